@@ -1,0 +1,61 @@
+import { PRODUCT_VERSION } from '../core';
+
+/**
+ * registry-lens: the CLI on the same core as the extension, for terminals and CI.
+ * Exit codes: 0 nothing to do, 1 updates found (with --fail-on-update), 2 errors or bad usage.
+ */
+
+export const USAGE = `registry-lens ${PRODUCT_VERSION}
+
+Usage:
+  registry-lens scan  [PATH...] [--json]
+  registry-lens check [PATH...] [--json] [--fail-on-update] [--ca-file HOST=PEM] [--insecure HOST] [--concurrency N]
+  registry-lens --version | --help
+
+Exit codes: 0 nothing to update, 1 updates found (with --fail-on-update), 2 errors.
+`;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+type CommandFn = (args: string[], io: CliIo) => Promise<number>;
+
+/** Commands land here as their issues do (scan, check). */
+const COMMANDS: Record<string, CommandFn> = {};
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    io.stdout(USAGE);
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version' || first === '-v') {
+    io.stdout(`${PRODUCT_VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS[first];
+  if (!command) {
+    io.stderr(`registry-lens: unknown command "${first}". Run "registry-lens --help" for the commands.\n`);
+    return 2;
+  }
+  return command(rest, io);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    env: process.env,
+  }).then(
+    (code) => { process.exitCode = code; },
+    (err: unknown) => {
+      process.stderr.write(`registry-lens: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

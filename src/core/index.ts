@@ -1,0 +1,5 @@
+/**
+ * The core's one public entry. Pure TypeScript on Node: nothing below src/core imports `vscode`,
+ * so the CLI and the unit tests use it as it is.
+ */
+export { PRODUCT_NAME, PRODUCT_VERSION, USER_AGENT } from './product';

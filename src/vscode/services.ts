@@ -1,0 +1,10 @@
+import type * as vscode from 'vscode';
+
+/**
+ * The composition root's product: everything commands, views and providers need, built once in
+ * `activate()` and passed down. No static singletons, so tests can build their own.
+ */
+export interface Services {
+  readonly context: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+}

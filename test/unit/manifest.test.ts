@@ -1,0 +1,59 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { ALL_COMMANDS, ALL_VIEWS, ContainerId } from '../../src/vscode/constants';
+import { REPO_ROOT } from '../support/paths';
+
+interface Manifest {
+  main: string;
+  bin: Record<string, string>;
+  engines: { vscode: string };
+  activationEvents: string[];
+  contributes: {
+    commands: { command: string; title: string; category?: string }[];
+    views: Record<string, { id: string }[]>;
+    viewsContainers: { activitybar: { id: string; icon: string }[] };
+    configuration?: { properties: Record<string, { description?: string; markdownDescription?: string }> };
+  };
+}
+
+const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as Manifest;
+
+void describe('package.json manifest', () => {
+  void it('contributes exactly the commands in constants.ts, each prefixed and categorised', () => {
+    const contributed = manifest.contributes.commands.map((c) => c.command).sort();
+    assert.deepEqual(contributed, [...ALL_COMMANDS].sort());
+    for (const c of manifest.contributes.commands) {
+      assert.match(c.command, /^registryLens\.[a-z][A-Za-z]+$/, `${c.command} breaks the naming scheme`);
+      assert.equal(c.category, 'Registry Lens', `${c.command} has no category`);
+    }
+  });
+
+  void it('contributes exactly the views in constants.ts, in the Registry Lens container', () => {
+    const containers = manifest.contributes.viewsContainers.activitybar;
+    assert.deepEqual(containers.map((c) => c.id), [ContainerId.Main]);
+    const views = manifest.contributes.views[ContainerId.Main]?.map((v) => v.id).sort();
+    assert.deepEqual(views, [...ALL_VIEWS].sort());
+  });
+
+  void it('never activates on "*" and points main/bin at the bundles', () => {
+    assert.ok(manifest.activationEvents.length > 0);
+    assert.ok(!manifest.activationEvents.includes('*'), 'activation on * slows every VS Code start');
+    assert.equal(manifest.main, './dist/extension.js');
+    assert.equal(manifest.bin['registry-lens'], './dist/cli.js');
+  });
+
+  void it('accepts VS Code 1.100', () => {
+    const m = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(manifest.engines.vscode);
+    assert.ok(m, `engines.vscode "${manifest.engines.vscode}" is not a caret range`);
+    assert.ok(Number(m[1]) === 1 && Number(m[2]) <= 100, 'VS Code 1.100 must satisfy engines.vscode');
+  });
+
+  void it('describes every setting', () => {
+    for (const [key, prop] of Object.entries(manifest.contributes.configuration?.properties ?? {})) {
+      assert.match(key, /^registryLens\./);
+      assert.ok(prop.description ?? prop.markdownDescription, `${key} has no description`);
+    }
+  });
+});
