@@ -3,3 +3,4 @@
  * so the CLI and the unit tests use it as it is.
  */
 export { PRODUCT_NAME, PRODUCT_VERSION, USER_AGENT } from './product';
+export * from './reference';
