@@ -1,0 +1,86 @@
+import * as path from 'node:path';
+import type * as JsoncParser from 'jsonc-parser';
+import type { Node, ParseError } from 'jsonc-parser';
+import { MappedString } from './mapped';
+import { makeOccurrence } from './occurrence';
+import { SourceText } from './sourceText';
+import { newExpansion, noteVariable } from './substitute';
+import type { ExtractResult, FileReference } from './types';
+
+/**
+ * The image of a dev container definition (`devcontainer.json`, JSON with comments and trailing commas): the
+ * top-level `image` string, with its exact range (inside the quotes). Dev container variables such as
+ * `${localEnv:VARIANT}` are not resolved: such an image is skipped with the variable named. `build.dockerfile`
+ * (or the legacy `dockerFile`) and `dockerComposeFile` are reported as references for the workspace scan.
+ */
+export function extractDevcontainer(file: string, content: string): ExtractResult {
+  const src = new SourceText(file, content);
+  const result: ExtractResult = { occurrences: [], errors: [], references: [] };
+  const { findNodeAtLocation, parseTree, printParseErrorCode } = jsonc();
+  const errors: ParseError[] = [];
+  const root = parseTree(src.text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
+  for (const e of errors) {
+    const at = src.positionAt(e.offset);
+    result.errors.push({ file, line: at.line, character: at.character, message: `JSON: ${printParseErrorCode(e.error)}` });
+  }
+  if (root?.type !== 'object') return result;
+
+  const image = findNodeAtLocation(root, ['image']);
+  if (image) {
+    if (image.type !== 'string' || typeof image.value !== 'string') {
+      const at = src.positionAt(image.offset);
+      result.errors.push({ file, line: at.line, character: at.character, message: '"image" is not a string' });
+    } else {
+      result.occurrences.push(imageOccurrence(src, image));
+    }
+  }
+
+  const dir = path.dirname(file);
+  const refer = (node: Node | undefined, source: FileReference['source']) => {
+    if (node?.type === 'string' && typeof node.value === 'string' && node.value !== '' && !node.value.includes('${')) {
+      result.references.push({ file: path.resolve(dir, node.value), source });
+    }
+  };
+  refer(findNodeAtLocation(root, ['build', 'dockerfile']), 'dockerfile');
+  refer(findNodeAtLocation(root, ['dockerFile']), 'dockerfile');
+  const compose = findNodeAtLocation(root, ['dockerComposeFile']);
+  if (compose?.type === 'array') for (const child of compose.children ?? []) refer(child, 'compose');
+  else refer(compose, 'compose');
+  return result;
+}
+
+let jsoncModule: typeof JsoncParser | undefined;
+
+/**
+ * jsonc-parser's `main` is a UMD build whose inner `require('./impl/...')` calls esbuild cannot see, so a bundle
+ * that takes `main` fails at run time. Its ESM build (`module`) bundles cleanly. The bundle resolves the first
+ * require below to that ESM build at build time; the one-to-one test transpile runs under plain Node, where the
+ * ESM file cannot be required and the UMD build works. (Setting `mainFields: ['module', 'main']` in esbuild.mjs
+ * would make this unnecessary.)
+ */
+function jsonc(): typeof JsoncParser {
+  if (jsoncModule) return jsoncModule;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    jsoncModule = require('jsonc-parser/lib/esm/main.js') as typeof JsoncParser;
+  } catch {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    jsoncModule = require('jsonc-parser') as typeof JsoncParser;
+  }
+  return jsoncModule;
+}
+
+function imageOccurrence(src: SourceText, node: Node) {
+  const start = node.offset + 1;
+  const end = Math.max(start, node.offset + node.length - 1);
+  const value = node.value as string;
+  const expansion = newExpansion();
+  // Escapes (`\u0061`) mean the value is not written verbatim: keep it, claim no tag range.
+  if (src.text.slice(start, end) === value) expansion.value.append(value, src, start);
+  else expansion.value = new MappedString().append(value);
+  for (let i = value.indexOf('${'); i >= 0; i = value.indexOf('${', i + 2)) {
+    const close = value.indexOf('}', i);
+    noteVariable(expansion, value.slice(i + 2, close < 0 ? value.length : close), false);
+  }
+  return makeOccurrence({ src, source: 'devcontainer', kind: 'image', start, end }, expansion);
+}

@@ -1,0 +1,158 @@
+import { promises as fs, type Dirent } from 'node:fs';
+import * as path from 'node:path';
+import { compileGlob } from './glob';
+import { isIgnored, parseGitignore, type IgnoreLevel } from './gitignore';
+import type { OccurrenceSource } from './types';
+
+export interface DiscoveryOptions {
+  /** Extra globs (relative to the root, `/`-separated, VS Code syntax) for files to scan beyond the built-in names. */
+  include?: readonly string[];
+  /** Globs (relative to the root) for files and folders to skip. A glob without `/` also matches a bare name. */
+  exclude?: readonly string[];
+  /** Honour `.gitignore` files (those in the tree and those above it up to the repository root). Default true. */
+  gitignore?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface DiscoveredFile {
+  /** Absolute path. */
+  file: string;
+  source: OccurrenceSource;
+}
+
+/** Folders never entered. */
+const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
+
+/**
+ * Which extractor reads a file, by its path (`/` or platform separators): Dockerfiles (`Dockerfile`,
+ * `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`, but not BuildKit's
+ * `*.dockerignore`), compose files (`compose.yaml|yml`, `compose.*.yaml|yml`, `docker-compose*.yaml|yml`) and dev
+ * containers (`.devcontainer.json`, `.devcontainer/devcontainer.json`, `.devcontainer/<name>/devcontainer.json`).
+ * Null for anything else.
+ */
+export function classifyFile(filePath: string): OccurrenceSource | null {
+  const parts = filePath.split(/[\\/]/);
+  const name = parts[parts.length - 1] ?? '';
+  if (name.endsWith('.dockerignore')) return null;
+  if (
+    name === 'Dockerfile' ||
+    name.startsWith('Dockerfile.') ||
+    name.endsWith('.Dockerfile') ||
+    name.endsWith('.dockerfile') ||
+    name === 'Containerfile' ||
+    name.startsWith('Containerfile.')
+  ) {
+    return 'dockerfile';
+  }
+  if (/\.ya?ml$/.test(name) && (/^compose\.(?:[^/]*\.)?ya?ml$/.test(name) || name.startsWith('docker-compose'))) return 'compose';
+  if (name === '.devcontainer.json') return 'devcontainer';
+  if (name === 'devcontainer.json' && (parts[parts.length - 2] === '.devcontainer' || parts[parts.length - 3] === '.devcontainer')) {
+    return 'devcontainer';
+  }
+  return null;
+}
+
+/** The extractor for a file the user named or included explicitly: by its name, else by extension (YAML, JSON, else Dockerfile). */
+export function guessSource(filePath: string): OccurrenceSource {
+  const known = classifyFile(filePath);
+  if (known) return known;
+  if (/\.ya?ml$/i.test(filePath)) return 'compose';
+  if (/\.jsonc?$/i.test(filePath)) return 'devcontainer';
+  return 'dockerfile';
+}
+
+/**
+ * Walks `root` for the files Registry Lens reads. Skips `.git` and `node_modules`, whatever `.gitignore` excludes
+ * and the `exclude` globs; does not follow symbolic links to folders (no cycles), does follow links to files.
+ * Returns absolute paths, sorted.
+ */
+export async function discoverFiles(root: string, options: DiscoveryOptions = {}): Promise<DiscoveredFile[]> {
+  const absRoot = path.resolve(root);
+  const include = (options.include ?? []).map((g) => compileGlob(g, { braces: true }));
+  const exclude = (options.exclude ?? []).map((g) => ({ regex: compileGlob(g, { braces: true }), nameOnly: !g.includes('/') }));
+  const useGitignore = options.gitignore ?? true;
+  const found: DiscoveredFile[] = [];
+
+  const excluded = (rel: string, name: string) => exclude.some((e) => e.regex.test(rel) || (e.nameOnly && e.regex.test(name)));
+
+  const walk = async (dir: string, rel: string, levels: readonly IgnoreLevel[]): Promise<void> => {
+    options.signal?.throwIfAborted();
+    let entries: Dirent[];
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable folder: nothing to report from it
+    }
+    if (useGitignore && entries.some((e) => e.name === '.gitignore' && !e.isDirectory())) {
+      const text = await readText(path.join(dir, '.gitignore'));
+      if (text) levels = [...levels, { base: rel, rules: parseGitignore(text) }];
+    }
+    const subdirs: Promise<void>[] = [];
+    for (const entry of entries) {
+      const name = entry.name;
+      const childRel = rel === '' ? name : `${rel}/${name}`;
+      const abs = path.join(dir, name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        const st = await fs.stat(abs).catch(() => null);
+        isFile = st?.isFile() ?? false;
+        isDir = false; // never follow links to folders
+      }
+      if (isDir) {
+        if (SKIPPED_DIRS.has(name) || excluded(childRel, name) || (useGitignore && isIgnored(levels, childRel, true))) continue;
+        subdirs.push(walk(abs, childRel, levels));
+      } else if (isFile) {
+        const source = classifyFile(childRel) ?? (include.some((g) => g.test(childRel)) ? guessSource(childRel) : null);
+        if (!source || excluded(childRel, name) || (useGitignore && isIgnored(levels, childRel, false))) continue;
+        found.push({ file: abs, source });
+      }
+    }
+    await Promise.all(subdirs);
+  };
+
+  const outer = useGitignore ? await ancestorIgnores(absRoot) : [];
+  await walk(absRoot, '', outer);
+  found.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return found;
+}
+
+/**
+ * `.gitignore` files above `root` up to the repository root (the nearest folder with `.git`), plus the
+ * repository's `.git/info/exclude`, so scanning a subfolder ignores what git would. None outside a repository.
+ */
+async function ancestorIgnores(root: string): Promise<IgnoreLevel[]> {
+  const chain: string[] = [];
+  let dir = root;
+  for (;;) {
+    if (await exists(path.join(dir, '.git'))) break;
+    const parent = path.dirname(dir);
+    if (parent === dir) return [];
+    chain.push(parent);
+    dir = parent;
+  }
+  const repo = dir;
+  const levels: IgnoreLevel[] = [];
+  const prefixOf = (base: string) => {
+    const rel = path.relative(base, root).split(path.sep).join('/');
+    return rel === '' ? '' : `${rel}/`;
+  };
+  const exclude = await readText(path.join(repo, '.git', 'info', 'exclude'));
+  if (exclude) levels.push({ base: '', rules: parseGitignore(exclude), prefix: prefixOf(repo) });
+  for (const base of chain.reverse()) {
+    const text = await readText(path.join(base, '.gitignore'));
+    if (text) levels.push({ base: '', rules: parseGitignore(text), prefix: prefixOf(base) });
+  }
+  return levels;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function readText(p: string): Promise<string | null> {
+  return fs.readFile(p, 'utf8').catch(() => null);
+}

@@ -1,0 +1,157 @@
+import type { SourceText } from './sourceText';
+import { applyModifier, isNameChar, isNameStart, newExpansion, noteVariable, type Expansion, type Lookup } from './substitute';
+
+/**
+ * Reads one Dockerfile word straight from the source text, as BuildKit's parser and shell lexer would see it:
+ * line continuations (the escape character, optional blanks, a line break, then any comment or blank lines) are
+ * dropped; single quotes are literal; double quotes allow `$` expansion; the escape character makes the next
+ * character literal; `$NAME`, `${NAME}` and `${NAME<mod>word}` are substituted through `lookup`. Every character
+ * of the result remembers its offset in the source, so a tag written in an `ARG` default maps back to that line.
+ */
+export function expandDockerWord(src: SourceText, start: number, end: number, escape: string, lookup: Lookup): Expansion {
+  const lexer = new WordLexer(src, start, Math.min(end, src.text.length), escape, lookup);
+  return lexer.word(false, false);
+}
+
+class WordLexer {
+  private pos: number;
+  private readonly text: string;
+
+  constructor(
+    private readonly src: SourceText,
+    start: number,
+    private readonly end: number,
+    private readonly escape: string,
+    private readonly lookup: Lookup,
+  ) {
+    this.pos = start;
+    this.text = src.text;
+  }
+
+  /** At the escape character: if a line continuation starts here, skip it (and comment/blank lines after it). */
+  private skipContinuation(): boolean {
+    // Look past `end`: an argument's range can stop right at a trailing escape character.
+    const limit = this.text.length;
+    let p = this.pos + 1;
+    while (p < limit && (this.text[p] === ' ' || this.text[p] === '\t')) p++;
+    const c = this.text[p];
+    if (c !== '\n' && c !== '\r') return false;
+    p += c === '\r' && this.text[p + 1] === '\n' ? 2 : 1;
+    // Comment lines and empty lines inside a continued instruction are dropped.
+    for (;;) {
+      let q = p;
+      while (q < limit && (this.text[q] === ' ' || this.text[q] === '\t')) q++;
+      const d = this.text[q];
+      if (q < limit && (d === '\n' || d === '\r' || d === '#')) {
+        while (q < limit && this.text[q] !== '\n' && this.text[q] !== '\r') q++;
+        if (this.text[q] === '\r' && this.text[q + 1] === '\n') q++;
+        p = q + 1;
+        continue;
+      }
+      break;
+    }
+    this.pos = p;
+    return true;
+  }
+
+  private literal(out: Expansion, at: number): void {
+    out.value.append(this.text[at] ?? '', this.src, at);
+  }
+
+  /** Reads up to `end` (or an unquoted `}` when `inBraces`); `inDouble` when the word continues a double-quoted string. */
+  word(inBraces: boolean, inDouble: boolean): Expansion {
+    const out = newExpansion();
+    let dq = inDouble;
+    while (this.pos < this.end) {
+      const ch = this.text[this.pos];
+      if (ch === this.escape && this.skipContinuation()) continue;
+      if (inBraces && ch === '}') return out;
+      if (ch === "'" && !dq) {
+        this.pos++;
+        while (this.pos < this.end && this.text[this.pos] !== "'") {
+          if (this.text[this.pos] === this.escape && this.skipContinuation()) continue;
+          this.literal(out, this.pos++);
+        }
+        this.pos++; // closing quote (or the end)
+        continue;
+      }
+      if (ch === '"') {
+        dq = !dq;
+        this.pos++;
+        continue;
+      }
+      if (ch === this.escape) {
+        const next = this.text[this.pos + 1];
+        if (this.pos + 1 >= this.end || next === undefined) {
+          this.literal(out, this.pos++);
+          continue;
+        }
+        if (dq && next !== '"' && next !== '$' && next !== this.escape) {
+          // Inside double quotes the escape only protects `"`, `$` and itself.
+          this.literal(out, this.pos++);
+          continue;
+        }
+        this.literal(out, this.pos + 1);
+        this.pos += 2;
+        continue;
+      }
+      if (ch === '$') {
+        this.variable(out, dq);
+        continue;
+      }
+      this.literal(out, this.pos++);
+    }
+    return out;
+  }
+
+  private variable(out: Expansion, dq: boolean): void {
+    const dollar = this.pos;
+    const next = this.text[this.pos + 1];
+    if (next === '{') {
+      this.pos += 2;
+      const nameStart = this.pos;
+      while (this.pos < this.end && isNameChar(this.text[this.pos])) this.pos++;
+      const name = this.text.slice(nameStart, this.pos);
+      let modifier: string | null = null;
+      if (this.text[this.pos] === ':' && '-+?'.includes(this.text[this.pos + 1] ?? 'x')) {
+        modifier = this.text.slice(this.pos, this.pos + 2);
+        this.pos += 2;
+      } else if ('-+?'.includes(this.text[this.pos] ?? 'x') && this.pos < this.end) {
+        modifier = this.text[this.pos] ?? null;
+        this.pos++;
+      }
+      if (name === '' || (modifier === null && this.text[this.pos] !== '}')) {
+        // `${}` or an operator we do not evaluate (`#`, `%`, `/`): unresolved, named by its text.
+        this.skipToBrace();
+        noteVariable(out, name === '' ? this.text.slice(dollar, this.pos) : name, false);
+        return;
+      }
+      const word = modifier === null ? null : this.word(true, dq);
+      if (this.text[this.pos] !== '}') {
+        noteVariable(out, name, false); // unterminated `${`
+        return;
+      }
+      this.pos++;
+      applyModifier(out, name, modifier === '?' ? null : modifier, this.lookup(name), word);
+      return;
+    }
+    if (isNameStart(next)) {
+      this.pos++;
+      const nameStart = this.pos;
+      while (this.pos < this.end && isNameChar(this.text[this.pos])) this.pos++;
+      const name = this.text.slice(nameStart, this.pos);
+      applyModifier(out, name, null, this.lookup(name), null);
+      return;
+    }
+    this.literal(out, this.pos++);
+  }
+
+  private skipToBrace(): void {
+    let depth = 1;
+    while (this.pos < this.end) {
+      const c = this.text[this.pos++];
+      if (c === '{') depth++;
+      else if (c === '}' && --depth === 0) return;
+    }
+  }
+}

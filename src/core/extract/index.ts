@@ -1,0 +1,23 @@
+export { extractCompose, type ComposeOptions } from './compose';
+export { extractDevcontainer } from './devcontainer';
+export { classifyFile, discoverFiles, guessSource, type DiscoveredFile, type DiscoveryOptions } from './discovery';
+export { extractDockerfile } from './dockerfile';
+export { compileGlob } from './glob';
+export { isIgnored, parseGitignore, type IgnoreLevel, type IgnoreRule } from './gitignore';
+export { extractFile, scanWorkspace, type ExtractFileOptions, type ScanOptions, type ScanResult } from './scan';
+export { SourceText } from './sourceText';
+export {
+  SKIP_REASONS,
+  type ExtractionError,
+  type ExtractResult,
+  type FileReference,
+  type Location,
+  type Occurrence,
+  type OccurrenceKind,
+  type OccurrenceSource,
+  type Position,
+  type Range,
+  type Skip,
+  type SkipReason,
+  type StageInfo,
+} from './types';

@@ -1,0 +1,55 @@
+import { isInvalidReferenceError, parseReferenceWithSpans } from '../reference';
+import type { SourceText } from './sourceText';
+import type { Expansion } from './substitute';
+import type { Occurrence, OccurrenceKind, OccurrenceSource, Skip, StageInfo } from './types';
+
+export interface OccurrenceSite {
+  src: SourceText;
+  source: OccurrenceSource;
+  kind: OccurrenceKind;
+  /** Offsets of the reference as written. */
+  start: number;
+  end: number;
+  platform?: string | null;
+  stage?: StageInfo | null;
+  services?: string[];
+}
+
+/**
+ * Builds an occurrence from where it is written and what it expands to. `skip` wins when given (stage alias,
+ * scratch, built locally); otherwise unresolved variables, then the parser's verdict, decide.
+ */
+export function makeOccurrence(site: OccurrenceSite, expansion: Expansion, skip: Skip | null = null): Occurrence {
+  const value = expansion.value.toString();
+  const occurrence: Occurrence = {
+    file: site.src.file,
+    source: site.source,
+    kind: site.kind,
+    range: site.src.range(site.start, site.end),
+    text: site.src.text.slice(site.start, site.end),
+    value,
+    reference: null,
+    skip,
+    tagLocation: null,
+    digestLocation: null,
+    variables: expansion.variables,
+    platform: site.platform ?? null,
+    stage: site.stage ?? null,
+    services: site.services ?? [],
+  };
+  if (skip && skip.reason !== 'built-locally') return occurrence;
+  if (expansion.unresolved.length > 0) {
+    occurrence.skip ??= { reason: 'unresolved-variable', detail: expansion.unresolved.join(', ') };
+    return occurrence;
+  }
+  try {
+    const { reference, spans } = parseReferenceWithSpans(value);
+    occurrence.reference = reference;
+    if (spans.tag) occurrence.tagLocation = expansion.value.locate(spans.tag[0], spans.tag[1]);
+    if (spans.digest) occurrence.digestLocation = expansion.value.locate(spans.digest[0], spans.digest[1]);
+  } catch (err) {
+    if (!isInvalidReferenceError(err)) throw err;
+    occurrence.skip ??= { reason: 'invalid-reference', detail: err.message };
+  }
+  return occurrence;
+}

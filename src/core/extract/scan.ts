@@ -1,0 +1,148 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { extractCompose } from './compose';
+import { extractDevcontainer } from './devcontainer';
+import { discoverFiles, guessSource, type DiscoveredFile, type DiscoveryOptions } from './discovery';
+import { extractDockerfile } from './dockerfile';
+import type { ExtractionError, ExtractResult, Occurrence, OccurrenceSource } from './types';
+
+export interface ExtractFileOptions {
+  /** Compose only: the `.env` beside the file. */
+  dotenv?: { file: string; content: string } | null;
+  /** Compose only: variables that win over `.env`. */
+  environment?: Readonly<Record<string, string>>;
+}
+
+/** Runs the extractor for `source` on one file's text (what the editor does for an open document). Never throws. */
+export function extractFile(file: string, content: string, source: OccurrenceSource, options: ExtractFileOptions = {}): ExtractResult {
+  try {
+    switch (source) {
+      case 'dockerfile':
+        return extractDockerfile(file, content);
+      case 'compose':
+        return extractCompose(file, content, options);
+      case 'devcontainer':
+        return extractDevcontainer(file, content);
+    }
+  } catch (err) {
+    // The extractors do not throw; a library bug must still not stop a scan.
+    return { occurrences: [], errors: [{ file, line: 0, character: 0, message: `cannot extract: ${err instanceof Error ? err.message : String(err)}` }], references: [] };
+  }
+}
+
+export interface ScanOptions extends DiscoveryOptions, Pick<ExtractFileOptions, 'environment'> {
+  /** Files larger than this are reported and skipped (default 2 MiB). */
+  maxFileSize?: number;
+  /** Files read at once (default 32). */
+  concurrency?: number;
+}
+
+export interface ScanResult {
+  /** Every file read: discovered, named, or reached through a reference; sorted by path. */
+  files: DiscoveredFile[];
+  /** Sorted by file, then position. */
+  occurrences: Occurrence[];
+  errors: ExtractionError[];
+}
+
+/**
+ * Scans folders and files: discovers the files under each folder, reads each named file with the extractor its
+ * name (or extension) implies, and follows references (compose `include:`/`extends: file:`, devcontainer
+ * `build.dockerfile`/`dockerComposeFile`) that stay inside one of the scanned folders (a named file's folder
+ * counts). A compose file gets the `.env` beside it. A path that does not exist is an error entry; so is a file
+ * that cannot be read. Nothing throws but an abort.
+ */
+export async function scanWorkspace(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
+  const boundaries: string[] = [];
+  const queue: DiscoveredFile[] = [];
+  const errors: ExtractionError[] = [];
+  const seen = new Set<string>();
+  const enqueue = (f: DiscoveredFile) => {
+    if (seen.has(f.file)) return;
+    seen.add(f.file);
+    queue.push(f);
+  };
+
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    const st = await fs.stat(abs).catch(() => null);
+    if (!st) {
+      errors.push({ file: abs, line: 0, character: 0, message: 'no such file or directory' });
+    } else if (st.isDirectory()) {
+      boundaries.push(abs);
+      for (const f of await discoverFiles(abs, options)) enqueue(f);
+    } else {
+      boundaries.push(path.dirname(abs));
+      enqueue({ file: abs, source: guessSource(abs) });
+    }
+  }
+
+  const inside = (file: string) => boundaries.some((b) => file === b || file.startsWith(b.endsWith(path.sep) ? b : b + path.sep));
+  const dotenvs = new Map<string, Promise<{ file: string; content: string } | null>>();
+  const dotenvFor = (file: string) => {
+    const envFile = path.join(path.dirname(file), '.env');
+    let p = dotenvs.get(envFile);
+    if (!p) {
+      p = fs.readFile(envFile, 'utf8').then(
+        (content) => ({ file: envFile, content }),
+        () => null,
+      );
+      dotenvs.set(envFile, p);
+    }
+    return p;
+  };
+
+  const maxSize = options.maxFileSize ?? 2 * 1024 * 1024;
+  const occurrences: Occurrence[] = [];
+  const processOne = async (f: DiscoveredFile) => {
+    options.signal?.throwIfAborted();
+    const content = await readSmallText(f.file, maxSize).catch((err: unknown) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      errors.push({ file: f.file, line: 0, character: 0, message: code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${err instanceof Error ? err.message : String(err)}` });
+      return null;
+    });
+    if (content === null) return;
+    if (content.includes('\u0000')) {
+      errors.push({ file: f.file, line: 0, character: 0, message: 'not a text file' });
+      return;
+    }
+    const dotenv = f.source === 'compose' ? await dotenvFor(f.file) : null;
+    const r = extractFile(f.file, content, f.source, { dotenv, environment: options.environment });
+    occurrences.push(...r.occurrences);
+    errors.push(...r.errors);
+    for (const ref of r.references) if (inside(ref.file)) enqueue(ref);
+  };
+
+  // A small worker pool: the queue grows while references are found.
+  let next = 0;
+  const worker = async () => {
+    while (next < queue.length) {
+      const f = queue[next++];
+      if (f) await processOne(f);
+    }
+  };
+  const pool = Math.max(1, options.concurrency ?? 32);
+  while (next < queue.length) {
+    await Promise.all(Array.from({ length: Math.min(pool, queue.length - next) }, worker));
+  }
+
+  queue.sort((a, b) => compare(a.file, b.file));
+  occurrences.sort((a, b) => compare(a.file, b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  errors.sort((a, b) => compare(a.file, b.file) || a.line - b.line || a.character - b.character);
+  return { files: queue, occurrences, errors };
+}
+
+async function readSmallText(file: string, maxSize: number): Promise<string> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const st = await handle.stat();
+    if (st.size > maxSize) throw new Error(`file is larger than ${maxSize} bytes`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,76 @@
+import type { Location, Position, Range } from './types';
+
+/**
+ * A file's text with offset <-> position conversion. Line breaks are `\r\n`, `\n` and a lone `\r`, as in VS Code
+ * (and vscode-languageserver-textdocument, which dockerfile-ast uses). A leading BOM is removed first, because
+ * VS Code's document text does not contain it: positions count from the first character after it.
+ */
+export class SourceText {
+  readonly text: string;
+  private lineStarts: number[] | undefined;
+
+  constructor(readonly file: string, text: string) {
+    this.text = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+
+  private starts(): number[] {
+    if (this.lineStarts) return this.lineStarts;
+    const starts = [0];
+    const t = this.text;
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 13 /* \r */) {
+        if (t.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      } else if (c === 10 /* \n */) {
+        starts.push(i + 1);
+      }
+    }
+    this.lineStarts = starts;
+    return starts;
+  }
+
+  get lineCount(): number {
+    return this.starts().length;
+  }
+
+  positionAt(offset: number): Position {
+    const starts = this.starts();
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] ?? 0) <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - (starts[lo] ?? 0) };
+  }
+
+  offsetAt(position: Position): number {
+    const starts = this.starts();
+    if (position.line < 0) return 0;
+    if (position.line >= starts.length) return this.text.length;
+    const start = starts[position.line] ?? 0;
+    const next = starts[position.line + 1];
+    let end = next ?? this.text.length;
+    // A position past the end of a line clamps before its line break.
+    if (next !== undefined) {
+      end = next - 1;
+      if (this.text.charCodeAt(end) === 10 && this.text.charCodeAt(end - 1) === 13) end--;
+    }
+    return Math.min(start + Math.max(0, position.character), end);
+  }
+
+  range(start: number, end: number): Range {
+    return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+
+  location(start: number, end: number): Location {
+    return { file: this.file, range: this.range(start, end) };
+  }
+
+  slice(range: Range): string {
+    return this.text.slice(this.offsetAt(range.start), this.offsetAt(range.end));
+  }
+}

@@ -1,0 +1,108 @@
+import type { ImageReference } from '../reference';
+
+/** Zero-based; `character` counts UTF-16 code units, as VS Code does. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+/** Zero-based, end exclusive. Plain data: only src/vscode turns it into a vscode.Range. */
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** A range in a named file (the tag may live in another file than the occurrence: an `.env` beside a compose file). */
+export interface Location {
+  file: string;
+  range: Range;
+}
+
+export type OccurrenceSource = 'dockerfile' | 'compose' | 'devcontainer';
+
+/**
+ * - `from`        a Dockerfile `FROM`
+ * - `copy-from`   `COPY --from=<image>` (and `ADD --from=`)
+ * - `mount-from`  `RUN --mount=...,from=<image>`
+ * - `syntax`      the `# syntax=<image>` parser directive (the BuildKit frontend is an image too)
+ * - `service`     a compose `image:` (in `services.*` or in an `x-*` fragment)
+ * - `image`       the `image` property of a devcontainer.json
+ */
+export type OccurrenceKind = 'from' | 'copy-from' | 'mount-from' | 'syntax' | 'service' | 'image';
+
+/**
+ * Why an occurrence is not checked against a registry. Stable strings (the CLI prints them, JSON consumers match
+ * on them); `detail` is for people.
+ * - `stage`                the name refers to a build stage of the same Dockerfile (`detail`: the stage name or index)
+ * - `scratch`              `FROM scratch`: the empty image, nothing to pull
+ * - `unresolved-variable`  a `$VAR` with no value we can know statically (`detail`: the variable names, comma-separated)
+ * - `invalid-reference`    the (substituted) text is not an image reference (`detail`: the parser's message)
+ * - `built-locally`        a compose service with `build:`: its `image:` names the image compose builds
+ */
+export type SkipReason = 'stage' | 'scratch' | 'unresolved-variable' | 'invalid-reference' | 'built-locally';
+
+export const SKIP_REASONS: readonly SkipReason[] = ['stage', 'scratch', 'unresolved-variable', 'invalid-reference', 'built-locally'];
+
+export interface Skip {
+  reason: SkipReason;
+  detail: string;
+}
+
+/** A Dockerfile build stage: `index` counts FROMs from 0; `name` is the `AS` alias as written; `final` is the last stage. */
+export interface StageInfo {
+  index: number;
+  name: string | null;
+  final: boolean;
+}
+
+/**
+ * One place a workspace file names an image. Invariants (tests hold every extractor to them):
+ * - `text` is exactly the source text `range` covers in `file` (the reference as written, variables unexpanded);
+ * - `value` is that text after line continuations, quotes and variable substitution: what `reference` was parsed from;
+ * - when `tagLocation` is not null it slices its file back to exactly `reference.tag` (likewise `digestLocation`
+ *   and `reference.digest`): a fix edits that range and nothing else. It points at the `ARG` default, the inline
+ *   `${V:-default}` or the `.env` value the tag came from; it is null when the tag is not written in one piece
+ *   (split by a continuation, built from two variables, written with escapes).
+ * - `skip` set means "do not check"; `reference` is set whenever `value` parsed (so `built-locally` keeps it).
+ */
+export interface Occurrence {
+  file: string;
+  source: OccurrenceSource;
+  kind: OccurrenceKind;
+  range: Range;
+  text: string;
+  value: string;
+  reference: ImageReference | null;
+  skip: Skip | null;
+  tagLocation: Location | null;
+  digestLocation: Location | null;
+  /** Variables substituted into `value`, in order of use. */
+  variables: string[];
+  /** `FROM --platform=` (variables substituted when known), else null. */
+  platform: string | null;
+  /** The Dockerfile stage this occurrence belongs to; null outside Dockerfiles and for `# syntax`. */
+  stage: StageInfo | null;
+  /** Compose: the service (or `x-*` fragment key) whose `image:` this is; other services sharing it (anchors, extends) follow. */
+  services: string[];
+}
+
+/** A problem with a file that did not stop extraction of the rest; `line`/`character` zero-based. */
+export interface ExtractionError {
+  file: string;
+  line: number;
+  character: number;
+  message: string;
+}
+
+/** A file another file points at (compose `include:`/`extends: file:`, devcontainer `build.dockerfile`). */
+export interface FileReference {
+  file: string;
+  source: OccurrenceSource;
+}
+
+export interface ExtractResult {
+  occurrences: Occurrence[];
+  errors: ExtractionError[];
+  /** Files this one refers to; the workspace scan extracts them too when they are inside the workspace. */
+  references: FileReference[];
+}
