@@ -1,4 +1,5 @@
 import { PRODUCT_VERSION } from '../core';
+import { scanCommand } from './scan';
 
 /**
  * registry-lens: the CLI on the same core as the extension, for terminals and CI.
@@ -25,7 +26,9 @@ export interface CliIo {
 type CommandFn = (args: string[], io: CliIo) => Promise<number>;
 
 /** Commands land here as their issues do (scan, check). */
-const COMMANDS: Record<string, CommandFn> = {};
+const COMMANDS: Record<string, CommandFn> = {
+  scan: scanCommand,
+};
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [first, ...rest] = argv;

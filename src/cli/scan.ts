@@ -1,0 +1,120 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { familiarName, scanWorkspace, type Location, type Occurrence } from '../core';
+import type { CliIo } from './main';
+
+export const SCAN_USAGE = `Usage: registry-lens scan [PATH...] [--json]
+
+Lists every container image the files under PATH (default: the current folder) name: Dockerfiles, compose
+files and dev container definitions. No network.
+
+  --json   print a JSON array, one item per occurrence:
+           { file, range, source, kind, text, reference, skip, value, platform, stage, services,
+             tagLocation, digestLocation }
+           file (and the files of tagLocation/digestLocation) is relative to the current folder, with "/";
+           positions are zero-based (line, character in UTF-16 units), end exclusive; range covers the reference
+           as written; reference is {registry, repository, tag, digest, canonical} or null; skip is
+           {reason, detail} or null, reason one of stage, scratch, unresolved-variable, invalid-reference,
+           built-locally.
+
+Without --json: a table; FILE:LINE:COL there is one-based, as editors show it.
+Files that cannot be parsed are reported on stderr (file:line:col: message); the scan goes on and still exits 0.
+Exit codes: 0 scanned, 2 bad usage or a PATH that does not exist.
+`;
+
+/** One item of `scan --json` (DESIGN.md's public shape, plus the extra fields listed in SCAN_USAGE). */
+export interface ScanJsonItem {
+  file: string;
+  range: Occurrence['range'];
+  source: Occurrence['source'];
+  kind: Occurrence['kind'];
+  text: string;
+  reference: { registry: string; repository: string; tag: string | null; digest: string | null; canonical: string } | null;
+  skip: Occurrence['skip'];
+  value: string;
+  platform: string | null;
+  stage: Occurrence['stage'];
+  services: string[];
+  tagLocation: Location | null;
+  digestLocation: Location | null;
+}
+
+export async function scanCommand(args: string[], io: CliIo): Promise<number> {
+  let json = false;
+  const paths: string[] = [];
+  for (const arg of args) {
+    if (arg === '--json') json = true;
+    else if (arg === '--help' || arg === '-h') {
+      io.stdout(SCAN_USAGE);
+      return 0;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      io.stderr(`registry-lens scan: unknown option "${arg}". Run "registry-lens scan --help".\n`);
+      return 2;
+    } else paths.push(arg);
+  }
+  if (paths.length === 0) paths.push('.');
+
+  const absolute: string[] = [];
+  for (const p of paths) {
+    const abs = path.resolve(io.cwd, p);
+    if (!(await fs.stat(abs).then(() => true, () => false))) {
+      io.stderr(`registry-lens scan: ${p}: no such file or directory\n`);
+      return 2;
+    }
+    absolute.push(abs);
+  }
+
+  const result = await scanWorkspace(absolute);
+  const rel = (file: string) => {
+    const r = path.relative(io.cwd, file).split(path.sep).join('/');
+    return r === '' ? '.' : r;
+  };
+  for (const e of result.errors) io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
+
+  if (json) {
+    io.stdout(`${JSON.stringify(result.occurrences.map((o) => toJson(o, rel)), null, 2)}\n`);
+    return 0;
+  }
+  io.stdout(table(result.occurrences, rel));
+  const skipped = result.occurrences.filter((o) => o.skip).length;
+  const files = new Set(result.occurrences.map((o) => o.file)).size;
+  io.stdout(`\n${result.occurrences.length} image reference${result.occurrences.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${skipped} skipped.\n`);
+  return 0;
+}
+
+export function toJson(o: Occurrence, rel: (file: string) => string): ScanJsonItem {
+  const r = o.reference;
+  const loc = (l: Location | null) => (l ? { file: rel(l.file), range: l.range } : null);
+  return {
+    file: rel(o.file),
+    range: o.range,
+    source: o.source,
+    kind: o.kind,
+    text: o.text,
+    reference: r ? { registry: r.registry, repository: r.repository, tag: r.tag, digest: r.digest, canonical: r.canonical } : null,
+    skip: o.skip,
+    value: o.value,
+    platform: o.platform,
+    stage: o.stage,
+    services: o.services,
+    tagLocation: loc(o.tagLocation),
+    digestLocation: loc(o.digestLocation),
+  };
+}
+
+function table(occurrences: Occurrence[], rel: (file: string) => string): string {
+  const rows = occurrences.map((o) => [
+    `${rel(o.file)}:${o.range.start.line + 1}:${o.range.start.character + 1}`,
+    o.kind,
+    o.reference ? familiarName(o.reference) : o.text.replace(/\s+/g, ' '),
+    o.skip ? `${o.skip.reason}: ${o.skip.detail}` : '',
+  ]);
+  const header = ['FILE:LINE:COL', 'KIND', 'IMAGE', 'SKIPPED'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd() + '\n';
+  return line(header) + rows.map(line).join('');
+}
