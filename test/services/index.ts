@@ -15,7 +15,7 @@ import { after as nodeTestAfter, before as nodeTestBefore } from 'node:test';
 import { makeCa, makeTokenSigner } from './certs';
 import { startDockerd } from './dockerd';
 import { basicAuth, httpRequest, RegistryClient } from './http';
-import { isAlive, killPids, processesOf, ProcessGroup, removeDir, run, STATE_PREFIX, sweepStale, teardownSync, unmountUnder, writeOwner } from './procs';
+import { isAlive, killPids, processesOf, ProcessGroup, removeDirAsync, run, STATE_PREFIX, sweepStale, teardownSync, unmountUnder, writeOwner } from './procs';
 import { type RegistrySpec, startRegistry } from './registry';
 import { seedRegistry } from './seed';
 import { SEED_SETS, TEST_USER, TEST_USERS, TOKEN_ISSUER, TOKEN_SERVICE } from './seeds';
@@ -122,6 +122,7 @@ function seedPlan(options: StartOptions, started: RegistryName[]): { set: SeedSe
   for (const set of [...new Set(sets)]) {
     const targets = options.seedRegistries?.[set] ?? SEED_SETS[set].registries;
     const names = targets === 'all' ? started : targets.filter((r) => started.includes(r));
+    if (names.length === 0) options.log?.(`seed set ${set}: none of its registries (${String(targets)}) is started; not seeded`);
     for (const registry of names) plan.push({ set, registry });
   }
   return plan;
@@ -146,14 +147,24 @@ export async function startTestEnv(options: StartOptions = {}): Promise<TestEnv>
     (stopping ??= (async () => {
       const t = Date.now();
       await tokenServer?.close().catch(() => undefined);
-      await killPids(group.pids(), stateDir, 15_000);
+      // Registries die in ~30 ms, dockerd takes ~1-3 s: remove the registries' data while dockerd shuts down.
+      const isEngine = (c: { name: string }) => c.name === 'dockerd';
+      await Promise.all([
+        killPids(group.children.filter(isEngine).map((c) => c.pid), stateDir, 15_000),
+        (async () => {
+          await killPids(group.children.filter((c) => !isEngine(c)).map((c) => c.pid), stateDir, 10_000);
+          const data = fs.readdirSync(stateDir).filter((n) => n.startsWith('data-'));
+          await Promise.all(data.map((n) => fs.promises.rm(path.join(stateDir, n), { recursive: true, force: true }).catch(() => undefined)));
+        })(),
+      ]);
       await killPids(processesOf(stateDir), stateDir, 5_000);
-      unmountUnder(stateDir);
-      removeDir(stateDir);
+      const killedMs = since(t);
+      const unmounted = unmountUnder(stateDir);
+      await removeDirAsync(stateDir);
       if (extraEnvFile) fs.rmSync(extraEnvFile, { force: true });
       active.delete(me);
       removeHooks();
-      log(`[${since(t)} ms] stopped ${stateDir}`);
+      log(`[${since(t)} ms] stopped ${stateDir} (processes ${killedMs} ms, ${unmounted.length} unmounted)`);
     })());
   const me: Active = { stateDir, group, stop, handleSignals: options.handleSignals ?? true };
   active.add(me);
