@@ -146,9 +146,14 @@ function lookupIn(scope: Scope): Lookup {
 function mountFromRanges(src: SourceText, flag: Flag): [number, number][] {
   const range = flag.getValueRange();
   if (!range) return [];
-  const start = src.offsetAt(range.start);
-  const end = src.offsetAt(range.end);
+  let start = src.offsetAt(range.start);
+  let end = src.offsetAt(range.end);
   const text = src.text;
+  // `--mount="type=cache,from=img"`: the shell quotes go first, then the CSV.
+  if (end - start >= 2 && text[start] === '"' && text[end - 1] === '"' && !text.slice(start + 1, end - 1).includes('"')) {
+    start++;
+    end--;
+  }
   const out: [number, number][] = [];
   let fieldStart = start;
   let quoted = false;

@@ -68,6 +68,26 @@ export class MappedString {
     return out;
   }
 
+  /**
+   * value[start, end) cut where its origin changes: each piece with the file range it is written at, or null for
+   * characters written nowhere verbatim (escapes, values given as plain strings).
+   */
+  segments(start: number, end: number): { text: string; location: Location | null }[] {
+    const out: { text: string; location: Location | null }[] = [];
+    let cursor = start;
+    for (const run of this.runs) {
+      const s = Math.max(start, run.at);
+      const e = Math.min(end, run.at + run.length);
+      if (e <= s) continue;
+      if (s > cursor) out.push({ text: this.value.slice(cursor, s), location: null });
+      const from = run.offset + (s - run.at);
+      out.push({ text: this.value.slice(s, e), location: run.source.location(from, from + (e - s)) });
+      cursor = e;
+    }
+    if (cursor < end) out.push({ text: this.value.slice(cursor, end), location: null });
+    return out;
+  }
+
   /** The file range holding value[start, end), when it is one verbatim run; null otherwise (or when empty). */
   locate(start: number, end: number): Location | null {
     if (end <= start) return null;

@@ -32,6 +32,7 @@ export function makeOccurrence(site: OccurrenceSite, expansion: Expansion, skip:
     skip,
     tagLocation: null,
     digestLocation: null,
+    tagSegments: null,
     variables: expansion.variables,
     platform: site.platform ?? null,
     stage: site.stage ?? null,
@@ -45,7 +46,10 @@ export function makeOccurrence(site: OccurrenceSite, expansion: Expansion, skip:
   try {
     const { reference, spans } = parseReferenceWithSpans(value);
     occurrence.reference = reference;
-    if (spans.tag) occurrence.tagLocation = expansion.value.locate(spans.tag[0], spans.tag[1]);
+    if (spans.tag) {
+      occurrence.tagLocation = expansion.value.locate(spans.tag[0], spans.tag[1]);
+      occurrence.tagSegments = expansion.value.segments(spans.tag[0], spans.tag[1]);
+    }
     if (spans.digest) occurrence.digestLocation = expansion.value.locate(spans.digest[0], spans.digest[1]);
   } catch (err) {
     if (!isInvalidReferenceError(err)) throw err;

@@ -76,6 +76,12 @@ export interface Occurrence {
   skip: Skip | null;
   tagLocation: Location | null;
   digestLocation: Location | null;
+  /**
+   * The tag cut where its origin changes, for a tag assembled from pieces (`node:${NODE_VERSION}-alpine` gives
+   * `20.11` in the ARG line and `-alpine` in the FROM line): a fix can edit the one piece that changed. A piece's
+   * location is null when it is written nowhere verbatim. Null when there is no tag.
+   */
+  tagSegments: { text: string; location: Location | null }[] | null;
   /** Variables substituted into `value`, in order of use. */
   variables: string[];
   /** `FROM --platform=` (variables substituted when known), else null. */
