@@ -14,6 +14,8 @@ const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const watch = args.has('--watch');
 const tests = args.has('--tests');
+// The transpiled tree; another folder lets parallel runs in one checkout stay out of each other's way.
+const outDir = process.env.REGISTRY_LENS_OUT ?? 'out';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const define = {
   'process.env.REGISTRY_LENS_VERSION': JSON.stringify(version),
@@ -74,7 +76,7 @@ async function main() {
   }
   await Promise.all(bundles.map((b) => esbuild.build(b)));
   if (tests) {
-    rmSync('out', { recursive: true, force: true });
+    rmSync(outDir, { recursive: true, force: true });
     const entryPoints = [
       ...listTs('src', []),
       ...listTs('test', ['test/fixtures']),
@@ -82,7 +84,7 @@ async function main() {
     await esbuild.build({
       entryPoints,
       outbase: '.',
-      outdir: 'out',
+      outdir: outDir,
       bundle: false,
       platform: 'node',
       format: 'cjs',
@@ -91,7 +93,7 @@ async function main() {
       define,
       logLevel: 'warning',
     });
-    console.log(`[esbuild] transpiled ${entryPoints.length} files to out/`);
+    console.log(`[esbuild] transpiled ${entryPoints.length} files to ${outDir}/`);
   }
   const rel = (p) => relative(process.cwd(), p);
   console.log(`[esbuild] ${production ? 'production' : 'dev'} bundles in ${rel('dist')}/ (${Date.now() - started} ms)`);
