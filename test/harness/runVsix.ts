@@ -1,0 +1,88 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../support/paths';
+import { RESULTS_DIR, startCodeServer, type RunningCodeServer } from './codeServer';
+import { reexecInLoopbackNamespace } from './netns';
+import { openContainer, runFromPalette, sel } from './ui';
+import { listZip } from './zip';
+
+/**
+ * VSIX tier: the package we ship, not the dev folder. Checks the .vsix built by `npm run package`
+ * (size, contents), installs it into a fresh code-server with --install-extension, and checks that
+ * it activates and shows its container.
+ *
+ *   npm run package && node out/test/harness/runVsix.js [path/to.vsix]
+ */
+
+const MAX_BYTES = 2 * 1024 * 1024;
+const ALLOWED = /^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension\/(package\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|dist\/[^/]+\.(js|js\.map|txt|LEGAL\.txt)|media\/[^/]+))$/;
+
+async function main(): Promise<number> {
+  reexecInLoopbackNamespace();
+  const vsix = path.resolve(process.argv[2] ?? path.join(REPO_ROOT, 'registry-lens.vsix'));
+  let passed = 0;
+  let failed = 0;
+  const check = async (name: string, fn: () => Promise<void> | void): Promise<void> => {
+    try {
+      await fn();
+      passed++;
+      console.log(`  ok   ${name}`);
+    } catch (e) {
+      failed++;
+      console.log(`  FAIL ${name}\n       ${(e instanceof Error ? e.message : String(e)).split('\n').slice(0, 6).join('\n       ')}`);
+    }
+  };
+
+  if (!fs.existsSync(vsix)) {
+    console.log(`[vsix] ${vsix} does not exist: run "npm run package" first`);
+    console.log('0 passed, 1 failed');
+    return 1;
+  }
+  const size = fs.statSync(vsix).size;
+  const entries = listZip(vsix);
+  await check(`the .vsix is under 2 MB (${(size / 1024).toFixed(0)} KB, ${entries.length} files)`, () => {
+    if (size >= MAX_BYTES) throw new Error(`${vsix} is ${size} bytes`);
+  });
+  await check('the .vsix ships only dist/, media/, package.json, README, LICENSE and CHANGELOG', () => {
+    const stray = entries.map((e) => e.name).filter((n) => !ALLOWED.test(n));
+    if (stray.length) throw new Error(`unexpected files: ${stray.slice(0, 10).join(', ')}`);
+    for (const must of ['extension/dist/extension.js', 'extension/dist/cli.js', 'extension/package.json', 'extension/media/registry-lens.svg']) {
+      if (!entries.some((e) => e.name === must)) throw new Error(`${must} is missing`);
+    }
+  });
+
+  let cs: RunningCodeServer | undefined;
+  await check('code-server installs the .vsix (--install-extension)', async () => {
+    cs = await startCodeServer({
+      name: 'vsix',
+      workspace: path.join(REPO_ROOT, 'test', 'fixtures', 'ext-workspace'),
+      installVsix: vsix,
+      resultsDir: RESULTS_DIR,
+      verbose: process.env.VERBOSE === '1',
+    });
+  });
+  if (cs) {
+    const running = cs;
+    try {
+      await check('the installed extension activates and shows its container', async () => {
+        const sidebar = await openContainer(running.page);
+        await sidebar.locator(sel.paneHeader, { hasText: 'Workspace Images' }).waitFor({ timeout: 30_000 });
+        await runFromPalette(running.page, 'Registry Lens: Show Log');
+        // Installed, not under development: the log says "mode Production".
+        await running.page.locator('.panel .monaco-editor .view-line', { hasText: /Registry\sLens\s\d+\.\d+\.\d+\sactivated.*mode\sProduction/ })
+          .first().waitFor({ timeout: 30_000 });
+        await running.screenshot('vsix-installed.png');
+      });
+    } finally {
+      await running.stop();
+    }
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+main().then((c) => process.exit(c), (e: unknown) => {
+  console.error(`[vsix] ${e instanceof Error ? e.stack : String(e)}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});
