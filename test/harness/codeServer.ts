@@ -165,7 +165,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
     browser = await chromium.launch({
       executablePath: chromiumPath(),
       headless: true,
-      env: { ...process.env, ...isolatedEnv } as Record<string, string>,
+      env: { ...process.env, ...isolatedEnv },
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
         '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],

@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     verbose: process.env.VERBOSE === '1',
   });
   let passed = 0;
-  let failed = 0;
+  let failed: number;
   try {
     const code = await Promise.race([cs.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs))]);
     for (const line of cs.console) if (/^\s*(✔|✓|\d+\) |\d+ (passing|failing|pending))/.test(line)) console.log(`  ${line}`);
