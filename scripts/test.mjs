@@ -2,17 +2,20 @@
 // Ends with one line "N passed, N failed" that sums every tier (lint, typecheck, build and packaging count one each).
 //
 //   node scripts/test.mjs [--only a,b] [--skip a,b]
-//   tiers: lint typecheck build unit integration extension-host ui package vsix
+//   tiers: lint typecheck build unit integration extension-host ui package vsix demo
 //   env:   REGISTRY_LENS_NO_NETNS=1 (run without the namespace), VERBOSE=1
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { ensureSetup, ROOT } from './prereq.mjs';
 
-const ROOT = resolve(import.meta.dirname, '..');
 process.chdir(ROOT);
 const require = createRequire(import.meta.url);
 const RESULTS = join(ROOT, 'test-results');
+
+// ---- a fresh machine: install what is missing first (needs the package registries, so before the namespace)
+if (process.env.REGISTRY_LENS_IN_NETNS !== '1') ensureSetup('test');
 
 // ---- the namespace: everything below runs where only loopback exists --------------------------------
 function loopbackOnly() {
@@ -41,7 +44,7 @@ if (!loopbackOnly() && process.env.REGISTRY_LENS_NO_NETNS !== '1') {
 }
 
 // ---- options ----------------------------------------------------------------------------------------
-const TIERS = ['lint', 'typecheck', 'build', 'unit', 'integration', 'extension-host', 'ui', 'package', 'vsix'];
+const TIERS = ['lint', 'typecheck', 'build', 'unit', 'integration', 'extension-host', 'ui', 'package', 'vsix', 'demo'];
 const arg = (name) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? (process.argv[i + 1] ?? '').split(',').filter(Boolean) : [];
@@ -142,6 +145,8 @@ try {
   await tier('ui', () => harness('runUi.js', envVars));
   await tier('package', () => single('npm', ['run', '--silent', 'package']));
   await tier('vsix', () => harness('runVsix.js'));
+  // `npm run demo` as a new user runs it, checked in chromium (its own registries on its own ports).
+  await tier('demo', async () => counts((await run(process.execPath, [join('scripts', 'demo.mjs'), '--check'])).out) ?? { passed: 0, failed: 1 });
 } finally {
   await services?.stop();
 }

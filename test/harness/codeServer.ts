@@ -46,6 +46,22 @@ export interface CodeServerOptions {
   /** Prefix for screenshots and logs of this run. */
   name: string;
   verbose?: boolean;
+  /** Address to listen on; default 127.0.0.1:0 (a free port picked by the OS). */
+  bindAddr?: string;
+  /** Open `workspace` in place instead of a temp copy (the demo keeps the user's edits). */
+  inPlace?: boolean;
+  /** Keep user data (settings, secrets, installed extensions) here instead of a temp dir. */
+  stateDir?: string;
+}
+
+/** code-server alone, without a browser: what `npm run demo` leaves running for the user. */
+export interface LaunchedCodeServer {
+  readonly port: number;
+  readonly workspace: string;
+  readonly tmp: string;
+  /** The workbench URL for the workspace, with an optional extension-test payload. */
+  readonly url: string;
+  stop(): Promise<void>;
 }
 
 export interface RunningCodeServer {
@@ -82,21 +98,21 @@ function plain(text: string): string {
   return text.replace(/%c/g, '').replace(/^\s*[A-Z]+\s+color:\s*#\w+\s*/, '').replace(/(\s*color:\s*[\w#]*;?)+\s*$/, '').replace(/^\[Extension Host\]\s*/, '');
 }
 
-export async function startCodeServer(opts: CodeServerOptions): Promise<RunningCodeServer> {
+export async function launchCodeServer(opts: CodeServerOptions): Promise<LaunchedCodeServer> {
   const csDir = codeServerDir();
   const entry = path.join(csDir, 'out', 'node', 'entry.js');
   if (!fs.existsSync(entry)) {
     throw new Error(`code-server is not installed at ${csDir}: run scripts/setup-code-server.sh (or set CODE_SERVER_DIR).`);
   }
   fs.mkdirSync(opts.resultsDir, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-lens-cs-'));
+  const tmp = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'registry-lens-cs-'));
   const userData = path.join(tmp, 'user-data');
   const extensionsDir = path.join(tmp, 'extensions');
-  const workspace = path.join(tmp, 'workspace');
-  fs.cpSync(opts.workspace, workspace, { recursive: true });
+  const workspace = opts.inPlace ? path.resolve(opts.workspace) : path.join(tmp, 'workspace');
+  if (!opts.inPlace) fs.cpSync(opts.workspace, workspace, { recursive: true });
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.mkdirSync(path.join(tmp, 'tmp'));
+  fs.mkdirSync(path.join(tmp, 'tmp'), { recursive: true });
   fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...opts.settings }, null, 2));
   const config = path.join(tmp, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\n');
@@ -127,22 +143,20 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
   }
 
   const csLog = fs.createWriteStream(path.join(opts.resultsDir, `${opts.name}-code-server.log`));
-  const cs: ChildProcess = spawn(process.execPath, [...baseArgs, '--bind-addr', '127.0.0.1:0'], {
+  const cs: ChildProcess = spawn(process.execPath, [...baseArgs, '--bind-addr', opts.bindAddr ?? '127.0.0.1:0'], {
     detached: true, // its own process group: stop() ends exactly what we started
     stdio: ['ignore', 'pipe', 'pipe'],
     env: childEnv,
   });
-  let browser: Browser | undefined;
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    await browser?.close().catch(() => undefined);
     killGroup(cs, 'SIGTERM');
     await waitExit(cs, 3000);
     killGroup(cs, 'SIGKILL');
     csLog.end();
-    if (!process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+    if (!process.env.KEEP_TMP && !opts.stateDir) fs.rmSync(tmp, { recursive: true, force: true });
   };
 
   try {
@@ -160,6 +174,34 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
       cs.stderr?.on('data', onData);
       cs.once('exit', (code) => { clearTimeout(timer); reject(new Error(`code-server exited with ${code}:\n${out}`)); });
     });
+    const remote = (p: string): string => `vscode-remote://127.0.0.1:${port}${p}`;
+    const payload: [string, string][] = [['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
+    if (opts.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(opts.extensionDevelopmentPath)]);
+    if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(opts.extensionTestsPath)]);
+    const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    return { port, workspace, tmp, url, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** code-server plus headless chromium on its workbench, for the extension-host, UI and VSIX tiers. */
+export async function startCodeServer(opts: CodeServerOptions): Promise<RunningCodeServer> {
+  const server = await launchCodeServer(opts);
+  const isolatedEnv: Record<string, string> = {
+    TMPDIR: path.join(server.tmp, 'tmp'),
+    XDG_DATA_HOME: path.join(server.tmp, 'xdg-data'),
+    XDG_CONFIG_HOME: path.join(server.tmp, 'xdg-config'),
+    XDG_CACHE_HOME: path.join(server.tmp, 'xdg-cache'),
+  };
+  let browser: Browser | undefined;
+  const stop = async (): Promise<void> => {
+    await browser?.close().catch(() => undefined);
+    await server.stop();
+  };
+  const { port, workspace, tmp } = server;
+  try {
 
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
@@ -195,12 +237,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
     page.on('pageerror', (e) => { lines.push(`[pageerror] ${e.message}`); pageLog.write(`[pageerror] ${e.message}\n`); });
     page.on('close', () => pageLog.end());
 
-    const remote = (p: string): string => `vscode-remote://127.0.0.1:${port}${p}`;
-    const payload: [string, string][] = [['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
-    if (opts.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(opts.extensionDevelopmentPath)]);
-    if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(opts.extensionTestsPath)]);
-    const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-    await page.goto(url, { waitUntil: 'domcontentloaded' });
+    await page.goto(server.url, { waitUntil: 'domcontentloaded' });
 
     return {
       port, page, workspace, tmp, console: lines, exited,

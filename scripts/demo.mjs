@@ -1,0 +1,141 @@
+// npm run demo: a real VS Code (code-server) with Registry Lens installed from its .vsix, on examples/demo,
+// against local registries seeded with demo images. Prints the URL and runs until Ctrl+C.
+//
+//   npm run demo                 listen on 127.0.0.1:8080 (or the next free port)
+//   npm run demo -- --check      start everything, check in headless chromium that the Registry Lens container
+//                                shows, save test-results/demo.png, stop (used by the test suite)
+//   env: REGISTRY_LENS_DEMO_PORT (code-server port, default 8080)
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ensureSetup, ROOT } from './prereq.mjs';
+
+const require = createRequire(import.meta.url);
+const check = process.argv.includes('--check');
+const DEMO = join(ROOT, '.demo');
+const say = (m) => console.log(`demo: ${m}`);
+
+function step(what, cmd, args) {
+  say(what);
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: check ? 'pipe' : 'inherit', encoding: 'utf8' });
+  if (r.status !== 0) {
+    if (check) process.stdout.write(`${r.stdout}${r.stderr}`);
+    console.error(`demo: "${[cmd, ...args].join(' ')}" failed (exit ${r.status})`);
+    process.exit(1);
+  }
+}
+
+/** The first free port at or after `from` on 127.0.0.1. */
+async function freePort(from) {
+  for (let p = from; p < from + 50; p++) {
+    const ok = await new Promise((res) => {
+      const s = createServer().once('error', () => res(false)).listen(p, '127.0.0.1', () => s.close(() => res(true)));
+    });
+    if (ok) return p;
+  }
+  throw new Error(`no free port in ${from}-${from + 49}`);
+}
+
+/** Copies examples/demo to .demo/workspace, rewriting the registry hosts when the preferred ports were taken. */
+function prepareWorkspace(target, hosts) {
+  rmSync(target, { recursive: true, force: true });
+  cpSync(join(ROOT, 'examples', 'demo'), target, { recursive: true });
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) { walk(p); continue; }
+      let text = readFileSync(p, 'utf8');
+      for (const [from, to] of hosts) text = text.split(from).join(to);
+      writeFileSync(p, text);
+    }
+  };
+  walk(target);
+}
+
+async function main() {
+  ensureSetup('demo');
+  step('building the extension and the test services', process.execPath, ['esbuild.mjs', '--tests']);
+  step('packaging registry-lens.vsix', 'npm', ['run', '--silent', 'package']);
+
+  const { startTestEnv, sweepStale } = require(join(ROOT, 'out', 'test', 'services', 'index.js'));
+  const { launchCodeServer, startCodeServer } = require(join(ROOT, 'out', 'test', 'harness', 'codeServer.js'));
+  await sweepStale(() => undefined);
+
+  // Preferred ports keep the demo files as written; when one is taken, use another and rewrite the files.
+  const ports = { anon: await freePort(5050), token: await freePort(5054), 'token-server': await freePort(5100) };
+  mkdirSync(DEMO, { recursive: true });
+  say('starting local registries (anonymous, htpasswd, TLS, token auth) and seeding demo images');
+  const env = await startTestEnv({
+    seed: ['demo'],
+    seedRegistries: { demo: ['anon', 'token'] },
+    ports,
+    envFile: join(DEMO, 'services-env.json'),
+    handleSignals: false,
+  });
+  const workspace = join(DEMO, 'workspace');
+  prepareWorkspace(workspace, [['localhost:5050', `localhost:${env.registries.anon.port}`], ['localhost:5054', `localhost:${env.registries.token.port}`]]);
+
+  const vsix = join(ROOT, 'registry-lens.vsix');
+  const csPort = await freePort(Number(process.env.REGISTRY_LENS_DEMO_PORT ?? 8080));
+  const resultsDir = join(ROOT, 'test-results');
+  const options = {
+    name: 'demo', workspace, inPlace: true, installVsix: vsix, resultsDir,
+    stateDir: join(DEMO, 'code-server'), bindAddr: `127.0.0.1:${check ? 0 : csPort}`,
+  };
+  let stopping = false;
+  const stopAll = async (server) => {
+    if (stopping) return;
+    stopping = true;
+    await server?.stop();
+    await env.stop();
+  };
+
+  if (check) {
+    const { openContainer } = require(join(ROOT, 'out', 'test', 'harness', 'ui.js'));
+    let cs;
+    let ok = false;
+    try {
+      cs = await startCodeServer(options);
+      say(`code-server on ${cs.page.url().split('?')[0]}`);
+      const sidebar = await openContainer(cs.page);
+      await sidebar.locator('.pane-header', { hasText: 'Workspace Images' }).waitFor({ timeout: 30_000 });
+      await cs.page.waitForTimeout(1500);
+      say(`screenshot: ${await cs.screenshot('demo.png')}`);
+      ok = true;
+    } catch (e) {
+      console.error(`demo: the Registry Lens container did not show: ${e?.message ?? e}`);
+      await cs?.screenshot('demo-FAILED.png').catch(() => undefined);
+    } finally {
+      await stopAll(cs);
+    }
+    console.log(ok ? '1 passed, 0 failed' : '0 passed, 1 failed');
+    process.exit(ok ? 0 : 1);
+  }
+
+  const server = await launchCodeServer(options);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => { say('stopping'); void stopAll(server).then(() => process.exit(0)); });
+  }
+  const r = env.registries;
+  console.log(`
+Registry Lens demo is running.
+
+  Open:   http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(workspace)}
+
+  VS Code (code-server ${'4.100.3'}) with registry-lens.vsix installed, on ${workspace}
+  Registries (loopback only):
+    ${r.anon.host.padEnd(18)} anonymous          demo/node, demo/python, demo/nginx, demo/postgres, demo/redis
+    ${r.token.host.padEnd(18)} token auth         same images; user ${r.token.username} / ${r.token.password}
+    ${r.basic.host.padEnd(18)} htpasswd (HTTP)    user ${r.basic.username} / ${r.basic.password}
+    ${r.tls.host.padEnd(18)} htpasswd over TLS  CA file ${r.tls.caFile}
+
+Press Ctrl+C to stop everything.`);
+  if (!existsSync(vsix)) say('warning: registry-lens.vsix is missing');
+}
+
+main().catch((e) => {
+  console.error(`demo: ${e?.stack ?? e}`);
+  process.exit(1);
+});
