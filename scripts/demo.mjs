@@ -14,6 +14,8 @@ import { ensureSetup, ROOT } from './prereq.mjs';
 
 const require = createRequire(import.meta.url);
 const check = process.argv.includes('--check');
+// --no-build: reuse out/ and registry-lens.vsix as they are (the test run has just built both).
+const build = !process.argv.includes('--no-build') || !existsSync(join(ROOT, 'registry-lens.vsix'));
 const DEMO = join(ROOT, '.demo');
 const say = (m) => console.log(`demo: ${m}`);
 
@@ -56,8 +58,10 @@ function prepareWorkspace(target, hosts) {
 
 async function main() {
   ensureSetup('demo');
-  step('building the extension and the test services', process.execPath, ['esbuild.mjs', '--tests']);
-  step('packaging registry-lens.vsix', 'npm', ['run', '--silent', 'package']);
+  if (build) {
+    step('building the extension and the test services', process.execPath, ['esbuild.mjs', '--tests']);
+    step('packaging registry-lens.vsix', 'npm', ['run', '--silent', 'package']);
+  }
 
   const { startTestEnv, sweepStale } = require(join(ROOT, 'out', 'test', 'services', 'index.js'));
   const { launchCodeServer, startCodeServer } = require(join(ROOT, 'out', 'test', 'harness', 'codeServer.js'));
