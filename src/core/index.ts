@@ -5,3 +5,4 @@
 export { PRODUCT_NAME, PRODUCT_VERSION, USER_AGENT } from './product';
 export * from './reference';
 export * from './extract';
+export * from './registry';
