@@ -6,3 +6,4 @@ export { PRODUCT_NAME, PRODUCT_VERSION, USER_AGENT } from './product';
 export * from './reference';
 export * from './extract';
 export * from './registry';
+export * from './credentials';
