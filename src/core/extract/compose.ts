@@ -59,7 +59,13 @@ export function extractCompose(file: string, content: string, options: ComposeOp
     }
     const root = doc.contents;
     if (!isMap(root)) continue;
-    const deref = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
+    // Alias.resolve walks the whole document each time: resolve each alias once.
+    const resolved = new Map<unknown, unknown>();
+    const deref = (node: unknown): unknown => {
+      if (!isAlias(node)) return node;
+      if (!resolved.has(node)) resolved.set(node, node.resolve(doc));
+      return resolved.get(node);
+    };
     const top = entries(root, deref);
 
     const uses = new Map<unknown, ImageUse>();

@@ -1,4 +1,4 @@
-import { promises as fs, type Dirent } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { compileGlob } from './glob';
 import { isIgnored, parseGitignore, type IgnoreLevel } from './gitignore';
@@ -64,7 +64,7 @@ export function guessSource(filePath: string): OccurrenceSource {
 /**
  * Walks `root` for the files Registry Lens reads. Skips `.git` and `node_modules`, whatever `.gitignore` excludes
  * and the `exclude` globs; does not follow symbolic links to folders (no cycles), does follow links to files.
- * Returns absolute paths, sorted.
+ * Returns absolute paths, sorted. Honours `signal` between folders (rejects with its reason).
  */
 export async function discoverFiles(root: string, options: DiscoveryOptions = {}): Promise<DiscoveredFile[]> {
   const absRoot = path.resolve(root);
@@ -72,49 +72,73 @@ export async function discoverFiles(root: string, options: DiscoveryOptions = {}
   const exclude = (options.exclude ?? []).map((g) => ({ regex: compileGlob(g, { braces: true }), nameOnly: !g.includes('/') }));
   const useGitignore = options.gitignore ?? true;
   const found: DiscoveredFile[] = [];
-
   const excluded = (rel: string, name: string) => exclude.some((e) => e.regex.test(rel) || (e.nameOnly && e.regex.test(name)));
 
-  const walk = async (dir: string, rel: string, levels: readonly IgnoreLevel[]): Promise<void> => {
+  // Synchronous directory reads, depth first, yielding to the event loop every few folders: for thousands of
+  // small folders this is several times faster than a promise per readdir, and an editor stays responsive.
+  const stack: { dir: string; rel: string; levels: readonly IgnoreLevel[] }[] = [
+    { dir: absRoot, rel: '', levels: useGitignore ? await ancestorIgnores(absRoot) : [] },
+  ];
+  let visited = 0;
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const { dir, rel } = next;
+    let levels = next.levels;
+    if (++visited % YIELD_EVERY === 0) await yieldToEventLoop();
     options.signal?.throwIfAborted();
     let entries: Dirent[];
     try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch {
-      return; // unreadable folder: nothing to report from it
+      continue; // unreadable folder: nothing to report from it
     }
     if (useGitignore && entries.some((e) => e.name === '.gitignore' && !e.isDirectory())) {
-      const text = await readText(path.join(dir, '.gitignore'));
+      const text = readTextSync(path.join(dir, '.gitignore'));
       if (text) levels = [...levels, { base: rel, rules: parseGitignore(text) }];
     }
-    const subdirs: Promise<void>[] = [];
     for (const entry of entries) {
       const name = entry.name;
       const childRel = rel === '' ? name : `${rel}/${name}`;
-      const abs = path.join(dir, name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        const st = await fs.stat(abs).catch(() => null);
-        isFile = st?.isFile() ?? false;
+        isFile = statIsFile(path.join(dir, name));
         isDir = false; // never follow links to folders
       }
       if (isDir) {
         if (SKIPPED_DIRS.has(name) || excluded(childRel, name) || (useGitignore && isIgnored(levels, childRel, true))) continue;
-        subdirs.push(walk(abs, childRel, levels));
+        stack.push({ dir: path.join(dir, name), rel: childRel, levels });
       } else if (isFile) {
         const source = classifyFile(childRel) ?? (include.some((g) => g.test(childRel)) ? guessSource(childRel) : null);
         if (!source || excluded(childRel, name) || (useGitignore && isIgnored(levels, childRel, false))) continue;
-        found.push({ file: abs, source });
+        found.push({ file: path.join(dir, name), source });
       }
     }
-    await Promise.all(subdirs);
-  };
-
-  const outer = useGitignore ? await ancestorIgnores(absRoot) : [];
-  await walk(absRoot, '', outer);
+  }
   found.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return found;
+}
+
+const YIELD_EVERY = 64;
+
+/** Lets pending I/O callbacks and timers run (an editor's UI, a cancellation) between chunks of synchronous work. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function statIsFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readTextSync(p: string): string | null {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -13,6 +13,75 @@ export function expandDockerWord(src: SourceText, start: number, end: number, es
   return lexer.word(false, false);
 }
 
+/**
+ * Splits an instruction's arguments, `[start, end)` of the source, into words as BuildKit does: blanks and line
+ * breaks separate words, except inside quotes or after the escape character; line continuations (and the comment
+ * and blank lines after them) join. Returns each word's `[start, end)` offsets, quotes and escapes included.
+ */
+export function splitDockerWords(src: SourceText, start: number, end: number, escape: string): [number, number][] {
+  const text = src.text;
+  const words: [number, number][] = [];
+  let i = start;
+  let wordStart = -1;
+  let quote: string | null = null;
+  const close = (at: number) => {
+    if (wordStart >= 0) words.push([wordStart, at]);
+    wordStart = -1;
+  };
+  while (i < end) {
+    const c = text[i];
+    if (c === escape && quote !== "'") {
+      const after = continuationEnd(text, i);
+      if (after !== null) {
+        // A continuation ends a word only if blanks came before it; it never starts one.
+        i = after;
+        continue;
+      }
+      if (wordStart < 0) wordStart = i;
+      i += 2;
+      continue;
+    }
+    if (quote !== null) {
+      if (c === quote) quote = null;
+      i++;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      close(i);
+      i++;
+      continue;
+    }
+    if (wordStart < 0) wordStart = i;
+    if (c === '"' || c === "'") quote = c;
+    i++;
+  }
+  close(Math.min(i, end));
+  return words;
+}
+
+/**
+ * If a line continuation starts at `at` (the escape character, optional blanks, a line break), the offset after
+ * it and after any comment or blank lines that follow; else null.
+ */
+function continuationEnd(text: string, at: number): number | null {
+  const limit = text.length;
+  let p = at + 1;
+  while (p < limit && (text[p] === ' ' || text[p] === '\t')) p++;
+  const c = text[p];
+  if (c !== '\n' && c !== '\r') return null;
+  p += c === '\r' && text[p + 1] === '\n' ? 2 : 1;
+  // Comment lines and empty lines inside a continued instruction are dropped.
+  for (;;) {
+    let q = p;
+    while (q < limit && (text[q] === ' ' || text[q] === '\t')) q++;
+    const d = text[q];
+    if (q >= limit || (d !== '\n' && d !== '\r' && d !== '#')) return p;
+    while (q < limit && text[q] !== '\n' && text[q] !== '\r') q++;
+    if (text[q] === '\r' && text[q + 1] === '\n') q++;
+    p = q + 1;
+  }
+}
+
 class WordLexer {
   private pos: number;
   private readonly text: string;
@@ -30,27 +99,9 @@ class WordLexer {
 
   /** At the escape character: if a line continuation starts here, skip it (and comment/blank lines after it). */
   private skipContinuation(): boolean {
-    // Look past `end`: an argument's range can stop right at a trailing escape character.
-    const limit = this.text.length;
-    let p = this.pos + 1;
-    while (p < limit && (this.text[p] === ' ' || this.text[p] === '\t')) p++;
-    const c = this.text[p];
-    if (c !== '\n' && c !== '\r') return false;
-    p += c === '\r' && this.text[p + 1] === '\n' ? 2 : 1;
-    // Comment lines and empty lines inside a continued instruction are dropped.
-    for (;;) {
-      let q = p;
-      while (q < limit && (this.text[q] === ' ' || this.text[q] === '\t')) q++;
-      const d = this.text[q];
-      if (q < limit && (d === '\n' || d === '\r' || d === '#')) {
-        while (q < limit && this.text[q] !== '\n' && this.text[q] !== '\r') q++;
-        if (this.text[q] === '\r' && this.text[q + 1] === '\n') q++;
-        p = q + 1;
-        continue;
-      }
-      break;
-    }
-    this.pos = p;
+    const after = continuationEnd(this.text, this.pos);
+    if (after === null) return false;
+    this.pos = after;
     return true;
   }
 

@@ -1,18 +1,19 @@
-import { DockerfileParser, type Arg, type Copy, type Flag, type From, type Run } from 'dockerfile-ast';
-import { expandDockerWord } from './dockerWord';
+import { expandDockerWord, splitDockerWords } from './dockerWord';
+import { scanDockerfile, type DockerInstruction } from './dockerfileScan';
 import type { MappedString } from './mapped';
 import { makeOccurrence } from './occurrence';
 import { SourceText } from './sourceText';
 import { newExpansion, type Lookup } from './substitute';
-import type { ExtractResult, Range, Skip, StageInfo } from './types';
+import type { ExtractResult, Skip, StageInfo } from './types';
 
 type Scope = Map<string, MappedString | undefined>;
+type Span = [number, number];
 
 /**
  * The images a Dockerfile names: the `# syntax=` frontend, every `FROM`, `COPY --from=<image>` and
- * `RUN --mount=...,from=<image>`. dockerfile-ast finds the instructions, flags and arguments (honouring
- * `# escape=`, continuations, comments inside instructions and heredocs); the words themselves are read from the
- * source by expandDockerWord so each character keeps its position.
+ * `RUN --mount=...,from=<image>`. scanDockerfile finds the parser directives and the instructions as BuildKit
+ * does (`# escape=`, continuations, comments inside instructions, heredocs); the arguments are then split and read
+ * straight from the source (splitDockerWords, expandDockerWord), so every character keeps its position.
  *
  * Variables follow BuildKit's scoping: `FROM` (and its `--platform`) sees only the `ARG`s before the first
  * `FROM`; inside a stage, `--from` values see the stage's own `ARG`s, where a bare `ARG NAME` imports the global
@@ -21,21 +22,23 @@ type Scope = Map<string, MappedString | undefined>;
 export function extractDockerfile(file: string, content: string): ExtractResult {
   const src = new SourceText(file, content);
   const result: ExtractResult = { occurrences: [], errors: [], references: [] };
-  const df = DockerfileParser.parse(src.text);
-  const escape = df.getEscapeCharacter();
-  const offset = (range: Range) => [src.offsetAt(range.start), src.offsetAt(range.end)] as const;
-  const expand = (range: Range, scope: Scope) => {
-    const [start, end] = offset(range);
-    return expandDockerWord(src, start, end, escape, lookupIn(scope));
-  };
+  const structure = scanDockerfile(src);
+  const escape = structure.escape;
+  const expand = ([start, end]: Span, scope: Scope) => expandDockerWord(src, start, end, escape, lookupIn(scope));
 
-  for (const directive of df.getDirectives()) {
-    if (directive.getName().toLowerCase() !== 'syntax') continue;
-    const [start, end] = offset(directive.getValueRange());
-    if (end <= start) continue;
+  for (const directive of structure.directives) {
+    if (directive.name !== 'syntax') continue;
+    const { valueStart: start, valueEnd: end } = directive;
     const expansion = newExpansion();
     expansion.value.append(src.text.slice(start, end), src, start);
     result.occurrences.push(makeOccurrence({ src, source: 'dockerfile', kind: 'syntax', start, end }, expansion));
+  }
+
+  const instructions = structure.instructions.map((instruction) => parseInstruction(src, instruction, escape));
+  const allStageNames = new Set<string>();
+  for (const i of instructions) {
+    const alias = i.keyword === 'FROM' ? stageAlias(src, i.args) : null;
+    if (alias) allStageNames.add(alias.toLowerCase());
   }
 
   const globals: Scope = new Map();
@@ -43,9 +46,6 @@ export function extractDockerfile(file: string, content: string): ExtractResult 
   const stages: StageInfo[] = [];
   const stageNames = new Set<string>();
   let stage: StageInfo | null = null;
-  const allStageNames = new Set(
-    df.getFROMs().map((f) => f.getBuildStage()?.toLowerCase()).filter((n): n is string => !!n),
-  );
 
   const stageSkip = (value: string, names: Set<string>, byIndex: boolean): Skip | null => {
     if (byIndex && /^\d+$/.test(value)) return { reason: 'stage', detail: `stage ${value}` };
@@ -53,43 +53,49 @@ export function extractDockerfile(file: string, content: string): ExtractResult 
     return null;
   };
 
-  for (const instruction of df.getInstructions()) {
-    const keyword = instruction.getKeyword();
+  const pushFrom = ([start, end]: Span, kind: 'copy-from' | 'mount-from') => {
+    if (end <= start) return;
+    const expansion = expand([start, end], scope);
+    // --from may name any stage of the file (earlier or later), or a stage by its index.
+    const skip = expansion.unresolved.length ? null : stageSkip(expansion.value.toString(), allStageNames, true);
+    result.occurrences.push(makeOccurrence({ src, source: 'dockerfile', kind, start, end, stage }, expansion, skip));
+  };
+
+  for (const { keyword, start: instructionStart, flags, args } of instructions) {
     if (keyword === 'ARG') {
-      for (const property of (instruction as Arg).getProperties()) {
-        const name = property.getName();
-        const valueRange = property.getValueRange();
-        if (valueRange) scope.set(name, expand(valueRange, scope).value);
+      for (const [start, end] of args) {
+        const eq = src.text.indexOf('=', start);
+        const hasValue = eq >= 0 && eq < end;
+        const name = src.text.slice(start, hasValue ? eq : end);
+        if (hasValue) scope.set(name, expand([eq + 1, end], scope).value);
         else if (scope !== globals) scope.set(name, globals.get(name));
         else if (!scope.has(name)) scope.set(name, undefined);
       }
       continue;
     }
     if (keyword === 'FROM') {
-      const from = instruction as From;
-      const args = from.getArguments();
-      const image = args[0];
-      const alias = args[1]?.getValue().toUpperCase() === 'AS' ? (args[2]?.getValue() ?? null) : null;
+      const alias = stageAlias(src, args);
       stage = { index: stages.length, name: alias, final: false };
       stages.push(stage);
+      const image = args[0];
       if (!image) {
-        const at = src.positionAt(offset(instruction.getRange())[0]);
+        const at = src.positionAt(instructionStart);
         result.errors.push({ file, line: at.line, character: at.character, message: 'FROM without an image' });
       } else {
-        const platformFlag = from.getFlags().find((f) => f.getName() === 'platform');
-        const expansion = expand(image.getRange(), globals);
+        const expansion = expand(image, globals);
         const value = expansion.value.toString();
         let skip: Skip | null = null;
         if (expansion.unresolved.length === 0) {
           skip = value === 'scratch' ? { reason: 'scratch', detail: 'the empty image' } : stageSkip(value, stageNames, false);
         }
-        const [start, end] = offset(image.getRange());
+        const platformFlag = flags.find((f) => f.name === 'platform');
+        let platform: string | null = null;
+        if (platformFlag?.value) {
+          const p = expand(platformFlag.value, globals);
+          platform = p.unresolved.length ? src.text.slice(...platformFlag.value) : p.value.toString();
+        }
         result.occurrences.push(
-          makeOccurrence(
-            { src, source: 'dockerfile', kind: 'from', start, end, platform: platformOf(platformFlag, globals), stage },
-            expansion,
-            skip,
-          ),
+          makeOccurrence({ src, source: 'dockerfile', kind: 'from', start: image[0], end: image[1], platform, stage }, expansion, skip),
         );
       }
       if (alias) stageNames.add(alias.toLowerCase());
@@ -97,13 +103,13 @@ export function extractDockerfile(file: string, content: string): ExtractResult 
       continue;
     }
     if (keyword === 'COPY') {
-      const flag = (instruction as Copy).getFromFlag();
-      if (flag?.getName() === 'from') pushFrom(flag, 'copy-from');
+      const from = flags.find((f) => f.name === 'from');
+      if (from?.value) pushFrom(from.value, 'copy-from');
       continue;
     }
     if (keyword === 'RUN') {
-      for (const flag of (instruction as Run).getFlags()) {
-        if (flag.getName() === 'mount') for (const range of mountFromRanges(src, flag)) pushRange(range, 'mount-from');
+      for (const flag of flags) {
+        if (flag.name === 'mount' && flag.value) for (const span of mountFromSpans(src, flag.value)) pushFrom(span, 'mount-from');
       }
     }
   }
@@ -111,27 +117,40 @@ export function extractDockerfile(file: string, content: string): ExtractResult 
   const last = stages[stages.length - 1];
   if (last) last.final = true;
   return result;
+}
 
-  function platformOf(flag: Flag | undefined, vars: Scope): string | null {
-    const range = flag?.getValueRange();
-    if (!flag || !range) return null;
-    const expansion = expand(range, vars);
-    return expansion.unresolved.length ? (flag.getValue() ?? null) : expansion.value.toString();
-  }
+interface Flag {
+  name: string;
+  value: Span | null;
+}
 
-  function pushFrom(flag: Flag, kind: 'copy-from' | 'mount-from'): void {
-    const range = flag.getValueRange();
-    if (range) pushRange(offset(range), kind);
-  }
+interface ParsedInstruction {
+  keyword: string;
+  start: number;
+  /** Leading `--name[=value]` words (BuildKit flags are lower case and come before the arguments). */
+  flags: Flag[];
+  args: Span[];
+}
 
-  function pushRange([start, end]: readonly [number, number], kind: 'copy-from' | 'mount-from'): void {
-    if (end <= start) return;
-    const expansion = expandDockerWord(src, start, end, escape, lookupIn(scope));
-    const value = expansion.value.toString();
-    // --from may name any stage of the file (earlier or later), or a stage by its index.
-    const skip = expansion.unresolved.length ? null : stageSkip(value, allStageNames, true);
-    result.occurrences.push(makeOccurrence({ src, source: 'dockerfile', kind, start, end, stage }, expansion, skip));
+function parseInstruction(src: SourceText, { keyword, start, argsStart, end }: DockerInstruction, escape: string): ParsedInstruction {
+  const words = keyword === 'FROM' || keyword === 'ARG' || keyword === 'COPY' || keyword === 'RUN' ? splitDockerWords(src, argsStart, end, escape) : [];
+  const flags: Flag[] = [];
+  let i = 0;
+  for (; i < words.length; i++) {
+    const [s, e] = words[i] ?? [0, 0];
+    if (!src.text.startsWith('--', s)) break;
+    const eq = src.text.indexOf('=', s);
+    flags.push(eq >= 0 && eq < e ? { name: src.text.slice(s + 2, eq), value: [eq + 1, e] } : { name: src.text.slice(s + 2, e), value: null });
   }
+  return { keyword, start, flags, args: words.slice(i) };
+}
+
+/** `FROM image AS name`: the alias as written, or null. */
+function stageAlias(src: SourceText, args: Span[]): string | null {
+  const as = args[1];
+  const name = args[2];
+  if (!as || !name || src.text.slice(as[0], as[1]).toUpperCase() !== 'AS') return null;
+  return src.text.slice(name[0], name[1]);
 }
 
 function lookupIn(scope: Scope): Lookup {
@@ -139,22 +158,19 @@ function lookupIn(scope: Scope): Lookup {
 }
 
 /**
- * The `from=` values of a `--mount` flag, as source offsets. The flag value is CSV (`type=cache,from=img,...`,
- * fields may be double-quoted); keys are case-insensitive. dockerfile-ast's option split does not handle quotes,
- * so we split the raw text ourselves.
+ * The `from=` values of a `--mount` flag value, as source offsets. The value is CSV (`type=cache,from=img,...`,
+ * fields may be double-quoted, the whole value may be quoted for the shell); keys are case-insensitive.
  */
-function mountFromRanges(src: SourceText, flag: Flag): [number, number][] {
-  const range = flag.getValueRange();
-  if (!range) return [];
-  let start = src.offsetAt(range.start);
-  let end = src.offsetAt(range.end);
+function mountFromSpans(src: SourceText, [valueStart, valueEnd]: Span): Span[] {
   const text = src.text;
+  let start = valueStart;
+  let end = valueEnd;
   // `--mount="type=cache,from=img"`: the shell quotes go first, then the CSV.
   if (end - start >= 2 && text[start] === '"' && text[end - 1] === '"' && !text.slice(start + 1, end - 1).includes('"')) {
     start++;
     end--;
   }
-  const out: [number, number][] = [];
+  const out: Span[] = [];
   let fieldStart = start;
   let quoted = false;
   for (let i = start; i <= end; i++) {
