@@ -15,17 +15,21 @@ function lineStarts(text: string): number[] {
 
 const noBom = (text: string) => (text.startsWith('\uFEFF') ? text.slice(1) : text);
 
-export function offsetOf(text: string, line: number, character: number): number {
-  const t = noBom(text);
-  const start = lineStarts(t)[line];
+/** `text` is already without its BOM. */
+function offsetIn(text: string, line: number, character: number): number {
+  const start = lineStarts(text)[line];
   assert.ok(start !== undefined, `line ${line} is past the end`);
   return start + character;
+}
+
+export function offsetOf(text: string, line: number, character: number): number {
+  return offsetIn(noBom(text), line, character);
 }
 
 /** The text `range` covers. */
 export function sliceRange(text: string, range: Range): string {
   const t = noBom(text);
-  return t.slice(offsetOf(t, range.start.line, range.start.character), offsetOf(t, range.end.line, range.end.character));
+  return t.slice(offsetIn(t, range.start.line, range.start.character), offsetIn(t, range.end.line, range.end.character));
 }
 
 /** The range of the `nth` (0-based) occurrence of `needle` in `text`. */
