@@ -7,3 +7,4 @@ export * from './reference';
 export * from './extract';
 export * from './registry';
 export * from './credentials';
+export * from './versioning';

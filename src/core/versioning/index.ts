@@ -1,0 +1,53 @@
+export {
+  compareDates,
+  compareVersions,
+  isOrderedTag,
+  lineKey,
+  parseTag,
+  updateKind,
+  UPDATE_KINDS,
+  type DateTag,
+  type OpaqueTag,
+  type ParsedTag,
+  type Prerelease,
+  type TagUpdateKind,
+  type UpdateKind,
+  type VersionTag,
+} from './tag';
+export { compareLines, lineFamily, type LineFamily } from './lines';
+export {
+  decideUpdates,
+  indexTags,
+  isTagIndex,
+  type DigestOnlyReason,
+  type TagIndex,
+  type UpdateCandidate,
+  type UpdateDecision,
+  type UpdateInput,
+  type VersioningNote,
+} from './decide';
+export {
+  compilePolicyRules,
+  compileTagRegex,
+  DEFAULT_POLICY,
+  isPolicyError,
+  parseUpdateKinds,
+  PolicyError,
+  resolvePolicy,
+  ruleMatches,
+  tagAllowed,
+  type EffectivePolicy,
+  type PolicyRule,
+  type PolicyRuleInput,
+  type PolicySettings,
+} from './policy';
+export {
+  commentStyleFor,
+  findInlineDirective,
+  parseDirectiveComment,
+  type CommentStyle,
+  type DirectiveProblem,
+  type FoundDirective,
+  type InlineDirective,
+  type ParsedDirective,
+} from './inline';

@@ -1,0 +1,165 @@
+/**
+ * Inline policy comments, read from the source next to an image reference:
+ *
+ *   # registry-lens: ignore                       (Dockerfile, compose: the line before, or the end of the line)
+ *   image: node:20  # registry-lens: allow=patch,minor
+ *   // registry-lens: pin=yes                     (devcontainer.json)
+ *
+ * Directives: `ignore`, `allow=<kinds>` (comma-separated: major, minor, patch, digest, pin), `include=<regex>`,
+ * `exclude=<regex>`, `pin=yes|no`; several on one comment separated by spaces. Anything else is reported as a
+ * problem with its position (never silently ignored), and the directives that did parse still apply.
+ *
+ * Note: a Dockerfile has no end-of-line comments (`FROM node:20 # x` passes `#` and `x` to FROM), so there the
+ * line before is the place; the end-of-line form is still read so a misplaced directive is not lost.
+ */
+import type { OccurrenceSource } from '../extract/types';
+import { compileTagRegex, isPolicyError, parseUpdateKinds, type PolicySettings } from './policy';
+
+export type CommentStyle = 'hash' | 'slash';
+
+/** `#` for Dockerfiles and compose files, `//` for devcontainer.json (JSON with comments). */
+export function commentStyleFor(source: OccurrenceSource): CommentStyle {
+  return source === 'devcontainer' ? 'slash' : 'hash';
+}
+
+export interface DirectiveProblem {
+  /** Zero-based line and character (UTF-16) of the offending word, for a diagnostic. */
+  readonly line: number;
+  readonly character: number;
+  readonly length: number;
+  readonly message: string;
+}
+
+export interface InlineDirective extends PolicySettings {
+  /** The text after `registry-lens:`, trimmed, as written. */
+  readonly text: string;
+}
+
+export interface ParsedDirective {
+  readonly directive: InlineDirective;
+  /** Problems with `character` relative to the start of the parsed text (and `line` 0). */
+  readonly problems: DirectiveProblem[];
+}
+
+const MARKER = 'registry-lens:';
+const KNOWN = 'ignore, allow=<kinds>, include=<regex>, exclude=<regex>, pin=yes|no';
+
+/**
+ * Parses the text of one comment (with or without its `#`/`//` marker). Returns null when the comment is not a
+ * `registry-lens:` comment at all; otherwise the directive and any problems.
+ */
+export function parseDirectiveComment(comment: string): ParsedDirective | null {
+  const at = findMarker(comment);
+  if (at < 0) return null;
+  const bodyStart = at + MARKER.length;
+  const body = comment.slice(bodyStart);
+  const directive: { -readonly [K in keyof InlineDirective]: InlineDirective[K] } = { text: body.trim() };
+  const problems: DirectiveProblem[] = [];
+  const where = 'inline directive';
+  const word = /\S+/g;
+  let m: RegExpExecArray | null;
+  let any = false;
+  while ((m = word.exec(body)) !== null) {
+    any = true;
+    const token = m[0];
+    const character = bodyStart + m.index;
+    const fail = (message: string) => problems.push({ line: 0, character, length: token.length, message });
+    const eq = token.indexOf('=');
+    const key = (eq < 0 ? token : token.slice(0, eq)).toLowerCase();
+    const value = eq < 0 ? null : token.slice(eq + 1);
+    try {
+      if (key === 'ignore' && value === null) directive.ignore = true;
+      else if (key === 'allow' && value !== null) directive.allow = parseUpdateKinds(value, where);
+      else if ((key === 'include' || key === 'exclude') && value !== null) directive[key] = compileTagRegex(value, where, key);
+      else if ((key === 'pin' || key === 'pin-digests') && value !== null) {
+        const v = value.toLowerCase();
+        if (v === 'yes' || v === 'true') directive.pinDigests = true;
+        else if (v === 'no' || v === 'false') directive.pinDigests = false;
+        else fail(`registry-lens: pin must be yes or no, not ${JSON.stringify(value)}`);
+      } else if (['ignore', 'allow', 'include', 'exclude', 'pin', 'pin-digests'].includes(key)) {
+        fail(key === 'ignore' ? 'registry-lens: ignore takes no value' : `registry-lens: ${key} needs a value (${key}=...)`);
+      } else {
+        fail(`unknown registry-lens directive ${JSON.stringify(token)} (known: ${KNOWN})`);
+      }
+    } catch (e) {
+      if (!isPolicyError(e)) throw e;
+      fail(`registry-lens: ${e.message.replace(/^inline directive: /, '')}`);
+    }
+  }
+  if (!any) problems.push({ line: 0, character: bodyStart, length: 0, message: `empty registry-lens directive (known: ${KNOWN})` });
+  return { directive, problems };
+}
+
+/** Case-insensitive position of `registry-lens:`, or -1. */
+function findMarker(s: string): number {
+  return s.toLowerCase().indexOf(MARKER);
+}
+
+export interface FoundDirective extends ParsedDirective {
+  /** The zero-based lines the directive was read from (the comment lines above, then the reference's own line). */
+  readonly lines: readonly number[];
+}
+
+/**
+ * Finds the directive that applies to a reference on `line` (zero-based) of a file split into `lines`: whole-line
+ * comments directly above it (a run of them: `# registry-lens:` need not be the last), then an end-of-line comment
+ * on the line itself. When both exist they merge, the end-of-line one winning field by field. Returns null when
+ * there is none. Problem positions are absolute (line and character in the file).
+ */
+export function findInlineDirective(lines: readonly string[], line: number, style: CommentStyle): FoundDirective | null {
+  const found: { line: number; offset: number; parsed: ParsedDirective }[] = [];
+  const lead = style === 'hash' ? '#' : '//';
+  // The run of whole-line comments above, nearest first; collected then reversed so the nearest applies last.
+  const above: typeof found = [];
+  for (let l = line - 1; l >= 0; l--) {
+    const text = lines[l] ?? '';
+    const trimmed = text.trimStart();
+    if (!trimmed.startsWith(lead) && !(style === 'slash' && trimmed.startsWith('/*'))) break;
+    const parsed = parseDirectiveComment(trimmed);
+    if (parsed) above.push({ line: l, offset: text.length - trimmed.length, parsed });
+  }
+  found.push(...above.reverse());
+  const own = lines[line];
+  if (own !== undefined) {
+    const at = trailingComment(own, style);
+    if (at >= 0) {
+      const parsed = parseDirectiveComment(own.slice(at));
+      if (parsed) found.push({ line, offset: at, parsed });
+    }
+  }
+  if (found.length === 0) return null;
+  const merged: { -readonly [K in keyof InlineDirective]: InlineDirective[K] } = { text: '' };
+  const problems: DirectiveProblem[] = [];
+  for (const f of found) {
+    const { text, ...settings } = f.parsed.directive;
+    merged.text = merged.text ? `${merged.text} ${text}` : text;
+    for (const [k, v] of Object.entries(settings)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
+    for (const p of f.parsed.problems) problems.push({ ...p, line: f.line, character: f.offset + p.character });
+  }
+  return { directive: merged, problems, lines: found.map((f) => f.line) };
+}
+
+/**
+ * Start of a `registry-lens:` end-of-line comment: a `#` (YAML: at the start or after whitespace, outside quotes)
+ * or `//` (JSONC: outside strings), or -1.
+ */
+function trailingComment(text: string, style: CommentStyle): number {
+  if (findMarker(text) < 0) return -1;
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || (c === "'" && style === 'hash')) {
+      // YAML quotes only open a scalar at its start; a `'` inside a plain scalar (`it's`) is a letter.
+      if (style === 'slash' || i === 0 || /[\s:[{,-]/.test(text[i - 1] ?? '')) quote = c;
+      continue;
+    }
+    if (style === 'hash' && c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) return i;
+    if (style === 'slash' && c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) return i;
+  }
+  return -1;
+}
