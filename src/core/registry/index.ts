@@ -5,3 +5,4 @@ export * from './tokens';
 export * from './mediaTypes';
 export * from './hosts';
 export * from './client';
+export * from './transport';
