@@ -11,6 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { discoverFiles, scanWorkspace } from '../../src/core';
 
 const TARGET_MS: Record<number, number> = { 1000: 1000, 10000: 2000 };
@@ -97,10 +98,11 @@ export function generate(count: number): string {
 async function measure<T>(fn: () => Promise<T>): Promise<{ ms: number; cpuMs: number; peakHeap: number; result: T }> {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
-  const base = process.memoryUsage().heapUsed;
+  const heap = () => getHeapStatistics().used_heap_size;
+  const base = heap();
   let peak = base;
   const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
+    peak = Math.max(peak, heap());
   }, 2);
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
@@ -109,7 +111,7 @@ async function measure<T>(fn: () => Promise<T>): Promise<{ ms: number; cpuMs: nu
   const used = process.cpuUsage(cpu);
   const cpuMs = (used.user + used.system) / 1000;
   clearInterval(timer);
-  peak = Math.max(peak, process.memoryUsage().heapUsed);
+  peak = Math.max(peak, heap());
   return { ms, cpuMs, peakHeap: peak - base, result };
 }
 
@@ -140,8 +142,18 @@ async function bench(count: number): Promise<boolean> {
   }
 }
 
+/** A fixed tight loop, so figures from a busy or slow machine can be read against a known one. */
+function calibrate(): number {
+  const started = process.hrtime.bigint();
+  let x = 0;
+  for (let i = 0; i < 1e8; i++) x += i & 7;
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  return x > 0 ? ms : 0;
+}
+
 async function main(): Promise<void> {
   const counts = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  console.log(`calibration: 1e8 loop iterations in ${calibrate().toFixed(0)} ms (to compare figures across machines and load)`);
   let ok = true;
   for (const n of counts.length ? counts : [1000, 10000]) ok = (await bench(n)) && ok;
   console.log(`max RSS ${mb(process.resourceUsage().maxRSS * 1024)}`);
