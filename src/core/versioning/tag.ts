@@ -124,9 +124,14 @@ export function parseTag(raw: string): ParsedTag {
 const DATE_RE = /^((?:[a-zA-Z][a-zA-Z0-9]*-)?)((?:19|20)\d\d)([.-]?)(\d\d)\3(\d\d)((?:-[a-zA-Z0-9][\w.-]*)?)$/;
 
 function parseDate(raw: string): DateTag | null {
-  const c0 = raw.charCodeAt(0);
-  if (!isDigit(c0) && !isLetter(c0)) return null;
   if (raw.length < 8) return null;
+  // Cheap pre-check before the regex: four digits at the start, or right after the first `-` of a word.
+  let at = 0;
+  if (!isDigit(raw.charCodeAt(0))) {
+    at = raw.indexOf('-') + 1;
+    if (at === 0) return null;
+  }
+  for (let k = at; k < at + 4; k++) if (!isDigit(raw.charCodeAt(k))) return null;
   const m = DATE_RE.exec(raw);
   if (!m) return null;
   const [, lead = '', y = '', sep = '', mo = '', d = '', suffix = ''] = m;
@@ -216,7 +221,7 @@ function parseVersion(raw: string): VersionTag | null {
       if (isHashLike(last, true)) {
         commit = last;
         suffix = suffix.slice(0, lastDash);
-      } else if (build === null && /^r\d{1,9}$/.test(last)) {
+      } else if (build === null && last[0] === 'r' && /^r\d{1,9}$/.test(last)) {
         build = Number(last.slice(1));
         suffix = suffix.slice(0, lastDash);
       }
@@ -240,6 +245,12 @@ function allDigits(s: string, from: number, to: number): boolean {
  * any word; a separate `-word`/`.word` part only a known prerelease word, so `-alpine`, `-dev`, `.minimal` stay lines.
  */
 function parsePrerelease(text: string, glued: boolean): Prerelease | null {
+  if (!glued) {
+    // Most `-word` parts are lines (`-alpine3.19`, `-slim`): rule them out before the regex.
+    let k = 0;
+    while (k < text.length && isLetter(text.charCodeAt(k))) k++;
+    if (!PRERELEASE_PART_WORDS.has(text.slice(0, k).toLowerCase())) return null;
+  }
   const m = /^([a-zA-Z]+)((?:\.?\d+)*)$/.exec(text);
   if (!m) return null;
   const word = (m[1] ?? '').toLowerCase();
