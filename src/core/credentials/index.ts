@@ -1,1 +1,4 @@
 export * from './types';
+export * from './dockerConfig';
+export * from './keychains';
+export * from './chain';

@@ -187,7 +187,7 @@ export interface CreateClientOptions extends Omit<RegistryClientOptions, 'dispat
 }
 
 /** A client with its own transport built from per-registry settings; `close()` releases the connections. */
-export function createRegistryClient(options: CreateClientOptions = {}): { client: RegistryClient; transport: RegistryTransport; close(): Promise<void> } {
+export function createRegistryClient(options: CreateClientOptions = {}): { client: RegistryClient; transport: RegistryTransport; close: () => Promise<void> } {
   const { hosts, proxy, noProxy, env, connectTimeoutMs, connections, keepAliveTimeoutMs, ...clientOptions } = options;
   const transport = new RegistryTransport({
     ...(hosts ? { hosts } : {}),

@@ -1,0 +1,12 @@
+import { DockerConfigKeychain } from './dockerConfig';
+import { type DefaultKeychainOptions, EnvKeychain, MultiKeychain } from './keychains';
+import type { Keychain } from './types';
+
+/**
+ * The standard chain: `first` (the extension's SecretStorage), then REGISTRY_LENS_* from the environment, then
+ * the docker config (helpers included); anonymous when none answers.
+ */
+export function defaultKeychain(options: DefaultKeychainOptions = {}): Keychain {
+  const env = options.env ?? process.env;
+  return new MultiKeychain([options.first, new EnvKeychain(env), options.docker ?? new DockerConfigKeychain({ env, ...(options.onWarning ? { onWarning: options.onWarning } : {}) })], options.onError ? { onError: options.onError } : {});
+}
