@@ -2,6 +2,10 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import {
   commentStyleFor,
+  extractCompose,
+  extractDevcontainer,
+  extractDockerfile,
+  findOccurrenceDirective,
   compilePolicyRules,
   findInlineDirective,
   isPolicyError,
@@ -125,6 +129,7 @@ const COMMENTS: { name: string; text: string; expect: string | null; problems?: 
   { name: 'allow without a value', text: '# registry-lens: allow', expect: '{}', problems: [/allow needs a value/] },
   { name: 'pin=maybe', text: '# registry-lens: pin=maybe', expect: '{}', problems: [/pin must be yes or no/] },
   { name: 'empty', text: '# registry-lens:', expect: '{}', problems: [/empty registry-lens directive/] },
+  { name: 'block comment close is not a directive', text: '/* registry-lens: ignore */', expect: '{"ignore":true}' },
 ];
 
 function settings(d: object): string {
@@ -157,7 +162,7 @@ void describe('parseDirectiveComment', () => {
   });
 });
 
-const FIND: { name: string; lines: string[]; line: number; style: CommentStyle; expect: string | null; from?: number[] }[] = [
+const FIND: { name: string; lines: string[]; line: number; style: CommentStyle | 'dockerfile' | 'compose' | 'devcontainer'; expect: string | null; from?: number[] }[] = [
   {
     name: 'Dockerfile: the line before',
     lines: ['# registry-lens: ignore', 'FROM node:20'], line: 1, style: 'hash', expect: '{"ignore":true}', from: [0],
@@ -203,6 +208,18 @@ const FIND: { name: string; lines: string[]; line: number; style: CommentStyle; 
     lines: ['  # registry-lens: ignore', '  "image": "a:1"'], line: 1, style: 'slash', expect: null,
   },
   {
+    name: 'Dockerfile: a reference on a continuation line looks above the instruction',
+    lines: ['# registry-lens: allow=patch', 'FROM --platform=$BUILDPLATFORM \\', '  node:20 AS build'], line: 2, style: 'dockerfile', expect: '{"allow":["patch"]}', from: [0],
+  },
+  {
+    name: 'compose source: the same continuation does not apply',
+    lines: ['# registry-lens: ignore', 'x: \\', '  image: a:1'], line: 2, style: 'compose', expect: null,
+  },
+  {
+    name: 'devcontainer source: /* */ on the line before',
+    lines: ['  /* registry-lens: ignore */', '  "image": "a:1"'], line: 1, style: 'devcontainer', expect: '{"ignore":true}',
+  },
+  {
     name: 'first line of the file: nothing above',
     lines: ['FROM node:20'], line: 0, style: 'hash', expect: null,
   },
@@ -239,5 +256,47 @@ void describe('findInlineDirective', () => {
     assert.equal(commentStyleFor('dockerfile'), 'hash');
     assert.equal(commentStyleFor('compose'), 'hash');
     assert.equal(commentStyleFor('devcontainer'), 'slash');
+  });
+});
+
+void describe('findOccurrenceDirective on extracted occurrences', () => {
+  const lines = (text: string) => text.split(/\r\n|\r|\n/);
+
+  void it('Dockerfile: the directive above the FROM, and the one above the ARG the tag came from', () => {
+    const text = [
+      '# registry-lens: allow=patch pin=yes',
+      'ARG NODE_VERSION=20.11',
+      '# registry-lens: allow=minor',
+      'FROM node:${NODE_VERSION}-alpine AS build',
+      'FROM nginx:1.27',
+      '',
+    ].join('\n');
+    const { occurrences } = extractDockerfile('/w/Dockerfile', text);
+    const files: Record<string, string[]> = { '/w/Dockerfile': lines(text) };
+    const [node, nginx] = occurrences.map((o) => findOccurrenceDirective(o, (f) => files[f]));
+    assert.ok(node);
+    assert.equal(settings(node.directive), '{"allow":["minor"],"pinDigests":true}');
+    assert.deepEqual(node.lines, [0, 2]);
+    assert.equal(nginx, null);
+  });
+
+  void it('compose: end-of-line directive, and one in the .env the tag came from', () => {
+    const compose = ['services:', '  web:', '    image: nginx:${NGINX_TAG:-1.27}', '  db:', '    image: postgres:16 # registry-lens: ignore', ''].join('\n');
+    const env = ['# registry-lens: allow=patch oops', 'NGINX_TAG=1.27.1', ''].join('\n');
+    const files: Record<string, string[]> = { '/w/compose.yaml': lines(compose), '/w/.env': lines(env) };
+    const { occurrences } = extractCompose('/w/compose.yaml', compose, { dotenv: { file: '/w/.env', content: env } });
+    const byImage = new Map(occurrences.map((o) => [o.reference?.repository, findOccurrenceDirective(o, (f) => files[f])]));
+    assert.equal(settings(byImage.get('library/nginx')?.directive ?? {}), '{"allow":["patch"]}');
+    assert.deepEqual(byImage.get('library/nginx')?.problems.map((p) => [p.file, p.line, p.character]), [['/w/.env', 0, 29]]);
+    assert.equal(settings(byImage.get('library/postgres')?.directive ?? {}), '{"ignore":true}');
+  });
+
+  void it('devcontainer.json: // comment above "image"', () => {
+    const text = ['{', '  // registry-lens: ignore', '  "image": "mcr.microsoft.com/devcontainers/base:1"', '}', ''].join('\n');
+    const { occurrences } = extractDevcontainer('/w/.devcontainer/devcontainer.json', text);
+    const [occ] = occurrences;
+    assert.ok(occ);
+    const found = findOccurrenceDirective(occ, () => lines(text));
+    assert.equal(settings(found?.directive ?? {}), '{"ignore":true}');
   });
 });

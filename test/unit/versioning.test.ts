@@ -206,6 +206,15 @@ const DECIDE: DecideRow[] = [
     tag: 'bookworm-20240110', tags: ['bookworm-20240211', 'trixie-20250101', 'bookworm-20240110-slim'], updates: ['minor:bookworm-20240211'],
   },
   {
+    name: 'dated codename tags note the newer codename line',
+    tag: 'bookworm-20240110', tags: ['bookworm-20240211', 'trixie-20250101', 'bullseye-20250101'], updates: ['minor:bookworm-20240211'],
+    notes: ['newer compatibility line trixie-YYYYMMDD exists (newest: trixie-20250101)'],
+  },
+  {
+    name: 'a newer line with only older releases is not worth a note',
+    tag: '1.27.0-alpine3.19', tags: ['1.26.0-alpine3.20'], updates: [], notes: [],
+  },
+  {
     name: 'latest: digest only',
     tag: 'latest', tags: NODE, status: 'digest-only', reason: 'latest',
   },

@@ -53,8 +53,23 @@ export function isTagIndex(x: unknown): x is TagIndex {
   return typeof x === 'object' && x !== null && !Array.isArray(x) && (x as { lines?: unknown }).lines instanceof Map;
 }
 
-function familyKey(t: VersionTag): string {
-  return `${t.precision}|${t.build === null ? '' : 'b'}|${t.commit === null ? '' : 'h'}|${lineFamily(t.suffix).skeleton}`;
+/** The compatibility line as people read it: `-alpine3.19`; for dates `bookworm-YYYYMMDD-slim`. */
+function lineLabel(t: Ordered): string {
+  return t.type === 'version' ? t.suffix : `${t.lead}${t.shape}${t.suffix}`;
+}
+
+/** The line's family (see lines.ts), or null when the line has nothing to order it by (`-slim`, no suffix). */
+function lineFamilyOf(t: Ordered): { key: string; vector: readonly number[] } | null {
+  if (t.type === 'version') {
+    if (t.suffix === '') return null;
+    const f = lineFamily(t.suffix);
+    return f.vector.length === 0 ? null : { key: `v|${t.precision}|${t.build === null ? '' : 'b'}|${t.commit === null ? '' : 'h'}|${f.skeleton}`, vector: f.vector };
+  }
+  if (t.lead === '' && t.suffix === '') return null;
+  const lead = lineFamily(t.lead);
+  const suffix = lineFamily(t.suffix);
+  if (lead.vector.length + suffix.vector.length === 0) return null;
+  return { key: `d|${t.shape}|${lead.skeleton}|${suffix.skeleton}`, vector: [...lead.vector, ...suffix.vector] };
 }
 
 function compareOrdered(a: Ordered, b: Ordered): number {
@@ -77,11 +92,11 @@ export function indexTags(tags: Iterable<string>): TagIndex {
       let line = lines.get(key);
       if (!line) {
         lines.set(key, (line = []));
-        if (t.type === 'version' && t.suffix !== '') {
-          const fk = familyKey(t);
-          const fam = families.get(fk);
-          if (fam) fam.push(key);
-          else families.set(fk, [key]);
+        const fam = lineFamilyOf(t);
+        if (fam) {
+          const list = families.get(fam.key);
+          if (list) list.push(key);
+          else families.set(fam.key, [key]);
         }
       }
       line.push(t);
@@ -225,7 +240,7 @@ export function decideUpdates(input: UpdateInput): UpdateDecision {
     tag: h.tag,
     message: `a ${h.kind} update to ${h.tag} exists, but the policy allows only ${[...policy.allow].join(', ') || 'nothing'}`,
   }));
-  if (parsed.type === 'version' && parsed.suffix !== '') notes.push(...newerLineNotes(parsed, index, policy));
+  notes.push(...newerLineNotes(parsed, index, policy));
   return { ...base, updates, heldBack, notes, status: 'tag-updates', reason: null, message: '', checkDigest, offerPin, pinCandidates };
 }
 
@@ -240,27 +255,38 @@ function samePrereleaseLine(current: VersionTag, candidate: VersionTag): boolean
   return a.length === b.length && a.every((x, k) => x === b[k]);
 }
 
-/** "a newer compatibility line exists": the newest line of the same family whose newest release is not older. */
-function newerLineNotes(current: VersionTag, index: TagIndex, policy: EffectivePolicy): VersioningNote[] {
-  const own = lineFamily(current.suffix);
-  if (own.vector.length === 0) return [];
-  let bestLine: { suffix: string; vector: readonly number[]; tag: VersionTag } | null = null;
-  for (const key of index.families.get(familyKey(current)) ?? []) {
+/**
+ * "a newer compatibility line exists": the newest line of the same family (`-alpine3.20` for `-alpine3.19`,
+ * `trixie-` dates for `bookworm-` dates) whose newest release is not older than the current tag.
+ */
+function newerLineNotes(current: Ordered, index: TagIndex, policy: EffectivePolicy): VersioningNote[] {
+  const own = lineFamilyOf(current);
+  if (!own) return [];
+  let bestLine: { vector: readonly number[]; tag: Ordered } | null = null;
+  for (const key of index.families.get(own.key) ?? []) {
     const line = index.lines.get(key);
     // The line's newest release (prereleases only when the current tag is one).
-    const newest = line?.find((t): t is VersionTag => t.type === 'version' && (!t.prerelease || current.prerelease !== null) && tagAllowed(policy, t.raw));
-    if (!newest || newest.suffix === current.suffix) continue;
-    const fam = lineFamily(newest.suffix);
-    if (compareLines(fam.vector, own.vector) <= 0) continue;
-    if (compareVersions({ ...newest, prerelease: null, build: null }, { ...current, prerelease: null, build: null }) < 0) continue;
-    if (!bestLine || compareLines(fam.vector, bestLine.vector) > 0) bestLine = { suffix: newest.suffix, vector: fam.vector, tag: newest };
+    const newest = line?.find((t) => (t.type !== 'version' || !t.prerelease || (current.type === 'version' && current.prerelease !== null)) && tagAllowed(policy, t.raw));
+    if (!newest) continue;
+    const fam = lineFamilyOf(newest);
+    if (!fam || compareLines(fam.vector, own.vector) <= 0) continue;
+    if (notOlder(newest, current) && (!bestLine || compareLines(fam.vector, bestLine.vector) > 0)) bestLine = { vector: fam.vector, tag: newest };
   }
   if (!bestLine) return [];
+  const to = lineLabel(bestLine.tag);
   return [{
     code: 'newer-line',
     tag: bestLine.tag.raw,
-    message: `a newer compatibility line ${bestLine.suffix} exists (newest: ${bestLine.tag.raw}); ${current.raw} stays on ${current.suffix}`,
+    message: `a newer compatibility line ${to} exists (newest: ${bestLine.tag.raw}); ${current.raw} stays on ${lineLabel(current)}`,
   }];
+}
+
+/** Versions by their numbers only (another line's build or prerelease does not compare); dates by date. */
+function notOlder(t: Ordered, current: Ordered): boolean {
+  if (t.type === 'version' && current.type === 'version') {
+    return compareVersions({ ...t, prerelease: null, build: null }, { ...current, prerelease: null, build: null }) >= 0;
+  }
+  return t.type === 'date' && current.type === 'date' && compareDates(t, current) >= 0;
 }
 
 function wordNotes(raw: string, index: TagIndex, policy: EffectivePolicy): VersioningNote[] {

@@ -44,8 +44,10 @@ export {
 export {
   commentStyleFor,
   findInlineDirective,
+  findOccurrenceDirective,
   parseDirectiveComment,
   type CommentStyle,
+  type DirectiveSite,
   type DirectiveProblem,
   type FoundDirective,
   type InlineDirective,

@@ -28,6 +28,8 @@ export interface DirectiveProblem {
   readonly character: number;
   readonly length: number;
   readonly message: string;
+  /** Set by {@link findOccurrenceDirective}: the file the problem is in (the tag may come from an `.env`). */
+  readonly file?: string;
 }
 
 export interface InlineDirective extends PolicySettings {
@@ -52,7 +54,9 @@ export function parseDirectiveComment(comment: string): ParsedDirective | null {
   const at = findMarker(comment);
   if (at < 0) return null;
   const bodyStart = at + MARKER.length;
-  const body = comment.slice(bodyStart);
+  // A block comment's close (`/* registry-lens: ignore */`) is not a directive.
+  const close = comment.indexOf('*/', bodyStart);
+  const body = comment.slice(bodyStart, close < 0 ? undefined : close);
   const directive: { -readonly [K in keyof InlineDirective]: InlineDirective[K] } = { text: body.trim() };
   const problems: DirectiveProblem[] = [];
   const where = 'inline directive';
@@ -105,13 +109,19 @@ export interface FoundDirective extends ParsedDirective {
  * comments directly above it (a run of them: `# registry-lens:` need not be the last), then an end-of-line comment
  * on the line itself. When both exist they merge, the end-of-line one winning field by field. Returns null when
  * there is none. Problem positions are absolute (line and character in the file).
+ *
+ * `kind` is the comment style or the occurrence's source. For `dockerfile`, a reference on a continuation line
+ * (`FROM --platform=$P \` then `  node:20`) looks above the instruction's first line, where a comment can be.
  */
-export function findInlineDirective(lines: readonly string[], line: number, style: CommentStyle): FoundDirective | null {
+export function findInlineDirective(lines: readonly string[], line: number, kind: CommentStyle | OccurrenceSource): FoundDirective | null {
+  const style: CommentStyle = kind === 'hash' || kind === 'slash' ? kind : commentStyleFor(kind);
   const found: { line: number; offset: number; parsed: ParsedDirective }[] = [];
   const lead = style === 'hash' ? '#' : '//';
+  let first = line;
+  if (kind === 'dockerfile') while (first > 0 && /[\\`]\s*$/.test(lines[first - 1] ?? '')) first--;
   // The run of whole-line comments above, nearest first; collected then reversed so the nearest applies last.
   const above: typeof found = [];
-  for (let l = line - 1; l >= 0; l--) {
+  for (let l = first - 1; l >= 0; l--) {
     const text = lines[l] ?? '';
     const trimmed = text.trimStart();
     if (!trimmed.startsWith(lead) && !(style === 'slash' && trimmed.startsWith('/*'))) break;
@@ -162,4 +172,56 @@ function trailingComment(text: string, style: CommentStyle): number {
     if (style === 'slash' && c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) return i;
   }
   return -1;
+}
+
+type LineLocation = { readonly file: string; readonly range: { readonly start: { readonly line: number } } };
+
+/** Just what {@link findOccurrenceDirective} reads of an occurrence. */
+export interface DirectiveSite extends LineLocation {
+  readonly source: OccurrenceSource;
+  readonly tagLocation: LineLocation | null;
+  readonly tagSegments?: readonly { readonly location: LineLocation | null }[] | null;
+}
+
+/**
+ * The directive for an occurrence: the one at the reference, merged over those at the lines its tag came from
+ * (`# registry-lens: allow=patch` above `ARG NODE_VERSION=20.11`, or in the `.env` file the compose tag came from):
+ * the reference's own directive wins field by field. `readLines(file)` gives a file's lines (the engine has them:
+ * it just extracted the file); undefined skips that file.
+ */
+export function findOccurrenceDirective(occ: DirectiveSite, readLines: (file: string) => readonly string[] | undefined): FoundDirective | null {
+  const sites: LineLocation[] = [];
+  const seen = new Set([`${occ.file}\n${occ.range.start.line}`]);
+  for (const loc of [occ.tagLocation, ...(occ.tagSegments ?? []).map((s) => s.location)]) {
+    const key = loc && `${loc.file}\n${loc.range.start.line}`;
+    if (loc && key && !seen.has(key)) {
+      seen.add(key);
+      sites.push(loc);
+    }
+  }
+  sites.push(occ);
+  let merged: FoundDirective | null = null;
+  for (const site of sites) {
+    const lines = readLines(site.file);
+    // Another file is an `.env` (or a compose file holding the default): `#` comments.
+    const hit = lines && findInlineDirective(lines, site.range.start.line, site.file === occ.file ? occ.source : 'hash');
+    if (!hit) continue;
+    const found = { ...hit, problems: hit.problems.map((p) => ({ ...p, file: site.file })) };
+    if (!merged) {
+      merged = found;
+      continue;
+    }
+    const { text: _a, ...before } = merged.directive;
+    const { text: _b, ...after } = found.directive;
+    merged = {
+      directive: { ...before, ...stripUndefined(after), text: `${merged.directive.text} ${found.directive.text}` },
+      problems: [...merged.problems, ...found.problems],
+      lines: [...merged.lines, ...found.lines],
+    };
+  }
+  return merged;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
