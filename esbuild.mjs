@@ -32,6 +32,8 @@ const common = {
   sourcesContent: false,
   minify: production,
   legalComments: production ? 'linked' : 'none',
+  // Prefer packages' ESM builds: some (jsonc-parser) ship a UMD `main` whose inner requires a bundler cannot follow.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
   // dockerode's ssh transport pulls in native optional modules; we only talk to sockets and TCP.
   external: ['cpu-features', 'ssh2'],

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { classifyFile, discoverFiles, guessSource } from '../../src/core';
@@ -136,5 +137,20 @@ void describe('discoverFiles', () => {
   void it('stops when the signal aborts', async () => {
     const root = tree({ 'Dockerfile': 'FROM a' });
     await assert.rejects(discoverFiles(root, { signal: AbortSignal.abort() }), { name: 'AbortError' });
+  });
+});
+
+void describe('discovery from inside a .devcontainer folder', () => {
+  void it('finds devcontainer.json when the scan root is the .devcontainer folder itself', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'rl-devc-'));
+    try {
+      mkdirSync(path.join(root, '.devcontainer', 'py'), { recursive: true });
+      writeFileSync(path.join(root, '.devcontainer', 'devcontainer.json'), '{ "image": "alpine:3.20" }');
+      writeFileSync(path.join(root, '.devcontainer', 'py', 'devcontainer.json'), '{ "image": "python:3.12" }');
+      const found = (await discoverFiles(path.join(root, '.devcontainer'))).map((f) => f.file.slice(root.length + 1)).sort();
+      assert.deepEqual(found, ['.devcontainer/devcontainer.json', '.devcontainer/py/devcontainer.json']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,5 @@
 import * as path from 'node:path';
-import type * as JsoncParser from 'jsonc-parser';
-import type { Node, ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { MappedString } from './mapped';
 import { makeOccurrence } from './occurrence';
 import { SourceText } from './sourceText';
@@ -16,7 +15,6 @@ import type { ExtractResult, FileReference } from './types';
 export function extractDevcontainer(file: string, content: string): ExtractResult {
   const src = new SourceText(file, content);
   const result: ExtractResult = { occurrences: [], errors: [], references: [] };
-  const { findNodeAtLocation, parseTree, printParseErrorCode } = jsonc();
   const errors: ParseError[] = [];
   const root = parseTree(src.text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
   for (const e of errors) {
@@ -47,27 +45,6 @@ export function extractDevcontainer(file: string, content: string): ExtractResul
   if (compose?.type === 'array') for (const child of compose.children ?? []) refer(child, 'compose');
   else refer(compose, 'compose');
   return result;
-}
-
-let jsoncModule: typeof JsoncParser | undefined;
-
-/**
- * jsonc-parser's `main` is a UMD build whose inner `require('./impl/...')` calls esbuild cannot see, so a bundle
- * that takes `main` fails at run time. Its ESM build (`module`) bundles cleanly. The bundle resolves the first
- * require below to that ESM build at build time; the one-to-one test transpile runs under plain Node, where the
- * ESM file cannot be required and the UMD build works. (Setting `mainFields: ['module', 'main']` in esbuild.mjs
- * would make this unnecessary.)
- */
-function jsonc(): typeof JsoncParser {
-  if (jsoncModule) return jsoncModule;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    jsoncModule = require('jsonc-parser/lib/esm/main.js') as typeof JsoncParser;
-  } catch {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    jsoncModule = require('jsonc-parser') as typeof JsoncParser;
-  }
-  return jsoncModule;
 }
 
 function imageOccurrence(src: SourceText, node: Node) {

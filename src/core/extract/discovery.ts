@@ -108,7 +108,8 @@ export async function discoverFiles(root: string, options: DiscoveryOptions = {}
         if (SKIPPED_DIRS.has(name) || excluded(childRel, name) || (useGitignore && isIgnored(levels, childRel, true))) continue;
         stack.push({ dir: path.join(dir, name), rel: childRel, levels });
       } else if (isFile) {
-        const source = classifyFile(childRel) ?? (include.some((g) => g.test(childRel)) ? guessSource(childRel) : null);
+        // Classify by the full path: `scan .devcontainer` must still see `.devcontainer/devcontainer.json`.
+        const source = classifyFile(path.join(dir, name)) ?? (include.some((g) => g.test(childRel)) ? guessSource(childRel) : null);
         if (!source || excluded(childRel, name) || (useGitignore && isIgnored(levels, childRel, false))) continue;
         found.push({ file: path.join(dir, name), source });
       }
