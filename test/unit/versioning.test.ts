@@ -215,6 +215,18 @@ const DECIDE: DecideRow[] = [
     tag: '1.27.0-alpine3.19', tags: ['1.26.0-alpine3.20'], updates: [], notes: [],
   },
   {
+    name: 'alpine 3.19 never jumps to a dated edge snapshot (Renovate needs a preset for this)',
+    tag: '3.19', tags: ['3.20', '20240606', '20250108', 'edge'], updates: ['minor:3.20'],
+  },
+  {
+    name: 'one listing, two stages: each keeps its own suffix (dependabot-core#3261 swapped them)',
+    tag: '22-slim', tags: ['22-alpine', '24-alpine', '24-slim', '24'], updates: ['major:24-slim'],
+  },
+  {
+    name: 'date kinds follow the calendar: a new day is a patch',
+    tag: '2024-03-01', tags: ['2024-03-09'], updates: ['patch:2024-03-09'],
+  },
+  {
     name: 'latest: digest only',
     tag: 'latest', tags: NODE, status: 'digest-only', reason: 'latest',
   },
