@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { Agent } from 'undici';
 import { type Credential, isAuthError, isNotFoundError, isTlsError, type Keychain, RegistryClient, type RegistryClientOptions, TEST_SEED_TAGS } from '../support/registryKit';
-import { clearTokenLog, configureTokenServer, READER_USER, readTokenLog, registryInfo, seededImage, TEST_USER, type TestEnv, useTestEnv } from '../services';
+import { configureTokenServer, READER_USER, readTokenLog, registryInfo, seededImage, TEST_USER, type TestEnv, useTestEnv } from '../services';
 
 const getEnv = useTestEnv({ seed: 'test' });
 
@@ -15,11 +15,15 @@ function keychainOf(cred: Omit<Credential, 'source'> | undefined): Keychain {
 }
 
 const agents: Agent[] = [];
+// Every client of this file sends this OAuth2 client_id, so token-log counts ignore other users of a shared env.
+const CLIENT_ID = `rl-client-test-${process.pid}`;
+const mine = async (env: TestEnv, clientId: string) => (await readTokenLog(env)).filter((l) => l.clientId === clientId);
+
 function client(env: TestEnv, opts: Partial<RegistryClientOptions> & { cred?: Omit<Credential, 'source'>; ca?: boolean } = {}): RegistryClient {
   const tls = env.registries.tls;
   const agent = new Agent({ connect: opts.ca && tls?.caFile ? { ca: fs.readFileSync(tls.caFile) } : {} });
   agents.push(agent);
-  return new RegistryClient({ dispatcher: agent, keychain: keychainOf(opts.cred), retry: { retries: 1, baseDelayMs: 50 }, ...opts });
+  return new RegistryClient({ dispatcher: agent, keychain: keychainOf(opts.cred), retry: { retries: 1, baseDelayMs: 50 }, clientId: CLIENT_ID, ...opts });
 }
 
 void describe('registry client against real registries', () => {
@@ -117,43 +121,46 @@ void describe('registry client against real registries', () => {
     const env = await getEnv();
     const reg = registryInfo(env, 'token').host;
     let now = Date.now();
-    const c = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true } }, now: () => now });
-    await clearTokenLog(env);
+    const id = `${CLIENT_ID}-cache`;
+    const c = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true } }, now: () => now, clientId: id });
     const ping = await c.ping(reg);
     assert.equal(ping.auth, 'bearer');
     assert.equal(ping.service, env.tokenServer.service);
-    await clearTokenLog(env);
+    assert.equal(ping.authenticated, true);
+    const skip = (await mine(env, id)).length; // the scope-less token that proved the credential
+    assert.equal(skip, 1);
     // 20 concurrent HEADs on two repositories: two token requests (single flight per scope)
     const refs = Array.from({ length: 20 }, (_, i): [string, string] => (i % 2 === 0 ? ['test/app', '1.0.0'] : ['test/oci', '1.0.0']));
     const digests = await Promise.all(refs.map(([r, t]) => c.headManifest(reg, r, t)));
     assert.equal(digests[0]?.digest, seededImage(env, 'token', 'test/app', '1.0.0').digest);
     assert.equal(digests[1]?.digest, seededImage(env, 'token', 'test/oci', '1.0.0').digest);
-    let log = await readTokenLog(env);
+    let log = (await mine(env, id)).slice(skip);
     assert.equal(log.length, 2, JSON.stringify(log));
     assert.deepEqual(log.map((l) => l.scopes.join(' ')).sort(), ['repository:test/app:pull', 'repository:test/oci:pull']);
     assert.ok(log.every((l) => l.method === 'GET' && l.grantType === 'basic' && l.user === TEST_USER.username && l.status === 200));
     // warm: more requests, no new token
     await c.listTags(reg, 'test/app');
     await c.headManifest(reg, 'test/app', '1.1.0');
-    assert.equal((await readTokenLog(env)).length, 2);
+    assert.equal((await mine(env, id)).slice(skip).length, 2);
     // after expires_in (the server's default 300 s) the token is fetched again, once
     now += 301_000;
     await Promise.all([c.headManifest(reg, 'test/app', '1.0.0'), c.headManifest(reg, 'test/app', '1.2.0')]);
-    log = await readTokenLog(env);
+    log = (await mine(env, id)).slice(skip);
     assert.equal(log.length, 3);
     // another credential is another cache entry
-    const reader = client(env, { cred: READER_USER, hosts: { [reg]: { insecure: true } } });
+    const reader = client(env, { cred: READER_USER, hosts: { [reg]: { insecure: true } }, clientId: id });
     await reader.headManifest(reg, 'test/app', '1.0.0');
-    assert.equal((await readTokenLog(env)).filter((l) => l.user === READER_USER.username).length, 1);
+    assert.equal((await mine(env, id)).filter((l) => l.user === READER_USER.username).length, 1);
   });
 
   void it('token auth: a plain-HTTP realm gets no credentials unless the registry is insecure; anonymous pull is refused by the registry', async () => {
     const env = await getEnv();
     const reg = registryInfo(env, 'token').host;
-    await clearTokenLog(env);
-    const c = client(env, { cred: TEST_USER });
+    const id = `${CLIENT_ID}-plain-realm`;
+    const c = client(env, { cred: TEST_USER, clientId: id });
     await assert.rejects(c.headManifest(reg, 'test/app', '1.0.0'), (e) => isAuthError(e));
-    const log = await readTokenLog(env);
+    const log = await mine(env, id);
+    assert.ok(log.length >= 1);
     assert.ok(log.every((l) => l.user === '' && l.grantType === 'anonymous'), JSON.stringify(log));
   });
 
@@ -163,12 +170,12 @@ void describe('registry client against real registries', () => {
     let now = Date.now();
     try {
       await configureTokenServer(env, { oauth: true });
-      await clearTokenLog(env);
-      const c = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true, oauth2: true } }, now: () => now });
+      const id = `${CLIENT_ID}-oauth`;
+      const c = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true, oauth2: true } }, now: () => now, clientId: id });
       await c.headManifest(reg, 'test/app', '1.0.0');
       now += 400_000;
       await c.headManifest(reg, 'test/app', '1.0.0');
-      let log = await readTokenLog(env);
+      let log = await mine(env, id);
       assert.deepEqual(
         log.map((l) => [l.method, l.grantType, l.status]),
         [
@@ -176,13 +183,13 @@ void describe('registry client against real registries', () => {
           ['POST', 'refresh_token', 200],
         ],
       );
-      assert.equal(log[0]?.clientId, 'registry-lens');
+      assert.equal(log[0]?.clientId, id);
       // identity token (docker config identitytoken): POST refresh_token grant; GET fallback on 404
       await configureTokenServer(env, { oauth: false });
-      await clearTokenLog(env);
-      const g = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true, oauth2: true } } });
+      const id2 = `${CLIENT_ID}-fallback`;
+      const g = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true, oauth2: true } }, clientId: id2 });
       assert.equal((await g.headManifest(reg, 'test/app', '1.0.0')).digest, seededImage(env, 'token', 'test/app', '1.0.0').digest);
-      log = await readTokenLog(env);
+      log = await mine(env, id2);
       assert.deepEqual(
         log.map((l) => [l.method, l.grantType, l.status]),
         [
@@ -204,10 +211,10 @@ void describe('registry client against real registries', () => {
     agents.push(agent);
     const r = await agent.request({ origin: new URL(env.tokenServer.realm).origin, path: '/token', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
     const { refresh_token } = (await r.body.json()) as { refresh_token: string };
-    await clearTokenLog(env);
-    const c = client(env, { cred: { identityToken: refresh_token }, hosts: { [reg]: { insecure: true } } });
+    const id = `${CLIENT_ID}-identity`;
+    const c = client(env, { cred: { identityToken: refresh_token }, hosts: { [reg]: { insecure: true } }, clientId: id });
     assert.equal((await c.listTags(reg, 'test/oci')).tags.join(), '1.0.0');
-    const log = await readTokenLog(env);
+    const log = await mine(env, id);
     assert.deepEqual(log.map((l) => [l.method, l.grantType, l.user, l.status]), [['POST', 'refresh_token', TEST_USER.username, 200]]);
   });
 

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createRegistryClient, defaultKeychain } from '../support/registryKit';
-import { clearTokenLog, readTokenLog, registryInfo, seededImage, TEST_USER, useTestEnv } from '../services';
+import { readTokenLog, registryInfo, seededImage, TEST_USER, useTestEnv } from '../services';
 
 const getEnv = useTestEnv({ seed: 'test', registries: ['basic', 'token'] });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-dockercfg-'));
@@ -36,18 +36,17 @@ void describe('docker config credentials against real registries', () => {
     const lines: string[] = [];
     const warnings: string[] = [];
     const keychain = defaultKeychain({ env: { DOCKER_CONFIG: cfg, PATH: `${bin}:${process.env.PATH ?? ''}` }, onWarning: (w) => warnings.push(w) });
-    const { client, close } = createRegistryClient({ keychain, env: {}, log: (l) => lines.push(l), hosts: { [basic]: { insecure: true }, [token]: { insecure: true } } });
+    const { client, close } = createRegistryClient({ keychain, env: {}, clientId: `rl-cred-test-${process.pid}`, log: (l) => lines.push(l), hosts: { [basic]: { insecure: true }, [token]: { insecure: true } } });
     try {
       const pb = await client.ping(basic);
       assert.equal(pb.authenticated, true);
       assert.match(pb.credentialSource ?? '', /docker config .*\(auths "https:\/\/127\.0\.0\.1:\d+\/v1\/"\)/);
       assert.equal((await client.headManifest(basic, 'test/app', '1.0.0')).digest, seededImage(env, 'basic', 'test/app', '1.0.0').digest);
-      await clearTokenLog(env);
       const pt = await client.ping(token);
       assert.equal(pt.auth, 'bearer');
       assert.match(pt.credentialSource ?? '', /credential helper docker-credential-rltest \(credHelpers/);
       assert.deepEqual((await client.listTags(token, 'test/oci')).tags, ['1.0.0']);
-      const log = await readTokenLog(env);
+      const log = (await readTokenLog(env)).filter((l) => l.clientId === `rl-cred-test-${process.pid}`);
       assert.ok(log.length >= 1 && log.every((l) => l.user === TEST_USER.username && l.status === 200), JSON.stringify(log));
       assert.deepEqual(warnings, []);
       // the audit lines name sources, never the secret

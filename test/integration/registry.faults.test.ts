@@ -309,6 +309,28 @@ void describe('registry client against the fault server', () => {
     assert.equal(tokenLog.length, 1, 'an ancient issued_at counts from the receive time, expires_in raised to 60');
   });
 
+  void it('an open /v2/ with a repository that wants a Bearer token: the challenge is learnt from the 401', async () => {
+    const tokens: URL[] = [];
+    b.handle((_req, res, { url }) => {
+      tokens.push(url);
+      sendJson(res, 200, { token: 'tok', expires_in: 300 });
+    });
+    a.handle((req, res, { url }) => {
+      if (v2ok(url, res)) return;
+      if (req.headers.authorization !== 'Bearer tok') {
+        sendJson(res, 401, {}, { 'www-authenticate': `Bearer realm="${b.url}/token",service="svc",scope="repository:private/app:pull"` });
+        return;
+      }
+      sendJson(res, 200, { name: 'private/app', tags: ['1'] });
+    });
+    const c = client();
+    assert.deepEqual((await c.listTags(a.host, 'private/app')).tags, ['1']);
+    assert.deepEqual((await c.listTags(a.host, 'private/app')).tags, ['1']);
+    assert.equal(tokens.length, 1);
+    assert.equal(tokens[0]?.searchParams.get('service'), 'svc');
+    assert.deepEqual(tokens[0]?.searchParams.getAll('scope'), ['repository:private/app:pull']);
+  });
+
   void it('a realm with a non-http scheme is refused; aborting cancels', async () => {
     a.handle((_req, res, { url }) => {
       if (url.pathname === '/v2/') sendJson(res, 401, {}, { 'www-authenticate': 'Bearer realm="file:///etc/passwd",service="x"' });

@@ -738,7 +738,7 @@ export class RegistryClient {
       const secret = cred.password ?? cred.identityToken;
       if (secret !== undefined) headers.authorization = basicHeader(cred.username, secret);
     }
-    if (cred && url.searchParams.get('client_id') === null) url.searchParams.set('client_id', clientId);
+    if (url.searchParams.get('client_id') === null) url.searchParams.set('client_id', clientId);
     this.stats.token++;
     const res = await this.send(url, { method: 'GET', headers, signal, registry: undefined });
     if (res.status === 200) return take(res);
@@ -845,10 +845,10 @@ export class RegistryClient {
   // ------------------------------------------------------------------------------------------------------
   // The wire: per-host concurrency, backoff with Retry-After, manual redirects, capped bodies
 
-  private semaphore(host: string): Semaphore {
+  private semaphore(host: string, registry: string | undefined): Semaphore {
     let s = this.semaphores.get(host);
     if (!s) {
-      const registryOpt = this.hostOptions(host).maxConcurrent;
+      const registryOpt = this.hostOptions(registry !== undefined && endpointHost(registry) === host ? registry : host).maxConcurrent;
       s = new Semaphore(Math.max(1, registryOpt ?? this.options.maxConcurrentPerHost ?? 6));
       this.semaphores.set(host, s);
     }
@@ -868,7 +868,7 @@ export class RegistryClient {
     let redirects = 0;
     let attempt = 0;
     for (;;) {
-      const sem = this.semaphore(url.host);
+      const sem = this.semaphore(url.host, opts.registry);
       const wait = sem.notBefore - Date.now();
       if (wait > 0) await sleep(Math.min(wait, maxDelay), opts.signal);
       await sem.acquire();
