@@ -23,7 +23,6 @@ import {
   RateLimitError,
   redactUrl,
   RegistryError,
-  type RegistryErrorDetail,
 } from './errors';
 import { header, type HeaderBag, headerAll, nextLink, parseRateLimit, parseRetryAfter, type RateLimitInfo } from './headers';
 import { endpointHost, hostnameOf, isLoopbackHostname, isPrivateHostname, sameOrigin } from './hosts';
@@ -993,5 +992,3 @@ export class RegistryClient {
     this.options.log?.(line);
   }
 }
-
-export type { RegistryErrorDetail };
