@@ -18,10 +18,36 @@ export const enum ViewId {
 export const enum CommandId {
   /** {@link showLogCommand} */
   ShowLog = 'registryLens.showLog',
+  /** Rescans the workspace for image references. */
+  RefreshImages = 'registryLens.refreshImages',
+  /** Workspace Images grouped by file. */
+  GroupImagesByFile = 'registryLens.groupImagesByFile',
+  /** Workspace Images grouped by registry and repository. */
+  GroupImagesByRegistry = 'registryLens.groupImagesByRegistry',
 }
 
 /** All command ids, for the manifest test (const enums vanish at run time). */
-export const ALL_COMMANDS: readonly string[] = [CommandId.ShowLog];
+export const ALL_COMMANDS: readonly string[] = [
+  CommandId.ShowLog,
+  CommandId.RefreshImages,
+  CommandId.GroupImagesByFile,
+  CommandId.GroupImagesByRegistry,
+];
+
+/** `when`-clause context keys this extension sets. */
+export const enum ContextKey {
+  /** 'registry' | 'file' */
+  ImagesGroupBy = 'registryLens.imagesGroupBy',
+}
+
+/** Tree item context values, namespaced so menus can match them exactly. */
+export const enum ContextValue {
+  ImagesRegistry = 'registryLens:images:registry',
+  ImagesRepository = 'registryLens:images:repository',
+  ImagesReference = 'registryLens:images:reference',
+  ImagesFile = 'registryLens:images:file',
+  ImagesUse = 'registryLens:images:use',
+}
 /** All view ids, for the manifest test. */
 export const ALL_VIEWS: readonly string[] = [ViewId.Registries, ViewId.Images];
 

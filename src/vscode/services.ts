@@ -1,4 +1,6 @@
 import type * as vscode from 'vscode';
+import type { ImagesTreeProvider } from './tree/imagesTree';
+import type { WorkspaceImages } from './workspace/workspaceImages';
 
 /**
  * The composition root's product: everything commands, views and providers need, built once in
@@ -7,4 +9,6 @@ import type * as vscode from 'vscode';
 export interface Services {
   readonly context: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
+  readonly images: WorkspaceImages;
+  readonly imagesTree: ImagesTreeProvider;
 }

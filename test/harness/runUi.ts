@@ -28,7 +28,10 @@ async function main(): Promise<number> {
     const sidebar = await openContainer(cs.page);
     await sidebar.locator(sel.paneHeader, { hasText: 'Workspace Images' }).waitFor({ timeout: 30_000 });
     await sidebar.locator(sel.welcome, { hasText: 'No registries yet' }).waitFor({ timeout: 30_000 });
-    await sidebar.locator(sel.welcome, { hasText: 'No images found yet' }).waitFor({ timeout: 30_000 });
+    // The fixture's images, grouped by registry (the welcome text shows only while a workspace has none).
+    for (const row of ['docker.io (Docker Hub)', 'nginx', '1.25.3', 'postgres', '15.6']) {
+      await sidebar.locator(sel.treeRow, { hasText: row }).first().waitFor({ timeout: 30_000 });
+    }
     if (theme === 'dark') await cs.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 30_000 });
     // Let the views' loading bars finish so the screenshot shows the settled sidebar.
     await cs.page.locator(`${sel.sidebar} .monaco-progress-container.active`).first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
@@ -40,7 +43,19 @@ async function main(): Promise<number> {
     {
       name: 'ui-light',
       checks: [
-        { name: 'the Registry Lens container shows both views with their welcome content (light theme)', run: sidebarCheck('light') },
+        { name: 'the Registry Lens container shows the Registries welcome and the workspace images tree (light theme)', run: sidebarCheck('light') },
+        {
+          name: 'clicking an image use opens the Dockerfile at the reference',
+          run: async (cs) => {
+            const sidebar = await openContainer(cs.page);
+            await sidebar.locator(sel.treeRow, { hasText: '1.25.3' }).first().click();
+            await sidebar.locator(sel.treeRow, { hasText: 'Dockerfile:8' }).first().click();
+            await cs.page.locator('.tabs-container .tab', { hasText: 'Dockerfile' }).first().waitFor({ timeout: 15_000 });
+            await cs.page.locator('.editor-instance .view-line', { hasText: /nginx:1\.25\.3/ }).first().waitFor({ timeout: 15_000 });
+            await cs.page.waitForTimeout(500);
+            await cs.screenshot('ui-images-open-use.png');
+          },
+        },
         {
           name: 'Registry Lens: Show Log from the command palette shows the activation line',
           run: async (cs) => {

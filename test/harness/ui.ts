@@ -7,6 +7,7 @@ export const sel = {
   sidebar: '#workbench\\.parts\\.sidebar',
   paneHeader: '.pane-header',
   welcome: '.welcome-view-content',
+  treeRow: '.monaco-list-row',
   commandInput: '.quick-input-widget input',
   quickPickRow: '.quick-input-widget .monaco-list-row',
   outputPanel: '#workbench\\.panel\\.output',

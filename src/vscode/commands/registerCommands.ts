@@ -7,5 +7,8 @@ import { showLogCommand } from './showLog';
 export function registerCommands(services: Services): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(CommandId.ShowLog, () => showLogCommand(services.log)),
+    vscode.commands.registerCommand(CommandId.RefreshImages, () => services.images.refresh('refresh command')),
+    vscode.commands.registerCommand(CommandId.GroupImagesByFile, () => services.imagesTree.setGrouping('file')),
+    vscode.commands.registerCommand(CommandId.GroupImagesByRegistry, () => services.imagesTree.setGrouping('registry')),
   ];
 }

@@ -1,0 +1,134 @@
+import * as vscode from 'vscode';
+import { DOCKER_HUB } from '../../core';
+import { ContextKey, ContextValue } from '../constants';
+import type { WorkspaceImages } from '../workspace/workspaceImages';
+import { buildImagesModel, childrenOf, type GroupBy, type ImagesModel, type ImagesNode, type UseNode } from './imagesModel';
+
+const KIND_LABEL: Record<string, string> = {
+  from: 'FROM',
+  'copy-from': 'COPY --from',
+  'mount-from': 'RUN --mount from',
+  syntax: '# syntax',
+  service: 'service',
+  image: 'devcontainer image',
+};
+
+/** The Workspace Images view: the core's occurrences grouped by registry (or by file), each use opening at its range. */
+export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<ImagesNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private groupBy: GroupBy = 'registry';
+  private cached: ImagesModel | undefined;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly images: WorkspaceImages) {
+    this.subscription = images.onDidChange(() => this.changed());
+    void vscode.commands.executeCommand('setContext', ContextKey.ImagesGroupBy, this.groupBy);
+  }
+
+  get grouping(): GroupBy {
+    return this.groupBy;
+  }
+
+  setGrouping(groupBy: GroupBy): void {
+    this.groupBy = groupBy;
+    void vscode.commands.executeCommand('setContext', ContextKey.ImagesGroupBy, groupBy);
+    this.changed();
+  }
+
+  /** The model behind the view (rebuilt lazily after each scan or grouping change). */
+  model(): ImagesModel {
+    this.cached ??= buildImagesModel(this.images.result.occurrences, this.images.folders(), this.groupBy);
+    return this.cached;
+  }
+
+  private changed(): void {
+    this.cached = undefined;
+    this.emitter.fire(undefined);
+  }
+
+  getChildren(element?: ImagesNode): ImagesNode[] {
+    // Before the first scan and for a workspace without images, no items: the view shows its welcome content.
+    return element ? childrenOf(element) : this.model().roots;
+  }
+
+  getTreeItem(node: ImagesNode): vscode.TreeItem {
+    const C = vscode.TreeItemCollapsibleState;
+    switch (node.kind) {
+      case 'registry': {
+        const n = node.repositories.length;
+        const item = new vscode.TreeItem(node.registry === DOCKER_HUB ? `${node.registry} (Docker Hub)` : node.registry, C.Expanded);
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon('server');
+        item.description = `${n} ${n === 1 ? 'repository' : 'repositories'}`;
+        item.contextValue = ContextValue.ImagesRegistry;
+        return item;
+      }
+      case 'repository': {
+        const shown = node.registry === DOCKER_HUB && node.repository.startsWith('library/') ? node.repository.slice('library/'.length) : node.repository;
+        const item = new vscode.TreeItem(shown, C.Expanded);
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon('package');
+        item.tooltip = `${node.registry}/${node.repository}`;
+        item.contextValue = ContextValue.ImagesRepository;
+        return item;
+      }
+      case 'reference': {
+        const uses = node.uses.length;
+        const item = new vscode.TreeItem(node.label, C.Collapsed);
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon(node.label.includes('@') ? 'lock' : 'tag');
+        item.description = node.builtLocally ? 'built locally' : `${uses} ${uses === 1 ? 'use' : 'uses'}`;
+        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`\n\n${node.uses.map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`).join('\n')}`);
+        item.contextValue = ContextValue.ImagesReference;
+        return item;
+      }
+      case 'file': {
+        const n = node.uses.length;
+        const item = new vscode.TreeItem(vscode.Uri.file(node.file), C.Expanded);
+        item.id = node.id;
+        item.label = node.relativeFile;
+        item.description = `${n} ${n === 1 ? 'image' : 'images'}`;
+        item.contextValue = ContextValue.ImagesFile;
+        return item;
+      }
+      case 'unchecked': {
+        const item = new vscode.TreeItem('Not checked', C.Collapsed);
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon('warning');
+        item.description = `${node.uses.length}`;
+        item.tooltip = 'References Registry Lens cannot check: unresolved variables or invalid image names.';
+        return item;
+      }
+      case 'use':
+        return this.useItem(node);
+    }
+  }
+
+  private useItem(node: UseNode): vscode.TreeItem {
+    const o = node.occurrence;
+    const line = o.range.start.line + 1;
+    const byFile = this.groupBy === 'file';
+    const item = new vscode.TreeItem(byFile ? o.value || o.text : `${node.relativeFile}:${line}`, vscode.TreeItemCollapsibleState.None);
+    item.id = `${this.groupBy}:${node.id}`;
+    const where = byFile ? `line ${line}` : KIND_LABEL[o.kind] ?? o.kind;
+    const skip = o.skip && o.skip.reason !== 'built-locally' ? ` — ${o.skip.detail || o.skip.reason}` : '';
+    item.description = `${where}${o.stage?.name ? ` (${o.stage.name})` : ''}${o.services.length ? ` (${o.services.join(', ')})` : ''}${skip}`;
+    item.resourceUri = byFile ? undefined : vscode.Uri.file(o.file);
+    item.iconPath = byFile ? new vscode.ThemeIcon(o.skip && o.skip.reason !== 'built-locally' ? 'warning' : 'tag') : vscode.ThemeIcon.File;
+    item.tooltip = `${node.relativeFile}:${line}:${o.range.start.character + 1}\n${o.text}`;
+    const r = o.range;
+    item.command = {
+      command: 'vscode.open',
+      title: 'Open',
+      arguments: [vscode.Uri.file(o.file), { selection: new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character), preview: true } satisfies vscode.TextDocumentShowOptions],
+    };
+    item.contextValue = ContextValue.ImagesUse;
+    return item;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,117 @@
+import * as vscode from 'vscode';
+import { scanWorkspace, type ScanResult } from '../../core';
+import { readSettings } from '../config';
+
+/** Files whose change can change the set of images: the discovery names, plus `.env` beside compose files. */
+export const WATCH_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,compose.yaml,compose.yml,compose.*.yaml,compose.*.yml,docker-compose*.yaml,docker-compose*.yml,devcontainer.json,.devcontainer.json,.env,.gitignore}';
+
+const EMPTY: ScanResult = { files: [], occurrences: [], errors: [] };
+
+/**
+ * The images the workspace uses: the core's scan of every workspace folder, kept current by a file watcher.
+ * Rescans are debounced, never more than one runs at a time (a newer request aborts the running one), and
+ * `whenIdle()` resolves once no scan is pending or running.
+ */
+export class WorkspaceImages implements vscode.Disposable {
+  private current: ScanResult = EMPTY;
+  private scannedOnce = false;
+  private running: { controller: AbortController; done: Promise<void> } | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private idleWaiters: (() => void)[] = [];
+  private readonly emitter = new vscode.EventEmitter<ScanResult>();
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  /** Fires after each completed scan. */
+  readonly onDidChange = this.emitter.event;
+
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly debounceMs = 300) {
+    const watcher = vscode.workspace.createFileSystemWatcher(WATCH_GLOB);
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate((u) => this.schedule(`created ${vscode.workspace.asRelativePath(u)}`)),
+      watcher.onDidChange((u) => this.schedule(`changed ${vscode.workspace.asRelativePath(u)}`)),
+      watcher.onDidDelete((u) => this.schedule(`deleted ${vscode.workspace.asRelativePath(u)}`)),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule('workspace folders changed')),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('registryLens.include') || e.affectsConfiguration('registryLens.exclude')) this.schedule('settings changed');
+      }),
+    );
+  }
+
+  /** The last completed scan (empty before the first). */
+  get result(): ScanResult {
+    return this.current;
+  }
+
+  get hasScanned(): boolean {
+    return this.scannedOnce;
+  }
+
+  /** The folders scanned: every `file:` workspace folder. */
+  folders(): string[] {
+    return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  }
+
+  /** Rescans after a short quiet period; repeated calls within it coalesce. */
+  schedule(reason: string): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh(reason);
+    }, this.debounceMs);
+  }
+
+  /** Rescans now; a scan already running is aborted and replaced. */
+  async refresh(reason = 'refresh'): Promise<void> {
+    // Newest wins: abort what runs, and chain behind it so two scans never overlap.
+    this.running?.controller.abort();
+    const controller = new AbortController();
+    const done = this.chain.then(() => (controller.signal.aborted ? undefined : this.scan(controller.signal, reason)));
+    this.chain = done;
+    this.running = { controller, done };
+    await done;
+    if (this.running?.done === done) this.running = undefined;
+    this.settleIdle();
+  }
+
+  /** Resolves when no scan is scheduled or running (for tests and for callers that need fresh results). */
+  whenIdle(): Promise<ScanResult> {
+    if (!this.timer && !this.running && this.scannedOnce) return Promise.resolve(this.current);
+    return new Promise((resolve) => this.idleWaiters.push(() => resolve(this.current)));
+  }
+
+  private settleIdle(): void {
+    if (this.timer || this.running) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private async scan(signal: AbortSignal, reason: string): Promise<void> {
+    const folders = this.folders();
+    const settings = readSettings();
+    const started = Date.now();
+    try {
+      const result = folders.length
+        ? await scanWorkspace(folders, { include: settings.include, exclude: settings.exclude, signal })
+        : EMPTY;
+      if (signal.aborted) return;
+      this.current = result;
+      this.scannedOnce = true;
+      this.log.info(`Scanned ${folders.length} folder(s) (${reason}): ${result.files.length} files, ${result.occurrences.length} image references, ${result.errors.length} problems in ${Date.now() - started} ms`);
+      for (const e of result.errors.slice(0, 20)) this.log.warn(`${vscode.workspace.asRelativePath(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}`);
+      this.emitter.fire(result);
+    } catch (e) {
+      if (signal.aborted) return;
+      this.scannedOnce = true;
+      this.log.error(`Scanning the workspace failed (${reason}): ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.running?.controller.abort();
+    for (const d of this.disposables) d.dispose();
+    this.settleIdle();
+  }
+}
