@@ -16,7 +16,7 @@ export function codeServerEntry() {
 
 function ready() {
   return existsSync(join(ROOT, 'node_modules', '.bin', 'esbuild')) && existsSync(codeServerEntry()) &&
-    ['/usr/bin/docker-registry', '/usr/bin/chromium', '/usr/bin/htpasswd', '/bin/busybox'].every((f) => existsSync(f));
+    ['/usr/bin/docker-registry', '/usr/bin/chromium', '/usr/bin/htpasswd', '/bin/busybox', '/usr/bin/docker-credential-pass'].every((f) => existsSync(f));
 }
 
 export function ensureSetup(who) {
