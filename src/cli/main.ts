@@ -1,4 +1,7 @@
 import { PRODUCT_VERSION } from '../core';
+import { checkCommand } from './check';
+import { inspectCommand } from './inspect';
+import { pingCommand } from './ping';
 import { scanCommand } from './scan';
 
 /**
@@ -11,6 +14,9 @@ export const USAGE = `registry-lens ${PRODUCT_VERSION}
 Usage:
   registry-lens scan  [PATH...] [--json]
   registry-lens check [PATH...] [--json] [--fail-on-update] [--ca-file HOST=PEM] [--insecure HOST] [--concurrency N]
+                      [--format table|json|sarif] [--policy FILE] [--cache-dir DIR] [--no-cache] [--offline]
+  registry-lens ping HOST [--json]
+  registry-lens inspect IMAGE [--json]
   registry-lens --version | --help
 
 Exit codes: 0 nothing to update, 1 updates found (with --fail-on-update), 2 errors.
@@ -28,6 +34,9 @@ type CommandFn = (args: string[], io: CliIo) => Promise<number>;
 /** Commands land here as their issues do (scan, check). */
 const COMMANDS: Record<string, CommandFn> = {
   scan: scanCommand,
+  check: checkCommand,
+  ping: pingCommand,
+  inspect: inspectCommand,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -322,7 +322,8 @@ export class RegistryClient {
       const res = await this.registryRequest(registry, undefined, 'GET', '/v2/', { signal: opts.signal, kind: 'ping', throwOnError: false });
       result.authenticated = res.status === 200;
       if (res.status === 401 || res.status === 403) {
-        throw this.statusError(res, registry, undefined, 'ping');
+        // Name the credential that was refused, so the message says "rejected", not "sign in".
+        throw this.statusError(res, registry, undefined, 'ping', cred);
       }
     }
     const rl = this.rateLimits.get(registry);

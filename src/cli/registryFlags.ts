@@ -1,0 +1,65 @@
+import { createRegistryClient, defaultKeychain, normalizeRegistry, USER_AGENT, type RegistryClient, type RegistrySettings } from '../core';
+import type { CliIo } from './main';
+
+/** The per-registry transport flags every networked command shares. */
+export const REGISTRY_FLAGS_USAGE = `  --ca-file HOST=PEM   trust the CA certificates in PEM (besides the system's) for HOST; repeatable
+  --insecure HOST      allow plain HTTP and unverified TLS for HOST (credentials too); repeatable
+  --proxy URL          send registry traffic through this proxy (else HTTPS_PROXY / NO_PROXY apply)
+Credentials come from the docker config (DOCKER_CONFIG or ~/.docker/config.json, credential helpers included),
+or from REGISTRY_LENS_USERNAME / REGISTRY_LENS_PASSWORD for the registry named by REGISTRY_LENS_REGISTRY.`;
+
+export interface RegistryFlags {
+  hosts: Record<string, RegistrySettings>;
+  proxy?: string;
+}
+
+/** What {@link takeRegistryFlag} did with `args[i]`. */
+export type FlagResult = { kind: 'taken' } | { kind: 'other' } | { kind: 'error'; message: string };
+
+/**
+ * Reads a registry flag at `args[i.value]` into `flags`, advancing `i` past its value. `other` when the argument
+ * is not a registry flag; `error` with a message for a malformed one.
+ */
+export function takeRegistryFlag(args: string[], i: { value: number }, flags: RegistryFlags): FlagResult {
+  const arg = args[i.value] ?? '';
+  const eq = arg.indexOf('=');
+  const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+  if (name !== '--ca-file' && name !== '--insecure' && name !== '--proxy') return { kind: 'other' };
+  const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i.value];
+  if (value === undefined || value === '') return { kind: 'error', message: `${name} needs a value` };
+  const host = (h: string): string => normalizeRegistry(h);
+  if (name === '--ca-file') {
+    const sep = value.indexOf('=');
+    if (sep <= 0 || sep === value.length - 1) {
+      return { kind: 'error', message: `--ca-file takes HOST=PEM (for example registry.example.com=/etc/ssl/my-ca.pem), not "${value}"` };
+    }
+    const key = host(value.slice(0, sep));
+    flags.hosts[key] = { ...flags.hosts[key], caFile: value.slice(sep + 1) };
+  } else if (name === '--insecure') {
+    const key = host(value);
+    flags.hosts[key] = { ...flags.hosts[key], insecure: true };
+  } else {
+    flags.proxy = value;
+  }
+  return { kind: 'taken' };
+}
+
+/** A registry client for the CLI: the docker config + env keychain, the flags' per-host settings. */
+export function cliRegistryClient(io: CliIo, flags: RegistryFlags, log?: (line: string) => void): { client: RegistryClient; close: () => Promise<void> } {
+  const warn = (m: string): void => io.stderr(`registry-lens: ${m}\n`);
+  const keychain = defaultKeychain({ env: io.env, onWarning: warn });
+  const { client, close } = createRegistryClient({
+    keychain,
+    env: io.env,
+    hosts: flags.hosts,
+    userAgent: USER_AGENT,
+    ...(flags.proxy ? { proxy: flags.proxy } : {}),
+    ...(log ? { log } : {}),
+  });
+  return { client, close };
+}
+
+/** One line for a failed registry operation: the registry client's messages already say what to do. */
+export function describeFailure(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
