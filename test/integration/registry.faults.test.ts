@@ -121,6 +121,26 @@ void describe('registry client against the fault server', () => {
     await assert.rejects(c.listTags(a.host, 'slowbody'), (e) => isNetworkError(e) && e.networkCode === 'UND_ERR_BODY_TIMEOUT');
   });
 
+  void it('a request waiting for a busy host slot can be cancelled, and the slot passes on', async () => {
+    a.handle((_req, res, { url }) => {
+      if (v2ok(url, res)) return;
+      setTimeout(() => sendJson(res, 200, { name: 'x', tags: ['1'] }), 400).unref();
+    });
+    const c = client({ maxConcurrentPerHost: 1, retry: { retries: 0 } });
+    await c.ping(a.host);
+    const first = c.listTags(a.host, 'busy');
+    const controller = new AbortController();
+    const waiting = c.listTags(a.host, 'queued', { signal: controller.signal });
+    const third = c.listTags(a.host, 'after');
+    setTimeout(() => controller.abort(new Error('user cancelled')), 50).unref();
+    const started = Date.now();
+    await assert.rejects(waiting, /user cancelled/);
+    assert.ok(Date.now() - started < 300, 'the cancelled request waited for the slot anyway');
+    assert.deepEqual((await first).tags, ['1']);
+    assert.deepEqual((await third).tags, ['1']);
+    assert.ok(!a.requests.some((r) => r.path.includes('queued')), 'the cancelled request reached the registry');
+  });
+
   void it('malformed and truncated JSON are protocol errors', async () => {
     a.handle((_req, res, { url }) => {
       if (v2ok(url, res)) return;

@@ -216,18 +216,32 @@ class Semaphore {
   /** No request starts before this time (epoch ms): a 429/503 slows the whole host down. */
   notBefore = 0;
   constructor(private readonly limit: number) {}
-  async acquire(): Promise<void> {
+  /** Takes a slot; waits while all are busy. An abort while waiting leaves the queue and rejects with its reason. */
+  async acquire(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
     if (this.active < this.limit) {
       this.active++;
       return;
     }
-    await new Promise<void>((resolve) => this.waiters.push(resolve));
-    this.active++;
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        const i = this.waiters.indexOf(take);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      const take = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.waiters.push(take);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
+  /** Frees a slot, or hands it straight to the next waiter (so no newcomer slips in between). */
   release(): void {
-    this.active--;
     const next = this.waiters.shift();
     if (next) next();
+    else this.active--;
   }
 }
 
@@ -871,7 +885,7 @@ export class RegistryClient {
       const sem = this.semaphore(url.host, opts.registry);
       const wait = sem.notBefore - Date.now();
       if (wait > 0) await sleep(Math.min(wait, maxDelay), opts.signal);
-      await sem.acquire();
+      await sem.acquire(opts.signal);
       let res: Resp;
       try {
         res = await this.once(url, method, headers, body, opts);
