@@ -8,3 +8,4 @@ export * from './extract';
 export * from './registry';
 export * from './credentials';
 export * from './versioning';
+export * from './check';

@@ -1,0 +1,344 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import {
+  checkCacheFile,
+  checkImages,
+  compilePolicyRules,
+  createRegistryClient,
+  defaultCacheDir,
+  defaultKeychain,
+  familiarName,
+  isPolicyError,
+  MemoryCacheStore,
+  normalizeRegistry,
+  scanWorkspace,
+  toSarif,
+  USER_AGENT,
+  type CacheStore,
+  type Finding,
+  type FindingUpdate,
+  type PolicyRule,
+  type RegistrySettings,
+} from '../core';
+import type { CliIo } from './main';
+import { toJson, type ScanJsonItem } from './scan';
+
+export const CHECK_USAGE = `Usage: registry-lens check [PATH...] [options]
+
+Finds the container images the files under PATH (default: the current folder) use, asks their registries for
+newer tags and changed digests, and reports one line per image.
+
+  --json                 print a JSON array: the items of "scan --json" plus, per item,
+                         status   current | update | digest-changed | unpinned | skipped | error
+                         updates  [{kind: patch|minor|major|digest|pin, tag, digest}] (newest of each kind)
+                         error    {code, message} (the registry client's error) or null
+                         and code (a stable finding code), message, notes, currentDigest, stale
+  --format F             table (default), json (= --json) or sarif (SARIF 2.1.0 for code scanning)
+  --fail-on-update       exit 1 when an update or a changed digest is found
+  --policy FILE          update policy rules (JSON: a list of rules, or {"rules": [...]})
+  --concurrency N        requests at a time per registry (default 6)
+  --cache-dir DIR        where answers are cached (default ${defaultCacheDir().replace(/\\/g, '/')})
+  --no-cache             ask the registries for everything, store nothing
+  --offline              use cached answers only (even expired ones, marked stale); no network
+  --ca-file HOST=PEM     trust the CA certificates in PEM (besides the system's) for HOST; repeatable
+  --insecure HOST        allow plain HTTP and unverified TLS for HOST (credentials too); repeatable
+
+Credentials come from the docker config (DOCKER_CONFIG or ~/.docker/config.json, credential helpers included),
+or from REGISTRY_LENS_USERNAME / REGISTRY_LENS_PASSWORD for the registry named by REGISTRY_LENS_REGISTRY.
+Tag lists are cached 30 minutes, tag digests 10 minutes; when a registry cannot be reached, expired answers are
+used and marked stale. Registry errors are reported on stderr as FILE:LINE:COL (one-based) with what to do.
+Exit codes: 0 nothing to update, 1 updates found (with --fail-on-update), 2 errors (a registry failed, bad usage).
+`;
+
+/** One item of `check --json`: DESIGN.md's public shape (scan item + status, updates, error) plus extras. */
+export interface CheckJsonItem extends ScanJsonItem {
+  status: Finding['status'];
+  updates: FindingUpdate[];
+  error: { code: string; message: string } | null;
+  code: Finding['code'];
+  message: string;
+  notes: Finding['notes'];
+  currentDigest: string | null;
+  stale: Finding['stale'];
+}
+
+interface Options {
+  paths: string[];
+  format: 'table' | 'json' | 'sarif';
+  failOnUpdate: boolean;
+  policy?: string;
+  concurrency: number;
+  cacheDir?: string;
+  noCache: boolean;
+  offline: boolean;
+  hosts: Record<string, RegistrySettings>;
+}
+
+const VALUE_FLAGS = new Set(['--format', '--policy', '--concurrency', '--cache-dir', '--ca-file', '--insecure']);
+
+function parseArgs(args: string[]): Options | { help: true } | { error: string } {
+  const o: Options = { paths: [], format: 'table', failOnUpdate: false, concurrency: 6, noCache: false, offline: false, hosts: {} };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (VALUE_FLAGS.has(name)) {
+      const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i];
+      if (value === undefined || value === '') return { error: `${name} needs a value` };
+      const host = (h: string): string | undefined => {
+        try {
+          return normalizeRegistry(h);
+        } catch {
+          return undefined;
+        }
+      };
+      switch (name) {
+        case '--format':
+          if (value !== 'table' && value !== 'json' && value !== 'sarif') return { error: `--format takes table, json or sarif, not "${value}"` };
+          o.format = value;
+          break;
+        case '--policy':
+          o.policy = value;
+          break;
+        case '--concurrency': {
+          const n = Number(value);
+          if (!Number.isInteger(n) || n < 1 || n > 64) return { error: `--concurrency takes a whole number from 1 to 64, not "${value}"` };
+          o.concurrency = n;
+          break;
+        }
+        case '--cache-dir':
+          o.cacheDir = value;
+          break;
+        case '--ca-file': {
+          const sep = value.indexOf('=');
+          const key = sep > 0 ? host(value.slice(0, sep)) : undefined;
+          if (!key || sep === value.length - 1) return { error: `--ca-file takes HOST=PEM (for example registry.example.com:5000=/etc/ssl/my-ca.pem), not "${value}"` };
+          o.hosts[key] = { ...o.hosts[key], caFile: value.slice(sep + 1) };
+          break;
+        }
+        case '--insecure': {
+          const key = host(value);
+          if (!key) return { error: `--insecure takes a registry host (for example registry.example.com:5000), not "${value}"` };
+          o.hosts[key] = { ...o.hosts[key], insecure: true };
+          break;
+        }
+      }
+      continue;
+    }
+    if (arg === '--json') o.format = 'json';
+    else if (arg === '--fail-on-update') o.failOnUpdate = true;
+    else if (arg === '--no-cache') o.noCache = true;
+    else if (arg === '--offline') o.offline = true;
+    else if (arg === '--help' || arg === '-h') return { help: true };
+    else if (arg.startsWith('-') && arg !== '-') return { error: `unknown option "${arg}". Run "registry-lens check --help".` };
+    else o.paths.push(arg);
+  }
+  if (o.offline && o.noCache) return { error: '--offline needs the cache: drop --no-cache' };
+  if (o.paths.length === 0) o.paths.push('.');
+  return o;
+}
+
+export async function checkCommand(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseArgs(args);
+  if ('help' in parsed) {
+    io.stdout(CHECK_USAGE);
+    return 0;
+  }
+  if ('error' in parsed) {
+    io.stderr(`registry-lens check: ${parsed.error}\n`);
+    return 2;
+  }
+  const o = parsed;
+  const fail = (m: string): number => {
+    io.stderr(`registry-lens check: ${m}\n`);
+    return 2;
+  };
+
+  const absolute: string[] = [];
+  for (const p of o.paths) {
+    const abs = path.resolve(io.cwd, p);
+    if (!(await fs.stat(abs).then(() => true, () => false))) return fail(`${p}: no such file or directory`);
+    absolute.push(abs);
+  }
+  for (const [host, s] of Object.entries(o.hosts)) {
+    if (s.caFile === undefined) continue;
+    s.caFile = path.resolve(io.cwd, s.caFile);
+    const pem = await fs.readFile(s.caFile, 'utf8').catch(() => undefined);
+    if (pem === undefined) return fail(`--ca-file ${host}=${s.caFile}: cannot read the file`);
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) return fail(`--ca-file ${host}=${s.caFile}: no PEM certificate in the file`);
+  }
+  let rules: PolicyRule[] = [];
+  if (o.policy !== undefined) {
+    const file = path.resolve(io.cwd, o.policy);
+    let data: unknown;
+    try {
+      data = JSON.parse(await fs.readFile(file, 'utf8'));
+    } catch (e) {
+      return fail(`--policy ${o.policy}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`}`);
+    }
+    const list = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as { rules?: unknown }).rules : data;
+    try {
+      rules = compilePolicyRules(list, o.policy);
+    } catch (e) {
+      if (isPolicyError(e)) return fail(e.message);
+      throw e;
+    }
+  }
+
+  const rel = (file: string) => {
+    const r = path.relative(io.cwd, file).split(path.sep).join('/');
+    return r === '' ? '.' : r;
+  };
+  const scan = await scanWorkspace(absolute);
+  for (const e of scan.errors) io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
+
+  const cache: CacheStore = o.noCache ? new MemoryCacheStore() : checkCacheFile(path.resolve(io.cwd, o.cacheDir ?? defaultCacheDir(io.env)));
+  const warned = new Set<string>();
+  const warn = (m: string) => {
+    if (warned.has(m)) return;
+    warned.add(m);
+    io.stderr(`registry-lens: ${m}\n`);
+  };
+  const { client, close } = createRegistryClient({
+    keychain: defaultKeychain({ env: io.env, onWarning: warn }),
+    env: io.env,
+    hosts: o.hosts,
+    userAgent: USER_AGENT,
+    maxConcurrentPerHost: o.concurrency,
+    retry: { retries: 2, baseDelayMs: 250, maxDelayMs: 10_000 },
+    connectTimeoutMs: 5_000,
+  });
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const progress = process.stderr.isTTY === true && io.env.CI === undefined;
+  let findings: Finding[];
+  let requests: number;
+  try {
+    const result = await checkImages(scan.occurrences, {
+      client,
+      cache,
+      rules,
+      concurrency: o.concurrency,
+      offline: o.offline,
+      signal: controller.signal,
+      ...(progress ? { onProgress: (p: { done: number; total: number }) => io.stderr(`\rchecking ${p.done}/${p.total} images…`) } : {}),
+    });
+    findings = result.findings;
+    const s = client.stats;
+    requests = s.ping + s.token + s.head + s.get + s.tags;
+  } catch (e) {
+    if (controller.signal.aborted) return fail('cancelled');
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (progress) io.stderr('\r\x1b[K');
+    await close();
+  }
+
+  for (const f of findings) {
+    if (f.status !== 'error') continue;
+    const start = f.occurrence.range.start;
+    io.stderr(`registry-lens: ${rel(f.occurrence.file)}:${start.line + 1}:${start.character + 1}: ${f.message}\n${hint(f) ? `  ${hint(f)}\n` : ''}`);
+  }
+  const stale = findings.filter((f) => f.stale);
+  if (stale.length > 0) {
+    const oldest = stale.map((f) => f.stale?.fetchedAt ?? '').sort()[0] ?? '';
+    warn(`${stale.length} result${stale.length === 1 ? '' : 's'} from cached answers past their time to live (oldest ${oldest}): ${stale[0]?.stale?.because.message ?? ''}`);
+  }
+
+  if (o.format === 'json') io.stdout(`${JSON.stringify(findings.map((f) => toCheckJson(f, rel)), null, 2)}\n`);
+  else if (o.format === 'sarif') io.stdout(`${JSON.stringify(toSarif(findings, { relativePath: rel }), null, 2)}\n`);
+  else io.stdout(table(findings, rel) + summary(findings, requests));
+
+  if (findings.some((f) => f.status === 'error')) return 2;
+  if (o.failOnUpdate && findings.some((f) => f.status === 'update' || f.status === 'digest-changed')) return 1;
+  return 0;
+}
+
+export function toCheckJson(f: Finding, rel: (file: string) => string): CheckJsonItem {
+  return {
+    ...toJson(f.occurrence, rel),
+    status: f.status,
+    updates: f.updates.map((u) => ({ kind: u.kind, tag: u.tag, digest: u.digest })),
+    error: f.error ? { code: f.error.code, message: f.error.message } : null,
+    code: f.code,
+    message: f.message,
+    notes: f.notes,
+    currentDigest: f.currentDigest,
+    stale: f.stale,
+  };
+}
+
+/** What to do about an error, in CLI terms (the registry client's messages speak of settings). */
+function hint(f: Finding): string | undefined {
+  const registry = f.error?.registry ?? f.occurrence.reference?.registry ?? 'HOST';
+  switch (f.code) {
+    case 'tls-error':
+      return `→ pass --ca-file ${registry}=CA.pem with the registry's CA certificate, or --insecure ${registry} if you trust the network`;
+    case 'auth-failed':
+      return /plain HTTP/.test(f.error?.message ?? '')
+        ? `→ the registry speaks plain HTTP: pass --insecure ${registry} to send it credentials`
+        : `→ log in with "docker login ${registry}" (DOCKER_CONFIG), or set REGISTRY_LENS_REGISTRY=${registry} with REGISTRY_LENS_USERNAME and REGISTRY_LENS_PASSWORD`;
+    case 'registry-unreachable':
+      return `→ check that ${registry} is up and reachable from here (proxy: HTTPS_PROXY / NO_PROXY)`;
+    case 'not-found':
+      return '→ check the image name and tag in the file (and that your credentials may see the repository)';
+    case 'rate-limited':
+      return '→ wait and run again, or log in to raise the limit';
+    case 'not-cached':
+      return '→ run the check once without --offline';
+    default:
+      return undefined;
+  }
+}
+
+const short = (d: string | null) => (d ? d.replace(/^sha256:/, '').slice(0, 12) : '');
+
+function table(findings: Finding[], rel: (file: string) => string): string {
+  const rows = findings.map((f) => {
+    const o = f.occurrence;
+    const ref = o.reference;
+    const newest = (kind: string) => f.updates.find((u) => u.kind === kind)?.tag ?? '';
+    const digest = f.updates.find((u) => u.kind === 'digest');
+    const status =
+      f.status === 'error'
+        ? `error: ${f.code}`
+        : f.status === 'skipped'
+          ? `skipped: ${f.code === 'ignored' ? 'policy' : (o.skip?.reason ?? '')}`
+          : f.status === 'digest-changed'
+            ? `digest-changed → ${short(digest?.digest ?? null)}`
+            : f.status;
+    return [
+      `${rel(o.file)}:${o.range.start.line + 1}`,
+      ref ? familiarName({ ...ref, tag: null, digest: null }) : o.text.replace(/\s+/g, ' '),
+      ref ? `${ref.tag ?? ''}${ref.digest ? `@${short(ref.digest)}` : ''}` : '',
+      newest('patch'),
+      newest('minor'),
+      newest('major'),
+      `${status}${f.stale ? ' (stale)' : ''}`,
+    ];
+  });
+  const header = ['FILE:LINE', 'IMAGE', 'CURRENT', 'PATCH', 'MINOR', 'MAJOR', 'STATUS'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd() + '\n';
+  return line(header) + rows.map(line).join('');
+}
+
+function summary(findings: Finding[], requests: number): string {
+  const count = (s: Finding['status']) => findings.filter((f) => f.status === s).length;
+  const parts = [
+    `${count('current')} up to date`,
+    `${count('update')} with updates`,
+    `${count('digest-changed')} digest changed`,
+    `${count('unpinned')} unpinned`,
+    `${count('skipped')} skipped`,
+    `${count('error')} error${count('error') === 1 ? '' : 's'}`,
+  ];
+  const notes = findings.flatMap((f) => f.notes.filter((n) => n.code === 'newer-line' || n.code === 'held-back' || n.code === 'directive').map((n) => `  ${f.occurrence.reference ? familiarName(f.occurrence.reference) : f.occurrence.text}: ${n.message}\n`));
+  return `${notes.length > 0 ? `\nNotes:\n${[...new Set(notes)].join('')}` : ''}\n${findings.length} image reference${findings.length === 1 ? '' : 's'}: ${parts.join(', ')}. ${requests} registry request${requests === 1 ? '' : 's'}.\n`;
+}

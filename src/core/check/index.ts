@@ -1,0 +1,35 @@
+// The check engine's public surface (re-exported by src/core/index.ts).
+export {
+  checkImages,
+  errorFindingCode,
+  NotCachedError,
+  type CheckOptions,
+  type CheckProgress,
+  type CheckResult,
+  type CheckStats,
+  type RegistryLike,
+} from './engine';
+export {
+  checkCacheFile,
+  DEFAULT_TTLS,
+  defaultCacheDir,
+  isCacheEntry,
+  JsonFileCacheStore,
+  MemoryCacheStore,
+  type CacheEntry,
+  type CacheStore,
+  type CacheTtls,
+} from './cache';
+export { hostPlatform, normalizePlatform, samePlatform } from './platform';
+export { sarifRegion, toSarif, type SarifOptions, type SarifRegion } from './sarif';
+export {
+  FINDING_CODES,
+  FINDING_STATUSES,
+  type Finding,
+  type FindingCode,
+  type FindingError,
+  type FindingNote,
+  type FindingStatus,
+  type FindingUpdate,
+  type StaleInfo,
+} from './types';
