@@ -1,6 +1,5 @@
 import { PRODUCT_VERSION } from '../core';
 import { checkCommand } from './check';
-import { checkCommand } from './check';
 import { inspectCommand } from './inspect';
 import { pingCommand } from './ping';
 import { scanCommand } from './scan';
@@ -15,7 +14,6 @@ export const USAGE = `registry-lens ${PRODUCT_VERSION}
 Usage:
   registry-lens scan  [PATH...] [--json]
   registry-lens check [PATH...] [--json] [--fail-on-update] [--ca-file HOST=PEM] [--insecure HOST] [--concurrency N]
-                      [--format table|json|sarif] [--policy FILE] [--cache-dir DIR] [--no-cache] [--offline]
                       [--format table|json|sarif] [--policy FILE] [--cache-dir DIR] [--no-cache] [--offline]
   registry-lens ping HOST [--json]
   registry-lens inspect IMAGE [--json]
@@ -36,7 +34,6 @@ type CommandFn = (args: string[], io: CliIo) => Promise<number>;
 /** Commands land here as their issues do (scan, check). */
 const COMMANDS: Record<string, CommandFn> = {
   scan: scanCommand,
-  check: checkCommand,
   check: checkCommand,
   ping: pingCommand,
   inspect: inspectCommand,
