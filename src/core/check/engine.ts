@@ -465,7 +465,8 @@ async function decide(
   }
   if (changedTo !== null) updates.push({ kind: 'digest', tag: digestTag, digest: changedTo });
 
-  const rolling = pinned === null && decision.status === 'digest-only';
+  // A rolling tag without a pin: nothing to compare against. Commit-hash tags are immutable by convention: current.
+  const rolling = pinned === null && decision.status === 'digest-only' && decision.reason !== 'hash';
   const wantPin = decision.offerPin || (rolling && policy.allow.has('pin'));
   if (wantPin) {
     const cur = await lookups.digest(registry, repository, digestTag);
