@@ -24,6 +24,12 @@ export const enum CommandId {
   GroupImagesByFile = 'registryLens.groupImagesByFile',
   /** Workspace Images grouped by registry and repository. */
   GroupImagesByRegistry = 'registryLens.groupImagesByRegistry',
+  AddCredential = 'registryLens.addCredential',
+  EditCredential = 'registryLens.editCredential',
+  RemoveCredential = 'registryLens.removeCredential',
+  TestCredential = 'registryLens.testCredential',
+  RefreshRegistries = 'registryLens.refreshRegistries',
+  OpenRegistryPage = 'registryLens.openRegistryPage',
 }
 
 /** All command ids, for the manifest test (const enums vanish at run time). */
@@ -32,6 +38,12 @@ export const ALL_COMMANDS: readonly string[] = [
   CommandId.RefreshImages,
   CommandId.GroupImagesByFile,
   CommandId.GroupImagesByRegistry,
+  CommandId.AddCredential,
+  CommandId.EditCredential,
+  CommandId.RemoveCredential,
+  CommandId.TestCredential,
+  CommandId.RefreshRegistries,
+  CommandId.OpenRegistryPage,
 ];
 
 /** `when`-clause context keys this extension sets. */
@@ -47,6 +59,10 @@ export const enum ContextValue {
   ImagesReference = 'registryLens:images:reference',
   ImagesFile = 'registryLens:images:file',
   ImagesUse = 'registryLens:images:use',
+  /** A registry with a credential stored in Registry Lens (edit/remove/test apply). */
+  RegistryStored = 'registryLens:registry:stored',
+  /** A registry without a stored credential (add/test apply). */
+  RegistryNoCredential = 'registryLens:registry:none',
 }
 /** All view ids, for the manifest test. */
 export const ALL_VIEWS: readonly string[] = [ViewId.Registries, ViewId.Images];

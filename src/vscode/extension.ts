@@ -4,7 +4,10 @@ import { registerCommands } from './commands/registerCommands';
 import { ViewId } from './constants';
 import { createLog } from './log';
 import type { Services } from './services';
-import { EmptyTreeProvider } from './tree/emptyTree';
+import { SecretStorageKeychain } from './credentials/secretKeychain';
+import { RegistryClients } from './registry/registryClients';
+import { RegistryStatus } from './registry/registryStatus';
+import { RegistriesTreeProvider } from './tree/registriesTree';
 import type { ImagesModel } from './tree/imagesModel';
 import { ImagesTreeProvider } from './tree/imagesTree';
 import { WorkspaceImages } from './workspace/workspaceImages';
@@ -17,6 +20,10 @@ export interface RegistryLensApi {
   imagesIdle(): Promise<ImagesModel>;
   /** The Workspace Images tree provider, so tests read exactly what the view shows. */
   readonly imagesTree: vscode.TreeDataProvider<unknown>;
+  /** The Registries tree provider, likewise. */
+  readonly registriesTree: vscode.TreeDataProvider<unknown>;
+  /** Resolves when no registry check is running. */
+  registriesIdle(): Promise<void>;
 }
 
 export function activate(context: vscode.ExtensionContext): RegistryLensApi {
@@ -32,15 +39,21 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     imagesView.description = images.hasScanned && m.imageCount ? `${m.imageCount} ${m.imageCount === 1 ? 'image' : 'images'} in ${m.fileCount} ${m.fileCount === 1 ? 'file' : 'files'}` : undefined;
   };
   context.subscriptions.push(images, imagesTree, imagesView, images.onDidChange(describe));
-  const services: Services = { context, log, images, imagesTree };
 
-  context.subscriptions.push(
-    vscode.window.createTreeView(ViewId.Registries, { treeDataProvider: new EmptyTreeProvider() }),
-    ...registerCommands(services),
-  );
+  const secrets = new SecretStorageKeychain(context.secrets, context.globalState);
+  const clients = new RegistryClients(secrets, log);
+  const registryStatus = new RegistryStatus(images, secrets, clients, log);
+  const registriesTree = new RegistriesTreeProvider(registryStatus, secrets);
+  context.subscriptions.push(secrets, clients, registryStatus, registriesTree,
+    vscode.window.createTreeView(ViewId.Registries, { treeDataProvider: registriesTree }));
+  const services: Services = { context, log, images, imagesTree, secrets, clients, registryStatus };
+  context.subscriptions.push(...registerCommands(services));
 
-  // The first scan runs in the background: activation returns at once.
-  void images.refresh('activation');
+  // The first scan runs in the background: activation returns at once. Registries are pinged after it,
+  // only in a trusted workspace (RegistryStatus checks).
+  void images.refresh('activation').then(() => {
+    if (vscode.workspace.getConfiguration('registryLens').get<boolean>('checkOnActivation', true)) return registryStatus.check();
+  });
   log.info(`Registry Lens ${PRODUCT_VERSION} activated in ${Date.now() - started} ms (${vscode.env.appName} ${vscode.version}, mode ${vscode.ExtensionMode[context.extensionMode]})`);
   return {
     version: PRODUCT_VERSION,
@@ -50,6 +63,8 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
       return imagesTree.model();
     },
     imagesTree,
+    registriesTree,
+    registriesIdle: () => registryStatus.idle(),
   };
 }
 

@@ -1,4 +1,7 @@
 import type * as vscode from 'vscode';
+import type { SecretStorageKeychain } from './credentials/secretKeychain';
+import type { RegistryClients } from './registry/registryClients';
+import type { RegistryStatus } from './registry/registryStatus';
 import type { ImagesTreeProvider } from './tree/imagesTree';
 import type { WorkspaceImages } from './workspace/workspaceImages';
 
@@ -11,4 +14,7 @@ export interface Services {
   readonly log: vscode.LogOutputChannel;
   readonly images: WorkspaceImages;
   readonly imagesTree: ImagesTreeProvider;
+  readonly secrets: SecretStorageKeychain;
+  readonly clients: RegistryClients;
+  readonly registryStatus: RegistryStatus;
 }

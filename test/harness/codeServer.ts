@@ -90,6 +90,8 @@ const DEFAULT_SETTINGS = {
   'security.workspace.trust.enabled': false,
   'git.enabled': false,
   'chat.disableAIFeatures': true,
+  // Tests decide when registries are contacted; the fixture's docker.io images must never trigger a ping.
+  'registryLens.checkOnActivation': false,
 };
 
 /** Strips the workbench's `%c` console styling so extension-host lines read as plain text. */

@@ -18,6 +18,9 @@ async function main(): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-lens-electron-'));
   const workspace = path.join(tmp, 'workspace');
   fs.cpSync(path.join(REPO_ROOT, 'test', 'fixtures', 'ext-workspace'), workspace, { recursive: true });
+  // The fixture names docker.io images: the suite must not ping Docker Hub on a machine with internet access.
+  fs.mkdirSync(path.join(tmp, 'user-data', 'User'), { recursive: true });
+  fs.writeFileSync(path.join(tmp, 'user-data', 'User', 'settings.json'), JSON.stringify({ 'registryLens.checkOnActivation': false }));
   const results = path.join(REPO_ROOT, 'test-results', 'electron-results.json');
   fs.mkdirSync(path.dirname(results), { recursive: true });
   try {

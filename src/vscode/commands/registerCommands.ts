@@ -1,6 +1,11 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../constants';
 import type { Services } from '../services';
+import {
+  addCredentialCommand, editCredentialCommand, openRegistryPageCommand, removeCredentialCommand, testCredentialCommand,
+  type CredentialArgs,
+} from './credentialCommands';
+import type { RegistryNode } from '../tree/registriesTree';
 import { showLogCommand } from './showLog';
 
 /** Registers every command; each handler lives in its own file and receives the services it needs. */
@@ -10,5 +15,11 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     vscode.commands.registerCommand(CommandId.RefreshImages, () => services.images.refresh('refresh command')),
     vscode.commands.registerCommand(CommandId.GroupImagesByFile, () => services.imagesTree.setGrouping('file')),
     vscode.commands.registerCommand(CommandId.GroupImagesByRegistry, () => services.imagesTree.setGrouping('registry')),
+    vscode.commands.registerCommand(CommandId.AddCredential, (arg?: RegistryNode | CredentialArgs) => addCredentialCommand(services, arg)),
+    vscode.commands.registerCommand(CommandId.EditCredential, (arg?: RegistryNode | CredentialArgs) => editCredentialCommand(services, arg)),
+    vscode.commands.registerCommand(CommandId.RemoveCredential, (arg?: RegistryNode | { host: string; confirm?: false }) => removeCredentialCommand(services, arg)),
+    vscode.commands.registerCommand(CommandId.TestCredential, (arg?: RegistryNode | string, options?: { quiet?: boolean }) => testCredentialCommand(services, arg, options)),
+    vscode.commands.registerCommand(CommandId.RefreshRegistries, () => services.registryStatus.check()),
+    vscode.commands.registerCommand(CommandId.OpenRegistryPage, (arg?: RegistryNode) => openRegistryPageCommand(services, arg)),
   ];
 }

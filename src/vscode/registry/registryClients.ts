@@ -1,0 +1,94 @@
+import * as vscode from 'vscode';
+import {
+  createRegistryClient, defaultKeychain, normalizeRegistry, StaticKeychain, USER_AGENT, type Credential, type Keychain, type RegistryClient,
+  type RegistrySettings,
+} from '../../core';
+import type { SecretStorageKeychain } from '../credentials/secretKeychain';
+
+/**
+ * Security-sensitive settings (CA files, insecure hosts, proxy) are read from user and machine settings only:
+ * `inspect()` gives each layer, and workspace and folder values are ignored even if someone writes them, so a
+ * cloned repository cannot turn off TLS checks or route credentials through its own proxy.
+ */
+function userValue<T>(key: string): T | undefined {
+  const i = vscode.workspace.getConfiguration('registryLens').inspect<T>(key);
+  return i?.globalValue ?? i?.defaultValue;
+}
+
+export function readRegistrySettings(): { hosts: Record<string, RegistrySettings>; proxy?: string } {
+  const hosts: Record<string, RegistrySettings> = {};
+  const caFiles = userValue<Record<string, unknown>>('caFiles') ?? {};
+  for (const [host, file] of Object.entries(caFiles)) {
+    if (typeof file === 'string' && file.trim()) hosts[normalizeRegistry(host)] = { ...hosts[normalizeRegistry(host)], caFile: file.trim() };
+  }
+  for (const host of userValue<unknown[]>('insecureRegistries') ?? []) {
+    if (typeof host === 'string' && host.trim()) hosts[normalizeRegistry(host)] = { ...hosts[normalizeRegistry(host)], insecure: true };
+  }
+  const proxy = userValue<string>('proxy')?.trim();
+  return { hosts, ...(proxy ? { proxy } : {}) };
+}
+
+/**
+ * The registry client the extension uses: SecretStorage first, then REGISTRY_LENS_* env, then the docker config
+ * and its credential helpers. Rebuilt when the security settings change. In an untrusted workspace nothing here
+ * is used: callers check `vscode.workspace.isTrusted` first.
+ */
+export class RegistryClients implements vscode.Disposable {
+  private current: { client: RegistryClient; close: () => Promise<void> } | undefined;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly secrets: SecretStorageKeychain, private readonly log: vscode.LogOutputChannel) {
+    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (['caFiles', 'insecureRegistries', 'proxy'].some((k) => e.affectsConfiguration(`registryLens.${k}`))) this.rebuild();
+    });
+  }
+
+  private keychain(first: Keychain): Keychain {
+    return defaultKeychain({ first, env: process.env, onWarning: (m) => this.log.warn(m) });
+  }
+
+  private build(first: Keychain): { client: RegistryClient; close: () => Promise<void> } {
+    const settings = readRegistrySettings();
+    const { client, close } = createRegistryClient({
+      keychain: this.keychain(first),
+      userAgent: USER_AGENT,
+      hosts: settings.hosts,
+      ...(settings.proxy ? { proxy: settings.proxy } : {}),
+      // Audit lines name the credential source, never the secret.
+      log: (line) => this.log.debug(line),
+    });
+    return { client, close };
+  }
+
+  /** The shared client (token cache and connections are reused across checks). */
+  get client(): RegistryClient {
+    this.current ??= this.build(this.secrets);
+    return this.current.client;
+  }
+
+  /** A throw-away client that tries `candidate` for `host` first: Test before saving. */
+  withCandidate(host: string, candidate: Omit<Credential, 'source'>): { client: RegistryClient; close: () => Promise<void> } {
+    return this.build(new StaticKeychain({ [host]: { ...candidate, source: 'the credential being added' } }));
+  }
+
+  /** Forgets cached credentials, tokens and host probes (a credential changed); connections stay. */
+  forgetCredentials(): void {
+    this.current?.client.reset();
+  }
+
+  /**
+   * A new client for new transport settings. Requests already running finish on the old one, which is closed a
+   * little later rather than under their feet.
+   */
+  rebuild(): void {
+    const old = this.current;
+    this.current = undefined;
+    if (old) setTimeout(() => void old.close(), 60_000).unref();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    void this.current?.close();
+    this.current = undefined;
+  }
+}

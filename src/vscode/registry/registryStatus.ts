@@ -1,0 +1,126 @@
+import * as vscode from 'vscode';
+import { isAuthError, isNetworkError, isTlsError, normalizeRegistry, type PingResult, type RateLimitInfo } from '../../core';
+import type { SecretStorageKeychain } from '../credentials/secretKeychain';
+import type { WorkspaceImages } from '../workspace/workspaceImages';
+import type { RegistryClients } from './registryClients';
+
+export type RegistryStatusKind =
+  | 'unchecked' | 'checking' | 'untrusted'
+  | 'signed-in' | 'anonymous' | 'auth-required' | 'rejected'
+  | 'unreachable' | 'tls' | 'error';
+
+export interface RegistryState {
+  host: string;
+  status: RegistryStatusKind;
+  /** Where the credential in use comes from (Registry Lens, docker config, a helper), never the secret. */
+  credentialSource?: string;
+  /** What went wrong, in words that say what to do. */
+  message?: string;
+  rateLimit?: RateLimitInfo;
+  checkedAt?: number;
+}
+
+/** Turns a ping (or its failure) into the state the Registries view shows. */
+export function stateFromPing(host: string, result: PingResult | undefined, error: unknown): RegistryState {
+  const checkedAt = Date.now();
+  if (error !== undefined) {
+    const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
+    if (isTlsError(error)) return { host, status: 'tls', message, checkedAt };
+    if (isAuthError(error)) return { host, status: 'rejected', message, checkedAt };
+    if (isNetworkError(error)) return { host, status: 'unreachable', message, checkedAt };
+    return { host, status: 'error', message, checkedAt };
+  }
+  const r = result!;
+  const base = { host, checkedAt, ...(r.rateLimit ? { rateLimit: r.rateLimit } : {}), ...(r.credentialSource ? { credentialSource: r.credentialSource } : {}) };
+  if (r.credentialSource && r.authenticated !== false) return { ...base, status: 'signed-in' };
+  if (r.credentialSource && r.authenticated === false) return { ...base, status: 'rejected' };
+  if (r.auth === 'none') return { ...base, status: 'anonymous' };
+  // Bearer registries (Docker Hub, GHCR) serve public images to anonymous tokens: "anonymous" is fine there.
+  return { ...base, status: r.auth === 'bearer' ? 'anonymous' : 'auth-required' };
+}
+
+/**
+ * The registries the user cares about — those the workspace's images come from and those with a stored
+ * credential — and the last known state of each. Checks run on demand (Refresh, Test, after a credential
+ * change), one ping per registry, never in an untrusted workspace.
+ */
+export class RegistryStatus implements vscode.Disposable {
+  private readonly states = new Map<string, RegistryState>();
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly images: WorkspaceImages,
+    private readonly secrets: SecretStorageKeychain,
+    private readonly clients: RegistryClients,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      images.onDidChange(() => this.emitter.fire()),
+      secrets.onDidChange((host) => {
+        this.clients.forgetCredentials();
+        void this.check([host]);
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.check()),
+    );
+  }
+
+  /** Hosts shown: image registries of the workspace (not built-locally-only) plus stored credentials. */
+  hosts(): string[] {
+    const set = new Set<string>();
+    for (const o of this.images.result.occurrences) {
+      if (o.reference && !o.skip) set.add(o.reference.registry);
+    }
+    for (const c of this.secrets.list()) set.add(c.host);
+    return [...set].sort();
+  }
+
+  state(host: string): RegistryState {
+    const key = normalizeRegistry(host);
+    if (!vscode.workspace.isTrusted) return { host: key, status: 'untrusted', message: 'Registry Lens contacts no registry until you trust this workspace.' };
+    return this.states.get(key) ?? { host: key, status: 'unchecked' };
+  }
+
+  /** Pings `hosts` (default: all shown), at most one run at a time; resolves when done. */
+  async check(hosts?: string[]): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      this.emitter.fire();
+      return;
+    }
+    while (this.running) await this.running;
+    const targets = (hosts ?? this.hosts()).map(normalizeRegistry);
+    for (const h of targets) this.states.set(h, { ...this.state(h), status: 'checking' });
+    this.emitter.fire();
+    this.running = (async () => {
+      await Promise.all(targets.map(async (host) => {
+        let result: PingResult | undefined;
+        let error: unknown;
+        try {
+          result = await this.clients.client.ping(host);
+        } catch (e) {
+          error = e ?? new Error('unknown error');
+        }
+        const s = stateFromPing(host, result, error);
+        this.states.set(host, s);
+        this.log.info(`${host}: ${s.status}${s.credentialSource ? ` (credential from ${s.credentialSource})` : ''}${s.message ? `: ${s.message}` : ''}`);
+      }));
+    })();
+    try {
+      await this.running;
+    } finally {
+      this.running = undefined;
+      this.emitter.fire();
+    }
+  }
+
+  /** Resolves when no check is running. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import { DOCKER_HUB } from '../../core';
+import { ContextValue } from '../constants';
+import { presetForHost } from '../credentials/presets';
+import type { SecretStorageKeychain } from '../credentials/secretKeychain';
+import type { RegistryState, RegistryStatus, RegistryStatusKind } from '../registry/registryStatus';
+
+/** A registry row: its host (the tree's element). */
+export interface RegistryNode {
+  host: string;
+}
+
+const LOOK: Record<RegistryStatusKind, { text: string; icon: string; color?: string }> = {
+  unchecked: { text: 'not checked yet', icon: 'circle-outline' },
+  checking: { text: 'checking…', icon: 'loading~spin' },
+  untrusted: { text: 'not contacted (untrusted workspace)', icon: 'workspace-untrusted' },
+  'signed-in': { text: 'signed in', icon: 'pass-filled', color: 'testing.iconPassed' },
+  anonymous: { text: 'anonymous', icon: 'globe' },
+  'auth-required': { text: 'sign-in required', icon: 'key', color: 'list.warningForeground' },
+  rejected: { text: 'credentials rejected', icon: 'error', color: 'list.errorForeground' },
+  unreachable: { text: 'unreachable', icon: 'debug-disconnect', color: 'list.errorForeground' },
+  tls: { text: 'TLS problem', icon: 'shield', color: 'list.errorForeground' },
+  error: { text: 'error', icon: 'warning', color: 'list.warningForeground' },
+};
+
+/** Where a credential came from, in a few words for the description. */
+function shortSource(source: string): string {
+  if (source.startsWith('Registry Lens')) return 'Registry Lens';
+  if (/credential helper|docker-credential-/.test(source)) return 'credential helper';
+  if (/docker config/.test(source)) return 'docker config';
+  if (/environment/.test(source)) return 'environment';
+  return source;
+}
+
+export function describeState(s: RegistryState): string {
+  const look = LOOK[s.status];
+  let text = look.text;
+  if (s.status === 'signed-in' && s.credentialSource) text += ` (${shortSource(s.credentialSource)})`;
+  const rl = s.rateLimit;
+  if (rl?.remaining !== undefined) text += ` · ${rl.remaining}${rl.limit !== undefined ? `/${rl.limit}` : ''} pulls left`;
+  return text;
+}
+
+/** The Registries view: every registry the workspace uses or has a stored credential for, with its auth state. */
+export class RegistriesTreeProvider implements vscode.TreeDataProvider<RegistryNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<RegistryNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly status: RegistryStatus, private readonly secrets: SecretStorageKeychain) {
+    this.subscriptions = [status.onDidChange(() => this.emitter.fire(undefined)), secrets.onDidChange(() => this.emitter.fire(undefined))];
+  }
+
+  getChildren(element?: RegistryNode): RegistryNode[] {
+    return element ? [] : this.status.hosts().map((host) => ({ host }));
+  }
+
+  getTreeItem(node: RegistryNode): vscode.TreeItem {
+    const s = this.status.state(node.host);
+    const stored = this.secrets.info(node.host);
+    const look = LOOK[s.status];
+    const item = new vscode.TreeItem(node.host === DOCKER_HUB ? 'docker.io (Docker Hub)' : node.host, vscode.TreeItemCollapsibleState.None);
+    item.id = `registry:${node.host}`;
+    item.description = describeState(s);
+    item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${node.host}** — ${describeState(s)}\n\n`);
+    if (stored) {
+      md.appendMarkdown(`Stored in Registry Lens: user \`${stored.username || '(none)'}\`, ${presetForHost(node.host, stored.kind).label}`);
+      if (stored.expiresAt) md.appendMarkdown(`, ${stored.expiresAt > Date.now() ? 'expires' : 'expired'} ${new Date(stored.expiresAt).toLocaleString()}`);
+      md.appendMarkdown('\n\n');
+    }
+    if (s.credentialSource) md.appendMarkdown(`Credential in use: ${s.credentialSource}\n\n`);
+    if (s.message) md.appendMarkdown(`${s.message}\n\n`);
+    if (s.rateLimit?.remaining !== undefined) md.appendMarkdown(`Rate limit: ${s.rateLimit.remaining} of ${s.rateLimit.limit ?? '?'} pulls left\n\n`);
+    if (s.checkedAt) md.appendMarkdown(`Checked ${new Date(s.checkedAt).toLocaleTimeString()}`);
+    item.tooltip = md;
+    const web = presetForHost(node.host, stored?.kind).webPage?.(node.host);
+    item.contextValue = `${stored ? ContextValue.RegistryStored : ContextValue.RegistryNoCredential}${web ? ':web' : ''}`;
+    return item;
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,109 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { CredentialResult } from '../../src/vscode/commands/credentialCommands';
+import { CommandId, EXTENSION_ID } from '../../src/vscode/constants';
+import type { RegistryLensApi } from '../../src/vscode/extension';
+
+interface EnvFile {
+  registries: Record<'anon' | 'basic' | 'tls' | 'token', { host: string; username?: string; password?: string; caFile?: string }>;
+}
+
+async function api(): Promise<RegistryLensApi> {
+  const ext = vscode.extensions.getExtension<RegistryLensApi>(EXTENSION_ID);
+  assert.ok(ext);
+  return ext.activate();
+}
+
+/** Every string the Registries view shows for a host: label, description, tooltip. */
+async function rows(a: RegistryLensApi): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const node of (await a.registriesTree.getChildren()) ?? []) {
+    const item = await a.registriesTree.getTreeItem(node);
+    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+    const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '');
+    out.set(label, `${String(item.description ?? '')}\n${tooltip}\n${item.contextValue ?? ''}`);
+  }
+  return out;
+}
+
+suite('Registries view and credentials (real registries)', function () {
+  let env: EnvFile;
+  const config = () => vscode.workspace.getConfiguration('registryLens');
+
+  suiteSetup(async function () {
+    const file = process.env.REGISTRY_LENS_TEST_ENV;
+    if (!file) this.skip();
+    env = JSON.parse(readFileSync(file, 'utf8')) as EnvFile;
+    // User settings (never workspace): plain HTTP allowed for the loopback test registries, the per-run CA for TLS.
+    await config().update('insecureRegistries', [env.registries.basic.host, env.registries.token.host], vscode.ConfigurationTarget.Global);
+    await config().update('caFiles', { [env.registries.tls.host]: env.registries.tls.caFile }, vscode.ConfigurationTarget.Global);
+  });
+
+  suiteTeardown(async () => {
+    if (!env) return;
+    for (const r of Object.values(env.registries)) await vscode.commands.executeCommand(CommandId.RemoveCredential, { host: r.host, confirm: false });
+    await config().update('insecureRegistries', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('caFiles', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  test('a wrong password is tested before saving and not stored', async () => {
+    const a = await api();
+    const { host, username } = env.registries.basic;
+    const r = await vscode.commands.executeCommand<CredentialResult>(CommandId.AddCredential, { host, username, secret: 'not-the-password' });
+    assert.equal(r.saved, false);
+    assert.equal(r.state?.status, 'rejected');
+    assert.match(r.state?.message ?? '', /were rejected/);
+    assert.ok(!(await rows(a)).has(host), 'a rejected credential shows up in the view');
+  });
+
+  test('credentials for the htpasswd, TLS and token registries are stored, tested and shown as signed in', async () => {
+    const a = await api();
+    for (const name of ['basic', 'tls', 'token'] as const) {
+      const { host, username, password } = env.registries[name];
+      const r = await vscode.commands.executeCommand<CredentialResult>(CommandId.AddCredential, { host, username, secret: password });
+      assert.equal(r.saved, true, `${name}: ${r.state?.message ?? ''}`);
+      assert.equal(r.state?.status, 'signed-in');
+    }
+    await a.registriesIdle();
+    const shown = await rows(a);
+    for (const name of ['basic', 'tls', 'token'] as const) {
+      const row = shown.get(env.registries[name].host);
+      assert.ok(row, `${name} is not listed: ${[...shown.keys()].join(', ')}`);
+      assert.match(row, /^signed in \(Registry Lens\)/);
+      assert.match(row, /registryLens:registry:stored/);
+      assert.ok(!row.includes(env.registries[name].password!), 'the password appears in the view');
+    }
+  });
+
+  test('Test Credential re-checks a registry and reports the credential source', async () => {
+    const { host } = env.registries.token;
+    const state = await vscode.commands.executeCommand<{ status: string; credentialSource?: string }>(CommandId.TestCredential, host, { quiet: true });
+    assert.equal(state.status, 'signed-in');
+    assert.match(state.credentialSource ?? '', /Registry Lens \(SecretStorage\)/);
+  });
+
+  test('without the CA setting the TLS registry is a TLS problem that says what to do', async () => {
+    const a = await api();
+    const { host } = env.registries.tls;
+    await config().update('caFiles', undefined, vscode.ConfigurationTarget.Global);
+    try {
+      const state = await vscode.commands.executeCommand<{ status: string; message?: string }>(CommandId.TestCredential, host, { quiet: true });
+      assert.equal(state.status, 'tls');
+      assert.match(state.message ?? '', /unknown authority/);
+      assert.match((await rows(a)).get(host) ?? '', /^TLS problem/);
+    } finally {
+      await config().update('caFiles', { [host]: env.registries.tls.caFile }, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test('Remove Credential deletes it from SecretStorage; the registry is then anonymous', async () => {
+    const a = await api();
+    const { host } = env.registries.basic;
+    assert.equal(await vscode.commands.executeCommand<boolean>(CommandId.RemoveCredential, { host, confirm: false }), true);
+    await a.registriesIdle();
+    assert.ok(!(await rows(a)).has(host));
+    const state = await vscode.commands.executeCommand<{ status: string }>(CommandId.TestCredential, host, { quiet: true });
+    assert.equal(state.status, 'auth-required');
+  });
+});
