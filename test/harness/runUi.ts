@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/paths';
 import { RESULTS_DIR, startCodeServer, type RunningCodeServer } from './codeServer';
@@ -12,6 +13,45 @@ import { openContainer, runFromPalette, sel } from './ui';
  */
 
 type Check = { name: string; run: (cs: RunningCodeServer) => Promise<void> };
+
+/** Adding a credential through the command palette, as a person would, when the run has real registries. */
+function credentialSession(): { name: string; settings?: Record<string, unknown>; checks: Check[] }[] {
+  const file = process.env.REGISTRY_LENS_TEST_ENV;
+  if (!file) return [];
+  const env = JSON.parse(fs.readFileSync(file, 'utf8')) as { registries: Record<string, { host: string; username?: string; password?: string }> };
+  const basic = env.registries.basic;
+  if (!basic?.username || !basic.password) return [];
+  return [{
+    name: 'ui-credentials',
+    settings: { 'registryLens.insecureRegistries': [basic.host] },
+    checks: [{
+      name: 'Add Credential from the palette: preset, host, user, password; tested, saved, shown as signed in',
+      run: async (cs) => {
+        const { page } = cs;
+        const sidebar = await openContainer(page);
+        await runFromPalette(page, 'Registry Lens: Add Credential…');
+        const input = page.locator(sel.commandInput);
+        await page.locator(sel.quickPickRow, { hasText: 'Self-hosted registry' }).first().waitFor({ timeout: 15_000 });
+        await input.fill('Self-hosted');
+        await page.keyboard.press('Enter');
+        for (const value of [basic.host, basic.username!, basic.password!]) {
+          await page.waitForTimeout(300);
+          await input.fill(value);
+          await page.keyboard.press('Enter');
+        }
+        await page.locator('.notifications-toasts', { hasText: `credential for ${basic.host} signed in` }).first().waitFor({ timeout: 30_000 });
+        const row = sidebar.locator(sel.treeRow, { hasText: basic.host }).first();
+        await row.waitFor({ timeout: 15_000 });
+        await sidebar.locator(sel.treeRow, { hasText: 'signed in (Registry Lens)' }).first().waitFor({ timeout: 15_000 });
+        const text = await page.locator(sel.sidebar).innerText();
+        if (text.includes(basic.password!)) throw new Error('the password is visible in the sidebar');
+        await row.hover();
+        await page.waitForTimeout(500);
+        await cs.screenshot('ui-registries-signed-in.png');
+      },
+    }],
+  }];
+}
 
 async function main(): Promise<number> {
   reexecInLoopbackNamespace();
@@ -66,6 +106,7 @@ async function main(): Promise<number> {
         },
       ],
     },
+    ...credentialSession(),
     {
       name: 'ui-dark',
       settings: { 'workbench.colorTheme': 'Default Dark Modern' },
