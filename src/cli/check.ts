@@ -4,16 +4,12 @@ import {
   checkCacheFile,
   checkImages,
   compilePolicyRules,
-  createRegistryClient,
   defaultCacheDir,
-  defaultKeychain,
   familiarName,
   isPolicyError,
   MemoryCacheStore,
-  normalizeRegistry,
   scanWorkspace,
   toSarif,
-  USER_AGENT,
   type CacheStore,
   type Finding,
   type FindingUpdate,
@@ -21,6 +17,7 @@ import {
   type RegistrySettings,
 } from '../core';
 import type { CliIo } from './main';
+import { checkRegistryFlags, cliRegistryClient, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
 import { toJson, type ScanJsonItem } from './scan';
 
 export const CHECK_USAGE = `Usage: registry-lens check [PATH...] [options]
@@ -40,11 +37,7 @@ newer tags and changed digests, and reports one line per image.
   --cache-dir DIR        where answers are cached (default ${defaultCacheDir().replace(/\\/g, '/')})
   --no-cache             ask the registries for everything, store nothing
   --offline              use cached answers only (even expired ones, marked stale); no network
-  --ca-file HOST=PEM     trust the CA certificates in PEM (besides the system's) for HOST; repeatable
-  --insecure HOST        allow plain HTTP and unverified TLS for HOST (credentials too); repeatable
-
-Credentials come from the docker config (DOCKER_CONFIG or ~/.docker/config.json, credential helpers included),
-or from REGISTRY_LENS_USERNAME / REGISTRY_LENS_PASSWORD for the registry named by REGISTRY_LENS_REGISTRY.
+${REGISTRY_FLAGS_USAGE}
 Tag lists are cached 30 minutes, tag digests 10 minutes; when a registry cannot be reached, expired answers are
 used and marked stale. Registry errors are reported on stderr as FILE:LINE:COL (one-based) with what to do.
 Exit codes: 0 nothing to update, 1 updates found (with --fail-on-update), 2 errors (a registry failed, bad usage).
@@ -72,26 +65,26 @@ interface Options {
   noCache: boolean;
   offline: boolean;
   hosts: Record<string, RegistrySettings>;
+  proxy?: string;
 }
 
-const VALUE_FLAGS = new Set(['--format', '--policy', '--concurrency', '--cache-dir', '--ca-file', '--insecure']);
+const VALUE_FLAGS = new Set(['--format', '--policy', '--concurrency', '--cache-dir']);
 
 function parseArgs(args: string[]): Options | { help: true } | { error: string } {
   const o: Options = { paths: [], format: 'table', failOnUpdate: false, concurrency: 6, noCache: false, offline: false, hosts: {} };
+  const flags: RegistryFlags = { hosts: o.hosts };
   for (let i = 0; i < args.length; i++) {
+    const at = { value: i };
+    const taken = takeRegistryFlag(args, at, flags);
+    i = at.value;
+    if (taken.kind === 'error') return { error: taken.message };
+    if (taken.kind === 'taken') continue;
     const arg = args[i] ?? '';
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     if (VALUE_FLAGS.has(name)) {
       const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i];
       if (value === undefined || value === '') return { error: `${name} needs a value` };
-      const host = (h: string): string | undefined => {
-        try {
-          return normalizeRegistry(h);
-        } catch {
-          return undefined;
-        }
-      };
       switch (name) {
         case '--format':
           if (value !== 'table' && value !== 'json' && value !== 'sarif') return { error: `--format takes table, json or sarif, not "${value}"` };
@@ -109,19 +102,6 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
         case '--cache-dir':
           o.cacheDir = value;
           break;
-        case '--ca-file': {
-          const sep = value.indexOf('=');
-          const key = sep > 0 ? host(value.slice(0, sep)) : undefined;
-          if (!key || sep === value.length - 1) return { error: `--ca-file takes HOST=PEM (for example registry.example.com:5000=/etc/ssl/my-ca.pem), not "${value}"` };
-          o.hosts[key] = { ...o.hosts[key], caFile: value.slice(sep + 1) };
-          break;
-        }
-        case '--insecure': {
-          const key = host(value);
-          if (!key) return { error: `--insecure takes a registry host (for example registry.example.com:5000), not "${value}"` };
-          o.hosts[key] = { ...o.hosts[key], insecure: true };
-          break;
-        }
       }
       continue;
     }
@@ -133,6 +113,7 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
     else if (arg.startsWith('-') && arg !== '-') return { error: `unknown option "${arg}". Run "registry-lens check --help".` };
     else o.paths.push(arg);
   }
+  if (flags.proxy) o.proxy = flags.proxy;
   if (o.offline && o.noCache) return { error: '--offline needs the cache: drop --no-cache' };
   if (o.paths.length === 0) o.paths.push('.');
   return o;
@@ -160,13 +141,8 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
     if (!(await fs.stat(abs).then(() => true, () => false))) return fail(`${p}: no such file or directory`);
     absolute.push(abs);
   }
-  for (const [host, s] of Object.entries(o.hosts)) {
-    if (s.caFile === undefined) continue;
-    s.caFile = path.resolve(io.cwd, s.caFile);
-    const pem = await fs.readFile(s.caFile, 'utf8').catch(() => undefined);
-    if (pem === undefined) return fail(`--ca-file ${host}=${s.caFile}: cannot read the file`);
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) return fail(`--ca-file ${host}=${s.caFile}: no PEM certificate in the file`);
-  }
+  const flagError = await checkRegistryFlags({ hosts: o.hosts }, io.cwd);
+  if (flagError) return fail(flagError);
   let rules: PolicyRule[] = [];
   if (o.policy !== undefined) {
     const file = path.resolve(io.cwd, o.policy);
@@ -193,17 +169,7 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
   for (const e of scan.errors) io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
 
   const cache: CacheStore = o.noCache ? new MemoryCacheStore() : checkCacheFile(path.resolve(io.cwd, o.cacheDir ?? defaultCacheDir(io.env)));
-  const warned = new Set<string>();
-  const warn = (m: string) => {
-    if (warned.has(m)) return;
-    warned.add(m);
-    io.stderr(`registry-lens: ${m}\n`);
-  };
-  const { client, close } = createRegistryClient({
-    keychain: defaultKeychain({ env: io.env, onWarning: warn }),
-    env: io.env,
-    hosts: o.hosts,
-    userAgent: USER_AGENT,
+  const { client, close } = cliRegistryClient(io, { hosts: o.hosts, ...(o.proxy ? { proxy: o.proxy } : {}) }, {
     maxConcurrentPerHost: o.concurrency,
     retry: { retries: 2, baseDelayMs: 250, maxDelayMs: 10_000 },
     connectTimeoutMs: 5_000,
@@ -244,7 +210,7 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
   const stale = findings.filter((f) => f.stale);
   if (stale.length > 0) {
     const oldest = stale.map((f) => f.stale?.fetchedAt ?? '').sort()[0] ?? '';
-    warn(`${stale.length} result${stale.length === 1 ? '' : 's'} from cached answers past their time to live (oldest ${oldest}): ${stale[0]?.stale?.because.message ?? ''}`);
+    io.stderr(`registry-lens: ${stale.length} result${stale.length === 1 ? '' : 's'} from cached answers past their time to live (oldest ${oldest}): ${stale[0]?.stale?.because.message ?? ''}\n`);
   }
 
   if (o.format === 'json') io.stdout(`${JSON.stringify(findings.map((f) => toCheckJson(f, rel)), null, 2)}\n`);

@@ -3,7 +3,7 @@ import {
   type VersionTag,
 } from '../core';
 import type { CliIo } from './main';
-import { cliRegistryClient, describeFailure, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
+import { checkRegistryFlags, cliRegistryClient, describeFailure, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
 
 export const INSPECT_USAGE = `Usage: registry-lens inspect IMAGE [--json] [registry flags]
 
@@ -74,6 +74,11 @@ export async function inspectCommand(args: string[], io: CliIo): Promise<number>
   }
   const tag = ref.tag ?? (ref.digest ? null : 'latest');
   const target = ref.digest ?? tag ?? 'latest';
+  const flagError = await checkRegistryFlags(flags, io.cwd);
+  if (flagError) {
+    io.stderr(`registry-lens inspect: ${flagError}\n`);
+    return 2;
+  }
   const { client, close } = cliRegistryClient(io, flags);
   try {
     const [head, index, tags] = await Promise.all([

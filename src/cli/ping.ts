@@ -1,6 +1,6 @@
 import { isRegistryError, normalizeRegistry, type PingResult } from '../core';
 import type { CliIo } from './main';
-import { cliRegistryClient, describeFailure, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
+import { checkRegistryFlags, cliRegistryClient, describeFailure, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
 
 export const PING_USAGE = `Usage: registry-lens ping HOST [--json] [registry flags]
 
@@ -43,6 +43,11 @@ export async function pingCommand(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const registry = normalizeRegistry(host);
+  const flagError = await checkRegistryFlags(flags, io.cwd);
+  if (flagError) {
+    io.stderr(`registry-lens ping: ${flagError}\n`);
+    return 2;
+  }
   const { client, close } = cliRegistryClient(io, flags);
   try {
     const r = await client.ping(registry);

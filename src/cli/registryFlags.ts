@@ -1,10 +1,15 @@
-import { createRegistryClient, defaultKeychain, normalizeRegistry, USER_AGENT, type RegistryClient, type RegistrySettings } from '../core';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import {
+  createRegistryClient, defaultKeychain, normalizeRegistry, USER_AGENT, type CreateClientOptions, type RegistryClient, type RegistrySettings,
+} from '../core';
 import type { CliIo } from './main';
 
 /** The per-registry transport flags every networked command shares. */
-export const REGISTRY_FLAGS_USAGE = `  --ca-file HOST=PEM   trust the CA certificates in PEM (besides the system's) for HOST; repeatable
-  --insecure HOST      allow plain HTTP and unverified TLS for HOST (credentials too); repeatable
-  --proxy URL          send registry traffic through this proxy (else HTTPS_PROXY / NO_PROXY apply)
+export const REGISTRY_FLAGS_USAGE = `  --ca-file HOST=PEM     trust the CA certificates in PEM (besides the system's) for HOST; repeatable
+  --insecure HOST        allow plain HTTP and unverified TLS for HOST (credentials too); repeatable
+  --proxy URL            send registry traffic through this proxy (else HTTPS_PROXY / NO_PROXY apply)
+
 Credentials come from the docker config (DOCKER_CONFIG or ~/.docker/config.json, credential helpers included),
 or from REGISTRY_LENS_USERNAME / REGISTRY_LENS_PASSWORD for the registry named by REGISTRY_LENS_REGISTRY.`;
 
@@ -27,16 +32,23 @@ export function takeRegistryFlag(args: string[], i: { value: number }, flags: Re
   if (name !== '--ca-file' && name !== '--insecure' && name !== '--proxy') return { kind: 'other' };
   const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i.value];
   if (value === undefined || value === '') return { kind: 'error', message: `${name} needs a value` };
-  const host = (h: string): string => normalizeRegistry(h);
+  const host = (h: string): string | undefined => {
+    try {
+      return normalizeRegistry(h);
+    } catch {
+      return undefined;
+    }
+  };
   if (name === '--ca-file') {
     const sep = value.indexOf('=');
-    if (sep <= 0 || sep === value.length - 1) {
-      return { kind: 'error', message: `--ca-file takes HOST=PEM (for example registry.example.com=/etc/ssl/my-ca.pem), not "${value}"` };
+    const key = sep > 0 ? host(value.slice(0, sep)) : undefined;
+    if (!key || sep === value.length - 1) {
+      return { kind: 'error', message: `--ca-file takes HOST=PEM (for example registry.example.com:5000=/etc/ssl/my-ca.pem), not "${value}"` };
     }
-    const key = host(value.slice(0, sep));
     flags.hosts[key] = { ...flags.hosts[key], caFile: value.slice(sep + 1) };
   } else if (name === '--insecure') {
     const key = host(value);
+    if (!key) return { kind: 'error', message: `--insecure takes a registry host (for example registry.example.com:5000), not "${value}"` };
     flags.hosts[key] = { ...flags.hosts[key], insecure: true };
   } else {
     flags.proxy = value;
@@ -44,17 +56,36 @@ export function takeRegistryFlag(args: string[], i: { value: number }, flags: Re
   return { kind: 'taken' };
 }
 
-/** A registry client for the CLI: the docker config + env keychain, the flags' per-host settings. */
-export function cliRegistryClient(io: CliIo, flags: RegistryFlags, log?: (line: string) => void): { client: RegistryClient; close: () => Promise<void> } {
-  const warn = (m: string): void => io.stderr(`registry-lens: ${m}\n`);
-  const keychain = defaultKeychain({ env: io.env, onWarning: warn });
+/**
+ * Resolves `--ca-file` paths against `cwd` and checks each is a readable PEM file, so a typo is reported before any
+ * request rather than as a TLS failure. Returns an error message, or undefined when all is well.
+ */
+export async function checkRegistryFlags(flags: RegistryFlags, cwd: string): Promise<string | undefined> {
+  for (const [host, s] of Object.entries(flags.hosts)) {
+    if (s.caFile === undefined) continue;
+    s.caFile = path.resolve(cwd, s.caFile);
+    const pem = await fs.readFile(s.caFile, 'utf8').catch(() => undefined);
+    if (pem === undefined) return `--ca-file ${host}=${s.caFile}: cannot read the file`;
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) return `--ca-file ${host}=${s.caFile}: no PEM certificate in the file`;
+  }
+  return undefined;
+}
+
+/** A registry client for the CLI: the docker config + env keychain (each warning once), the flags' per-host settings. */
+export function cliRegistryClient(io: CliIo, flags: RegistryFlags, extra: Partial<CreateClientOptions> = {}): { client: RegistryClient; close: () => Promise<void> } {
+  const warned = new Set<string>();
+  const warn = (m: string): void => {
+    if (warned.has(m)) return;
+    warned.add(m);
+    io.stderr(`registry-lens: ${m}\n`);
+  };
   const { client, close } = createRegistryClient({
-    keychain,
+    keychain: defaultKeychain({ env: io.env, onWarning: warn }),
     env: io.env,
     hosts: flags.hosts,
     userAgent: USER_AGENT,
     ...(flags.proxy ? { proxy: flags.proxy } : {}),
-    ...(log ? { log } : {}),
+    ...extra,
   });
   return { client, close };
 }
