@@ -30,6 +30,9 @@ export const enum CommandId {
   TestCredential = 'registryLens.testCredential',
   RefreshRegistries = 'registryLens.refreshRegistries',
   OpenRegistryPage = 'registryLens.openRegistryPage',
+  CheckNow = 'registryLens.checkNow',
+  ShowOnlyUpdates = 'registryLens.showOnlyUpdates',
+  ShowAllImages = 'registryLens.showAllImages',
 }
 
 /** All command ids, for the manifest test (const enums vanish at run time). */
@@ -44,12 +47,17 @@ export const ALL_COMMANDS: readonly string[] = [
   CommandId.TestCredential,
   CommandId.RefreshRegistries,
   CommandId.OpenRegistryPage,
+  CommandId.CheckNow,
+  CommandId.ShowOnlyUpdates,
+  CommandId.ShowAllImages,
 ];
 
 /** `when`-clause context keys this extension sets. */
 export const enum ContextKey {
   /** 'registry' | 'file' */
   ImagesGroupBy = 'registryLens.imagesGroupBy',
+  /** true while Workspace Images shows only images with updates */
+  ImagesOnlyUpdates = 'registryLens.imagesOnlyUpdates',
 }
 
 /** Tree item context values, namespaced so menus can match them exactly. */

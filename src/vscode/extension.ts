@@ -4,6 +4,8 @@ import { registerCommands } from './commands/registerCommands';
 import { ViewId } from './constants';
 import { createLog } from './log';
 import type { Services } from './services';
+import { CheckStatusBar } from './check/statusBar';
+import { UpdateChecker, type CheckSummary } from './check/updateChecker';
 import { SecretStorageKeychain } from './credentials/secretKeychain';
 import { RegistryClients } from './registry/registryClients';
 import { RegistryStatus } from './registry/registryStatus';
@@ -24,6 +26,8 @@ export interface RegistryLensApi {
   readonly registriesTree: vscode.TreeDataProvider<unknown>;
   /** Resolves when no registry check is running. */
   registriesIdle(): Promise<void>;
+  /** Runs an update check now and resolves with its summary. */
+  checkNow(): Promise<CheckSummary>;
 }
 
 export function activate(context: vscode.ExtensionContext): RegistryLensApi {
@@ -32,27 +36,34 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   context.subscriptions.push(log);
 
   const images = new WorkspaceImages(log);
-  const imagesTree = new ImagesTreeProvider(images);
+  const secrets = new SecretStorageKeychain(context.secrets, context.globalState);
+  const clients = new RegistryClients(secrets, log);
+  const checker = new UpdateChecker(context, images, clients, log);
+  const imagesTree = new ImagesTreeProvider(images, checker);
   const imagesView = vscode.window.createTreeView(ViewId.Images, { treeDataProvider: imagesTree, showCollapseAll: true });
+  const status = new CheckStatusBar(checker, images);
   const describe = (): void => {
     const m = imagesTree.model();
     imagesView.description = images.hasScanned && m.imageCount ? `${m.imageCount} ${m.imageCount === 1 ? 'image' : 'images'} in ${m.fileCount} ${m.fileCount === 1 ? 'file' : 'files'}` : undefined;
+    const updates = checker.summary.updates;
+    imagesView.badge = updates ? { value: updates, tooltip: `${updates} image ${updates === 1 ? 'reference has' : 'references have'} an update` } : undefined;
   };
-  context.subscriptions.push(images, imagesTree, imagesView, images.onDidChange(describe));
+  context.subscriptions.push(images, checker, imagesTree, imagesView, status, images.onDidChange(describe), checker.onDidChange(describe));
 
-  const secrets = new SecretStorageKeychain(context.secrets, context.globalState);
-  const clients = new RegistryClients(secrets, log);
   const registryStatus = new RegistryStatus(images, secrets, clients, log);
   const registriesTree = new RegistriesTreeProvider(registryStatus, secrets);
   context.subscriptions.push(secrets, clients, registryStatus, registriesTree,
     vscode.window.createTreeView(ViewId.Registries, { treeDataProvider: registriesTree }));
-  const services: Services = { context, log, images, imagesTree, secrets, clients, registryStatus };
+  const services: Services = { context, log, images, imagesTree, secrets, clients, registryStatus, checker };
   context.subscriptions.push(...registerCommands(services));
 
   // The first scan runs in the background: activation returns at once. Registries are pinged after it,
   // only in a trusted workspace (RegistryStatus checks).
-  void images.refresh('activation').then(() => {
-    if (vscode.workspace.getConfiguration('registryLens').get<boolean>('checkOnActivation', true)) return registryStatus.check();
+  // Cached findings first (instant after a reload), then the network when allowed.
+  void images.refresh('activation').then(async () => {
+    await checker.loadFromCache();
+    if (!vscode.workspace.getConfiguration('registryLens').get<boolean>('checkOnActivation', true)) return;
+    await Promise.all([registryStatus.check(), checker.checkNow('activation')]);
   });
   log.info(`Registry Lens ${PRODUCT_VERSION} activated in ${Date.now() - started} ms (${vscode.env.appName} ${vscode.version}, mode ${vscode.ExtensionMode[context.extensionMode]})`);
   return {
@@ -65,6 +76,10 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     imagesTree,
     registriesTree,
     registriesIdle: () => registryStatus.idle(),
+    checkNow: async () => {
+      await checker.checkNow('api');
+      return checker.summary;
+    },
   };
 }
 

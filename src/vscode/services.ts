@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { UpdateChecker } from './check/updateChecker';
 import type { SecretStorageKeychain } from './credentials/secretKeychain';
 import type { RegistryClients } from './registry/registryClients';
 import type { RegistryStatus } from './registry/registryStatus';
@@ -17,4 +18,5 @@ export interface Services {
   readonly secrets: SecretStorageKeychain;
   readonly clients: RegistryClients;
   readonly registryStatus: RegistryStatus;
+  readonly checker: UpdateChecker;
 }

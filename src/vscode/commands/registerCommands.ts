@@ -21,5 +21,8 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     vscode.commands.registerCommand(CommandId.TestCredential, (arg?: RegistryNode | string, options?: { quiet?: boolean }) => testCredentialCommand(services, arg, options)),
     vscode.commands.registerCommand(CommandId.RefreshRegistries, () => services.registryStatus.check()),
     vscode.commands.registerCommand(CommandId.OpenRegistryPage, (arg?: RegistryNode) => openRegistryPageCommand(services, arg)),
+    vscode.commands.registerCommand(CommandId.CheckNow, () => services.checker.checkNow('command')),
+    vscode.commands.registerCommand(CommandId.ShowOnlyUpdates, () => services.imagesTree.setOnlyUpdates(true)),
+    vscode.commands.registerCommand(CommandId.ShowAllImages, () => services.imagesTree.setOnlyUpdates(false)),
   ];
 }

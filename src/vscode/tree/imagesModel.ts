@@ -104,8 +104,9 @@ export interface ImagesModel {
   fileCount: number;
 }
 
-export function buildImagesModel(occurrences: readonly Occurrence[], folders: readonly string[], groupBy: GroupBy): ImagesModel {
-  const images = occurrences.filter(isImage);
+/** `keep`: an extra filter on occurrences (the view's "only with updates"). */
+export function buildImagesModel(occurrences: readonly Occurrence[], folders: readonly string[], groupBy: GroupBy, keep?: (o: Occurrence) => boolean): ImagesModel {
+  const images = occurrences.filter((o) => isImage(o) && (!keep || keep(o)));
   const canonical = new Set(images.flatMap((o) => (o.reference && !o.skip ? [o.reference.canonical] : [])));
   const files = new Set(images.map((o) => o.file));
   const model = { imageCount: canonical.size, fileCount: files.size };

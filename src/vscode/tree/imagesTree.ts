@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { DOCKER_HUB } from '../../core';
 import { ContextKey, ContextValue } from '../constants';
+import type { UpdateChecker } from '../check/updateChecker';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
+import type { Finding } from '../../core';
 import { buildImagesModel, childrenOf, type GroupBy, type ImagesModel, type ImagesNode, type UseNode } from './imagesModel';
 
 const KIND_LABEL: Record<string, string> = {
@@ -18,12 +20,21 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
   private readonly emitter = new vscode.EventEmitter<ImagesNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private groupBy: GroupBy = 'registry';
+  private onlyUpdates = false;
   private cached: ImagesModel | undefined;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly images: WorkspaceImages) {
-    this.subscription = images.onDidChange(() => this.changed());
+  constructor(private readonly images: WorkspaceImages, private readonly checker: UpdateChecker) {
+    this.subscriptions = [images.onDidChange(() => this.changed()), checker.onDidChange(() => this.changed())];
     void vscode.commands.executeCommand('setContext', ContextKey.ImagesGroupBy, this.groupBy);
+    void vscode.commands.executeCommand('setContext', ContextKey.ImagesOnlyUpdates, false);
+  }
+
+  /** Show only images with an update or a changed digest (or everything). */
+  setOnlyUpdates(only: boolean): void {
+    this.onlyUpdates = only;
+    void vscode.commands.executeCommand('setContext', ContextKey.ImagesOnlyUpdates, only);
+    this.changed();
   }
 
   get grouping(): GroupBy {
@@ -38,7 +49,8 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
 
   /** The model behind the view (rebuilt lazily after each scan or grouping change). */
   model(): ImagesModel {
-    this.cached ??= buildImagesModel(this.images.result.occurrences, this.images.folders(), this.groupBy);
+    const keep = this.onlyUpdates ? (o: Parameters<UpdateChecker['finding']>[0]) => hasUpdate(this.checker.finding(o)) : undefined;
+    this.cached ??= buildImagesModel(this.images.result.occurrences, this.images.folders(), this.groupBy, keep);
     return this.cached;
   }
 
@@ -77,9 +89,12 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
         const uses = node.uses.length;
         const item = new vscode.TreeItem(node.label, C.Collapsed);
         item.id = node.id;
-        item.iconPath = new vscode.ThemeIcon(node.label.includes('@') ? 'lock' : 'tag');
-        item.description = node.builtLocally ? 'built locally' : `${uses} ${uses === 1 ? 'use' : 'uses'}`;
-        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`\n\n${node.uses.map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`).join('\n')}`);
+        const finding = node.uses.map((u) => this.checker.finding(u.occurrence)).find((f) => f !== undefined);
+        const state = finding ? describeFinding(finding) : undefined;
+        item.iconPath = state?.icon ?? new vscode.ThemeIcon(node.label.includes('@') ? 'lock' : 'tag');
+        const count = `${uses} ${uses === 1 ? 'use' : 'uses'}`;
+        item.description = node.builtLocally ? 'built locally' : state ? `${state.text} · ${count}` : count;
+        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`${finding ? `\n\n${finding.message}` : ''}\n\n${node.uses.map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`).join('\n')}`);
         item.contextValue = ContextValue.ImagesReference;
         return item;
       }
@@ -113,9 +128,11 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
     item.id = `${this.groupBy}:${node.id}`;
     const where = byFile ? `line ${line}` : KIND_LABEL[o.kind] ?? o.kind;
     const skip = o.skip && o.skip.reason !== 'built-locally' ? ` — ${o.skip.detail || o.skip.reason}` : '';
+    const finding = this.checker.finding(o);
     item.description = `${where}${o.stage?.name ? ` (${o.stage.name})` : ''}${o.services.length ? ` (${o.services.join(', ')})` : ''}${skip}`;
     item.resourceUri = byFile ? undefined : vscode.Uri.file(o.file);
-    item.iconPath = byFile ? new vscode.ThemeIcon(o.skip && o.skip.reason !== 'built-locally' ? 'warning' : 'tag') : vscode.ThemeIcon.File;
+    if (byFile && finding) item.description = `${item.description} · ${describeFinding(finding).text}`;
+    item.iconPath = byFile ? (finding ? describeFinding(finding).icon : new vscode.ThemeIcon(o.skip && o.skip.reason !== 'built-locally' ? 'warning' : 'tag')) : vscode.ThemeIcon.File;
     item.tooltip = `${node.relativeFile}:${line}:${o.range.start.character + 1}\n${o.text}`;
     const r = o.range;
     item.command = {
@@ -128,7 +145,34 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const d of this.subscriptions) d.dispose();
     this.emitter.dispose();
+  }
+}
+
+export function hasUpdate(f: Finding | undefined): boolean {
+  return f?.status === 'update' || f?.status === 'digest-changed';
+}
+
+/** A finding in a few words for a tree row ("→ 1.27.1 minor, 2.0.0 major", "digest changed", "auth required"). */
+export function describeFinding(f: Finding): { text: string; icon: vscode.ThemeIcon } {
+  switch (f.status) {
+    case 'update': {
+      // Safest first, as the quick-fixes will be offered.
+      const order = { patch: 0, minor: 1, major: 2 } as Record<string, number>;
+      const tags = f.updates.filter((u) => u.kind in order).sort((x, y) => (order[x.kind] ?? 0) - (order[y.kind] ?? 0));
+      return { text: `→ ${tags.map((u) => `${u.tag} ${u.kind}`).join(', ')}`, icon: new vscode.ThemeIcon('arrow-circle-up', new vscode.ThemeColor('list.warningForeground')) };
+    }
+    case 'digest-changed':
+      return { text: 'digest changed', icon: new vscode.ThemeIcon('sync', new vscode.ThemeColor('list.warningForeground')) };
+    case 'unpinned':
+    case 'current':
+      return { text: f.stale ? 'up to date (cached)' : 'up to date', icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) };
+    case 'error': {
+      const short: Record<string, string> = { 'auth-failed': 'auth required', 'not-found': 'not found', 'registry-unreachable': 'unreachable', 'tls-error': 'TLS problem', 'rate-limited': 'rate limited' };
+      return { text: short[f.code] ?? 'error', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')) };
+    }
+    case 'skipped':
+      return { text: f.code === 'ignored' ? 'ignored by policy' : 'not checked', icon: new vscode.ThemeIcon('circle-slash') };
   }
 }

@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import { ViewId } from '../constants';
+import type { WorkspaceImages } from '../workspace/workspaceImages';
+import type { UpdateChecker } from './updateChecker';
+
+/** The status bar entry: a spinner while checking, then "N updates"; the last check time in its tooltip. */
+export class CheckStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('registryLens.status', vscode.StatusBarAlignment.Left, 10);
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly checker: UpdateChecker, private readonly images: WorkspaceImages) {
+    this.item.name = 'Registry Lens';
+    this.item.command = `${ViewId.Images}.focus`;
+    this.subscriptions = [checker.onDidChange(() => this.render()), images.onDidChange(() => this.render())];
+    this.render();
+  }
+
+  private render(): void {
+    const s = this.checker.summary;
+    if (!this.images.result.occurrences.length) {
+      this.item.hide();
+      return;
+    }
+    if (s.running) this.item.text = '$(sync~spin) Registry Lens';
+    else if (s.updates) this.item.text = `$(arrow-circle-up) ${s.updates} image ${s.updates === 1 ? 'update' : 'updates'}`;
+    else if (s.errors) this.item.text = `$(warning) Registry Lens: ${s.errors} ${s.errors === 1 ? 'error' : 'errors'}`;
+    else if (s.checkedAt || s.fromCache) this.item.text = '$(check) Images up to date';
+    else this.item.text = '$(package) Registry Lens';
+    const when = s.checkedAt ? `Last checked ${new Date(s.checkedAt).toLocaleString()}` : s.fromCache ? 'Showing cached results; not checked in this session yet' : 'Not checked yet';
+    this.item.tooltip = `Registry Lens — ${when}${s.errors ? `\n${s.errors} image references could not be checked (see the log)` : ''}\nClick to show Workspace Images`;
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.item.dispose();
+  }
+}

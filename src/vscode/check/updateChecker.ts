@@ -1,0 +1,186 @@
+import * as vscode from 'vscode';
+import {
+  checkCacheFile, checkImages, compilePolicyRules, isPolicyError, type CacheStore, type Finding, type Occurrence, type PolicyRule,
+} from '../../core';
+import type { RegistryClients } from '../registry/registryClients';
+import type { WorkspaceImages } from '../workspace/workspaceImages';
+
+/** The key of an occurrence: file and start position (what findings are looked up by). */
+export function occurrenceKey(o: Pick<Occurrence, 'file' | 'range'>): string {
+  return `${o.file}:${o.range.start.line}:${o.range.start.character}`;
+}
+
+export interface CheckSummary {
+  /** When the last online check finished (epoch ms), if any. */
+  checkedAt?: number;
+  updates: number;
+  errors: number;
+  running: boolean;
+  /** True when the findings come from the cache only (right after a reload, before the online check). */
+  fromCache: boolean;
+}
+
+/**
+ * Background update checks: the core engine over the workspace's occurrences, with the registry client and a
+ * cache file in the extension's global storage (so a reload shows the last state at once, from that cache, before
+ * the network answers). Runs on demand, after saves (debounced) and on an interval; never more than one at a time
+ * (a request during a run queues exactly one more); never in an untrusted workspace; the network is never awaited
+ * by the editor.
+ */
+export class UpdateChecker implements vscode.Disposable {
+  private findings = new Map<string, Finding>();
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private cache: CacheStore | undefined;
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  private controller: AbortController | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private interval: NodeJS.Timeout | undefined;
+  private state: CheckSummary = { updates: 0, errors: 0, running: false, fromCache: false };
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly images: WorkspaceImages,
+    private readonly clients: RegistryClients,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (!this.setting('checkOnSave', true)) return;
+        if (this.images.result.files.some((f) => f.file === doc.uri.fsPath)) this.schedule('saved', 1500);
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('registryLens.checkIntervalMinutes')) this.startInterval();
+        if (e.affectsConfiguration('registryLens.policies')) this.schedule('policies changed', 500);
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule('workspace trusted', 0)),
+    );
+    this.startInterval();
+  }
+
+  private setting<T>(key: string, fallback: T): T {
+    return vscode.workspace.getConfiguration('registryLens').get<T>(key, fallback);
+  }
+
+  private startInterval(): void {
+    if (this.interval) clearInterval(this.interval);
+    const minutes = this.setting('checkIntervalMinutes', 60);
+    this.interval = minutes > 0 ? setInterval(() => this.schedule('interval', 0), minutes * 60_000) : undefined;
+    this.interval?.unref();
+  }
+
+  get summary(): CheckSummary {
+    return this.state;
+  }
+
+  /** The finding for an occurrence, if the last check produced one. */
+  finding(o: Pick<Occurrence, 'file' | 'range'>): Finding | undefined {
+    return this.findings.get(occurrenceKey(o));
+  }
+
+  all(): Finding[] {
+    return [...this.findings.values()];
+  }
+
+  /** Policy rules from the `registryLens.policies` setting; a bad rule is reported once and the rest still apply. */
+  private rules(): PolicyRule[] {
+    const raw = vscode.workspace.getConfiguration('registryLens').get<unknown[]>('policies', []);
+    try {
+      return compilePolicyRules(raw, 'registryLens.policies');
+    } catch (e) {
+      if (!isPolicyError(e)) throw e;
+      this.log.error(`${e.message} — fix it in settings (registryLens.policies); checking without policies meanwhile`);
+      return [];
+    }
+  }
+
+  private cacheStore(): CacheStore {
+    this.cache ??= checkCacheFile(this.context.globalStorageUri.fsPath);
+    return this.cache;
+  }
+
+  /** Checks after `delayMs` of quiet; repeated calls coalesce. */
+  schedule(reason: string, delayMs = 1000): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.checkNow(reason);
+    }, delayMs);
+  }
+
+  /** Findings from the cache alone, no network: what a reload shows at once. */
+  async loadFromCache(): Promise<void> {
+    await this.images.whenIdle();
+    const occurrences = this.images.result.occurrences;
+    if (!occurrences.length) return;
+    try {
+      const { findings } = await checkImages(occurrences, { client: this.clients.client, cache: this.cacheStore(), rules: this.rules(), offline: true });
+      // Only cached answers count here; "not cached" is not news for the user.
+      this.apply(findings.filter((f) => f.code !== 'not-cached'), true);
+    } catch (e) {
+      this.log.warn(`Reading cached check results failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Runs a check now (or right after the running one); resolves when the requested check has finished. */
+  async checkNow(reason = 'command'): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      this.log.info(`Update check skipped (${reason}): the workspace is not trusted`);
+      return;
+    }
+    if (this.running) {
+      // One more run after the current one, shared by every request made meanwhile.
+      this.queued ??= this.running.then(() => {
+        this.queued = undefined;
+        return this.checkNow('queued');
+      });
+      return this.queued;
+    }
+    this.running = this.run(reason).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async run(reason: string): Promise<void> {
+    await this.images.whenIdle();
+    const occurrences = this.images.result.occurrences;
+    this.controller = new AbortController();
+    this.state = { ...this.state, running: true };
+    this.emitter.fire();
+    const started = Date.now();
+    try {
+      const { findings, stats } = await checkImages(occurrences, {
+        client: this.clients.client, cache: this.cacheStore(), rules: this.rules(), signal: this.controller.signal,
+      });
+      await this.cache?.flush?.();
+      this.apply(findings, false);
+      this.log.info(`Checked ${stats.checked} image references (${reason}) in ${Date.now() - started} ms: ${this.state.updates} with updates, ` +
+        `${this.state.errors} errors; lookups ${stats.cache.fetched} fetched, ${stats.cache.fresh} from cache`);
+    } catch (e) {
+      if (this.controller.signal.aborted) return;
+      this.log.error(`Update check failed (${reason}): ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.state = { ...this.state, running: false };
+      this.emitter.fire();
+    }
+  }
+
+  private apply(findings: Finding[], fromCache: boolean): void {
+    this.findings = new Map(findings.map((f) => [occurrenceKey(f.occurrence), f]));
+    const updates = findings.filter((f) => f.status === 'update' || f.status === 'digest-changed').length;
+    const errors = findings.filter((f) => f.status === 'error').length;
+    this.state = { ...this.state, updates, errors, fromCache, ...(fromCache ? {} : { checkedAt: Date.now() }) };
+    this.emitter.fire();
+  }
+
+  dispose(): void {
+    this.controller?.abort();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.interval) clearInterval(this.interval);
+    void this.cache?.flush?.();
+    for (const d of this.disposables) d.dispose();
+  }
+}
