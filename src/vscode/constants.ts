@@ -31,6 +31,7 @@ export const enum CommandId {
   RefreshRegistries = 'registryLens.refreshRegistries',
   OpenRegistryPage = 'registryLens.openRegistryPage',
   CheckNow = 'registryLens.checkNow',
+  ImportDockerCredentials = 'registryLens.importDockerCredentials',
   ShowOnlyUpdates = 'registryLens.showOnlyUpdates',
   ShowAllImages = 'registryLens.showAllImages',
 }
@@ -48,6 +49,7 @@ export const ALL_COMMANDS: readonly string[] = [
   CommandId.RefreshRegistries,
   CommandId.OpenRegistryPage,
   CommandId.CheckNow,
+  CommandId.ImportDockerCredentials,
   CommandId.ShowOnlyUpdates,
   CommandId.ShowAllImages,
 ];

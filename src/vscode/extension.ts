@@ -28,6 +28,8 @@ export interface RegistryLensApi {
   registriesIdle(): Promise<void>;
   /** Runs an update check now and resolves with its summary. */
   checkNow(): Promise<CheckSummary>;
+  /** Everything the extension keeps in global state, as JSON: tests assert no secret is ever in it. */
+  globalStateSnapshot(): string;
 }
 
 export function activate(context: vscode.ExtensionContext): RegistryLensApi {
@@ -76,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     imagesTree,
     registriesTree,
     registriesIdle: () => registryStatus.idle(),
+    globalStateSnapshot: () => JSON.stringify(Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)]))),
     checkNow: async () => {
       await checker.checkNow('api');
       return checker.summary;

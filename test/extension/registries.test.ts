@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CredentialResult } from '../../src/vscode/commands/credentialCommands';
 import { CommandId, EXTENSION_ID } from '../../src/vscode/constants';
@@ -95,6 +97,53 @@ suite('Registries view and credentials (real registries)', function () {
     } finally {
       await config().update('caFiles', { [host]: env.registries.tls.caFile }, vscode.ConfigurationTarget.Global);
     }
+  });
+
+  test('Import from the docker config copies what it holds into SecretStorage; a missing helper is reported, not fatal', async () => {
+    const a = await api();
+    const { host: basic, username, password } = env.registries.basic;
+    const token = env.registries.token.host;
+    await vscode.commands.executeCommand(CommandId.RemoveCredential, { host: basic, confirm: false });
+    const dir = mkdtempSync(path.join(tmpdir(), 'rl-import-'));
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({
+      auths: { [basic]: { auth: Buffer.from(`${username!}:${password!}`).toString('base64') }, [token]: {} },
+      credHelpers: { [token]: 'registry-lens-no-such-helper' },
+    }));
+    const previous = process.env.DOCKER_CONFIG;
+    process.env.DOCKER_CONFIG = dir; // the extension host is this process: the keychain reads it at call time
+    try {
+      const r = await vscode.commands.executeCommand<{ imported: string[]; failed: { host: string; reason: string }[] }>(CommandId.ImportDockerCredentials, { hosts: [basic, token] });
+      assert.deepEqual(r.imported, [basic]);
+      assert.equal(r.failed.length, 1);
+      assert.equal(r.failed[0]?.host, token);
+      assert.match(r.failed[0]?.reason ?? '', /docker-credential-registry-lens-no-such-helper not found/);
+    } finally {
+      if (previous === undefined) delete process.env.DOCKER_CONFIG;
+      else process.env.DOCKER_CONFIG = previous;
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // Now it is Registry Lens's own credential, used without the docker config.
+    const state = await vscode.commands.executeCommand<{ status: string; credentialSource?: string }>(CommandId.TestCredential, basic, { quiet: true });
+    assert.equal(state.status, 'signed-in');
+    assert.match(state.credentialSource ?? '', /Registry Lens \(SecretStorage\)/);
+    assert.match((await rows(a)).get(basic) ?? '', /^signed in \(Registry Lens\)/);
+  });
+
+  test('no secret in global state, settings or the log', async () => {
+    const a = await api();
+    const secrets = Object.values(env.registries).flatMap((r) => (r.password ? [r.password] : []));
+    const state = a.globalStateSnapshot();
+    assert.match(state, /registryLens\.credentials/); // the metadata is there...
+    for (const s of secrets) assert.ok(!state.includes(s), 'a password is in global state'); // ...the secret is not
+    const settings = JSON.stringify(vscode.workspace.getConfiguration('registryLens'));
+    for (const s of secrets) assert.ok(!settings.includes(s), 'a password is in the settings');
+    await vscode.commands.executeCommand(CommandId.ShowLog);
+    const log = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /Registry Lens/i.test(d.uri.toString(true)));
+    assert.ok(log, 'the log document is not open');
+    const deadline = Date.now() + 5_000;
+    while (!/Stored a credential/.test(log.getText()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.match(log.getText(), /Stored a credential for/);
+    for (const s of secrets) assert.ok(!log.getText().includes(s), 'a password is in the log');
   });
 
   test('Remove Credential deletes it from SecretStorage; the registry is then anonymous', async () => {

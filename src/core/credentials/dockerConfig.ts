@@ -30,6 +30,14 @@ export interface DockerAuthEntry {
   email?: string;
 }
 
+/** One registry a docker config has a credential for, and where it is kept (never the secret). */
+export interface DockerConfigEntry {
+  host: string;
+  source: 'auths' | 'credHelpers' | 'credsStore';
+  /** The helper's name (`pass` for docker-credential-pass) for credHelpers / credsStore. */
+  helper?: string;
+}
+
 export interface DockerConfigFile {
   auths?: Record<string, DockerAuthEntry>;
   credsStore?: string;
@@ -280,6 +288,38 @@ export class DockerConfigKeychain implements Keychain {
     const config = (typeof data === 'object' && data !== null ? data : {}) as DockerConfigFile;
     this.cached = { mtimeMs: st.mtimeMs, size: st.size, config };
     return config;
+  }
+
+  /**
+   * The registries this docker config has credentials for, and where each lives (the file's `auths`, a
+   * `credHelpers` helper, or the `credsStore`), as docker/cli would pick (credHelpers, then credsStore, then the
+   * file) — never the secret. `docker login` with a credential store leaves an empty `auths` entry per registry, so
+   * the hosts are the `auths` and `credHelpers` keys.
+   */
+  entries(): DockerConfigEntry[] {
+    const config = this.readConfig();
+    const hosts = new Map<string, DockerConfigEntry>();
+    const key = (k: string): string | undefined => {
+      try {
+        return normalizeRegistry(k);
+      } catch {
+        return undefined;
+      }
+    };
+    for (const [k, helper] of Object.entries(config.credHelpers ?? {})) {
+      const host = key(k);
+      if (host && typeof helper === 'string' && helper) hosts.set(host, { host, source: 'credHelpers', helper });
+    }
+    for (const [k, entry] of Object.entries(config.auths ?? {})) {
+      const host = key(k);
+      if (!host || hosts.has(host)) continue;
+      // As docker/cli: with a credsStore every host not in credHelpers is read from the store, even if the file
+      // still has an old `auth` for it.
+      const inFile = !!(entry && (entry.auth || entry.password || entry.identitytoken || entry.registrytoken));
+      if (config.credsStore) hosts.set(host, { host, source: 'credsStore', helper: config.credsStore });
+      else if (inFile) hosts.set(host, { host, source: 'auths' });
+    }
+    return [...hosts.values()].sort((a, b) => a.host.localeCompare(b.host));
   }
 
   async resolve(registry: string, signal?: AbortSignal): Promise<Credential | undefined> {

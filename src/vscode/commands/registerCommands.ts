@@ -6,6 +6,7 @@ import {
   type CredentialArgs,
 } from './credentialCommands';
 import type { RegistryNode } from '../tree/registriesTree';
+import { importDockerCredentialsCommand } from './importDockerCredentials';
 import { showLogCommand } from './showLog';
 
 /** Registers every command; each handler lives in its own file and receives the services it needs. */
@@ -22,6 +23,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     vscode.commands.registerCommand(CommandId.RefreshRegistries, () => services.registryStatus.check()),
     vscode.commands.registerCommand(CommandId.OpenRegistryPage, (arg?: RegistryNode) => openRegistryPageCommand(services, arg)),
     vscode.commands.registerCommand(CommandId.CheckNow, () => services.checker.checkNow('command')),
+    vscode.commands.registerCommand(CommandId.ImportDockerCredentials, (args?: { hosts: string[] }) => importDockerCredentialsCommand(services, args)),
     vscode.commands.registerCommand(CommandId.ShowOnlyUpdates, () => services.imagesTree.setOnlyUpdates(true)),
     vscode.commands.registerCommand(CommandId.ShowAllImages, () => services.imagesTree.setOnlyUpdates(false)),
   ];

@@ -14,6 +14,9 @@ export interface StoredCredentialInfo {
   expiresAt?: number;
 }
 
+/** What the stored secret is: a password or access token (the default), or an imported identity / registry token. */
+export type SecretType = 'password' | 'identityToken' | 'registryToken';
+
 const STATE_KEY = 'registryLens.credentials';
 const SECRET_PREFIX = 'registryLens.credential/';
 export const SECRET_SOURCE = 'Registry Lens (SecretStorage)';
@@ -49,21 +52,25 @@ export class SecretStorageKeychain implements Keychain, vscode.Disposable {
     const host = normalizeRegistry(registry);
     const raw = await this.secrets.get(SECRET_PREFIX + host);
     if (!raw) return undefined;
-    let stored: { username?: unknown; secret?: unknown };
+    let stored: { username?: unknown; secret?: unknown; secretType?: unknown };
     try {
-      stored = JSON.parse(raw) as { username?: unknown; secret?: unknown };
+      stored = JSON.parse(raw) as { username?: unknown; secret?: unknown; secretType?: unknown };
     } catch {
       return undefined;
     }
     if (typeof stored.secret !== 'string' || !stored.secret) return undefined;
     void this.touch(host);
-    return { ...(typeof stored.username === 'string' && stored.username ? { username: stored.username } : {}), password: stored.secret, source: SECRET_SOURCE };
+    const user = typeof stored.username === 'string' && stored.username ? { username: stored.username } : {};
+    // Imported identity tokens (OAuth2 refresh tokens) and registry tokens are used as what they are, not as passwords.
+    if (stored.secretType === 'identityToken') return { ...user, identityToken: stored.secret, source: SECRET_SOURCE };
+    if (stored.secretType === 'registryToken') return { ...user, registryToken: stored.secret, source: SECRET_SOURCE };
+    return { ...user, password: stored.secret, source: SECRET_SOURCE };
   }
 
   /** Stores (or replaces) the credential for `host`. */
-  async store(host: string, username: string, secret: string, kind: string, expiresAt?: number): Promise<StoredCredentialInfo> {
+  async store(host: string, username: string, secret: string, kind: string, expiresAt?: number, secretType: SecretType = 'password'): Promise<StoredCredentialInfo> {
     const key = normalizeRegistry(host);
-    await this.secrets.store(SECRET_PREFIX + key, JSON.stringify({ username, secret }));
+    await this.secrets.store(SECRET_PREFIX + key, JSON.stringify({ username, secret, secretType }));
     const now = Date.now();
     const previous = this.info(key);
     const info: StoredCredentialInfo = { host: key, username, kind, addedAt: previous?.addedAt ?? now, updatedAt: now, ...(expiresAt ? { expiresAt } : {}) };

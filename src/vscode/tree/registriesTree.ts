@@ -61,7 +61,10 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<RegistryN
     const look = LOOK[s.status];
     const item = new vscode.TreeItem(node.host === DOCKER_HUB ? 'docker.io (Docker Hub)' : node.host, vscode.TreeItemCollapsibleState.None);
     item.id = `registry:${node.host}`;
-    item.description = describeState(s);
+    // Short-lived tokens (ECR: 12 h) say so before they fail.
+    const expired = stored?.expiresAt !== undefined && stored.expiresAt <= Date.now();
+    const expiresSoon = stored?.expiresAt !== undefined && !expired && stored.expiresAt - Date.now() < 3_600_000;
+    item.description = `${describeState(s)}${expired ? ' · token expired: edit to renew' : expiresSoon ? ' · token expires within the hour' : ''}`;
     item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${node.host}** — ${describeState(s)}\n\n`);

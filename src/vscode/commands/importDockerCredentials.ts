@@ -1,0 +1,68 @@
+import * as vscode from 'vscode';
+import { DockerConfigKeychain, normalizeRegistry, type DockerConfigEntry } from '../../core';
+import type { Services } from '../services';
+
+export interface ImportResult {
+  imported: string[];
+  failed: { host: string; reason: string }[];
+}
+
+function describeSource(e: DockerConfigEntry): string {
+  if (e.source === 'auths') return 'in the file (auths)';
+  return `docker-credential-${e.helper ?? '?'} (${e.source})`;
+}
+
+/**
+ * Registry Lens: Import Credentials from Docker Config — lists what the docker config holds (hosts and where each
+ * credential lives, never a secret), lets the user pick, and copies the picked ones into SecretStorage.
+ * `args.hosts` imports those without asking (tests, automation).
+ */
+export async function importDockerCredentialsCommand(s: Services, args?: { hosts: string[] }): Promise<ImportResult> {
+  const warnings: string[] = [];
+  const docker = new DockerConfigKeychain({ env: process.env, onWarning: (m) => warnings.push(m) });
+  const result: ImportResult = { imported: [], failed: [] };
+  let entries: DockerConfigEntry[];
+  try {
+    entries = docker.entries();
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Registry Lens: cannot read ${docker.file}: ${e instanceof Error ? e.message : String(e)}`);
+    return result;
+  }
+  if (!entries.length) {
+    if (!args) void vscode.window.showInformationMessage(`Registry Lens: ${docker.file} holds no registry credentials.`);
+    return result;
+  }
+  let hosts: string[];
+  if (args) {
+    hosts = args.hosts.map(normalizeRegistry);
+  } else {
+    const picked = await vscode.window.showQuickPick(entries.map((e) => ({
+      label: e.host,
+      description: describeSource(e),
+      detail: s.secrets.info(e.host) ? 'Registry Lens already has a credential for this registry: importing replaces it' : undefined,
+      picked: !s.secrets.info(e.host),
+    })), { canPickMany: true, title: `Import credentials from ${docker.file}`, placeHolder: 'Which registries? The secrets are copied into VS Code\'s secret storage.' });
+    if (!picked?.length) return result;
+    hosts = picked.map((p) => p.label);
+  }
+  for (const host of hosts) {
+    const entry = entries.find((e) => e.host === host);
+    const cred = entry ? await docker.resolve(host) : undefined;
+    const secret = cred?.password ?? cred?.identityToken ?? cred?.registryToken;
+    if (!cred || !secret) {
+      result.failed.push({ host, reason: entry ? warnings.find((w) => w.startsWith(host)) ?? 'the docker config gave no secret for it' : 'not in the docker config' });
+      continue;
+    }
+    const secretType = cred.password ? 'password' : cred.identityToken ? 'identityToken' : 'registryToken';
+    await s.secrets.store(host, cred.username ?? '', secret, 'generic', undefined, secretType);
+    s.log.info(`Imported the credential for ${host} from ${cred.source} into SecretStorage`);
+    result.imported.push(host);
+  }
+  if (!args) {
+    const failed = result.failed.map((f) => `${f.host} (${f.reason})`).join(', ');
+    const text = `Registry Lens: imported ${result.imported.length} credential${result.imported.length === 1 ? '' : 's'}${failed ? `; not imported: ${failed}` : ''}.`;
+    if (failed) void vscode.window.showWarningMessage(text);
+    else void vscode.window.showInformationMessage(text);
+  }
+  return result;
+}
