@@ -87,6 +87,8 @@ async function main() {
   const options = {
     name: 'demo', workspace, inPlace: true, installVsix: vsix, resultsDir,
     stateDir: join(DEMO, 'code-server'), bindAddr: `127.0.0.1:${check ? 0 : csPort}`,
+    // The test harness turns background checks off; the demo shows them.
+    settings: { 'registryLens.checkOnActivation': true },
   };
   let stopping = false;
   const stopAll = async (server) => {
@@ -105,7 +107,11 @@ async function main() {
       say(`code-server on ${cs.page.url().split('?')[0]}`);
       const sidebar = await openContainer(cs.page);
       await sidebar.locator('.pane-header', { hasText: 'Workspace Images' }).waitFor({ timeout: 30_000 });
-      await cs.page.waitForTimeout(1500);
+      // The background check against the demo registries: update states in the tree, the registries with their state.
+      await sidebar.locator('.monaco-list-row', { hasText: '→' }).first().waitFor({ timeout: 60_000 });
+      await sidebar.locator('.monaco-list-row', { hasText: 'anonymous' }).first().waitFor({ timeout: 30_000 });
+      await cs.page.locator('#status\\.problems, .statusbar-item', { hasText: /image updates?/ }).first().waitFor({ timeout: 30_000 });
+      await cs.page.waitForTimeout(1000);
       say(`screenshot: ${await cs.screenshot('demo.png')}`);
       ok = true;
     } catch (e) {

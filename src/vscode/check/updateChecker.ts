@@ -169,6 +169,7 @@ export class UpdateChecker implements vscode.Disposable {
   }
 
   private apply(findings: Finding[], fromCache: boolean): void {
+    if (fromCache && findings.length === 0) return; // nothing cached: claim nothing
     this.findings = new Map(findings.map((f) => [occurrenceKey(f.occurrence), f]));
     const updates = findings.filter((f) => f.status === 'update' || f.status === 'digest-changed').length;
     const errors = findings.filter((f) => f.status === 'error').length;
