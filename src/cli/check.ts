@@ -17,6 +17,7 @@ import {
   type RegistrySettings,
 } from '../core';
 import type { CliIo } from './main';
+import { formatTable } from './table';
 import { checkRegistryFlags, cliRegistryClient, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
 import { toJson, type ScanJsonItem } from './scan';
 
@@ -285,14 +286,7 @@ function table(findings: Finding[], rel: (file: string) => string): string {
       `${status}${f.stale ? ' (stale)' : ''}`,
     ];
   });
-  const header = ['FILE:LINE', 'IMAGE', 'CURRENT', 'PATCH', 'MINOR', 'MAJOR', 'STATUS'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd() + '\n';
-  return line(header) + rows.map(line).join('');
+  return formatTable(['FILE:LINE', 'IMAGE', 'CURRENT', 'PATCH', 'MINOR', 'MAJOR', 'STATUS'], rows);
 }
 
 function summary(findings: Finding[], requests: number): string {

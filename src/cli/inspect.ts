@@ -3,7 +3,7 @@ import {
   type VersionTag,
 } from '../core';
 import type { CliIo } from './main';
-import { checkRegistryFlags, cliRegistryClient, describeFailure, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
+import { checkRegistryFlags, cliRegistryClient, describeFailure, parseSingleTargetArgs, REGISTRY_FLAGS_USAGE } from './registryFlags';
 
 export const INSPECT_USAGE = `Usage: registry-lens inspect IMAGE [--json] [registry flags]
 
@@ -37,30 +37,9 @@ export interface InspectJson {
 }
 
 export async function inspectCommand(args: string[], io: CliIo): Promise<number> {
-  let json = false;
-  let image: string | undefined;
-  const flags: RegistryFlags = { hosts: {} };
-  for (const i = { value: 0 }; i.value < args.length; i.value++) {
-    const arg = args[i.value] ?? '';
-    const taken = takeRegistryFlag(args, i, flags);
-    if (taken.kind === 'taken') continue;
-    if (taken.kind === 'error') {
-      io.stderr(`registry-lens inspect: ${taken.message}\n`);
-      return 2;
-    }
-    if (arg === '--json') json = true;
-    else if (arg === '--help' || arg === '-h') {
-      io.stdout(INSPECT_USAGE);
-      return 0;
-    } else if (arg.startsWith('-')) {
-      io.stderr(`registry-lens inspect: unknown option "${arg}". Run "registry-lens inspect --help".\n`);
-      return 2;
-    } else if (image === undefined) image = arg;
-    else {
-      io.stderr('registry-lens inspect: one IMAGE at a time.\n');
-      return 2;
-    }
-  }
+  const parsed = parseSingleTargetArgs('inspect', INSPECT_USAGE, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const { target: image, json, flags } = parsed;
   if (!image) {
     io.stderr('registry-lens inspect: which image? Run "registry-lens inspect IMAGE" (for example nginx:1.27).\n');
     return 2;

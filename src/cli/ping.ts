@@ -1,6 +1,6 @@
 import { isRegistryError, normalizeRegistry, type PingResult } from '../core';
 import type { CliIo } from './main';
-import { checkRegistryFlags, cliRegistryClient, describeFailure, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
+import { checkRegistryFlags, cliRegistryClient, describeFailure, parseSingleTargetArgs, REGISTRY_FLAGS_USAGE } from './registryFlags';
 
 export const PING_USAGE = `Usage: registry-lens ping HOST [--json] [registry flags]
 
@@ -14,30 +14,9 @@ Exit codes: 0 reachable (and the credential, if any, accepted), 2 unreachable, T
 `;
 
 export async function pingCommand(args: string[], io: CliIo): Promise<number> {
-  let json = false;
-  let host: string | undefined;
-  const flags: RegistryFlags = { hosts: {} };
-  for (const i = { value: 0 }; i.value < args.length; i.value++) {
-    const arg = args[i.value] ?? '';
-    const taken = takeRegistryFlag(args, i, flags);
-    if (taken.kind === 'taken') continue;
-    if (taken.kind === 'error') {
-      io.stderr(`registry-lens ping: ${taken.message}\n`);
-      return 2;
-    }
-    if (arg === '--json') json = true;
-    else if (arg === '--help' || arg === '-h') {
-      io.stdout(PING_USAGE);
-      return 0;
-    } else if (arg.startsWith('-')) {
-      io.stderr(`registry-lens ping: unknown option "${arg}". Run "registry-lens ping --help".\n`);
-      return 2;
-    } else if (host === undefined) host = arg;
-    else {
-      io.stderr('registry-lens ping: one HOST at a time.\n');
-      return 2;
-    }
-  }
+  const parsed = parseSingleTargetArgs('ping', PING_USAGE, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const { target: host, json, flags } = parsed;
   if (!host) {
     io.stderr('registry-lens ping: which registry? Run "registry-lens ping HOST" (for example ghcr.io).\n');
     return 2;

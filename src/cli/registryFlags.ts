@@ -94,3 +94,36 @@ export function cliRegistryClient(io: CliIo, flags: RegistryFlags, extra: Partia
 export function describeFailure(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** The arguments of a command that names one thing (a host, an image) and takes --json and the registry flags. */
+export interface SingleTargetArgs {
+  target: string | undefined;
+  json: boolean;
+  flags: RegistryFlags;
+}
+
+/**
+ * Parses `COMMAND TARGET [--json] [registry flags]`. Returns the arguments, or an exit code after printing help
+ * (0) or a usage error naming `command` (2).
+ */
+export function parseSingleTargetArgs(command: string, usage: string, args: string[], io: CliIo): SingleTargetArgs | number {
+  const out: SingleTargetArgs = { target: undefined, json: false, flags: { hosts: {} } };
+  const fail = (message: string): number => {
+    io.stderr(`registry-lens ${command}: ${message}\n`);
+    return 2;
+  };
+  for (const i = { value: 0 }; i.value < args.length; i.value++) {
+    const arg = args[i.value] ?? '';
+    const taken = takeRegistryFlag(args, i, out.flags);
+    if (taken.kind === 'taken') continue;
+    if (taken.kind === 'error') return fail(taken.message);
+    if (arg === '--json') out.json = true;
+    else if (arg === '--help' || arg === '-h') {
+      io.stdout(usage);
+      return 0;
+    } else if (arg.startsWith('-')) return fail(`unknown option "${arg}". Run "registry-lens ${command} --help".`);
+    else if (out.target === undefined) out.target = arg;
+    else return fail('one at a time.');
+  }
+  return out;
+}

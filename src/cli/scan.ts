@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { familiarName, scanWorkspace, type Location, type Occurrence } from '../core';
 import type { CliIo } from './main';
+import { formatTable } from './table';
 
 export const SCAN_USAGE = `Usage: registry-lens scan [PATH...] [--json]
 
@@ -109,12 +110,5 @@ function table(occurrences: Occurrence[], rel: (file: string) => string): string
     o.reference ? familiarName(o.reference) : o.text.replace(/\s+/g, ' '),
     o.skip ? `${o.skip.reason}: ${o.skip.detail}` : '',
   ]);
-  const header = ['FILE:LINE:COL', 'KIND', 'IMAGE', 'SKIPPED'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd() + '\n';
-  return line(header) + rows.map(line).join('');
+  return formatTable(['FILE:LINE:COL', 'KIND', 'IMAGE', 'SKIPPED'], rows);
 }

@@ -1,27 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import { CommandId, EXTENSION_ID } from '../../src/vscode/constants';
-import type { RegistryLensApi } from '../../src/vscode/extension';
-
-interface Labelled { label?: string | vscode.TreeItemLabel; description?: string | boolean }
-
-async function api(): Promise<RegistryLensApi> {
-  const ext = vscode.extensions.getExtension<RegistryLensApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.activate();
-}
-
-/** What the view shows: each item's label (and description) down the tree, as the user would read it. */
-async function render(tree: vscode.TreeDataProvider<unknown>, node?: unknown, depth = 0): Promise<string[]> {
-  const out: string[] = [];
-  for (const child of (await tree.getChildren(node)) ?? []) {
-    const item = (await tree.getTreeItem(child)) as Labelled;
-    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
-    out.push(`${'  '.repeat(depth)}${label}${item.description ? ` — ${String(item.description)}` : ''}`);
-    out.push(...(await render(tree, child, depth + 1)));
-  }
-  return out;
-}
+import { CommandId } from '../../src/vscode/constants';
+import { api, render } from './support';
 
 suite('Workspace Images view', () => {
   test('lists every image of the fixture workspace by registry, with the file and line of each use', async () => {

@@ -4,17 +4,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CredentialResult } from '../../src/vscode/commands/credentialCommands';
-import { CommandId, EXTENSION_ID } from '../../src/vscode/constants';
+import { CommandId } from '../../src/vscode/constants';
 import type { RegistryLensApi } from '../../src/vscode/extension';
+import { api } from './support';
 
 interface EnvFile {
   registries: Record<'anon' | 'basic' | 'tls' | 'token', { host: string; username?: string; password?: string; caFile?: string }>;
-}
-
-async function api(): Promise<RegistryLensApi> {
-  const ext = vscode.extensions.getExtension<RegistryLensApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.activate();
 }
 
 /** Every string the Registries view shows for a host: label, description, tooltip. */

@@ -1,25 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { CommandId, EXTENSION_ID } from '../../src/vscode/constants';
-import type { RegistryLensApi } from '../../src/vscode/extension';
-
-async function api(): Promise<RegistryLensApi> {
-  const ext = vscode.extensions.getExtension<RegistryLensApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.activate();
-}
-
-async function render(tree: vscode.TreeDataProvider<unknown>, node?: unknown, depth = 0): Promise<string[]> {
-  const out: string[] = [];
-  for (const child of (await tree.getChildren(node)) ?? []) {
-    const item = await tree.getTreeItem(child);
-    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
-    out.push(`${'  '.repeat(depth)}${label}${item.description ? ` — ${String(item.description)}` : ''}`);
-    out.push(...(await render(tree, child, depth + 1)));
-  }
-  return out;
-}
+import { CommandId } from '../../src/vscode/constants';
+import { api, render } from './support';
 
 suite('Update checks in the Workspace Images view (real registries)', function () {
   let anon = '';

@@ -52,6 +52,8 @@ export interface CodeServerOptions {
   inPlace?: boolean;
   /** Keep user data (settings, secrets, installed extensions) here instead of a temp dir. */
   stateDir?: string;
+  /** Files written into the workspace copy before start (relative path -> text). */
+  extraFiles?: Record<string, string>;
 }
 
 /** code-server alone, without a browser: what `npm run demo` leaves running for the user. */
@@ -112,6 +114,7 @@ export async function launchCodeServer(opts: CodeServerOptions): Promise<Launche
   const extensionsDir = path.join(tmp, 'extensions');
   const workspace = opts.inPlace ? path.resolve(opts.workspace) : path.join(tmp, 'workspace');
   if (!opts.inPlace) fs.cpSync(opts.workspace, workspace, { recursive: true });
+  for (const [rel, text] of Object.entries(opts.extraFiles ?? {})) fs.writeFileSync(path.join(workspace, rel), text);
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
   fs.mkdirSync(path.join(tmp, 'tmp'), { recursive: true });

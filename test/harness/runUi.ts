@@ -56,34 +56,47 @@ function credentialSession(): { name: string; settings?: Record<string, unknown>
 async function main(): Promise<number> {
   reexecInLoopbackNamespace();
   const t0 = Date.now();
-  const start = (name: string, settings: Record<string, unknown> = {}) => startCodeServer({
+  const start = (name: string, settings: Record<string, unknown> = {}, extraFiles: Record<string, string> = {}) => startCodeServer({
     name,
     workspace: path.join(REPO_ROOT, 'test', 'fixtures', 'ext-workspace'),
     extensionDevelopmentPath: REPO_ROOT,
     resultsDir: RESULTS_DIR,
     settings,
+    extraFiles,
     verbose: process.env.VERBOSE === '1',
   });
+  // With the run's registries: a Dockerfile on the anonymous one, checked in the background (docker.io stays offline).
+  const envFile = process.env.REGISTRY_LENS_TEST_ENV;
+  const anon = envFile ? (JSON.parse(fs.readFileSync(envFile, 'utf8')) as { registries: { anon?: { host: string } } }).registries.anon?.host : undefined;
+  const liveSettings = anon ? { 'registryLens.checkOnActivation': true, 'registryLens.policies': [{ match: 'docker.io/**', ignore: true }] } : {};
+  const liveFiles: Record<string, string> = anon ? { 'registry.Dockerfile': `FROM ${anon}/test/app:1.1.0\nFROM ${anon}/test/multi:2.0.0\n` } : {};
   const sidebarCheck = (theme: 'light' | 'dark') => async (cs: RunningCodeServer): Promise<void> => {
     const sidebar = await openContainer(cs.page);
     await sidebar.locator(sel.paneHeader, { hasText: 'Workspace Images' }).waitFor({ timeout: 30_000 });
-    await sidebar.locator(sel.welcome, { hasText: 'No registries yet' }).waitFor({ timeout: 30_000 });
+    // The Registries view lists the workspace's registries: not contacted while checks are off, checked otherwise.
+    const live = theme === 'dark' && anon;
+    await sidebar.locator(sel.treeRow, { hasText: live ? 'anonymous' : 'not checked yet' }).first().waitFor({ timeout: 60_000 });
     // The fixture's images, grouped by registry (the welcome text shows only while a workspace has none).
     for (const row of ['docker.io (Docker Hub)', 'nginx', '1.25.3', 'postgres', '15.6']) {
       await sidebar.locator(sel.treeRow, { hasText: row }).first().waitFor({ timeout: 30_000 });
     }
     if (theme === 'dark') await cs.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 30_000 });
+    // Real data: update states from the background check, and the registry's state.
+    if (theme === 'dark' && anon) {
+      await sidebar.locator(sel.treeRow, { hasText: '→ 1.1.1 patch' }).first().waitFor({ timeout: 60_000 });
+      await sidebar.locator(sel.treeRow, { hasText: anon }).first().waitFor({ timeout: 30_000 });
+    }
     // Let the views' loading bars finish so the screenshot shows the settled sidebar.
     await cs.page.locator(`${sel.sidebar} .monaco-progress-container.active`).first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
     await cs.page.waitForTimeout(1000);
     await cs.screenshot(`ui-sidebar-${theme}.png`);
   };
   // Each session is one code-server start; the dark theme gets its own so it is set before the first paint.
-  const sessions: { name: string; settings?: Record<string, unknown>; checks: Check[] }[] = [
+  const sessions: { name: string; settings?: Record<string, unknown>; files?: Record<string, string>; checks: Check[] }[] = [
     {
       name: 'ui-light',
       checks: [
-        { name: 'the Registry Lens container shows the Registries welcome and the workspace images tree (light theme)', run: sidebarCheck('light') },
+        { name: 'the Registry Lens container shows the workspace registries and images (light theme)', run: sidebarCheck('light') },
         {
           name: 'clicking an image use opens the Dockerfile at the reference',
           run: async (cs) => {
@@ -109,8 +122,9 @@ async function main(): Promise<number> {
     ...credentialSession(),
     {
       name: 'ui-dark',
-      settings: { 'workbench.colorTheme': 'Default Dark Modern' },
-      checks: [{ name: 'the activity-bar icon and both views render in a dark theme', run: sidebarCheck('dark') }],
+      settings: { 'workbench.colorTheme': 'Default Dark Modern', ...liveSettings },
+      files: liveFiles,
+      checks: [{ name: `the activity-bar icon and both views render in a dark theme${anon ? ', with update states from a real registry' : ''}`, run: sidebarCheck('dark') }],
     },
   ];
 
@@ -119,7 +133,7 @@ async function main(): Promise<number> {
   for (const session of sessions) {
     let cs: RunningCodeServer;
     try {
-      cs = await start(session.name, session.settings);
+      cs = await start(session.name, session.settings, session.files);
     } catch (e) {
       failed += session.checks.length;
       console.log(`  FAIL ${session.name}: code-server did not start: ${e instanceof Error ? e.message : String(e)}`);

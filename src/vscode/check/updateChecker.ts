@@ -151,14 +151,19 @@ export class UpdateChecker implements vscode.Disposable {
     this.state = { ...this.state, running: true };
     this.emitter.fire();
     const started = Date.now();
+    const client = this.clients.client;
+    const before = { ...client.stats };
     try {
       const { findings, stats } = await checkImages(occurrences, {
-        client: this.clients.client, cache: this.cacheStore(), rules: this.rules(), signal: this.controller.signal,
+        client, cache: this.cacheStore(), rules: this.rules(), signal: this.controller.signal,
       });
       await this.cache?.flush?.();
       this.apply(findings, false);
-      this.log.info(`Checked ${stats.checked} image references (${reason}) in ${Date.now() - started} ms: ${this.state.updates} with updates, ` +
-        `${this.state.errors} errors; lookups ${stats.cache.fetched} fetched, ${stats.cache.fresh} from cache`);
+      const registries = new Set(occurrences.flatMap((o) => (o.reference && !o.skip ? [o.reference.registry] : [])));
+      const d = (k: keyof typeof before): number => client.stats[k] - before[k];
+      this.log.info(`Checked ${stats.checked} image references on ${registries.size} registries (${[...registries].join(', ')}) (${reason}) in ${Date.now() - started} ms: ` +
+        `${this.state.updates} with updates, ${this.state.errors} errors; requests: ${d('ping')} ping, ${d('token')} token, ${d('tags')} tag lists, ` +
+        `${d('head')} HEAD, ${d('get')} GET, ${d('retries')} retries; lookups ${stats.cache.fetched} fetched, ${stats.cache.fresh} from cache`);
     } catch (e) {
       if (this.controller.signal.aborted) return;
       this.log.error(`Update check failed (${reason}): ${e instanceof Error ? e.message : String(e)}`);

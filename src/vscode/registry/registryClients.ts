@@ -54,8 +54,8 @@ export class RegistryClients implements vscode.Disposable {
       userAgent: USER_AGENT,
       hosts: settings.hosts,
       ...(settings.proxy ? { proxy: settings.proxy } : {}),
-      // Audit lines name the credential source, never the secret.
-      log: (line) => this.log.debug(line),
+      // Audit lines (once per registry and credential source, never the secret), refusals and retries.
+      log: (line) => this.log.info(line),
     });
     return { client, close };
   }
