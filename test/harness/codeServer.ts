@@ -54,6 +54,8 @@ export interface CodeServerOptions {
   stateDir?: string;
   /** Files written into the workspace copy before start (relative path -> text). */
   extraFiles?: Record<string, string>;
+  /** Open the workspace in restricted mode (workspace trust on, the folder not trusted). */
+  untrusted?: boolean;
 }
 
 /** code-server alone, without a browser: what `npm run demo` leaves running for the user. */
@@ -118,7 +120,10 @@ export async function launchCodeServer(opts: CodeServerOptions): Promise<Launche
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
   fs.mkdirSync(path.join(tmp, 'tmp'), { recursive: true });
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...opts.settings }, null, 2));
+  const trust = opts.untrusted
+    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' }
+    : {};
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...trust, ...opts.settings }, null, 2));
   const config = path.join(tmp, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\n');
 
@@ -139,7 +144,7 @@ export async function launchCodeServer(opts: CodeServerOptions): Promise<Launche
 
   const baseArgs = [
     entry, '--config', config, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--user-data-dir', userData, '--extensions-dir', extensionsDir,
+    ...(opts.untrusted ? [] : ['--disable-workspace-trust']), '--user-data-dir', userData, '--extensions-dir', extensionsDir,
   ];
   if (opts.installVsix) {
     const r = spawnSync(process.execPath, [...baseArgs, '--install-extension', opts.installVsix], { env: childEnv, encoding: 'utf8', timeout: 120_000 });

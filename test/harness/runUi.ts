@@ -56,8 +56,9 @@ function credentialSession(): { name: string; settings?: Record<string, unknown>
 async function main(): Promise<number> {
   reexecInLoopbackNamespace();
   const t0 = Date.now();
-  const start = (name: string, settings: Record<string, unknown> = {}, extraFiles: Record<string, string> = {}) => startCodeServer({
+  const start = (name: string, settings: Record<string, unknown> = {}, extraFiles: Record<string, string> = {}, untrusted = false) => startCodeServer({
     name,
+    untrusted,
     workspace: path.join(REPO_ROOT, 'test', 'fixtures', 'ext-workspace'),
     extensionDevelopmentPath: REPO_ROOT,
     resultsDir: RESULTS_DIR,
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
     await cs.screenshot(`ui-sidebar-${theme}.png`);
   };
   // Each session is one code-server start; the dark theme gets its own so it is set before the first paint.
-  const sessions: { name: string; settings?: Record<string, unknown>; files?: Record<string, string>; checks: Check[] }[] = [
+  const sessions: { name: string; settings?: Record<string, unknown>; files?: Record<string, string>; untrusted?: boolean; checks: Check[] }[] = [
     {
       name: 'ui-light',
       checks: [
@@ -121,6 +122,24 @@ async function main(): Promise<number> {
     },
     ...credentialSession(),
     {
+      name: 'ui-untrusted',
+      untrusted: true,
+      settings: liveSettings,
+      files: liveFiles,
+      checks: [{
+        name: 'in an untrusted workspace images are listed but no registry is contacted',
+        run: async (cs) => {
+          const sidebar = await openContainer(cs.page);
+          await sidebar.locator(sel.treeRow, { hasText: 'nginx' }).first().waitFor({ timeout: 30_000 });
+          await sidebar.locator(sel.treeRow, { hasText: 'not contacted (untrusted workspace)' }).first().waitFor({ timeout: 30_000 });
+          await cs.page.waitForTimeout(3000); // time in which a check would have run (checkOnActivation is on when registries exist)
+          if (await sidebar.locator(sel.treeRow, { hasText: '→' }).count()) throw new Error('an update state appeared: a registry was contacted');
+          await cs.page.locator('.statusbar-item', { hasText: 'Registry Lens' }).first().waitFor({ timeout: 10_000 });
+          await cs.screenshot('ui-untrusted.png');
+        },
+      }],
+    },
+    {
       name: 'ui-dark',
       settings: { 'workbench.colorTheme': 'Default Dark Modern', ...liveSettings },
       files: liveFiles,
@@ -133,7 +152,7 @@ async function main(): Promise<number> {
   for (const session of sessions) {
     let cs: RunningCodeServer;
     try {
-      cs = await start(session.name, session.settings, session.files);
+      cs = await start(session.name, session.settings, session.files, session.untrusted);
     } catch (e) {
       failed += session.checks.length;
       console.log(`  FAIL ${session.name}: code-server did not start: ${e instanceof Error ? e.message : String(e)}`);

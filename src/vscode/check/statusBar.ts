@@ -11,7 +11,8 @@ export class CheckStatusBar implements vscode.Disposable {
   constructor(private readonly checker: UpdateChecker, private readonly images: WorkspaceImages) {
     this.item.name = 'Registry Lens';
     this.item.command = `${ViewId.Images}.focus`;
-    this.subscriptions = [checker.onDidChange(() => this.render()), images.onDidChange(() => this.render())];
+    this.subscriptions = [checker.onDidChange(() => this.render()), images.onDidChange(() => this.render()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.render())];
     this.render();
   }
 
@@ -19,6 +20,12 @@ export class CheckStatusBar implements vscode.Disposable {
     const s = this.checker.summary;
     if (!this.images.result.occurrences.length) {
       this.item.hide();
+      return;
+    }
+    if (!vscode.workspace.isTrusted) {
+      this.item.text = '$(workspace-untrusted) Registry Lens';
+      this.item.tooltip = 'Registry Lens — not checking: registries are contacted only in a trusted workspace';
+      this.item.show();
       return;
     }
     if (s.running) this.item.text = '$(sync~spin) Registry Lens';
