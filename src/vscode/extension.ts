@@ -7,6 +7,7 @@ import type { Services } from './services';
 import { CheckStatusBar } from './check/statusBar';
 import { UpdateChecker, type CheckSummary } from './check/updateChecker';
 import { SecretStorageKeychain } from './credentials/secretKeychain';
+import { ImageDiagnostics, UpdateCodeActions } from './diagnostics/imageDiagnostics';
 import { RegistryClients } from './registry/registryClients';
 import { RegistryStatus } from './registry/registryStatus';
 import { RegistriesTreeProvider } from './tree/registriesTree';
@@ -28,6 +29,8 @@ export interface RegistryLensApi {
   registriesIdle(): Promise<void>;
   /** Runs an update check now and resolves with its summary. */
   checkNow(): Promise<CheckSummary>;
+  /** The quick-fix provider, so tests can ask it directly for a diagnostic that was dropped. */
+  readonly codeActions: UpdateCodeActions;
   /** Everything the extension keeps in global state, as JSON: tests assert no secret is ever in it. */
   globalStateSnapshot(): string;
 }
@@ -56,6 +59,12 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   const registriesTree = new RegistriesTreeProvider(registryStatus, secrets);
   context.subscriptions.push(secrets, clients, registryStatus, registriesTree,
     vscode.window.createTreeView(ViewId.Registries, { treeDataProvider: registriesTree }));
+  const diagnostics = new ImageDiagnostics(checker);
+  const codeActions = new UpdateCodeActions(diagnostics);
+  context.subscriptions.push(diagnostics, vscode.languages.registerCodeActionsProvider(
+    [{ scheme: 'file', language: 'dockerfile' }, { scheme: 'file', language: 'dockercompose' }, { scheme: 'file', pattern: '**/*.{yaml,yml,json,jsonc,env}' },
+      { scheme: 'file', pattern: '**/{Dockerfile,Containerfile}*' }, { scheme: 'file', pattern: '**/*.{Dockerfile,dockerfile}' }],
+    codeActions, { providedCodeActionKinds: UpdateCodeActions.kinds }));
   const services: Services = { context, log, images, imagesTree, secrets, clients, registryStatus, checker };
   context.subscriptions.push(...registerCommands(services));
 
@@ -78,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     imagesTree,
     registriesTree,
     registriesIdle: () => registryStatus.idle(),
+    codeActions,
     globalStateSnapshot: () => JSON.stringify(Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)]))),
     checkNow: async () => {
       await checker.checkNow('api');

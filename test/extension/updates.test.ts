@@ -76,11 +76,75 @@ suite('Update checks in the Workspace Images view (real registries)', function (
     assert.ok((await render(a.imagesTree)).some((l) => l.startsWith('docker.io')));
   });
 
+  test('diagnostics sit on the reference with a code and message; each update kind is a quick-fix that edits only the tag', async () => {
+    const a = await api();
+    await a.checkNow();
+    const diags = vscode.languages.getDiagnostics(file!).filter((d) => d.source === 'Registry Lens');
+    const update = diags.find((d) => d.code === 'update-available');
+    assert.ok(update, JSON.stringify(diags.map((d) => [d.code, d.message])));
+    const ref = `${anon}/test/app:1.1.0`;
+    assert.deepEqual([update.range.start.line, update.range.start.character, update.range.end.character], [0, 5, 5 + ref.length]);
+    assert.match(update.message, /1\.1\.1 \(patch\), 1\.2\.0 \(minor\), 2\.0\.0 \(major\)/);
+    const notFound = diags.find((d) => d.code === 'not-found');
+    assert.equal(notFound?.range.start.line, 2);
+    assert.equal(diags.length, 2, 'the current 1.2.0-alpine line has a diagnostic');
+
+    // As in the editor: the document is open (the code-action command needs its model).
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file!));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', file!, update.range);
+    // (The command's results do not carry `diagnostics` back; ours are the quick-fixes with our titles.)
+    const ours = actions.filter((x) => x.kind?.value === 'quickfix' && /^(Update to|Refresh the digest|Pin )/.test(x.title));
+    assert.deepEqual(ours.map((x) => x.title), ['Update to 1.1.1 (patch)', 'Update to 1.2.0 (minor)', 'Update to 2.0.0 (major)']);
+    assert.deepEqual(ours.map((x) => x.isPreferred === true), [true, false, false]);
+    const before = (await vscode.workspace.openTextDocument(file!)).getText().split('\n');
+    const minor = ours[1]!.edit;
+    assert.ok(minor, 'the minor fix has no edit');
+    assert.deepEqual(minor.entries().map(([uri, edits]) => [uri.path.endsWith('/checks.Dockerfile'), edits.length]), [[true, 1]]);
+    assert.ok(await vscode.workspace.applyEdit(minor));
+    const after = (await vscode.workspace.openTextDocument(file!)).getText().split('\n');
+    assert.equal(after[0], `FROM ${anon}/test/app:1.2.0 AS old`);
+    assert.deepEqual(after.slice(1), before.slice(1));
+    await (await vscode.workspace.openTextDocument(file!)).save();
+  });
+
+  test('a fix is refused, and changes nothing, when the text changed since the check', async () => {
+    const a = await api();
+    // The saved bump reaches the scan through the file watcher; check once the tree shows it.
+    const deadline = Date.now() + 15_000;
+    while (!(await render(a.imagesTree)).some((l) => l.startsWith('    1.2.0 —'))) {
+      if (Date.now() > deadline) throw new Error('the bumped tag never reached the scan');
+      await new Promise((r) => setTimeout(r, 200));
+      await a.imagesIdle();
+    }
+    await a.checkNow();
+    const doc = await vscode.workspace.openTextDocument(file!);
+    const update = vscode.languages.getDiagnostics(file!).find((d) => d.code === 'update-available');
+    assert.ok(update, 'no update diagnostic after the bump to 1.2.0');
+    const range = update.range;
+    // The user edits the tag by hand; the fix computed now must refuse (disabled, with the reason) instead of editing.
+    const edit = new vscode.WorkspaceEdit();
+    const at = doc.lineAt(0).text.indexOf('1.2.0');
+    assert.ok(at > 0, doc.lineAt(0).text);
+    edit.replace(file!, new vscode.Range(0, at, 0, at + '1.2.0'.length), '1.2.5');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const provider = (await api()).codeActions;
+    const actions = await provider.provideCodeActions(doc, range, { diagnostics: [update] });
+    const major = actions.find((x) => x.title === 'Update to 2.0.0 (major)');
+    assert.ok(major, 'no major fix offered');
+    assert.equal(major.edit, undefined);
+    assert.match(major.disabled?.reason ?? '', /changed since the last check/);
+    assert.equal(doc.lineAt(0).text, `FROM ${anon}/test/app:1.2.5 AS old`);
+    // The diagnostic of the edited line is dropped at once (its text no longer matches the check).
+    assert.ok(!vscode.languages.getDiagnostics(file!).some((d) => d.code === 'update-available' && d.range.start.line === 0));
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
   test('a warm re-check answers from the cache: the same findings, at once', async () => {
     const a = await api();
     const started = Date.now();
     const summary = await a.checkNow();
     assert.equal(summary.updates, 1);
+    assert.equal(summary.errors, 1);
     assert.ok(Date.now() - started < 5_000);
   });
 });

@@ -1,0 +1,72 @@
+import type { Finding, FindingUpdate, Location, Occurrence } from '../../core';
+
+/**
+ * Where a fix writes, as plain data (no vscode import, unit-tested): the exact ranges that hold the tag and the
+ * digest — the `ARG` default or `.env` value the tag came from when it was not written inline — and what each
+ * range must still contain, so a fix refuses to edit a file that changed since the check.
+ */
+export interface TextEdit {
+  location: Location;
+  /** The text the range must hold now (what the check saw). */
+  expected: string;
+  newText: string;
+}
+
+/** The edits that turn the occurrence's tag (and digest) into `update`'s, or a reason why no safe edit exists. */
+export function editsForUpdate(o: Occurrence, update: FindingUpdate): TextEdit[] | { refused: string } {
+  const ref = o.reference;
+  if (!ref) return { refused: 'the reference could not be parsed' };
+  const edits: TextEdit[] = [];
+  if (update.tag && ref.tag !== null && update.tag !== ref.tag) {
+    const tagEdit = tagEditFor(o, ref.tag, update.tag);
+    if ('refused' in tagEdit) return tagEdit;
+    edits.push(tagEdit);
+  }
+  if (update.digest && update.digest !== ref.digest) {
+    if (ref.digest !== null) {
+      if (!o.digestLocation) return { refused: 'the digest is assembled from variables; edit it by hand' };
+      edits.push({ location: o.digestLocation, expected: ref.digest, newText: update.digest });
+    } else {
+      // Pin: `@digest` goes at the end of the reference as written (after `${V}` too, so an ARG stays a tag).
+      const end = o.range.end;
+      const inline = edits.find((e) => e.location.file === o.file && e.location.range.end.line === end.line && e.location.range.end.character === end.character);
+      if (inline) inline.newText += `@${update.digest}`;
+      else edits.push({ location: { file: o.file, range: { start: end, end } }, expected: '', newText: `@${update.digest}` });
+    }
+  }
+  return edits.length ? edits : { refused: 'nothing to change' };
+}
+
+function tagEditFor(o: Occurrence, oldTag: string, newTag: string): TextEdit | { refused: string } {
+  if (o.tagLocation) return { location: o.tagLocation, expected: oldTag, newText: newTag };
+  // A tag built from pieces (`node:${V}-alpine`): change exactly one piece, the one the new tag differs in.
+  const segs = o.tagSegments;
+  if (!segs?.length) return { refused: 'the tag could not be located in the file' };
+  const candidates: TextEdit[] = [];
+  let prefix = '';
+  for (let k = 0; k < segs.length; k++) {
+    const seg = segs[k]!;
+    const suffix = segs.slice(k + 1).map((s) => s.text).join('');
+    if (seg.location && newTag.startsWith(prefix) && newTag.endsWith(suffix) && newTag.length >= prefix.length + suffix.length) {
+      const middle = newTag.slice(prefix.length, newTag.length - suffix.length);
+      if (middle !== seg.text) candidates.push({ location: seg.location, expected: seg.text, newText: middle });
+    }
+    prefix += seg.text;
+  }
+  if (candidates.length === 1) return candidates[0]!;
+  return { refused: 'the tag is assembled from several variables; edit it by hand' };
+}
+
+/** Quick-fix titles and order: safest first. */
+export const UPDATE_ORDER: Record<string, number> = { patch: 0, minor: 1, major: 2, digest: 3, pin: 4 };
+
+export function fixTitle(f: Finding, u: FindingUpdate): string {
+  switch (u.kind) {
+    case 'digest':
+      return `Refresh the digest of ${f.occurrence.reference?.tag ?? 'the image'} (the tag moved)`;
+    case 'pin':
+      return `Pin ${f.occurrence.reference?.tag ?? 'the image'} to its digest`;
+    default:
+      return `Update to ${u.tag} (${u.kind})${u.digest && f.occurrence.reference?.digest ? ' and re-pin' : ''}`;
+  }
+}
