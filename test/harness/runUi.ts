@@ -143,7 +143,33 @@ async function main(): Promise<number> {
       name: 'ui-dark',
       settings: { 'workbench.colorTheme': 'Default Dark Modern', ...liveSettings },
       files: liveFiles,
-      checks: [{ name: `the activity-bar icon and both views render in a dark theme${anon ? ', with update states from a real registry' : ''}`, run: sidebarCheck('dark') }],
+      checks: [
+        { name: `the activity-bar icon and both views render in a dark theme${anon ? ', with update states from a real registry' : ''}`, run: sidebarCheck('dark') },
+        ...(anon ? [{
+          name: 'a Dockerfile shows the update as a squiggle; Ctrl+. offers patch / minor / major; the fix edits the tag',
+          run: async (cs: RunningCodeServer) => {
+            const { page } = cs;
+            await openContainer(page);
+            await page.locator(sel.sidebar).locator(sel.treeRow, { hasText: '1.1.0' }).first().click();
+            await page.locator(sel.sidebar).locator(sel.treeRow, { hasText: 'registry.Dockerfile:1' }).first().click();
+            await page.locator('.editor-instance .squiggly-info, .editor-instance .squiggly-warning').first().waitFor({ timeout: 30_000 });
+            await page.locator('.editor-instance .view-line', { hasText: '/test/app:1.1.0' }).first().click();
+            await page.keyboard.press('Control+.');
+            await page.locator('.action-widget .monaco-list-row', { hasText: 'Update to 1.1.1 (patch)' }).first().waitFor({ timeout: 15_000 });
+            await page.locator('.action-widget .monaco-list-row', { hasText: 'Update to 2.0.0 (major)' }).first().waitFor({ timeout: 5_000 });
+            await cs.screenshot('ui-quickfix-menu.png');
+            await page.keyboard.press('Enter'); // the preferred (first) fix: patch
+            await page.keyboard.press('Control+s');
+            const file = path.join(cs.workspace, 'registry.Dockerfile');
+            const deadline = Date.now() + 15_000;
+            while (!fs.readFileSync(file, 'utf8').startsWith(`FROM ${anon}/test/app:1.1.1\n`)) {
+              if (Date.now() > deadline) throw new Error(`the fix did not reach the file: ${fs.readFileSync(file, 'utf8')}`);
+              await page.waitForTimeout(100);
+            }
+            await cs.screenshot('ui-after-fix.png');
+          },
+        }] : []),
+      ],
     },
   ];
 
