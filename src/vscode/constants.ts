@@ -10,12 +10,12 @@ export const enum ContainerId {
   Main = 'registryLens',
 }
 
-export const enum ViewId {
+export enum ViewId {
   Registries = 'registryLens.registries',
   Images = 'registryLens.images',
 }
 
-export const enum CommandId {
+export enum CommandId {
   /** {@link showLogCommand} */
   ShowLog = 'registryLens.showLog',
   /** Rescans the workspace for image references. */
@@ -36,23 +36,8 @@ export const enum CommandId {
   ShowAllImages = 'registryLens.showAllImages',
 }
 
-/** All command ids, for the manifest test (const enums vanish at run time). */
-export const ALL_COMMANDS: readonly string[] = [
-  CommandId.ShowLog,
-  CommandId.RefreshImages,
-  CommandId.GroupImagesByFile,
-  CommandId.GroupImagesByRegistry,
-  CommandId.AddCredential,
-  CommandId.EditCredential,
-  CommandId.RemoveCredential,
-  CommandId.TestCredential,
-  CommandId.RefreshRegistries,
-  CommandId.OpenRegistryPage,
-  CommandId.CheckNow,
-  CommandId.ImportDockerCredentials,
-  CommandId.ShowOnlyUpdates,
-  CommandId.ShowAllImages,
-];
+/** All command ids, for the manifest test. */
+export const ALL_COMMANDS: readonly string[] = Object.values(CommandId);
 
 /** `when`-clause context keys this extension sets. */
 export const enum ContextKey {
@@ -75,6 +60,6 @@ export const enum ContextValue {
   RegistryNoCredential = 'registryLens:registry:none',
 }
 /** All view ids, for the manifest test. */
-export const ALL_VIEWS: readonly string[] = [ViewId.Registries, ViewId.Images];
+export const ALL_VIEWS: readonly string[] = Object.values(ViewId);
 
 export const LOG_CHANNEL_NAME = 'Registry Lens';
