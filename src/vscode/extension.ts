@@ -8,6 +8,7 @@ import { CheckStatusBar } from './check/statusBar';
 import { UpdateChecker, type CheckSummary } from './check/updateChecker';
 import { SecretStorageKeychain } from './credentials/secretKeychain';
 import { ImageDiagnostics, UpdateCodeActions } from './diagnostics/imageDiagnostics';
+import { ImageHoverProvider } from './diagnostics/imageHover';
 import { RegistryClients } from './registry/registryClients';
 import { RegistryStatus } from './registry/registryStatus';
 import { RegistriesTreeProvider } from './tree/registriesTree';
@@ -65,6 +66,10 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     [{ scheme: 'file', language: 'dockerfile' }, { scheme: 'file', language: 'dockercompose' }, { scheme: 'file', pattern: '**/*.{yaml,yml,json,jsonc,env}' },
       { scheme: 'file', pattern: '**/{Dockerfile,Containerfile}*' }, { scheme: 'file', pattern: '**/*.{Dockerfile,dockerfile}' }],
     codeActions, { providedCodeActionKinds: UpdateCodeActions.kinds }));
+  context.subscriptions.push(vscode.languages.registerHoverProvider(
+    [{ scheme: 'file', language: 'dockerfile' }, { scheme: 'file', language: 'dockercompose' }, { scheme: 'file', pattern: '**/*.{yaml,yml,json,jsonc}' },
+      { scheme: 'file', pattern: '**/{Dockerfile,Containerfile}*' }, { scheme: 'file', pattern: '**/*.{Dockerfile,dockerfile}' }],
+    new ImageHoverProvider(images, checker, registryStatus)));
   const services: Services = { context, log, images, imagesTree, secrets, clients, registryStatus, checker };
   context.subscriptions.push(...registerCommands(services));
 

@@ -76,6 +76,17 @@ suite('Update checks in the Workspace Images view (real registries)', function (
     assert.ok((await render(a.imagesTree)).some((l) => l.startsWith('docker.io')));
   });
 
+  test('a hover on a reference shows what the check found: updates per kind and when it was checked', async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file!));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', file!, new vscode.Position(0, 12));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, new RegExp(`registry \`${anon.replace(/\./g, '\\.')}\`, repository \`test/app\``));
+    assert.match(text, /- patch: `1\.1\.1`\n- minor: `1\.2\.0`\n- major: `2\.0\.0`/);
+    assert.match(text, /checked /);
+    const current = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', file!, new vscode.Position(1, 12));
+    assert.match(current.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n'), /1\.2\.0-alpine/);
+  });
+
   test('diagnostics sit on the reference with a code and message; each update kind is a quick-fix that edits only the tag', async () => {
     const a = await api();
     await a.checkNow();

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { DOCKER_HUB } from '../../core';
 import { ContextKey, ContextValue } from '../constants';
 import type { UpdateChecker } from '../check/updateChecker';
+import { UPDATE_ORDER } from '../diagnostics/tagEdits';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
 import type { Finding } from '../../core';
 import { buildImagesModel, childrenOf, type GroupBy, type ImagesModel, type ImagesNode, type UseNode } from './imagesModel';
@@ -158,9 +159,9 @@ export function hasUpdate(f: Finding | undefined): boolean {
 export function describeFinding(f: Finding): { text: string; icon: vscode.ThemeIcon } {
   switch (f.status) {
     case 'update': {
-      // Safest first, as the quick-fixes will be offered.
-      const order = { patch: 0, minor: 1, major: 2 } as Record<string, number>;
-      const tags = f.updates.filter((u) => u.kind in order).sort((x, y) => (order[x.kind] ?? 0) - (order[y.kind] ?? 0));
+      // Safest first, as the quick-fixes are offered.
+      const tags = f.updates.filter((u) => u.kind === 'patch' || u.kind === 'minor' || u.kind === 'major')
+        .sort((x, y) => (UPDATE_ORDER[x.kind] ?? 9) - (UPDATE_ORDER[y.kind] ?? 9));
       return { text: `→ ${tags.map((u) => `${u.tag} ${u.kind}`).join(', ')}`, icon: new vscode.ThemeIcon('arrow-circle-up', new vscode.ThemeColor('list.warningForeground')) };
     }
     case 'digest-changed':
