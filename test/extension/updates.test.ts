@@ -150,6 +150,29 @@ suite('Update checks in the Workspace Images view (real registries)', function (
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  test('registryLens.severity sets each finding kind\'s severity, or turns it off', async () => {
+    const a = await api();
+    await a.checkNow();
+    const updateDiag = () => vscode.languages.getDiagnostics(file!).find((d) => d.code === 'update-available');
+    assert.equal(updateDiag()?.severity, vscode.DiagnosticSeverity.Information);
+    const wait = async (ok: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 5_000;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error('the diagnostics did not follow the setting');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await config().update('severity', { update: 'warning' }, vscode.ConfigurationTarget.Global);
+      await wait(() => updateDiag()?.severity === vscode.DiagnosticSeverity.Warning);
+      await config().update('severity', { update: 'off' }, vscode.ConfigurationTarget.Global);
+      await wait(() => updateDiag() === undefined);
+      assert.ok(vscode.languages.getDiagnostics(file!).some((d) => d.code === 'not-found'), 'other kinds keep their diagnostics');
+    } finally {
+      await config().update('severity', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('a warm re-check answers from the cache: the same findings, at once', async () => {
     const a = await api();
     const started = Date.now();

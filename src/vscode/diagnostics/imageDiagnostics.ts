@@ -5,6 +5,26 @@ import { editsForUpdate, fixTitle, UPDATE_ORDER, type TextEdit } from './tagEdit
 
 export const DIAGNOSTIC_SOURCE = 'Registry Lens';
 
+/** The finding kinds whose severity the `registryLens.severity` setting chooses. */
+export type SeverityKind = 'update' | 'digestChanged' | 'registryProblem' | 'latest' | 'notPinned';
+
+const DEFAULT_SEVERITY: Record<SeverityKind, string> = { update: 'information', digestChanged: 'warning', registryProblem: 'warning', latest: 'hint', notPinned: 'off' };
+const LEVELS: Record<string, vscode.DiagnosticSeverity | undefined> = {
+  error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information, hint: vscode.DiagnosticSeverity.Hint, off: undefined,
+};
+
+/** Severity per finding kind from settings (`off`: no diagnostic); unknown values fall back to the default. */
+function readSeverities(): Record<SeverityKind, vscode.DiagnosticSeverity | undefined> {
+  const configured = vscode.workspace.getConfiguration('registryLens').get<Record<string, unknown>>('severity', {});
+  const out = {} as Record<SeverityKind, vscode.DiagnosticSeverity | undefined>;
+  for (const kind of Object.keys(DEFAULT_SEVERITY) as SeverityKind[]) {
+    const v = configured[kind];
+    out[kind] = LEVELS[typeof v === 'string' && v in LEVELS ? v : DEFAULT_SEVERITY[kind]];
+  }
+  return out;
+}
+
 const toRange = (r: { start: { line: number; character: number }; end: { line: number; character: number } }): vscode.Range =>
   new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
 
@@ -25,6 +45,7 @@ export class ImageDiagnostics implements vscode.Disposable {
   constructor(private readonly checker: UpdateChecker) {
     this.subscriptions = [
       checker.onDidChange(() => this.refresh()),
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('registryLens.severity')) this.refresh(); }),
       vscode.workspace.onDidChangeTextDocument((e) => this.dropStale(e.document)),
     ];
     this.refresh();
@@ -47,27 +68,35 @@ export class ImageDiagnostics implements vscode.Disposable {
       byFile.set(file, [...(byFile.get(file) ?? []), d]);
     };
     const errorsSeen = new Map<string, vscode.Diagnostic>();
+    const severity = readSeverities();
+    const make = (f: Finding, kind: SeverityKind, message = f.message): vscode.Diagnostic | undefined => {
+      const level = severity[kind];
+      if (level === undefined) return undefined;
+      const d = new vscode.Diagnostic(toRange(f.occurrence.range), message, level);
+      d.source = DIAGNOSTIC_SOURCE;
+      d.code = f.code;
+      return d;
+    };
     for (const f of this.checker.all()) {
       const o = f.occurrence;
-      if (f.status === 'update' || f.status === 'digest-changed') {
-        const d = new vscode.Diagnostic(toRange(o.range), f.message, f.status === 'digest-changed' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information);
-        d.source = DIAGNOSTIC_SOURCE;
-        d.code = f.code;
-        add(o.file, d, f);
-      } else if (f.status === 'error' && o.reference) {
-        const key = `${o.file}|${o.reference.registry}|${f.code}`;
+      const ref = o.reference;
+      let d: vscode.Diagnostic | undefined;
+      if (f.status === 'update') d = make(f, 'update');
+      else if (f.status === 'digest-changed') d = make(f, 'digestChanged');
+      else if (f.status === 'error' && ref) {
+        const key = `${o.file}|${ref.registry}|${f.code}`;
         const first = errorsSeen.get(key);
         if (first) {
           first.relatedInformation = [...(first.relatedInformation ?? []), new vscode.DiagnosticRelatedInformation(
-            new vscode.Location(vscode.Uri.file(o.file), toRange(o.range)), `also ${o.reference.canonical}`)];
+            new vscode.Location(vscode.Uri.file(o.file), toRange(o.range)), `also ${ref.canonical}`)];
           continue;
         }
-        const d = new vscode.Diagnostic(toRange(o.range), f.message, vscode.DiagnosticSeverity.Warning);
-        d.source = DIAGNOSTIC_SOURCE;
-        d.code = f.code;
-        errorsSeen.set(key, d);
-        add(o.file, d, f);
-      }
+        d = make(f, 'registryProblem');
+        if (d) errorsSeen.set(key, d);
+      } else if (ref && !ref.digest && (ref.tag === null || ref.tag === 'latest') && (f.status === 'current' || f.status === 'unpinned')) {
+        d = make(f, 'latest', `${ref.canonical}: "${ref.tag ?? 'no tag'}" moves whenever the image is republished; pin a version tag or a digest for repeatable builds`);
+      } else if (f.status === 'unpinned') d = make(f, 'notPinned');
+      if (d) add(o.file, d, f);
     }
     this.collection.clear();
     for (const [file, list] of byFile) this.collection.set(vscode.Uri.file(file), list);
