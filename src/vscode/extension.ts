@@ -7,7 +7,7 @@ import type { Services } from './services';
 import { CheckStatusBar } from './check/statusBar';
 import { UpdateChecker, type CheckSummary } from './check/updateChecker';
 import { SecretStorageKeychain } from './credentials/secretKeychain';
-import { ImageDiagnostics, UpdateCodeActions } from './diagnostics/imageDiagnostics';
+import { IMAGE_DOCUMENTS, ImageDiagnostics, UpdateCodeActions } from './diagnostics/imageDiagnostics';
 import { ImageHoverProvider } from './diagnostics/imageHover';
 import { RegistryClients } from './registry/registryClients';
 import { RegistryStatus } from './registry/registryStatus';
@@ -62,20 +62,14 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     vscode.window.createTreeView(ViewId.Registries, { treeDataProvider: registriesTree }));
   const diagnostics = new ImageDiagnostics(checker);
   const codeActions = new UpdateCodeActions(diagnostics);
-  context.subscriptions.push(diagnostics, vscode.languages.registerCodeActionsProvider(
-    [{ scheme: 'file', language: 'dockerfile' }, { scheme: 'file', language: 'dockercompose' }, { scheme: 'file', pattern: '**/*.{yaml,yml,json,jsonc,env}' },
-      { scheme: 'file', pattern: '**/{Dockerfile,Containerfile}*' }, { scheme: 'file', pattern: '**/*.{Dockerfile,dockerfile}' }],
-    codeActions, { providedCodeActionKinds: UpdateCodeActions.kinds }));
-  context.subscriptions.push(vscode.languages.registerHoverProvider(
-    [{ scheme: 'file', language: 'dockerfile' }, { scheme: 'file', language: 'dockercompose' }, { scheme: 'file', pattern: '**/*.{yaml,yml,json,jsonc}' },
-      { scheme: 'file', pattern: '**/{Dockerfile,Containerfile}*' }, { scheme: 'file', pattern: '**/*.{Dockerfile,dockerfile}' }],
+  context.subscriptions.push(diagnostics, vscode.languages.registerCodeActionsProvider(IMAGE_DOCUMENTS, codeActions, { providedCodeActionKinds: UpdateCodeActions.kinds }));
+  context.subscriptions.push(vscode.languages.registerHoverProvider(IMAGE_DOCUMENTS,
     new ImageHoverProvider(images, checker, registryStatus)));
   const services: Services = { context, log, images, imagesTree, secrets, clients, registryStatus, checker };
   context.subscriptions.push(...registerCommands(services));
 
-  // The first scan runs in the background: activation returns at once. Registries are pinged after it,
-  // only in a trusted workspace (RegistryStatus checks).
-  // Cached findings first (instant after a reload), then the network when allowed.
+  // Everything runs in the background, so activation returns at once: the scan, then the cached findings
+  // (instant after a reload), then registries and update checks (only in a trusted workspace).
   void images.refresh('activation').then(async () => {
     await checker.loadFromCache();
     if (!vscode.workspace.getConfiguration('registryLens').get<boolean>('checkOnActivation', true)) return;

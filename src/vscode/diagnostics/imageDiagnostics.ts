@@ -1,9 +1,16 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../../core';
 import type { UpdateChecker } from '../check/updateChecker';
-import { editsForUpdate, fixTitle, UPDATE_ORDER, type TextEdit } from './tagEdits';
+import { editsForUpdate, fixTitle, safestFirst, type TextEdit } from './tagEdits';
 
 export const DIAGNOSTIC_SOURCE = 'Registry Lens';
+
+/** The documents image references live in (diagnostics, quick-fixes, hovers). */
+export const IMAGE_DOCUMENTS: vscode.DocumentSelector = [
+  { scheme: 'file', language: 'dockerfile' }, { scheme: 'file', language: 'dockercompose' },
+  { scheme: 'file', pattern: '**/*.{yaml,yml,json,jsonc}' },
+  { scheme: 'file', pattern: '**/{Dockerfile,Containerfile}*' }, { scheme: 'file', pattern: '**/*.{Dockerfile,dockerfile}' },
+];
 
 /** The finding kinds whose severity the `registryLens.severity` setting chooses. */
 export type SeverityKind = 'update' | 'digestChanged' | 'registryProblem' | 'latest' | 'notPinned';
@@ -65,7 +72,9 @@ export class ImageDiagnostics implements vscode.Disposable {
     this.byKey.clear();
     const add = (file: string, d: vscode.Diagnostic, f: Finding): void => {
       this.byKey.set(ImageDiagnostics.key(file, d), f);
-      byFile.set(file, [...(byFile.get(file) ?? []), d]);
+      const list = byFile.get(file);
+      if (list) list.push(d);
+      else byFile.set(file, [d]);
     };
     const errorsSeen = new Map<string, vscode.Diagnostic>();
     const severity = readSeverities();
@@ -135,7 +144,7 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
       if (d.source !== DIAGNOSTIC_SOURCE) continue;
       const f = this.diagnostics.finding(doc.uri.fsPath, d);
       if (!f) continue;
-      const updates = [...f.updates].sort((a, b) => (UPDATE_ORDER[a.kind] ?? 9) - (UPDATE_ORDER[b.kind] ?? 9));
+      const updates = safestFirst(f.updates);
       for (const [i, u] of updates.entries()) {
         const edits = editsForUpdate(f.occurrence, u);
         const action = new vscode.CodeAction(fixTitle(f, u), vscode.CodeActionKind.QuickFix);

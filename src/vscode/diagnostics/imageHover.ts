@@ -4,7 +4,7 @@ import type { UpdateChecker } from '../check/updateChecker';
 import { presetForHost } from '../credentials/presets';
 import type { RegistryStatus } from '../registry/registryStatus';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
-import { UPDATE_ORDER } from './tagEdits';
+import { safestFirst } from './tagEdits';
 
 const within = (o: Occurrence, pos: vscode.Position): boolean => {
   const { start, end } = o.range;
@@ -44,8 +44,7 @@ export class ImageHoverProvider implements vscode.HoverProvider {
     const f: Finding | undefined = this.checker.finding(o);
     if (f) {
       md.appendMarkdown(`${f.message}\n\n`);
-      const tagUpdates = f.updates.filter((u) => u.kind === 'patch' || u.kind === 'minor' || u.kind === 'major')
-        .sort((a, b) => (UPDATE_ORDER[a.kind] ?? 9) - (UPDATE_ORDER[b.kind] ?? 9));
+      const tagUpdates = safestFirst(f.updates, true);
       if (tagUpdates.length) md.appendMarkdown(`${tagUpdates.map((u) => `- ${u.kind}: \`${u.tag}\``).join('\n')}\n\n`);
       if (f.currentDigest) md.appendMarkdown(`Digest of \`${ref.tag ?? 'latest'}\`: \`${f.currentDigest}\`${f.platform ? ` (${f.platform})` : ''}\n\n`);
       for (const n of f.notes) md.appendMarkdown(`_${n.message}_\n\n`);

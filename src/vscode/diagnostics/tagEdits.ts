@@ -57,8 +57,15 @@ function tagEditFor(o: Occurrence, oldTag: string, newTag: string): TextEdit | {
   return { refused: 'the tag is assembled from several variables; edit it by hand' };
 }
 
-/** Quick-fix titles and order: safest first. */
-export const UPDATE_ORDER: Record<string, number> = { patch: 0, minor: 1, major: 2, digest: 3, pin: 4 };
+/** Update kinds, safest first: the order of quick-fixes, hovers and tree descriptions. */
+const UPDATE_ORDER: Record<string, number> = { patch: 0, minor: 1, major: 2, digest: 3, pin: 4 };
+
+/** `updates` safest first; with `tagsOnly`, just the patch / minor / major ones. */
+export function safestFirst(updates: readonly FindingUpdate[], tagsOnly = false): FindingUpdate[] {
+  return updates
+    .filter((u) => !tagsOnly || u.kind === 'patch' || u.kind === 'minor' || u.kind === 'major')
+    .sort((a, b) => (UPDATE_ORDER[a.kind] ?? 9) - (UPDATE_ORDER[b.kind] ?? 9));
+}
 
 export function fixTitle(f: Finding, u: FindingUpdate): string {
   switch (u.kind) {

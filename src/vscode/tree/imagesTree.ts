@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { DOCKER_HUB } from '../../core';
 import { ContextKey, ContextValue } from '../constants';
 import type { UpdateChecker } from '../check/updateChecker';
-import { UPDATE_ORDER } from '../diagnostics/tagEdits';
+import { safestFirst } from '../diagnostics/tagEdits';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
 import type { Finding } from '../../core';
 import { buildImagesModel, childrenOf, type GroupBy, type ImagesModel, type ImagesNode, type UseNode } from './imagesModel';
@@ -160,8 +160,7 @@ export function describeFinding(f: Finding): { text: string; icon: vscode.ThemeI
   switch (f.status) {
     case 'update': {
       // Safest first, as the quick-fixes are offered.
-      const tags = f.updates.filter((u) => u.kind === 'patch' || u.kind === 'minor' || u.kind === 'major')
-        .sort((x, y) => (UPDATE_ORDER[x.kind] ?? 9) - (UPDATE_ORDER[y.kind] ?? 9));
+      const tags = safestFirst(f.updates, true);
       return { text: `→ ${tags.map((u) => `${u.tag} ${u.kind}`).join(', ')}`, icon: new vscode.ThemeIcon('arrow-circle-up', new vscode.ThemeColor('list.warningForeground')) };
     }
     case 'digest-changed':
