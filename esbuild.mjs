@@ -4,6 +4,7 @@
 //   node esbuild.mjs --production    the same, minified (what `npm run package` ships)
 //   node esbuild.mjs --watch         rebuild the bundles on change
 //   node esbuild.mjs --tests         also transpile src/** and test/** to out/ (CommonJS, one file per file)
+//   env REGISTRY_LENS_OUT=DIR / REGISTRY_LENS_DIST=DIR: build the transpiled tree / the bundles elsewhere
 //
 // esbuild does not type-check: `npm run typecheck` (tsc --noEmit) does.
 import * as esbuild from 'esbuild';
@@ -16,6 +17,8 @@ const watch = args.has('--watch');
 const tests = args.has('--tests');
 // The transpiled tree; another folder lets parallel runs in one checkout stay out of each other's way.
 const outDir = process.env.REGISTRY_LENS_OUT ?? 'out';
+// The bundles' folder (default dist/, what package.json and the VSIX use); another one keeps parallel builds apart.
+const distDir = process.env.REGISTRY_LENS_DIST ?? 'dist';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const define = {
   'process.env.REGISTRY_LENS_VERSION': JSON.stringify(version),
@@ -35,9 +38,36 @@ const common = {
   // Prefer packages' ESM builds: some (jsonc-parser) ship a UMD `main` whose inner requires a bundler cannot follow.
   mainFields: ['module', 'main'],
   logLevel: 'warning',
-  // dockerode's ssh transport pulls in native optional modules; we only talk to sockets and TCP.
-  external: ['cpu-features', 'ssh2'],
+  external: [],
   define,
+};
+
+// dockerode lives in a bundle of its own, dist/docker.js, which the extension and the CLI require only when the
+// docker section is first used (`await import('dockerode')` in src/core/docker/engine.ts): activation does not
+// parse it. The two main bundles resolve 'dockerode' to that file (relative to themselves, both are in dist/).
+const lazyDockerode = {
+  name: 'lazy-dockerode',
+  setup(build) {
+    build.onResolve({ filter: /^dockerode$/ }, () => ({ path: './docker.js', external: true }));
+  },
+};
+
+// What dockerode pulls in that we never use, replaced by stubs that load fine and throw when used:
+// - ssh2 (docker-modem's ssh:// transport, with native optional parts cpu-features / sshcrypto.node): we speak
+//   unix sockets and tcp:// only, and resolveEngine reports ssh:// hosts as unsupported before dockerode is asked;
+// - @grpc/grpc-js, @grpc/proto-loader, protobufjs (BuildKit sessions), tar-fs, @balena/dockerignore (image builds).
+const UNUSED = ['ssh2', 'cpu-features', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'tar-fs', '@balena/dockerignore'];
+const stubUnused = {
+  name: 'stub-unused',
+  setup(build) {
+    const filter = new RegExp(`^(${UNUSED.map((n) => n.replace(/[/.@-]/g, '\\$&')).join('|')})(/.*)?$`);
+    build.onResolve({ filter }, (a) => ({ path: a.path, namespace: 'unused' }));
+    build.onLoad({ filter: /.*/, namespace: 'unused' }, (a) => ({
+      loader: 'js',
+      contents: `const fail = () => { throw new Error(${JSON.stringify(`${a.path} is not included in Registry Lens (only unix:// and tcp:// docker hosts, no image builds)`)}); };
+module.exports = new Proxy({}, { get: (_, k) => (k === '__esModule' || typeof k === 'symbol' ? undefined : function unavailable() { return fail(); }) });`,
+    }));
+  },
 };
 
 /** @type {esbuild.BuildOptions[]} */
@@ -45,14 +75,22 @@ const bundles = [
   {
     ...common,
     entryPoints: { extension: 'src/vscode/extension.ts' },
-    outdir: 'dist',
+    outdir: distDir,
     external: [...common.external, 'vscode'],
+    plugins: [lazyDockerode],
   },
   {
     ...common,
     entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: 'dist',
+    outdir: distDir,
     banner: { js: '#!/usr/bin/env node' },
+    plugins: [lazyDockerode],
+  },
+  {
+    ...common,
+    stdin: { contents: "module.exports = require('dockerode');", resolveDir: '.', sourcefile: 'docker-entry.js', loader: 'js' },
+    outfile: join(distDir, 'docker.js'),
+    plugins: [stubUnused],
   },
 ];
 
@@ -69,7 +107,7 @@ function listTs(dir, skip) {
 
 async function main() {
   const started = Date.now();
-  if (!watch) rmSync('dist', { recursive: true, force: true });
+  if (!watch) rmSync(distDir, { recursive: true, force: true });
   if (watch) {
     const contexts = await Promise.all(bundles.map((b) => esbuild.context(b)));
     await Promise.all(contexts.map((c) => c.watch()));
@@ -98,7 +136,7 @@ async function main() {
     console.log(`[esbuild] transpiled ${entryPoints.length} files to ${outDir}/`);
   }
   const rel = (p) => relative(process.cwd(), p);
-  console.log(`[esbuild] ${production ? 'production' : 'dev'} bundles in ${rel('dist')}/ (${Date.now() - started} ms)`);
+  console.log(`[esbuild] ${production ? 'production' : 'dev'} bundles in ${rel(distDir)}/ (${Date.now() - started} ms)`);
 }
 
 main().catch((err) => {

@@ -1,0 +1,49 @@
+// The local Docker engine's public surface (re-exported by src/core/index.ts). dockerode itself is loaded only
+// when an Engine method first runs.
+export {
+  contextDirName,
+  DEFAULT_DOCKER_SOCKET,
+  describeEndpoint,
+  resolveEngine,
+  type EngineEndpoint,
+  type EngineSource,
+  type EngineTls,
+  type ResolveEngineOptions,
+} from './endpoint';
+export {
+  Engine,
+  registryAuthValue,
+  type EngineOptions,
+  type EngineState,
+  type LocalContainer,
+  type LocalImage,
+  type LocalInventory,
+  type PullOptions,
+  type PullResult,
+} from './engine';
+export {
+  classifyEngineError,
+  DockerEngineError,
+  EngineRequestError,
+  EngineUnavailableError,
+  isAbortError,
+  isDockerEngineError,
+  isEngineRequestError,
+  isEngineUnavailableError,
+  isPullError,
+  PullError,
+  pullErrorKind,
+  type DockerEngineErrorName,
+  type EngineUnavailableReason,
+} from './errors';
+export { eventError, formatBytes, PullStreamParser, PullTracker, type LayerPhase, type LayerProgress, type PullEvent, type PullProgress } from './progress';
+export {
+  checkLocal,
+  LOCAL_STATUSES,
+  OUTDATED_STATUSES,
+  type CheckLocalOptions,
+  type LocalCheckResult,
+  type LocalFinding,
+  type LocalFindingCode,
+  type LocalStatus,
+} from './checkLocal';
