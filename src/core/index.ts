@@ -9,3 +9,4 @@ export * from './registry';
 export * from './credentials';
 export * from './versioning';
 export * from './check';
+export * from './docker';
