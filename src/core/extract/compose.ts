@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Scalar, type YAMLMap } from 'yaml';
 import { interpolateCompose } from './composeTemplate';
 import { parseDotenv } from './dotenv';
 import { MappedString } from './mapped';
@@ -7,6 +6,7 @@ import { makeOccurrence } from './occurrence';
 import { SourceText } from './sourceText';
 import type { Lookup } from './substitute';
 import type { ExtractResult, FileReference } from './types';
+import { readYaml, type YamlDocument, type YamlMap, type YamlNode, type YamlScalar, type YamlSlot } from './yamlTree';
 
 export interface ComposeOptions {
   /** The `.env` beside the compose file (its path and text), for `${VAR}` values. */
@@ -19,7 +19,7 @@ export interface ComposeOptions {
 const NOT_SERVICES = new Set(['version', 'services', 'volumes', 'networks', 'secrets', 'configs', 'include', 'name', 'models']);
 
 interface ImageUse {
-  node: Scalar | Node;
+  node: YamlNode;
   services: string[];
   fragments: string[];
   built: boolean[];
@@ -43,10 +43,9 @@ export function extractCompose(file: string, content: string, options: ComposeOp
     if (ref.file !== file && !result.references.some((r) => r.file === ref.file)) result.references.push(ref);
   };
 
-  let docs: Document.Parsed[];
+  let docs: YamlDocument[];
   try {
-    const parsed = parseAllDocuments(src.text, { prettyErrors: false, uniqueKeys: false });
-    docs = Array.isArray(parsed) ? parsed : [];
+    docs = readYaml(src.text);
   } catch (err) {
     result.errors.push({ file, line: 0, character: 0, message: `YAML: ${err instanceof Error ? err.message : String(err)}` });
     return result;
@@ -54,26 +53,19 @@ export function extractCompose(file: string, content: string, options: ComposeOp
 
   for (const doc of docs) {
     for (const error of doc.errors) {
-      const at = src.positionAt(error.pos[0]);
+      const at = src.positionAt(error.offset);
       result.errors.push({ file, line: at.line, character: at.character, message: `YAML: ${firstLine(error.message)}` });
     }
-    const root = doc.contents;
-    if (!isMap(root)) continue;
-    // Alias.resolve walks the whole document each time: resolve each alias once.
-    const resolved = new Map<unknown, unknown>();
-    const deref = (node: unknown): unknown => {
-      if (!isAlias(node)) return node;
-      if (!resolved.has(node)) resolved.set(node, node.resolve(doc));
-      return resolved.get(node);
-    };
-    const top = entries(root, deref);
+    const root = doc.root;
+    if (root?.kind !== 'map') continue;
+    const top = entries(root);
 
-    const uses = new Map<unknown, ImageUse>();
-    const use = (node: unknown, who: string, fragment: boolean, built: boolean) => {
+    const uses = new Map<YamlNode, ImageUse>();
+    const use = (node: YamlSlot, who: string, fragment: boolean, built: boolean) => {
       if (node === undefined || node === null) return;
       let u = uses.get(node);
       if (!u) {
-        u = { node: node as Node, services: [], fragments: [], built: [] };
+        u = { node, services: [], fragments: [], built: [] };
         uses.set(node, u);
       }
       if (fragment) u.fragments.push(who);
@@ -84,72 +76,67 @@ export function extractCompose(file: string, content: string, options: ComposeOp
     };
 
     // Services: `services:` or, in the old layout, the top-level maps.
-    const services = new Map<string, YAMLMap>();
-    const servicesNode = deref(top.get('services'));
-    if (isMap(servicesNode)) {
-      for (const pair of servicesNode.items) {
-        const name = keyOf(pair.key);
-        const value = deref(pair.value);
-        if (name !== null && isMap(value)) services.set(name, value);
-      }
+    const services = new Map<string, YamlMap>();
+    const servicesNode = top.get('services');
+    if (servicesNode?.kind === 'map') {
+      for (const pair of servicesNode.pairs) if (pair.value?.kind === 'map') services.set(pair.key, pair.value);
     } else if (!top.has('services')) {
-      for (const [name, node] of top) {
-        const value = deref(node);
-        if (NOT_SERVICES.has(name) || name.startsWith('x-') || !isMap(value)) continue;
-        const e = entries(value, deref);
+      for (const [name, value] of top) {
+        if (NOT_SERVICES.has(name) || name.startsWith('x-') || value?.kind !== 'map') continue;
+        const e = entries(value);
         if (e.has('image') || e.has('build')) services.set(name, value);
       }
     }
 
-    const resolve = (name: string, seen: Set<string>): { image: unknown; built: boolean } => {
+    const resolve = (name: string, seen: Set<string>): { image: YamlSlot; built: boolean } => {
       const svc = services.get(name);
       if (!svc || seen.has(name)) return { image: undefined, built: false };
       seen.add(name);
-      const e = entries(svc, deref);
+      const e = entries(svc);
       let image = e.get('image');
-      let built = hasValue(deref(e.get('build')));
-      const ext = deref(e.get('extends'));
+      let built = hasValue(e.get('build'));
+      const ext = e.get('extends');
       let base: string | null = null;
       let baseFile: string | null = null;
-      if (isScalar(ext) && typeof ext.value === 'string') base = ext.value;
-      else if (isMap(ext)) {
-        const x = entries(ext, deref);
-        const s = deref(x.get('service'));
-        const f = deref(x.get('file'));
-        if (isScalar(s) && typeof s.value === 'string') base = s.value;
-        if (isScalar(f) && typeof f.value === 'string') baseFile = f.value;
+      if (ext?.kind === 'scalar' && typeof ext.value === 'string') base = ext.value;
+      else if (ext?.kind === 'map') {
+        const x = entries(ext);
+        const s = x.get('service');
+        const f = x.get('file');
+        if (s?.kind === 'scalar' && typeof s.value === 'string') base = s.value;
+        if (f?.kind === 'scalar' && typeof f.value === 'string') baseFile = f.value;
       }
       if (baseFile !== null && path.resolve(dir, baseFile) !== file) {
         reference(baseFile);
       } else if (base !== null) {
         const inherited = resolve(base, seen);
-        image ??= inherited.image;
+        // Only a service with no `image:` node inherits (an alias naming no anchor still counts as written).
+        if (image === undefined) image = inherited.image;
         built ||= inherited.built;
       }
-      return { image: deref(image), built };
+      return { image, built };
     };
     for (const name of services.keys()) {
       const { image, built } = resolve(name, new Set());
       use(image, name, false, built);
     }
 
-    for (const [key, node] of top) {
-      const value = deref(node);
-      if (!key.startsWith('x-') || !isMap(value)) continue;
-      use(deref(entries(value, deref).get('image')), key, true, false);
+    for (const [key, value] of top) {
+      if (!key.startsWith('x-') || value?.kind !== 'map') continue;
+      use(entries(value).get('image'), key, true, false);
     }
 
-    for (const target of includes(deref(top.get('include')), deref)) reference(target);
+    for (const target of includes(top.get('include'))) reference(target);
 
-    const ordered = [...uses.values()].sort((a, b) => (a.node.range?.[0] ?? 0) - (b.node.range?.[0] ?? 0));
+    const ordered = [...uses.values()].sort((a, b) => a.node.start - b.node.start);
     for (const u of ordered) {
       const node = u.node;
-      if (!isScalar(node)) {
-        const at = src.positionAt(node.range?.[0] ?? 0);
+      if (node.kind !== 'scalar') {
+        const at = src.positionAt(node.start);
         result.errors.push({ file, line: at.line, character: at.character, message: `image of ${u.services[0] ?? u.fragments[0] ?? 'a service'} is not a string` });
         continue;
       }
-      if (node.value === null || node.range === undefined || node.range === null) continue;
+      if (node.value === null) continue;
       const written = scalarValue(src, node);
       const expansion = interpolateCompose(written.value, lookup);
       const builtLocally = u.services.length > 0 && u.built.every(Boolean);
@@ -166,50 +153,42 @@ export function extractCompose(file: string, content: string, options: ComposeOp
 }
 
 /** A map's entries by key, with `<<` merge keys applied (own keys win; earlier merge sources win over later). */
-function entries(map: YAMLMap, deref: (n: unknown) => unknown, seen = new Set<unknown>()): Map<string, unknown> {
-  const out = new Map<string, unknown>();
+function entries(map: YamlMap, seen = new Set<YamlMap>()): Map<string, YamlSlot> {
+  const out = new Map<string, YamlSlot>();
   if (seen.has(map)) return out;
   seen.add(map);
-  const merges: unknown[] = [];
-  for (const pair of map.items) {
-    const key = keyOf(pair.key);
-    if (key === null) continue;
-    if (key === '<<' && (!isScalar(pair.key) || pair.key.type === 'PLAIN')) {
-      const value = deref(pair.value);
-      if (isSeq(value)) merges.push(...value.items.map(deref));
+  const merges: YamlSlot[] = [];
+  for (const pair of map.pairs) {
+    if (pair.merge) {
+      const value = pair.value;
+      if (value?.kind === 'seq') merges.push(...value.items);
       else merges.push(value);
       continue;
     }
-    if (!out.has(key)) out.set(key, pair.value);
+    if (!out.has(pair.key)) out.set(pair.key, pair.value);
   }
   for (const source of merges) {
-    if (!isMap(source)) continue;
-    for (const [k, v] of entries(source, deref, seen)) if (!out.has(k)) out.set(k, v);
+    if (source?.kind !== 'map') continue;
+    for (const [k, v] of entries(source, seen)) if (!out.has(k)) out.set(k, v);
   }
   return out;
 }
 
-function keyOf(key: unknown): string | null {
-  if (!isScalar(key)) return null;
-  const v = key.value;
-  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
-}
-
-function hasValue(node: unknown): boolean {
+function hasValue(node: YamlSlot): boolean {
   if (node === undefined || node === null) return false;
-  return !(isScalar(node) && node.value === null);
+  return !(node.kind === 'scalar' && node.value === null);
 }
 
 /** `include:` entries: `- path`, `- path: a` or `- path: [a, b]`. */
-function includes(node: unknown, deref: (n: unknown) => unknown): string[] {
+function includes(node: YamlSlot): string[] {
   const out: string[] = [];
-  const items = isSeq(node) ? node.items.map(deref) : node === undefined ? [] : [node];
+  const items = node?.kind === 'seq' ? node.items : node === undefined ? [] : [node];
   for (const item of items) {
-    if (isScalar(item) && typeof item.value === 'string') out.push(item.value);
-    else if (isMap(item)) {
-      const p = deref(entries(item, deref).get('path'));
-      if (isScalar(p) && typeof p.value === 'string') out.push(p.value);
-      else if (isSeq(p)) for (const x of p.items.map(deref)) if (isScalar(x) && typeof x.value === 'string') out.push(x.value);
+    if (item?.kind === 'scalar' && typeof item.value === 'string') out.push(item.value);
+    else if (item?.kind === 'map') {
+      const p = entries(item).get('path');
+      if (p?.kind === 'scalar' && typeof p.value === 'string') out.push(p.value);
+      else if (p?.kind === 'seq') for (const x of p.items) if (x?.kind === 'scalar' && typeof x.value === 'string') out.push(x.value);
     }
   }
   return out;
@@ -220,27 +199,28 @@ function includes(node: unknown, deref: (n: unknown) => unknown): string[] {
  * for character (the range excludes the quotes); anything else (escapes, folding, block scalars) keeps the value
  * with no origin, so no tag range is claimed.
  */
-function scalarValue(src: SourceText, node: Scalar): { value: MappedString; start: number; end: number } {
-  const [start, end] = node.range ?? [0, 0];
+function scalarValue(src: SourceText, node: YamlScalar): { value: MappedString; start: number; end: number } {
+  const { start, end, value } = node;
   const raw = src.text.slice(start, end);
-  const value = node.value;
-  const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+  const quoted = node.style === 'double' || node.style === 'single';
   const s = quoted ? start + 1 : start;
   const e = quoted ? Math.max(s, end - 1) : end;
   const inner = quoted ? raw.slice(1, -1) : raw;
-  const text = typeof value === 'string' ? value : node.type === 'PLAIN' ? raw : String(value);
+  const text = typeof value === 'string' ? value : node.style === 'plain' ? raw : String(value);
   const mapped = new MappedString();
   if (text === inner) mapped.append(text, src, s);
   else mapped.append(text);
   return { value: mapped, start: s, end: e };
 }
 
+/** Variables from `environment`, then `.env`; the `.env` is parsed on the first lookup (most images name no variable). */
 function composeLookup(options: ComposeOptions): Lookup {
-  const dotenv = options.dotenv ? parseDotenv(new SourceText(options.dotenv.file, options.dotenv.content)) : new Map<string, MappedString>();
+  let dotenv: Map<string, MappedString> | undefined;
   const env = options.environment ?? {};
   return (name) => {
     const fromEnv = env[name];
     if (fromEnv !== undefined) return new MappedString().append(fromEnv);
+    dotenv ??= options.dotenv ? parseDotenv(new SourceText(options.dotenv.file, options.dotenv.content)) : new Map<string, MappedString>();
     return dotenv.get(name);
   };
 }

@@ -1,0 +1,109 @@
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { readSimpleYaml } from './yamlSimple';
+
+/**
+ * The parts of a YAML document the compose extractor reads, with aliases already resolved: an alias slot holds
+ * the very node its anchor names (so one written image used by several services stays one object), `null` when
+ * no anchor of that name comes before it. Offsets are into the parsed text. Two readers build it: the `yaml`
+ * library (any YAML, with its errors) and `readSimpleYaml` (the block-style subset compose files are written in,
+ * several times faster; it declines anything else).
+ */
+export type YamlNode = YamlScalar | YamlMap | YamlSeq;
+
+/** A slot's content: a node, `null` for an alias naming no earlier anchor, `undefined` for no node at all. */
+export type YamlSlot = YamlNode | null | undefined;
+
+export interface YamlScalar {
+  kind: 'scalar';
+  /** As the YAML 1.2 core schema resolves it (plain `1.5` is a number, `~` is null; quoted is always a string). */
+  value: string | number | boolean | null;
+  style: 'plain' | 'single' | 'double' | 'block';
+  /** The scalar as written, quotes included, trailing blanks and comments excluded. */
+  start: number;
+  end: number;
+}
+
+export interface YamlMap {
+  kind: 'map';
+  start: number;
+  /** Pairs whose key is a scalar, in order (duplicates kept); other keys cannot name anything compose reads. */
+  pairs: YamlPair[];
+}
+
+export interface YamlPair {
+  /** The key's value as text (`1` for the number 1). */
+  key: string;
+  /** A plain `<<`: a merge key. */
+  merge: boolean;
+  value: YamlSlot;
+}
+
+export interface YamlSeq {
+  kind: 'seq';
+  start: number;
+  items: YamlSlot[];
+}
+
+export interface YamlDocument {
+  root: YamlSlot;
+  errors: { offset: number; message: string }[];
+}
+
+/** Reads every document of `text`: the fast reader when the text is in its subset, else the `yaml` library. May throw (library bug). */
+export function readYaml(text: string): YamlDocument[] {
+  return readSimpleYaml(text) ?? readYamlWithLibrary(text);
+}
+
+/** Reads every document of `text` with the `yaml` library (duplicate keys allowed, as compose does). May throw. */
+export function readYamlWithLibrary(text: string): YamlDocument[] {
+  const parsed = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+  const docs = Array.isArray(parsed) ? parsed : [];
+  return docs.map((doc) => ({
+    root: convert(doc.contents),
+    errors: doc.errors.map((e) => ({ offset: e.pos[0], message: e.message })),
+  }));
+}
+
+/**
+ * Converts a parsed document. Nodes are visited in document order, keys before values and a node before its
+ * children, registering anchors as they come: an alias then names the last node with its anchor before it,
+ * which is what `Alias.resolve` finds (by walking the whole document for each alias).
+ */
+function convert(root: unknown): YamlSlot {
+  const anchors = new Map<string, YamlNode>();
+  const walk = (node: unknown): YamlSlot => {
+    if (node === null || node === undefined) return undefined;
+    if (isAlias(node)) return anchors.get(node.source) ?? null;
+    let out: YamlNode;
+    if (isScalar(node)) {
+      const [start, end] = node.range ?? [0, 0];
+      out = { kind: 'scalar', value: node.value as YamlScalar['value'], style: styleOf(node.type), start, end };
+    } else if (isMap(node)) out = { kind: 'map', start: node.range?.[0] ?? 0, pairs: [] };
+    else if (isSeq(node)) out = { kind: 'seq', start: node.range?.[0] ?? 0, items: [] };
+    else return undefined;
+    const anchor = (node as Node).anchor;
+    if (anchor) anchors.set(anchor, out);
+    if (out.kind === 'map' && isMap(node)) {
+      for (const pair of node.items) {
+        walk(pair.key); // for the anchors it may carry
+        const value = walk(pair.value);
+        const key = keyOf(pair.key);
+        if (key !== null) out.pairs.push({ key, merge: key === '<<' && isScalar(pair.key) && pair.key.type === 'PLAIN', value });
+      }
+    } else if (out.kind === 'seq' && isSeq(node)) {
+      for (const item of node.items) out.items.push(walk(item));
+    }
+    return out;
+  };
+  return walk(root);
+}
+
+function styleOf(type: string | undefined): YamlScalar['style'] {
+  return type === 'PLAIN' ? 'plain' : type === 'QUOTE_SINGLE' ? 'single' : type === 'QUOTE_DOUBLE' ? 'double' : 'block';
+}
+
+function keyOf(key: unknown): string | null {
+  if (!isScalar(key)) return null;
+  const v = key.value;
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
+}
