@@ -127,8 +127,9 @@ export class PullTracker {
         if (tot !== undefined) layer.extractTotal = tot;
         if (cur !== undefined) layer.extracted = Math.max(layer.extracted, cur);
       }
-      if ((phase === 'downloaded' || phase === 'verifying' || RANK[phase] >= RANK.extracting) && layer.total > 0) layer.current = layer.total;
-      if (phase === 'complete' && layer.extractTotal > 0) layer.extracted = layer.extractTotal;
+      const now = layer.phase;
+      if ((now === 'downloaded' || now === 'verifying' || RANK[now] >= RANK.extracting) && layer.total > 0) layer.current = layer.total;
+      if (now === 'complete' && layer.extractTotal > 0) layer.extracted = layer.extractTotal;
       this.layers.set(e.id, layer);
       return null;
     }
