@@ -78,6 +78,8 @@ const bundles = [
     outdir: distDir,
     external: [...common.external, 'vscode'],
     plugins: [lazyDockerode],
+    // `import()` becomes `require()`: the lazy chunk loads through the CommonJS loader like everything else.
+    supported: { 'dynamic-import': false },
   },
   {
     ...common,
@@ -85,6 +87,7 @@ const bundles = [
     outdir: distDir,
     banner: { js: '#!/usr/bin/env node' },
     plugins: [lazyDockerode],
+    supported: { 'dynamic-import': false },
   },
   {
     ...common,

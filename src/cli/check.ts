@@ -16,6 +16,7 @@ import {
   type PolicyRule,
   type RegistrySettings,
 } from '../core';
+import { checkLocalCommand } from './checkLocal';
 import type { CliIo } from './main';
 import { formatTable } from './table';
 import { checkRegistryFlags, cliRegistryClient, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
@@ -38,6 +39,8 @@ newer tags and changed digests, and reports one line per image.
   --cache-dir DIR        where answers are cached (default ${defaultCacheDir().replace(/\\/g, '/')})
   --no-cache             ask the registries for everything, store nothing
   --offline              use cached answers only (even expired ones, marked stale); no network
+  --local                check the local Docker engine's images and running containers instead of files
+                         ("registry-lens check --local --help" for its options)
 ${REGISTRY_FLAGS_USAGE}
 Tag lists are cached 30 minutes, tag digests 10 minutes; when a registry cannot be reached, expired answers are
 used and marked stale. Registry errors are reported on stderr as FILE:LINE:COL (one-based) with what to do.
@@ -121,6 +124,11 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
 }
 
 export async function checkCommand(args: string[], io: CliIo): Promise<number> {
+  if (args.includes('--local')) return checkLocalCommand(args.filter((a) => a !== '--local'), io);
+  if (args.some((a) => a === '--docker-host' || a.startsWith('--docker-host='))) {
+    io.stderr('registry-lens check: --docker-host goes with --local\n');
+    return 2;
+  }
   const parsed = parseArgs(args);
   if ('help' in parsed) {
     io.stdout(CHECK_USAGE);

@@ -15,6 +15,7 @@ Usage:
   registry-lens scan  [PATH...] [--json]
   registry-lens check [PATH...] [--json] [--fail-on-update] [--ca-file HOST=PEM] [--insecure HOST] [--concurrency N]
                       [--format table|json|sarif] [--policy FILE] [--cache-dir DIR] [--no-cache] [--offline]
+  registry-lens check --local [--json] [--all] [--fail-on-update] [--docker-host H] [registry and cache options]
   registry-lens ping HOST [--json]
   registry-lens inspect IMAGE [--json]
   registry-lens --version | --help
