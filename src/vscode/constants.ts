@@ -34,6 +34,12 @@ export enum CommandId {
   ImportDockerCredentials = 'registryLens.importDockerCredentials',
   ShowOnlyUpdates = 'registryLens.showOnlyUpdates',
   ShowAllImages = 'registryLens.showAllImages',
+  /** Every update in the workspace as one edit, shown in the refactor preview. */
+  UpdateAllImages = 'registryLens.updateAllImages',
+  /** Internal (quick-fix): a policies rule that stops offering one update kind for an image. */
+  IgnoreUpdateKind = 'registryLens.ignoreUpdateKind',
+  /** Internal (code lens): the quick-fix menu at a reference. */
+  ShowFixes = 'registryLens.showFixes',
 }
 
 /** All command ids, for the manifest test. */

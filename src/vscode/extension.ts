@@ -8,6 +8,7 @@ import { CheckStatusBar } from './check/statusBar';
 import { UpdateChecker, type CheckSummary } from './check/updateChecker';
 import { SecretStorageKeychain } from './credentials/secretKeychain';
 import { IMAGE_DOCUMENTS, ImageDiagnostics, UpdateCodeActions } from './diagnostics/imageDiagnostics';
+import { ImageCodeLensProvider } from './diagnostics/imageCodeLens';
 import { ImageHoverProvider } from './diagnostics/imageHover';
 import { RegistryClients } from './registry/registryClients';
 import { RegistryStatus } from './registry/registryStatus';
@@ -61,10 +62,12 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   context.subscriptions.push(secrets, clients, registryStatus, registriesTree,
     vscode.window.createTreeView(ViewId.Registries, { treeDataProvider: registriesTree }));
   const diagnostics = new ImageDiagnostics(checker);
-  const codeActions = new UpdateCodeActions(diagnostics);
+  const codeActions = new UpdateCodeActions(diagnostics, checker);
+  const codeLenses = new ImageCodeLensProvider(images, checker);
+  context.subscriptions.push(codeLenses, vscode.languages.registerCodeLensProvider(IMAGE_DOCUMENTS, codeLenses));
   context.subscriptions.push(diagnostics, vscode.languages.registerCodeActionsProvider(IMAGE_DOCUMENTS, codeActions, { providedCodeActionKinds: UpdateCodeActions.kinds }));
-  context.subscriptions.push(vscode.languages.registerHoverProvider(IMAGE_DOCUMENTS,
-    new ImageHoverProvider(images, checker, registryStatus)));
+  const hover = new ImageHoverProvider(images, checker, registryStatus, clients);
+  context.subscriptions.push(hover, vscode.languages.registerHoverProvider(IMAGE_DOCUMENTS, hover));
   const services: Services = { context, log, images, imagesTree, secrets, clients, registryStatus, checker };
   context.subscriptions.push(...registerCommands(services));
 

@@ -20,6 +20,7 @@ export {
   type CacheStore,
   type CacheTtls,
 } from './cache';
+export { imageDetails, type ImageDetails } from './details';
 export { hostPlatform, normalizePlatform, samePlatform } from './platform';
 export { sarifRegion, toSarif, type SarifOptions, type SarifRegion } from './sarif';
 export {

@@ -467,29 +467,22 @@ export class RegistryClient {
 
   /** The platforms and child digests of an index / manifest list (a single manifest gives `isIndex: false`). */
   async getIndex(registry: string, repository: string, reference: string, opts: RequestOptions = {}): Promise<ImageIndex> {
-    const m = await this.getManifest(registry, repository, reference, opts);
-    if (!isIndexMediaType(m.mediaType)) return { digest: m.digest, mediaType: m.mediaType, isIndex: false, platforms: [] };
-    const manifests = (m.body as { manifests?: unknown }).manifests;
-    if (!Array.isArray(manifests)) throw new ProtocolError(`${registry}/${repository}:${reference}: index without "manifests"`, { registry, repository });
-    const platforms: PlatformEntry[] = [];
-    for (const d of manifests as unknown[]) {
-      if (typeof d !== 'object' || d === null) continue;
-      const desc = d as { digest?: unknown; mediaType?: unknown; size?: unknown; platform?: { os?: unknown; architecture?: unknown; variant?: unknown } };
-      const p = desc.platform;
-      if (typeof desc.digest !== 'string' || !p || typeof p.os !== 'string' || typeof p.architecture !== 'string') continue;
-      if (p.os === 'unknown' && p.architecture === 'unknown') continue; // attestation manifests (buildx)
-      const variant = typeof p.variant === 'string' && p.variant ? p.variant : undefined;
-      platforms.push({
-        platform: [p.os, p.architecture, ...(variant ? [variant] : [])].join('/'),
-        os: p.os,
-        architecture: p.architecture,
-        ...(variant ? { variant } : {}),
-        digest: desc.digest,
-        mediaType: typeof desc.mediaType === 'string' ? desc.mediaType : undefined,
-        size: typeof desc.size === 'number' ? desc.size : undefined,
-      });
+    return indexOf(await this.getManifest(registry, repository, reference, opts));
+  }
+
+  /**
+   * A JSON blob by digest (an image's config: its labels, created time, platform), verified against the digest.
+   * Blob GETs often redirect to storage on another host: `send` follows them without `Authorization` there.
+   */
+  async getJsonBlob(registry: string, repository: string, digest: string, opts: RequestOptions = {}): Promise<unknown> {
+    const res = await this.registryRequest(registry, repository, 'GET', `/v2/${repository}/blobs/${digest}`, { signal: opts.signal, kind: 'get' });
+    if (digest.startsWith('sha256:')) {
+      const computed = `sha256:${createHash('sha256').update(res.body).digest('hex')}`;
+      if (computed !== digest) {
+        throw new ProtocolError(`${registry}/${repository}@${digest}: the blob hashes to ${computed}`, { registry, repository, status: res.status, url: res.url.toString() });
+      }
     }
-    return { digest: m.digest, mediaType: m.mediaType, isIndex: true, platforms };
+    return this.json(res, registry, repository);
   }
 
   /** The last rate-limit headers seen from a registry, or undefined (none sent: unlimited). */
@@ -1006,4 +999,31 @@ export class RegistryClient {
   private log(line: string): void {
     this.options.log?.(line);
   }
+}
+
+/** The platforms and child digests of a fetched manifest when it is an index / manifest list (else `isIndex: false`). */
+export function indexOf(m: Manifest): ImageIndex {
+  const { registry, repository, reference } = m;
+  if (!isIndexMediaType(m.mediaType)) return { digest: m.digest, mediaType: m.mediaType, isIndex: false, platforms: [] };
+  const manifests = (m.body as { manifests?: unknown }).manifests;
+  if (!Array.isArray(manifests)) throw new ProtocolError(`${registry}/${repository}:${reference}: index without "manifests"`, { registry, repository });
+  const platforms: PlatformEntry[] = [];
+  for (const d of manifests as unknown[]) {
+    if (typeof d !== 'object' || d === null) continue;
+    const desc = d as { digest?: unknown; mediaType?: unknown; size?: unknown; platform?: { os?: unknown; architecture?: unknown; variant?: unknown } };
+    const p = desc.platform;
+    if (typeof desc.digest !== 'string' || !p || typeof p.os !== 'string' || typeof p.architecture !== 'string') continue;
+    if (p.os === 'unknown' && p.architecture === 'unknown') continue; // attestation manifests (buildx)
+    const variant = typeof p.variant === 'string' && p.variant ? p.variant : undefined;
+    platforms.push({
+      platform: [p.os, p.architecture, ...(variant ? [variant] : [])].join('/'),
+      os: p.os,
+      architecture: p.architecture,
+      ...(variant ? { variant } : {}),
+      digest: desc.digest,
+      mediaType: typeof desc.mediaType === 'string' ? desc.mediaType : undefined,
+      size: typeof desc.size === 'number' ? desc.size : undefined,
+    });
+  }
+  return { digest: m.digest, mediaType: m.mediaType, isIndex: true, platforms };
 }

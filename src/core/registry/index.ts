@@ -32,6 +32,7 @@ export {
   RegistryClient,
   type AuthScheme,
   type ClientStats,
+  indexOf,
   type DispatcherSource,
   type ImageIndex,
   type Manifest,

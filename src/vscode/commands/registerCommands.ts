@@ -8,6 +8,9 @@ import {
 import type { RegistryNode } from '../tree/registriesTree';
 import { importDockerCredentialsCommand } from './importDockerCredentials';
 import { showLogCommand } from './showLog';
+import { ignoreUpdateKindCommand, showFixesCommand, updateAllImagesCommand, type UpdateAllOptions } from './updateCommands';
+import type { ImageReference, UpdateKind } from '../../core';
+import type { BulkLevel } from '../diagnostics/tagEdits';
 
 /** Registers every command; each handler lives in its own file and receives the services it needs. */
 export function registerCommands(services: Services): vscode.Disposable[] {
@@ -26,5 +29,8 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     vscode.commands.registerCommand(CommandId.ImportDockerCredentials, (args?: { hosts: string[] }) => importDockerCredentialsCommand(services, args)),
     vscode.commands.registerCommand(CommandId.ShowOnlyUpdates, () => services.imagesTree.setOnlyUpdates(true)),
     vscode.commands.registerCommand(CommandId.ShowAllImages, () => services.imagesTree.setOnlyUpdates(false)),
+    vscode.commands.registerCommand(CommandId.UpdateAllImages, (level?: BulkLevel, options?: UpdateAllOptions) => updateAllImagesCommand(services, level, options)),
+    vscode.commands.registerCommand(CommandId.IgnoreUpdateKind, (ref?: ImageReference, kind?: UpdateKind) => ignoreUpdateKindCommand(services, ref, kind)),
+    vscode.commands.registerCommand(CommandId.ShowFixes, (uri?: vscode.Uri, range?: vscode.Range) => showFixesCommand(uri, range)),
   ];
 }

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import type { Finding } from '../../core';
-import type { UpdateChecker } from '../check/updateChecker';
-import { editsForUpdate, fixTitle, safestFirst, type TextEdit } from './tagEdits';
+import { familiarName, type Finding } from '../../core';
+import { CommandId } from '../constants';
+import { buildBulkEdit } from './bulkEdits';
+import { occurrenceKey, type UpdateChecker } from '../check/updateChecker';
+import { editsForUpdate, fixTitle, ignoreCommentEdit, safestFirst, type TextEdit } from './tagEdits';
 
 export const DIAGNOSTIC_SOURCE = 'Registry Lens';
 
@@ -48,6 +50,8 @@ export class ImageDiagnostics implements vscode.Disposable {
    * provider receives are copies, not the objects set here.
    */
   private readonly byKey = new Map<string, Finding>();
+  /** Every diagnostic of the last refresh per file, including those hidden while their text is edited. */
+  private readonly byFile = new Map<string, vscode.Diagnostic[]>();
 
   constructor(private readonly checker: UpdateChecker) {
     this.subscriptions = [
@@ -108,18 +112,27 @@ export class ImageDiagnostics implements vscode.Disposable {
       if (d) add(o.file, d, f);
     }
     this.collection.clear();
-    for (const [file, list] of byFile) this.collection.set(vscode.Uri.file(file), list);
+    this.byFile.clear();
+    for (const [file, list] of byFile) {
+      this.byFile.set(file, list);
+      this.collection.set(vscode.Uri.file(file), list);
+    }
     for (const doc of vscode.workspace.textDocuments) this.dropStale(doc);
   }
 
+  /**
+   * Shows only the diagnostics whose range still holds the text the check saw: an edited reference loses its
+   * diagnostic at once, and gets it back if the edit is undone (or the file reverted) before the next check.
+   */
   private dropStale(doc: vscode.TextDocument): void {
-    const list = this.collection.get(doc.uri);
+    const list = this.byFile.get(doc.uri.fsPath);
     if (!list?.length) return;
     const kept = list.filter((d) => {
       const f = this.finding(doc.uri.fsPath, d);
       return !f || doc.getText(d.range) === f.occurrence.text;
     });
-    if (kept.length !== list.length) this.collection.set(doc.uri, kept);
+    const shown = this.collection.get(doc.uri) ?? [];
+    if (kept.length !== shown.length || kept.some((d, i) => d !== shown[i])) this.collection.set(doc.uri, kept);
   }
 
   dispose(): void {
@@ -128,39 +141,82 @@ export class ImageDiagnostics implements vscode.Disposable {
   }
 }
 
+/** The `source.fixAll` kind of this extension (what `editor.codeActionsOnSave` can name). */
+export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('registryLens');
+
 /**
- * Quick-fixes for update diagnostics: one per update kind, the safest preferred. Each edits only the tag/digest
- * range (the ARG default or .env value the tag came from, when it did), and only while that range still holds what
- * the check saw: otherwise the action is shown disabled with the reason, and nothing can be changed.
+ * Quick-fixes for our diagnostics: one per update kind, the safest preferred; "ignore this image" (an inline
+ * `registry-lens: ignore` comment) and "ignore <kind> updates of this image" (a `registryLens.policies` rule).
+ * Each edit touches only the tag/digest range (the ARG default or .env value the tag came from, when it did), and
+ * only while that range still holds what the check saw: otherwise the action is shown disabled with the reason.
+ * Also "Fix all" for a file (`source.fixAll.registryLens`): the preferred fix of every finding in it.
  */
 export class UpdateCodeActions implements vscode.CodeActionProvider {
-  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+  static readonly kinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND];
 
-  constructor(private readonly diagnostics: ImageDiagnostics) {}
+  constructor(private readonly diagnostics: ImageDiagnostics, private readonly checker: UpdateChecker) {}
 
-  async provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: Pick<vscode.CodeActionContext, 'diagnostics'>): Promise<vscode.CodeAction[]> {
+  async provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: Pick<vscode.CodeActionContext, 'diagnostics'> & { only?: vscode.CodeActionKind }): Promise<vscode.CodeAction[]> {
+    if (context.only && FIX_ALL_KIND.intersects(context.only) && !vscode.CodeActionKind.QuickFix.intersects(context.only)) {
+      const fixAll = await this.fixAll(doc);
+      return fixAll ? [fixAll] : [];
+    }
     const actions: vscode.CodeAction[] = [];
+    const ignoredHere = new Set<string>();
     for (const d of context.diagnostics) {
       if (d.source !== DIAGNOSTIC_SOURCE) continue;
       const f = this.diagnostics.finding(doc.uri.fsPath, d);
       if (!f) continue;
       const updates = safestFirst(f.updates);
       for (const [i, u] of updates.entries()) {
-        const edits = editsForUpdate(f.occurrence, u);
         const action = new vscode.CodeAction(fixTitle(f, u), vscode.CodeActionKind.QuickFix);
         action.diagnostics = [d];
         action.isPreferred = i === 0;
-        if ('refused' in edits) {
-          action.disabled = { reason: edits.refused };
-        } else {
-          const built = await buildEdit(edits);
-          if ('changed' in built) action.disabled = { reason: built.changed };
-          else action.edit = built;
-        }
+        await this.attach(action, editsForUpdate(f.occurrence, u));
         actions.push(action);
       }
+      const ref = f.occurrence.reference;
+      if (!ref) continue;
+      const name = familiarName({ ...ref, tag: null, digest: null });
+      for (const u of updates) {
+        if (u.kind === 'pin') continue;
+        const action = new vscode.CodeAction(`Ignore ${u.kind} updates of ${name} (registryLens.policies)`, vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [d];
+        action.command = { title: action.title, command: CommandId.IgnoreUpdateKind, arguments: [ref, u.kind] };
+        actions.push(action);
+      }
+      const key = occurrenceKey(f.occurrence);
+      if (ignoredHere.has(key)) continue;
+      ignoredHere.add(key);
+      const action = new vscode.CodeAction(`Ignore ${name} here (# registry-lens: ignore)`, vscode.CodeActionKind.QuickFix);
+      action.diagnostics = [d];
+      const lines = Array.from({ length: doc.lineCount }, (_, n) => doc.lineAt(n).text);
+      const edit = ignoreCommentEdit(f.occurrence, lines, doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n');
+      await this.attach(action, 'refused' in edit ? edit : [edit]);
+      actions.push(action);
     }
     return actions;
+  }
+
+  /** Gives the action its edit, or disables it with the reason (no safe edit, or the text changed). */
+  private async attach(action: vscode.CodeAction, edits: TextEdit[] | { refused: string }): Promise<void> {
+    if ('refused' in edits) {
+      action.disabled = { reason: edits.refused };
+      return;
+    }
+    const built = await buildEdit(edits);
+    if ('changed' in built) action.disabled = { reason: built.changed };
+    else action.edit = built;
+  }
+
+  /** The preferred fix of every finding in the document, as one action; undefined when there is nothing to fix. */
+  private async fixAll(doc: vscode.TextDocument): Promise<vscode.CodeAction | undefined> {
+    const findings = this.checker.all().filter((f) => f.occurrence.file === doc.uri.fsPath);
+    const { edit, updated } = await buildBulkEdit(findings, undefined, { confirm: false });
+    if (updated === 0) return undefined;
+    const action = new vscode.CodeAction(`Apply the safest update to ${updated} image ${updated === 1 ? 'reference' : 'references'}`, FIX_ALL_KIND);
+    action.edit = edit;
+    return action;
   }
 }
 

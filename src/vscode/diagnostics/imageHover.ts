@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { DOCKER_HUB, familiarName, type Finding, type Occurrence } from '../../core';
+import { DOCKER_HUB, familiarName, imageDetails, type Finding, type ImageDetails, type Occurrence } from '../../core';
+import type { RegistryClients } from '../registry/registryClients';
 import type { UpdateChecker } from '../check/updateChecker';
 import { presetForHost } from '../credentials/presets';
 import type { RegistryStatus } from '../registry/registryStatus';
@@ -23,15 +24,64 @@ function imagePage(o: Occurrence): string | undefined {
   return presetForHost(ref.registry).webPage?.(ref.registry);
 }
 
-/**
- * Hover on an image reference: what the last check found (from its results, never a request while typing) —
- * registry and repository, the tag's digest, the newest tag of each update kind, when it was checked, which
- * credential the registry uses, and links.
- */
-export class ImageHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly images: WorkspaceImages, private readonly checker: UpdateChecker, private readonly status: RegistryStatus) {}
+/** How long a hover waits for an image's platforms and labels before showing what it has (they keep loading). */
+const DETAILS_WAIT_MS = 1500;
 
-  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+/** The promise's value, or undefined after `ms` or on cancellation (the promise itself goes on). */
+async function waitAtMost<T>(p: Promise<T>, ms: number, token?: vscode.CancellationToken): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  let listener: vscode.Disposable | undefined;
+  try {
+    return await Promise.race([p, new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+      listener = token?.onCancellationRequested(() => resolve(undefined));
+    })]);
+  } finally {
+    clearTimeout(timer);
+    listener?.dispose();
+  }
+}
+
+/**
+ * Hover on an image reference: what the last check found (from its results) — registry and repository, the
+ * tag's digest, the newest tag of each update kind, when it was checked, which credential the registry uses, and
+ * links. The one thing read on demand is the image's platforms and `org.opencontainers.image.source` label (an
+ * index and a config blob, at most 3 small requests), waited for at most {@link DETAILS_WAIT_MS}, only in a trusted
+ * workspace after a check, and cached (by digest: for the session, content is immutable; by tag: until the next check).
+ */
+export class ImageHoverProvider implements vscode.HoverProvider, vscode.Disposable {
+  private readonly details = new Map<string, Promise<ImageDetails | undefined>>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly images: WorkspaceImages, private readonly checker: UpdateChecker, private readonly status: RegistryStatus, private readonly clients: RegistryClients) {
+    this.subscription = checker.onDidChange(() => {
+      for (const key of this.details.keys()) if (!key.includes('@')) this.details.delete(key);
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+
+  private detailsFor(f: Finding): Promise<ImageDetails | undefined> | undefined {
+    const ref = f.occurrence.reference;
+    // A digest names immutable content; a tag can move, so its entry lasts until the next check.
+    const target = f.currentDigest ?? ref?.digest ?? ref?.tag;
+    if (!ref || !target || f.status === 'error' || !vscode.workspace.isTrusted) return undefined;
+    const key = `${ref.registry}/${ref.repository}${target.includes(':') ? '@' : ':'}${target}`;
+    let p = this.details.get(key);
+    if (!p) {
+      p = imageDetails(this.clients.client, ref.registry, ref.repository, target, f.occurrence.platform ? { platform: f.occurrence.platform } : {})
+        .catch(() => {
+          this.details.delete(key); // a failure is not immutable: try again on the next hover
+          return undefined;
+        });
+      this.details.set(key, p);
+    }
+    return p;
+  }
+
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position, token?: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const o = this.images.result.occurrences.find((x) => x.file === doc.uri.fsPath && within(x, pos));
     if (!o || (o.skip && o.skip.reason !== 'built-locally')) return undefined;
     const range = new vscode.Range(o.range.start.line, o.range.start.character, o.range.end.line, o.range.end.character);
@@ -48,6 +98,14 @@ export class ImageHoverProvider implements vscode.HoverProvider {
       if (tagUpdates.length) md.appendMarkdown(`${tagUpdates.map((u) => `- ${u.kind}: \`${u.tag}\``).join('\n')}\n\n`);
       if (f.currentDigest) md.appendMarkdown(`Digest of \`${ref.tag ?? 'latest'}\`: \`${f.currentDigest}\`${f.platform ? ` (${f.platform})` : ''}\n\n`);
       for (const n of f.notes) md.appendMarkdown(`_${n.message}_\n\n`);
+      const pending = this.detailsFor(f);
+      const details = pending && await waitAtMost(pending, DETAILS_WAIT_MS, token);
+      if (details) {
+        if (details.platforms.length) md.appendMarkdown(`Platforms: ${details.platforms.map((p) => `\`${p}\``).join(', ')}\n\n`);
+        const facts = [details.version && `version \`${details.version}\``, details.revision && `revision \`${details.revision.slice(0, 12)}\``, details.created && `built ${details.created.slice(0, 10)}`].filter(Boolean);
+        if (facts.length) md.appendMarkdown(`${facts.join(' · ')}\n\n`);
+        if (details.source) md.appendMarkdown(`[Source and changelog](${details.source}) (\`org.opencontainers.image.source\`)\n\n`);
+      }
     } else if (!o.skip) {
       md.appendMarkdown('Not checked yet: run **Registry Lens: Check for Image Updates Now**.\n\n');
     }
