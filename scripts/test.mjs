@@ -129,7 +129,9 @@ async function sharedServices() {
   if (services) return services;
   const { startTestEnv, sweepStale } = require(join(ROOT, 'out', 'test', 'services', 'index.js'));
   await sweepStale((l) => console.log(`[services] ${l}`));
-  services = await startTestEnv({ seed: 'test', envFile: join(RESULTS, 'services-env.json'), log: (l) => console.log(`[services] ${l}`) });
+  // dockerd too (when installed) for the Local Engine view's tests.
+  const engine = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].some((p) => existsSync(p));
+  services = await startTestEnv({ seed: 'test', engine, envFile: join(RESULTS, 'services-env.json'), log: (l) => console.log(`[services] ${l}`) });
   return services;
 }
 

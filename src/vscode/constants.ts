@@ -13,6 +13,7 @@ export const enum ContainerId {
 export enum ViewId {
   Registries = 'registryLens.registries',
   Images = 'registryLens.images',
+  Local = 'registryLens.local',
 }
 
 export enum CommandId {
@@ -40,6 +41,10 @@ export enum CommandId {
   IgnoreUpdateKind = 'registryLens.ignoreUpdateKind',
   /** Internal (code lens): the quick-fix menu at a reference. */
   ShowFixes = 'registryLens.showFixes',
+  /** Reconnects to the engine and compares its images and containers again. */
+  RefreshLocal = 'registryLens.refreshLocal',
+  /** Pulls an image (local image, container's image, workspace reference) with the stored credential. */
+  PullImage = 'registryLens.pullImage',
 }
 
 /** All command ids, for the manifest test. */
@@ -51,6 +56,8 @@ export const enum ContextKey {
   ImagesGroupBy = 'registryLens.imagesGroupBy',
   /** true while Workspace Images shows only images with updates */
   ImagesOnlyUpdates = 'registryLens.imagesOnlyUpdates',
+  /** true while the local Docker engine answers */
+  EngineAvailable = 'registryLens.engineAvailable',
 }
 
 /** Tree item context values, namespaced so menus can match them exactly. */
@@ -64,6 +71,11 @@ export const enum ContextValue {
   RegistryStored = 'registryLens:registry:stored',
   /** A registry without a stored credential (add/test apply). */
   RegistryNoCredential = 'registryLens:registry:none',
+  LocalImage = 'registryLens:local:image',
+  /** A local image whose tag has a newer image in the registry (pull applies). */
+  LocalImagePullable = 'registryLens:local:image:pull',
+  LocalContainer = 'registryLens:local:container',
+  LocalContainerPullable = 'registryLens:local:container:pull',
 }
 /** All view ids, for the manifest test. */
 export const ALL_VIEWS: readonly string[] = Object.values(ViewId);

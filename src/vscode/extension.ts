@@ -15,6 +15,8 @@ import { RegistryStatus } from './registry/registryStatus';
 import { RegistriesTreeProvider } from './tree/registriesTree';
 import type { ImagesModel } from './tree/imagesModel';
 import { ImagesTreeProvider } from './tree/imagesTree';
+import { LocalEngine } from './docker/localEngine';
+import { LocalTreeProvider } from './tree/localTree';
 import { WorkspaceImages } from './workspace/workspaceImages';
 
 /** What `activate` returns: a small surface for the extension-host tests, not a public API. */
@@ -33,6 +35,9 @@ export interface RegistryLensApi {
   checkNow(): Promise<CheckSummary>;
   /** The quick-fix provider, so tests can ask it directly for a diagnostic that was dropped. */
   readonly codeActions: UpdateCodeActions;
+  /** The local engine behind the Local Engine view, and its tree. */
+  readonly local: LocalEngine;
+  readonly localTree: vscode.TreeDataProvider<unknown>;
   /** Everything the extension keeps in global state, as JSON: tests assert no secret is ever in it. */
   globalStateSnapshot(): string;
 }
@@ -68,7 +73,12 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   context.subscriptions.push(diagnostics, vscode.languages.registerCodeActionsProvider(IMAGE_DOCUMENTS, codeActions, { providedCodeActionKinds: UpdateCodeActions.kinds }));
   const hover = new ImageHoverProvider(images, checker, registryStatus, clients);
   context.subscriptions.push(hover, vscode.languages.registerHoverProvider(IMAGE_DOCUMENTS, hover));
-  const services: Services = { context, log, images, imagesTree, secrets, clients, registryStatus, checker };
+  // The Local Engine view: nothing connects (and dockerode is not loaded) until the view is first shown.
+  const local = new LocalEngine(checker, clients, log);
+  const localTree = new LocalTreeProvider(local);
+  const localView = vscode.window.createTreeView(ViewId.Local, { treeDataProvider: localTree });
+  context.subscriptions.push(local, localTree, localView, localTree.attach(localView));
+  const services: Services = { context, log, images, imagesTree, secrets, clients, registryStatus, checker, local };
   context.subscriptions.push(...registerCommands(services));
 
   // Everything runs in the background, so activation returns at once: the scan, then the cached findings
@@ -90,6 +100,8 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     registriesTree,
     registriesIdle: () => registryStatus.idle(),
     codeActions,
+    local,
+    localTree,
     globalStateSnapshot: () => JSON.stringify(Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)]))),
     checkNow: async () => {
       await checker.checkNow('api');

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { UpdateChecker } from './check/updateChecker';
+import type { LocalEngine } from './docker/localEngine';
 import type { SecretStorageKeychain } from './credentials/secretKeychain';
 import type { RegistryClients } from './registry/registryClients';
 import type { RegistryStatus } from './registry/registryStatus';
@@ -19,4 +20,5 @@ export interface Services {
   readonly clients: RegistryClients;
   readonly registryStatus: RegistryStatus;
   readonly checker: UpdateChecker;
+  readonly local: LocalEngine;
 }

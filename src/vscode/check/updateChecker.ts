@@ -85,7 +85,7 @@ export class UpdateChecker implements vscode.Disposable {
   }
 
   /** Policy rules from the `registryLens.policies` setting; a bad rule is reported once and the rest still apply. */
-  private rules(): PolicyRule[] {
+  rules(): PolicyRule[] {
     const raw = vscode.workspace.getConfiguration('registryLens').get<unknown[]>('policies', []);
     try {
       return compilePolicyRules(raw, 'registryLens.policies');
@@ -96,7 +96,8 @@ export class UpdateChecker implements vscode.Disposable {
     }
   }
 
-  private cacheStore(): CacheStore {
+  /** The cache file shared by every check (workspace files and the local engine). */
+  cacheStore(): CacheStore {
     this.cache ??= checkCacheFile(this.context.globalStorageUri.fsPath);
     return this.cache;
   }

@@ -8,6 +8,9 @@ import {
 import type { RegistryNode } from '../tree/registriesTree';
 import { importDockerCredentialsCommand } from './importDockerCredentials';
 import { showLogCommand } from './showLog';
+import { pullImageCommand } from './pullCommand';
+import type { LocalNode } from '../tree/localTree';
+import type { ImagesNode } from '../tree/imagesModel';
 import { ignoreUpdateKindCommand, showFixesCommand, updateAllImagesCommand, type UpdateAllOptions } from './updateCommands';
 import type { ImageReference, UpdateKind } from '../../core';
 import type { BulkLevel } from '../diagnostics/tagEdits';
@@ -31,6 +34,8 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     vscode.commands.registerCommand(CommandId.ShowAllImages, () => services.imagesTree.setOnlyUpdates(false)),
     vscode.commands.registerCommand(CommandId.UpdateAllImages, (level?: BulkLevel, options?: UpdateAllOptions) => updateAllImagesCommand(services, level, options)),
     vscode.commands.registerCommand(CommandId.IgnoreUpdateKind, (ref?: ImageReference, kind?: UpdateKind) => ignoreUpdateKindCommand(services, ref, kind)),
+    vscode.commands.registerCommand(CommandId.RefreshLocal, () => services.local.refresh('refresh command', { fresh: true })),
+    vscode.commands.registerCommand(CommandId.PullImage, (arg?: LocalNode | ImagesNode | string, options?: { quiet?: boolean }) => pullImageCommand(services, services.local, arg, options)),
     vscode.commands.registerCommand(CommandId.ShowFixes, (uri?: vscode.Uri, range?: vscode.Range) => showFixesCommand(uri, range)),
   ];
 }

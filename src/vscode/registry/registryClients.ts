@@ -66,6 +66,11 @@ export class RegistryClients implements vscode.Disposable {
     return this.current.client;
   }
 
+  /** The credential the registry client would use for `host` (SecretStorage, then the docker config): for pulls. */
+  credentialFor(host: string, signal?: AbortSignal): Promise<Credential | undefined> {
+    return this.keychain(this.secrets).resolve(host, signal);
+  }
+
   /** A throw-away client that tries `candidate` for `host` first: Test before saving. */
   withCandidate(host: string, candidate: Omit<Credential, 'source'>): { client: RegistryClient; close: () => Promise<void> } {
     return this.build(new StaticKeychain({ [host]: { ...candidate, source: 'the credential being added' } }));

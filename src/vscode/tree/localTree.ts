@@ -1,0 +1,133 @@
+import * as vscode from 'vscode';
+import { formatBytes, type LocalFinding, type LocalImage } from '../../core';
+import { ContextValue } from '../constants';
+import type { LocalEngine } from '../docker/localEngine';
+import { safestFirst } from '../diagnostics/tagEdits';
+
+export type LocalNode =
+  | { kind: 'group'; group: 'images' | 'containers' }
+  | { kind: 'image'; ref: string; image: LocalImage; finding: LocalFinding | undefined }
+  | { kind: 'container'; id: string; name: string; ref: string; finding: LocalFinding | undefined };
+
+const SHORT = (id: string | null | undefined): string => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '?');
+
+/** A local finding in a few words, and its icon. */
+function describe(f: LocalFinding | undefined, checking: boolean): { text: string; icon: vscode.ThemeIcon } {
+  const warn = new vscode.ThemeColor('list.warningForeground');
+  if (!f) return { text: checking ? 'checking…' : 'not checked', icon: new vscode.ThemeIcon(checking ? 'loading~spin' : 'circle-outline') };
+  const tags = safestFirst(f.updates, true).map((u) => `${u.tag} ${u.kind}`).join(', ');
+  switch (f.status) {
+    case 'digest-changed':
+      return { text: `newer image in the registry${tags ? ` · → ${tags}` : ''}`, icon: new vscode.ThemeIcon('cloud-download', warn) };
+    case 'update':
+      return { text: `→ ${tags}${f.digestChanged ? ' · newer image in the registry' : ''}`, icon: new vscode.ThemeIcon('arrow-circle-up', warn) };
+    case 'container-outdated':
+      return { text: 'runs an older image than its tag: recreate it', icon: new vscode.ThemeIcon('debug-restart', warn) };
+    case 'current':
+      return { text: 'up to date', icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) };
+    case 'local-only':
+      return { text: 'local only', icon: new vscode.ThemeIcon('device-desktop') };
+    case 'skipped':
+      return { text: f.code === 'ignored' ? 'ignored by policy' : 'not compared', icon: new vscode.ThemeIcon('circle-slash') };
+    case 'error':
+      return { text: f.error?.code === 'auth' ? 'auth required' : f.error?.code === 'network' ? 'registry unreachable' : 'registry error', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')) };
+  }
+}
+
+/**
+ * The Local Engine view: the engine's tagged images and running containers, each compared with its registry
+ * (a newer image for the same tag, newer tags, a container running an older image than its tag). Shown only
+ * when the engine answers; otherwise the view's message says calmly why there is none and nothing is offered.
+ */
+export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<LocalNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private view: vscode.TreeView<LocalNode> | undefined;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly engine: LocalEngine) {
+    this.subscriptions = [this.emitter, engine.onDidChange(() => this.changed())];
+  }
+
+  attach(view: vscode.TreeView<LocalNode>): vscode.Disposable {
+    this.view = view;
+    this.changed();
+    return vscode.Disposable.from(view.onDidChangeVisibility((e) => this.engine.setVisible(e.visible)));
+  }
+
+  private changed(): void {
+    const s = this.engine.state;
+    if (this.view) {
+      this.view.message = s.state === 'connecting' ? `Connecting to the Docker engine at ${s.endpoint}…`
+        : s.state === 'unavailable' ? `No Docker engine: ${s.message}`
+          : s.state === 'ok' && s.problem ? `Comparing with the registries failed: ${s.problem}` : undefined;
+      if (s.state === 'ok') {
+        const outdated = s.result ? [...s.result.images, ...s.result.containers].filter((f) => f.outdated).length : 0;
+        this.view.description = `${s.engine.version}${outdated ? ` · ${outdated} out of date` : ''}`;
+      } else this.view.description = undefined;
+    }
+    this.emitter.fire(undefined);
+  }
+
+  getChildren(node?: LocalNode): LocalNode[] {
+    const s = this.engine.state;
+    if (s.state === 'idle') {
+      // The first look at the view: connect now (this is what loads dockerode).
+      this.engine.setVisible(true);
+      return [];
+    }
+    if (s.state !== 'ok') return [];
+    if (!node) return [{ kind: 'group', group: 'images' }, { kind: 'group', group: 'containers' }];
+    if (node.kind !== 'group') return [];
+    const findings = new Map<string, LocalFinding>();
+    for (const f of [...(s.result?.images ?? []), ...(s.result?.containers ?? [])]) findings.set(`${f.kind}\n${f.kind === 'container' ? f.container?.id : `${f.image?.id}\n${f.ref}`}`, f);
+    if (node.group === 'images') {
+      return s.inventory.images.flatMap((image) => (image.repoTags.length ? image.repoTags : image.repoDigests.slice(0, 1)).map((ref) => ({
+        kind: 'image' as const, ref, image, finding: findings.get(`image\n${image.id}\n${ref}`),
+      }))).sort((a, b) => Number(b.finding?.outdated ?? false) - Number(a.finding?.outdated ?? false) || a.ref.localeCompare(b.ref));
+    }
+    return s.inventory.containers.map((c) => ({ kind: 'container' as const, id: c.id, name: c.name, ref: c.image, finding: findings.get(`container\n${c.id}`) }));
+  }
+
+  getTreeItem(node: LocalNode): vscode.TreeItem {
+    const s = this.engine.state;
+    const checking = s.state === 'ok' && s.checking;
+    if (node.kind === 'group') {
+      const list = s.state === 'ok' ? (node.group === 'images' ? s.result?.images : s.result?.containers) : undefined;
+      const count = s.state === 'ok' ? (node.group === 'images' ? s.inventory.images.length : s.inventory.containers.length) : 0;
+      const outdated = list?.filter((f) => f.outdated).length ?? 0;
+      const item = new vscode.TreeItem(node.group === 'images' ? 'Images' : 'Running containers', vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `local:${node.group}`;
+      item.description = `${count}${outdated ? ` · ${outdated} out of date` : ''}`;
+      item.iconPath = new vscode.ThemeIcon(node.group === 'images' ? 'layers' : 'vm-running');
+      return item;
+    }
+    const { text, icon } = describe(node.finding, checking);
+    const pullable = node.finding?.actions.includes('pull') ?? false;
+    if (node.kind === 'image') {
+      const item = new vscode.TreeItem(node.ref, vscode.TreeItemCollapsibleState.None);
+      item.id = `local:image:${node.image.id}:${node.ref}`;
+      item.description = text;
+      item.iconPath = icon;
+      item.contextValue = pullable ? ContextValue.LocalImagePullable : ContextValue.LocalImage;
+      const md = new vscode.MarkdownString(undefined, true);
+      md.appendMarkdown(`**${node.ref}**\n\n${node.finding?.message ?? text}\n\n`);
+      md.appendMarkdown(`Image \`${SHORT(node.image.id)}\`${node.image.platform ? ` · ${node.image.platform}` : ''} · ${formatBytes(node.image.size)} · created ${node.image.created.slice(0, 10)}\n\n`);
+      if (node.finding?.localDigest) md.appendMarkdown(`Local digest \`${node.finding.localDigest}\`\n\n`);
+      if (node.finding?.registryDigest && node.finding.registryDigest !== node.finding.localDigest) md.appendMarkdown(`Registry digest \`${node.finding.registryDigest}\`\n\n`);
+      item.tooltip = md;
+      return item;
+    }
+    const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `local:container:${node.id}`;
+    item.description = `${node.ref} · ${text}`;
+    item.iconPath = icon;
+    item.contextValue = pullable ? ContextValue.LocalContainerPullable : ContextValue.LocalContainer;
+    item.tooltip = new vscode.MarkdownString(`**${node.name}** (\`${node.id.slice(0, 12)}\`) runs \`${node.ref}\`\n\n${node.finding?.message ?? text}\n\nRegistry Lens never restarts or removes a container: recreate it yourself (\`docker compose up -d\`, \`docker run\`) when it suits you.`);
+    return item;
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
