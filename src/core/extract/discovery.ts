@@ -31,8 +31,9 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
  * Null for anything else.
  */
 export function classifyFile(filePath: string): OccurrenceSource | null {
-  const parts = filePath.split(/[\\/]/);
-  const name = parts[parts.length - 1] ?? '';
+  // The last three segments, without splitting the whole path (this runs for every file of a walk).
+  const nameStart = segmentStart(filePath, filePath.length);
+  const name = filePath.slice(nameStart);
   if (name.endsWith('.dockerignore')) return null;
   if (
     name === 'Dockerfile' ||
@@ -46,10 +47,19 @@ export function classifyFile(filePath: string): OccurrenceSource | null {
   }
   if (/\.ya?ml$/.test(name) && (/^compose\.(?:[^/]*\.)?ya?ml$/.test(name) || name.startsWith('docker-compose'))) return 'compose';
   if (name === '.devcontainer.json') return 'devcontainer';
-  if (name === 'devcontainer.json' && (parts[parts.length - 2] === '.devcontainer' || parts[parts.length - 3] === '.devcontainer')) {
-    return 'devcontainer';
+  if (name === 'devcontainer.json') {
+    const parentStart = segmentStart(filePath, nameStart - 1);
+    if (filePath.slice(parentStart, nameStart - 1) === '.devcontainer') return 'devcontainer';
+    if (parentStart > 0 && filePath.slice(segmentStart(filePath, parentStart - 1), parentStart - 1) === '.devcontainer') return 'devcontainer';
   }
   return null;
+}
+
+/** Where the path segment ending at `end` starts (after the `/` or `\\` before it; 0 when none). */
+function segmentStart(filePath: string, end: number): number {
+  let i = end;
+  while (i > 0 && filePath[i - 1] !== '/' && filePath[i - 1] !== '\\') i--;
+  return i;
 }
 
 /** The extractor for a file the user named or included explicitly: by its name, else by extension (YAML, JSON, else Dockerfile). */
@@ -95,23 +105,26 @@ export async function discoverFiles(root: string, options: DiscoveryOptions = {}
       const text = readTextSync(path.join(dir, '.gitignore'));
       if (text) levels = [...levels, { base: rel, rules: parseGitignore(text) }];
     }
+    // `dir` is absolute and normalised: joining a plain entry name is concatenation.
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
     for (const entry of entries) {
       const name = entry.name;
+      const full = prefix + name;
       const childRel = rel === '' ? name : `${rel}/${name}`;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        isFile = statIsFile(path.join(dir, name));
+        isFile = statIsFile(full);
         isDir = false; // never follow links to folders
       }
       if (isDir) {
         if (SKIPPED_DIRS.has(name) || excluded(childRel, name) || (useGitignore && isIgnored(levels, childRel, true))) continue;
-        stack.push({ dir: path.join(dir, name), rel: childRel, levels });
+        stack.push({ dir: full, rel: childRel, levels });
       } else if (isFile) {
         // Classify by the full path: `scan .devcontainer` must still see `.devcontainer/devcontainer.json`.
-        const source = classifyFile(path.join(dir, name)) ?? (include.some((g) => g.test(childRel)) ? guessSource(childRel) : null);
+        const source = classifyFile(full) ?? (include.some((g) => g.test(childRel)) ? guessSource(childRel) : null);
         if (!source || excluded(childRel, name) || (useGitignore && isIgnored(levels, childRel, false))) continue;
-        found.push({ file: path.join(dir, name), source });
+        found.push({ file: full, source });
       }
     }
   }

@@ -1,4 +1,4 @@
-import { promises as fs, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, promises as fs, readFileSync, readSync } from 'node:fs';
 import * as path from 'node:path';
 import { extractCompose } from './compose';
 import { extractDevcontainer } from './devcontainer';
@@ -89,11 +89,12 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
   };
 
   const maxSize = options.maxFileSize ?? 2 * 1024 * 1024;
+  const reader = new SmallFileReader(maxSize);
   const occurrences: Occurrence[] = [];
   const processOne = (f: DiscoveredFile) => {
     let content: string;
     try {
-      content = readSmallText(f.file, maxSize);
+      content = reader.read(f.file);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const message = code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${err instanceof Error ? err.message : String(err)}`;
@@ -129,10 +130,36 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
 
 const YIELD_EVERY = 32;
 
-function readSmallText(file: string, maxSize: number): string {
-  const size = statSync(file).size;
-  if (size > maxSize) throw new Error(`file is larger than ${maxSize} bytes`);
-  return readFileSync(file, 'utf8');
+/**
+ * Reads files of at most `maxSize` bytes as UTF-8 into one reused buffer: open, read to the end (or past the
+ * limit), close. Cheaper than a stat and then readFileSync per file, and a large file is never read whole.
+ */
+class SmallFileReader {
+  private buffer = Buffer.alloc(64 * 1024);
+
+  constructor(private readonly maxSize: number) {}
+
+  read(file: string): string {
+    const fd = openSync(file, 'r');
+    try {
+      let length = 0;
+      for (;;) {
+        if (length === this.buffer.length) {
+          if (length > this.maxSize) throw new Error(`file is larger than ${this.maxSize} bytes`);
+          const bigger = Buffer.alloc(Math.min(length * 4, this.maxSize + 1));
+          this.buffer.copy(bigger);
+          this.buffer = bigger;
+        }
+        const n = readSync(fd, this.buffer, length, this.buffer.length - length, null);
+        if (n === 0) break;
+        length += n;
+      }
+      if (length > this.maxSize) throw new Error(`file is larger than ${this.maxSize} bytes`);
+      return this.buffer.toString('utf8', 0, length);
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 function readTextOrNull(file: string): string | null {
