@@ -17,18 +17,24 @@ export function expandDockerWord(src: SourceText, start: number, end: number, es
  * Splits an instruction's arguments, `[start, end)` of the source, into words as BuildKit does: blanks and line
  * breaks separate words, except inside quotes or after the escape character; line continuations (and the comment
  * and blank lines after them) join. Returns each word's `[start, end)` offsets, quotes and escapes included.
+ * `flagsOnly`: stop after the first word that does not start with `--` (when only the flags matter: the rest
+ * of a long `RUN` script is not split).
  */
-export function splitDockerWords(src: SourceText, start: number, end: number, escape: string): [number, number][] {
+export function splitDockerWords(src: SourceText, start: number, end: number, escape: string, flagsOnly = false): [number, number][] {
   const text = src.text;
   const words: [number, number][] = [];
   let i = start;
   let wordStart = -1;
   let quote: string | null = null;
+  let done = false;
   const close = (at: number) => {
-    if (wordStart >= 0) words.push([wordStart, at]);
+    if (wordStart >= 0) {
+      words.push([wordStart, at]);
+      done = flagsOnly && !text.startsWith('--', wordStart);
+    }
     wordStart = -1;
   };
-  while (i < end) {
+  while (i < end && !done) {
     const c = text[i];
     if (c === escape && quote !== "'") {
       const after = continuationEnd(text, i);
@@ -55,7 +61,7 @@ export function splitDockerWords(src: SourceText, start: number, end: number, es
     if (c === '"' || c === "'") quote = c;
     i++;
   }
-  close(Math.min(i, end));
+  if (!done) close(Math.min(i, end));
   return words;
 }
 
@@ -81,6 +87,9 @@ function continuationEnd(text: string, at: number): number | null {
     p = q + 1;
   }
 }
+
+/** Characters that end a run of ordinary characters in `WordLexer.word` (besides the escape character). */
+const STOP = new Set(["'", '"', '$', '}']);
 
 class WordLexer {
   private pos: number;
@@ -109,6 +118,11 @@ class WordLexer {
     out.value.append(this.text[at] ?? '', this.src, at);
   }
 
+  /** Appends source characters `[start, end)` as they are (what `literal` on each would do: adjacent runs merge). */
+  private literalRun(out: Expansion, start: number, end: number): void {
+    out.value.append(this.text.slice(start, end), this.src, start);
+  }
+
   /** Reads up to `end` (or an unquoted `}` when `inBraces`); `inDouble` when the word continues a double-quoted string. */
   word(inBraces: boolean, inDouble: boolean): Expansion {
     const out = newExpansion();
@@ -120,8 +134,13 @@ class WordLexer {
       if (ch === "'" && !dq) {
         this.pos++;
         while (this.pos < this.end && this.text[this.pos] !== "'") {
-          if (this.text[this.pos] === this.escape && this.skipContinuation()) continue;
-          this.literal(out, this.pos++);
+          if (this.text[this.pos] === this.escape) {
+            if (!this.skipContinuation()) this.literal(out, this.pos++);
+            continue;
+          }
+          const run = this.pos;
+          while (this.pos < this.end && this.text[this.pos] !== "'" && this.text[this.pos] !== this.escape) this.pos++;
+          this.literalRun(out, run, this.pos);
         }
         this.pos++; // closing quote (or the end)
         continue;
@@ -150,7 +169,10 @@ class WordLexer {
         this.variable(out, dq);
         continue;
       }
-      this.literal(out, this.pos++);
+      // Ordinary characters: the whole run at once (stopping at anything the cases above handle).
+      const run = this.pos++;
+      while (this.pos < this.end && !STOP.has(this.text[this.pos] ?? '') && this.text[this.pos] !== this.escape) this.pos++;
+      this.literalRun(out, run, this.pos);
     }
     return out;
   }

@@ -133,7 +133,9 @@ interface ParsedInstruction {
 }
 
 function parseInstruction(src: SourceText, { keyword, start, argsStart, end }: DockerInstruction, escape: string): ParsedInstruction {
-  const words = keyword === 'FROM' || keyword === 'ARG' || keyword === 'COPY' || keyword === 'RUN' ? splitDockerWords(src, argsStart, end, escape) : [];
+  // COPY and RUN are read for their flags only.
+  const flagsOnly = keyword === 'COPY' || keyword === 'RUN';
+  const words = flagsOnly || keyword === 'FROM' || keyword === 'ARG' ? splitDockerWords(src, argsStart, end, escape, flagsOnly) : [];
   const flags: Flag[] = [];
   let i = 0;
   for (; i < words.length; i++) {

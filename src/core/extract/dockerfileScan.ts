@@ -52,7 +52,7 @@ export function scanDockerfile(src: SourceText): DockerfileStructure {
     const [s, e] = lines[i] ?? [0, 0];
     let lead = s;
     while (lead < e && (text[lead] === ' ' || text[lead] === '\t')) lead++;
-    const m = DIRECTIVE.exec(text.slice(lead, e));
+    const m = text[lead] === '#' ? DIRECTIVE.exec(text.slice(lead, e)) : null;
     const name = m?.[1]?.toLowerCase();
     if (!m || !name || !KNOWN_DIRECTIVES.has(name) || directives.some((d) => d.name === name)) break;
     const value = m[2] ?? '';
@@ -76,6 +76,9 @@ export function scanDockerfile(src: SourceText): DockerfileStructure {
     return p - 1 === s || text[p - 2] !== escape;
   };
 
+  // The first `<<` at or after the current instruction (-1: none left), so heredoc detection does not search the
+  // rest of the file for each RUN/COPY/ADD.
+  let heredocMark = text.indexOf('<<');
   while (i < lines.length) {
     const [s, e] = lines[i] ?? [0, 0];
     i++;
@@ -85,7 +88,7 @@ export function scanDockerfile(src: SourceText): DockerfileStructure {
     // A line holding only the escape character continues into the next line: that one starts the instruction.
     if (text[start] === escape && continues(s, e) && text.slice(start + 1, e).trim() === '') continue;
     let keywordEnd = start;
-    while (keywordEnd < e && /[A-Za-z]/.test(text[keywordEnd] ?? '')) keywordEnd++;
+    while (keywordEnd < e && isLetter(text.charCodeAt(keywordEnd))) keywordEnd++;
     const keyword = text.slice(start, keywordEnd).toUpperCase();
     let end = e;
     let more = continues(s, e);
@@ -96,7 +99,8 @@ export function scanDockerfile(src: SourceText): DockerfileStructure {
       end = le;
       more = continues(ls, le);
     }
-    if (HEREDOC_INSTRUCTIONS.has(keyword) && text.includes('<<', keywordEnd) && text.indexOf('<<', keywordEnd) < end) {
+    if (heredocMark >= 0 && heredocMark < keywordEnd) heredocMark = text.indexOf('<<', keywordEnd);
+    if (HEREDOC_INSTRUCTIONS.has(keyword) && heredocMark >= 0 && heredocMark < end) {
       for (const [ws, we] of splitDockerWords(src, keywordEnd, end, escape)) {
         const h = HEREDOC.exec(text.slice(ws, we));
         if (!h) continue;
@@ -118,6 +122,11 @@ export function scanDockerfile(src: SourceText): DockerfileStructure {
     if (keyword !== '') instructions.push({ keyword, start, argsStart: keywordEnd, end });
   }
   return { escape, directives, instructions };
+}
+
+/** ASCII `A-Z` or `a-z`. */
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 function unquote(word: string): string {
