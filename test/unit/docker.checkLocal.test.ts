@@ -151,7 +151,7 @@ void describe('checkLocal', () => {
     assert.deepEqual(
       res.containers.map((f) => [f.container?.name, f.status, f.code, f.digestChanged, f.newerLocalImageId, f.actions]),
       [
-        ['old', 'container-outdated', 'container-outdated', true, D('b'), ['pull', 'recreate', 'edit']],
+        ['old', 'container-outdated', 'container-outdated', false, D('b'), ['recreate', 'edit']],
         ['fresh', 'update', 'update-available', false, null, ['edit']],
         ['byid', 'skipped', 'started-from-id', false, null, []],
         ['pinned', 'skipped', 'digest-pinned', false, null, []],
@@ -159,6 +159,16 @@ void describe('checkLocal', () => {
     );
     assert.match(res.containers[0]?.message ?? '', /container old \(reg\.local:5000\/app:1\.0\.0\) runs sha256:aaaaaaaaaaaa…, but 1\.0\.0 is now sha256:bbbbbbbbbbbb… locally: recreate the container/);
     assert.equal(res.stats.containers, 4);
+  });
+
+  void it('a container whose tag was pulled again, while the registry moved on once more: recreate after pulling', async () => {
+    const oldest = img('z', [], [`${R}/app@${D('z')}`]);
+    const tagged = img('a', [`${R}/app:1.0.0`], [`${R}/app@${D('a')}`]); // the registry's 1.0.0 is D('b') now
+    const inv: LocalInventory = { images: [oldest, tagged], containers: [{ id: '1', name: 'c', image: `${R}/app:1.0.0`, imageId: oldest.id, state: 'running', status: 'Up', created: '', compose: null }] };
+    const res = await checkLocal(inv, { client: fakeRegistry(repos) });
+    const c = res.containers[0];
+    assert.deepEqual([c?.status, c?.digestChanged, c?.localDigest, c?.actions], ['container-outdated', true, D('a'), ['pull', 'recreate', 'edit']]);
+    assert.match(c?.message ?? '', /recreate the container to use it; the registry's 1\.0\.0 is newer still/);
   });
 
   void it('registry errors are error findings with the check engine\'s codes; an unreachable registry is asked once', async () => {

@@ -46,9 +46,15 @@ export interface LocalFinding {
   message: string;
   /** True for `update`, `digest-changed` and `container-outdated`, and for a digest change under a tag update. */
   outdated: boolean;
-  /** The registry's tag points at a newer digest than the local image (also under `update` / `container-outdated`). */
+  /**
+   * The registry's tag points at a newer digest than the local image (also under `update` / `container-outdated`);
+   * for a container, than the image its tag points at locally (so `pull` before `recreate`).
+   */
   digestChanged: boolean;
-  /** The RepoDigest compared (the current one when several match the repository), or null. */
+  /**
+   * The RepoDigest compared (the current one when several match the repository), or null. For a container: of the
+   * image its tag points at locally now (what recreating it would run).
+   */
   localDigest: string | null;
   /** What the registry's tag points at now, when it was asked. */
   registryDigest: string | null;
@@ -260,11 +266,14 @@ export async function checkLocal(inventory: LocalInventory, options: CheckLocalO
     }
     const tagged = byTag.get(`${ref.name}:${ref.tag ?? 'latest'}`);
     if (tagged && tagged.id !== c.imageId) s.newerLocalImageId = tagged.id;
-    if (!image) {
+    // The registry is compared with what recreating the container would run: the tag's local image (the running
+    // one when the tag was not pulled again since).
+    const compared = tagged ?? image;
+    if (!compared) {
       s.fixed = { status: 'local-only', code: 'local-only', message: `container ${c.name}: its image ${c.imageId.slice(0, 19)} is no longer listed by the engine` };
       continue;
     }
-    addLookups(s, image, ref);
+    addLookups(s, compared, ref);
   }
 
   const { findings, stats } = await checkImages(occurrences, { ...options, readLines: () => undefined });

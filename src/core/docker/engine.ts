@@ -208,7 +208,10 @@ export class Engine {
     const Docker = await loadDockerode();
     let options: Dockerode.DockerOptions & { agent?: http.Agent };
     if (e.kind === 'unix') {
-      options = { socketPath: e.socketPath, host: undefined, port: undefined, protocol: 'http' };
+      // No keep-alive on the local socket: connections are cheap, and a pooled one outliving an engine restart
+      // would fail the next request (EPIPE) instead of connecting to the new engine.
+      const httpModule = await import('node:http');
+      options = { socketPath: e.socketPath, host: undefined, port: undefined, protocol: 'http', agent: new httpModule.Agent({ keepAlive: false }) };
     } else {
       options = { host: e.hostname, port: e.port, protocol: e.protocol, socketPath: undefined };
       if (e.tls) {
@@ -226,20 +229,24 @@ export class Engine {
   }
 
   /** Runs a short request with a timeout; connection failures drop the client so the next call starts afresh. */
-  private async request<T>(what: string, ms: number, signal: AbortSignal | undefined, fn: (d: Dockerode, signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async request<T>(what: string, ms: number, signal: AbortSignal | undefined, fn: (d: Dockerode, signal: AbortSignal) => Promise<T>, retry = true): Promise<T> {
     const docker = await this.client();
     const t = deadline(signal, ms);
+    let err: Error;
     try {
       return await fn(docker, t.signal);
     } catch (e) {
       if (signal?.aborted) throw abortError(what);
       if (t.timedOut()) throw unavailable('timeout', this.endpoint);
-      const err = classifyEngineError(e, this.endpoint, what);
+      err = classifyEngineError(e, this.endpoint, what);
       if (isEngineUnavailableError(err)) this.docker = undefined;
-      throw err;
     } finally {
       t.done();
     }
+    // A connection that broke under a read-only request (an engine restarting, a stale connection): once more,
+    // on a fresh client, so a restarted engine is found at once.
+    if (retry && isEngineUnavailableError(err) && err.reason === 'connection-lost') return this.request(what, ms, signal, fn, false);
+    throw err;
   }
 
   /**
