@@ -17,7 +17,8 @@ export function readSimpleYaml(text: string): YamlDocument[] | null {
   try {
     return [{ root: new SimpleYamlReader(text).read(), errors: [] }];
   } catch (err) {
-    if (err === DECLINED) return null;
+    // Nesting deep enough to exhaust the stack is left to the library too.
+    if (err === DECLINED || err instanceof RangeError) return null;
     throw err;
   }
 }
@@ -298,11 +299,13 @@ class SimpleYamlReader {
   private quotedEnd(at: number): number | undefined {
     const text = this.text;
     const quote = text[at];
-    const close = text.indexOf(quote ?? '', at + 1);
-    if (close < 0 || close >= this.end()) return undefined;
-    if (quote === '"' && text.lastIndexOf('\\', close) > at) return undefined;
-    if (quote === "'" && text[close + 1] === "'") return undefined;
-    return close + 1;
+    const end = this.end();
+    for (let p = at + 1; p < end; p++) {
+      const c = text[p];
+      if (c === quote) return quote === "'" && text[p + 1] === "'" ? undefined : p + 1;
+      if (c === '\\' && quote === '"') return undefined;
+    }
+    return undefined;
   }
 
   /** The end of an anchor or alias name at `at`: up to a blank (or `,`/`]` in flow context). Declines on odd names. */
