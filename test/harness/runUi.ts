@@ -4,6 +4,8 @@ import { REPO_ROOT } from '../support/paths';
 import { RESULTS_DIR, startCodeServer, type RunningCodeServer } from './codeServer';
 import { reexecInLoopbackNamespace } from './netns';
 import { openContainer, runFromPalette, sel } from './ui';
+import { dockerRequest, RegistryClient as PushClient, TEST_SEED } from '../services';
+import { buildRepo, Pusher } from '../services/seed';
 
 /**
  * UI tier: what a person sees in a real VS Code (code-server in chromium). Each check is one result;
@@ -53,6 +55,31 @@ function credentialSession(): { name: string; settings?: Record<string, unknown>
   }];
 }
 
+/**
+ * For the Local Engine view: an image pulled into the run's dockerd from the anonymous registry, then a newer image
+ * pushed to the same tag, so the view has something out of date to show. Undefined when the run has no dockerd.
+ */
+async function prepareLocalImage(envFile: string): Promise<{ host: string; ref: string } | undefined> {
+  const env = JSON.parse(fs.readFileSync(envFile, 'utf8')) as { registries: { anon: { host: string; url: string } }; docker?: { dockerHost: string; socketPath: string } };
+  if (!env.docker) return undefined;
+  const ref = `${env.registries.anon.host}/uitest/app:stable`;
+  const push = async (tag: string): Promise<void> => {
+    const img = buildRepo(TEST_SEED, 'test/app').find((i) => i.tag === tag);
+    if (!img) throw new Error(`no seed tag ${tag}`);
+    const client = new PushClient({ url: env.registries.anon.url });
+    try {
+      await new Pusher(client).pushImage('uitest/app', { ...img, tag: 'stable' });
+    } finally {
+      client.close();
+    }
+  };
+  await push('1.0.0');
+  const pulled = await dockerRequest(env.docker.socketPath, 'POST', `/images/create?fromImage=${encodeURIComponent(`${env.registries.anon.host}/uitest/app`)}&tag=stable`, { timeoutMs: 60_000 });
+  if (pulled.status !== 200 || /"error"/.test(pulled.text())) throw new Error(`pulling ${ref} into dockerd failed: ${pulled.text()}`);
+  await push('1.1.0');
+  return { host: env.docker.dockerHost, ref };
+}
+
 async function main(): Promise<number> {
   reexecInLoopbackNamespace();
   const t0 = Date.now();
@@ -78,7 +105,8 @@ async function main(): Promise<number> {
     const live = theme === 'dark' && anon;
     await sidebar.locator(sel.treeRow, { hasText: live ? 'anonymous' : 'not checked yet' }).first().waitFor({ timeout: 60_000 });
     // The fixture's images, grouped by registry (the welcome text shows only while a workspace has none).
-    for (const row of ['docker.io (Docker Hub)', 'nginx', '1.25.3', 'postgres', '15.6']) {
+    // (The dark session's tree holds the live registry too: its last rows are below the fold, not rendered.)
+    for (const row of ['docker.io (Docker Hub)', 'nginx', '1.25.3', ...(theme === 'light' ? ['postgres', '15.6'] : [])]) {
       await sidebar.locator(sel.treeRow, { hasText: row }).first().waitFor({ timeout: 30_000 });
     }
     if (theme === 'dark') await cs.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 30_000 });
@@ -92,6 +120,7 @@ async function main(): Promise<number> {
     await cs.page.waitForTimeout(1000);
     await cs.screenshot(`ui-sidebar-${theme}.png`);
   };
+  const docker = anon && envFile ? await prepareLocalImage(envFile) : undefined;
   // Each session is one code-server start; the dark theme gets its own so it is set before the first paint.
   const sessions: { name: string; settings?: Record<string, unknown>; files?: Record<string, string>; untrusted?: boolean; checks: Check[] }[] = [
     {
@@ -141,7 +170,7 @@ async function main(): Promise<number> {
     },
     {
       name: 'ui-dark',
-      settings: { 'workbench.colorTheme': 'Default Dark Modern', ...liveSettings },
+      settings: { 'workbench.colorTheme': 'Default Dark Modern', ...liveSettings, ...(docker ? { 'registryLens.docker.host': docker.host } : {}) },
       files: liveFiles,
       checks: [
         { name: `the activity-bar icon and both views render in a dark theme${anon ? ', with update states from a real registry' : ''}`, run: sidebarCheck('dark') },
@@ -154,6 +183,12 @@ async function main(): Promise<number> {
             await page.locator(sel.sidebar).locator(sel.treeRow, { hasText: 'registry.Dockerfile:1' }).first().click();
             await page.locator('.editor-instance .squiggly-info, .editor-instance .squiggly-warning').first().waitFor({ timeout: 30_000 });
             await page.locator('.editor-instance .view-line', { hasText: '/test/app:1.1.0' }).first().click();
+            // The hover: what the check found, and the image's platforms and source label read from the registry.
+            await page.locator('.editor-instance .view-line span', { hasText: /test\/app:1\.1\.0/ }).first().hover();
+            await page.locator('.monaco-hover', { hasText: 'Source and changelog' }).first().waitFor({ timeout: 20_000 });
+            await cs.screenshot('ui-hover.png');
+            await page.keyboard.press('Escape');
+            await page.mouse.move(0, 0);
             await page.keyboard.press('Control+.');
             await page.locator('.action-widget .monaco-list-row', { hasText: 'Update to 1.1.1 (patch)' }).first().waitFor({ timeout: 15_000 });
             await page.locator('.action-widget .monaco-list-row', { hasText: 'Update to 2.0.0 (major)' }).first().waitFor({ timeout: 5_000 });
@@ -167,6 +202,43 @@ async function main(): Promise<number> {
               await page.waitForTimeout(100);
             }
             await cs.screenshot('ui-after-fix.png');
+          },
+        }, {
+          name: 'Update All Images in Workspace shows every change in the refactor preview before applying it',
+          run: async (cs: RunningCodeServer) => {
+            const { page } = cs;
+            // The re-check after the saved fix first (the bulk edit is built from the last check's findings).
+            await page.locator(sel.sidebar).locator(sel.treeRow, { hasText: /1\.1\.1.*→ 1\.2\.0 minor/ }).first().waitFor({ timeout: 30_000 });
+            await runFromPalette(page, 'Registry Lens: Update All Images in Workspace');
+            await page.locator(sel.quickPickRow, { hasText: 'All updates, major included' }).first().click();
+            const panel = page.locator('.bulk-edit-panel').first();
+            await panel.locator('.monaco-list-row', { hasText: 'registry.Dockerfile' }).first().waitFor({ timeout: 30_000 });
+            await panel.locator('.monaco-list-row', { hasText: '2.1.0' }).first().waitFor({ timeout: 15_000 });
+            await panel.locator('.monaco-list-row', { hasText: '2.0.0' }).first().waitFor({ timeout: 15_000 });
+            await page.waitForTimeout(500);
+            await cs.screenshot('ui-update-all-preview.png');
+            // Every change waits for the user's tick (needsConfirmation); the file's box ticks all of its changes.
+            await panel.locator('.monaco-list-row', { hasText: 'registry.Dockerfile' }).first().locator('input[type="checkbox"]').check();
+            await page.locator('.monaco-button', { hasText: 'Apply' }).first().click();
+            const file = path.join(cs.workspace, 'registry.Dockerfile');
+            const deadline = Date.now() + 15_000;
+            while (!/test\/app:2\.0\.0\n.*\/test\/multi:2\.1\.0/.test(fs.readFileSync(file, 'utf8'))) {
+              if (Date.now() > deadline) throw new Error(`the update did not reach the file: ${fs.readFileSync(file, 'utf8')}`);
+              await page.waitForTimeout(100);
+            }
+          },
+        }] : []),
+        ...(docker ? [{
+          name: 'the Local Engine view flags a local image whose tag has a newer image in the registry',
+          run: async (cs: RunningCodeServer) => {
+            const sidebar = await openContainer(cs.page);
+            const header = sidebar.locator(sel.paneHeader, { hasText: 'Local Engine' }).first();
+            await header.waitFor({ timeout: 15_000 });
+            if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+            await sidebar.locator(sel.treeRow, { hasText: docker.ref }).first().waitFor({ timeout: 30_000 });
+            await sidebar.locator(sel.treeRow, { hasText: 'newer image in the registry' }).first().waitFor({ timeout: 30_000 });
+            await cs.page.waitForTimeout(500);
+            await cs.screenshot('ui-local-engine.png');
           },
         }] : []),
       ],

@@ -102,6 +102,7 @@ export class ImageHoverProvider implements vscode.HoverProvider, vscode.Disposab
       const details = pending && await waitAtMost(pending, DETAILS_WAIT_MS, token);
       if (details) {
         if (details.platforms.length) md.appendMarkdown(`Platforms: ${details.platforms.map((p) => `\`${p}\``).join(', ')}\n\n`);
+        else if (details.configPlatform) md.appendMarkdown(`Platform: \`${details.configPlatform}\` (single-platform image)\n\n`);
         const facts = [details.version && `version \`${details.version}\``, details.revision && `revision \`${details.revision.slice(0, 12)}\``, details.created && `built ${details.created.slice(0, 10)}`].filter(Boolean);
         if (facts.length) md.appendMarkdown(`${facts.join(' · ')}\n\n`);
         if (details.source) md.appendMarkdown(`[Source and changelog](${details.source}) (\`org.opencontainers.image.source\`)\n\n`);
