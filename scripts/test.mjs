@@ -3,16 +3,19 @@
 //
 //   node scripts/test.mjs [--only a,b] [--skip a,b]
 //   tiers: lint typecheck build unit integration extension-host ui package vsix demo
-//   env:   REGISTRY_LENS_NO_NETNS=1 (run without the namespace), VERBOSE=1
+//   env:   REGISTRY_LENS_NO_NETNS=1 (run without the namespace), VERBOSE=1,
+//          REGISTRY_LENS_OUT=DIR (the transpiled tree the tiers run, default out; the build tier writes it there),
+//          REGISTRY_LENS_RESULTS=DIR (logs and TAP files, default test-results): parallel runs in one checkout
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ensureSetup, ROOT } from './prereq.mjs';
 
 process.chdir(ROOT);
 const require = createRequire(import.meta.url);
-const RESULTS = join(ROOT, 'test-results');
+const RESULTS = join(ROOT, process.env.REGISTRY_LENS_RESULTS ?? 'test-results');
+const OUT = resolve(ROOT, process.env.REGISTRY_LENS_OUT ?? 'out');
 
 // ---- a fresh machine: install what is missing first (needs the package registries, so before the namespace)
 if (process.env.REGISTRY_LENS_IN_NETNS !== '1') ensureSetup('test');
@@ -118,7 +121,7 @@ async function tier(name, fn) {
 
 const single = async (cmd, args, env) => ((await run(cmd, args, env)).code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 });
 const harness = async (file, env) => {
-  const r = await run(process.execPath, [join('out', 'test', 'harness', file)], env);
+  const r = await run(process.execPath, [join(OUT, 'test', 'harness', file)], env);
   return counts(r.out) ?? { passed: 0, failed: 1 };
 };
 
@@ -127,7 +130,7 @@ async function sharedServices() {
   // One set of real registries for the tiers that run inside VS Code: the extension host reads where they
   // are from the env file named by REGISTRY_LENS_TEST_ENV (code-server passes its environment on).
   if (services) return services;
-  const { startTestEnv, sweepStale } = require(join(ROOT, 'out', 'test', 'services', 'index.js'));
+  const { startTestEnv, sweepStale } = require(join(OUT, 'test', 'services', 'index.js'));
   await sweepStale((l) => console.log(`[services] ${l}`));
   // dockerd too (when installed) for the Local Engine view's tests.
   const engine = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].some((p) => existsSync(p));
@@ -139,8 +142,8 @@ try {
   await tier('lint', () => single(npx('eslint'), ['--max-warnings=0', '.']));
   await tier('typecheck', () => single(npx('tsc'), ['--noEmit', '-p', '.']));
   await tier('build', () => single(process.execPath, ['esbuild.mjs', '--tests']));
-  await tier('unit', () => nodeTest(join('out', 'test', 'unit')));
-  await tier('integration', () => nodeTest(join('out', 'test', 'integration')));
+  await tier('unit', () => nodeTest(join(OUT, 'test', 'unit')));
+  await tier('integration', () => nodeTest(join(OUT, 'test', 'integration')));
   const needServices = wanted('extension-host') || wanted('ui');
   const envVars = needServices ? { REGISTRY_LENS_TEST_ENV: (await sharedServices()).envFile } : {};
   await tier('extension-host', () => harness('runSuite.js', envVars));
