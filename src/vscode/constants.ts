@@ -56,8 +56,8 @@ export const enum ContextKey {
   ImagesGroupBy = 'registryLens.imagesGroupBy',
   /** true while Workspace Images shows only images with updates */
   ImagesOnlyUpdates = 'registryLens.imagesOnlyUpdates',
-  /** true while the local Docker engine answers */
-  EngineAvailable = 'registryLens.engineAvailable',
+  /** 'ok' | 'unavailable' once the local Docker engine was looked for (unset before) */
+  EngineState = 'registryLens.engineState',
 }
 
 /** Tree item context values, namespaced so menus can match them exactly. */

@@ -53,7 +53,8 @@ export class LocalEngine implements vscode.Disposable {
 
   private set(state: LocalState): void {
     this.current = state;
-    void vscode.commands.executeCommand('setContext', ContextKey.EngineAvailable, state.state === 'ok');
+    // Menus offer a pull unless the engine is known to be missing ('unknown' until the first look).
+    if (state.state === 'ok' || state.state === 'unavailable') void vscode.commands.executeCommand('setContext', ContextKey.EngineState, state.state);
     this.emitter.fire();
   }
 
