@@ -9,7 +9,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ensureSetup, ROOT } from './prereq.mjs';
 
 process.chdir(ROOT);
@@ -161,6 +161,6 @@ console.log('\n===== summary =====');
 for (const r of results) {
   console.log(`${r.failed ? 'FAIL' : 'ok  '} ${r.name.padEnd(15)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${r.seconds.toFixed(1).padStart(7)} s`);
 }
-console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots and logs in test-results/`);
+console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots and logs in ${relative(ROOT, RESULTS)}/`);
 console.log(`${total.passed} passed, ${total.failed} failed`);
 process.exit(total.failed === 0 && total.passed > 0 ? 0 : 1);
