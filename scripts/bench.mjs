@@ -1,10 +1,11 @@
 // npm run bench: runs every benchmark in out/test/bench/*.bench.js (built by `node esbuild.mjs --tests`)
 // one after another, each in its own Node process, and passes their figures through.
+// REGISTRY_LENS_OUT names another build folder, as for esbuild.mjs (parallel runs in one checkout).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const dir = join('out', 'test', 'bench');
+const dir = join(process.env.REGISTRY_LENS_OUT ?? 'out', 'test', 'bench');
 const only = process.argv.slice(2);
 const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.bench.js')).sort() : [];
 let failed = 0;
