@@ -279,6 +279,64 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
     assert.ok(f?.image?.repoDigests.some((d) => d.startsWith(`${hostOf('anon')}/${REPO}@`)));
   });
 
+  void it('cancel: aborting a pull (through a slow link to the registry) rejects at once with an AbortError; the engine stays usable', async () => {
+    // A throttling TCP proxy in front of the anonymous registry: every chunk from the registry waits 150 ms.
+    const upstreamPort = registryInfo(env, 'anon').port;
+    const open = new Set<net.Socket>();
+    const proxy = net.createServer((client) => {
+      const up = net.connect(upstreamPort, '127.0.0.1');
+      open.add(client).add(up);
+      client.pipe(up);
+      up.on('data', (chunk: Buffer) => {
+        up.pause();
+        setTimeout(() => {
+          if (!client.destroyed) client.write(chunk);
+          up.resume();
+        }, 150);
+      });
+      up.on('end', () => setTimeout(() => client.end(), 200));
+      client.on('error', () => up.destroy());
+      up.on('error', () => client.destroy());
+      client.on('close', () => up.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as net.AddressInfo).port;
+    try {
+      const engine = new Engine(resolveEngine({ host: sock, env: {} }));
+      const ref = `127.0.0.1:${port}/${REPO}:1.1.0`.replace(REPO, `${REPO}-slow`);
+      await push('anon', `${REPO}-slow`, image('test/app', '1.2.0', '1.1.0'));
+      const c = new AbortController();
+      const t0 = Date.now();
+      let abortedAt = 0;
+      const pulling = engine.pull(ref, {
+        signal: c.signal,
+        progressIntervalMs: 0,
+        onProgress: () => {
+          if (!abortedAt) {
+            abortedAt = Date.now();
+            c.abort();
+          }
+        },
+      });
+      await assert.rejects(pulling, (e: unknown) => (e as Error).name === 'AbortError');
+      const settled = Date.now();
+      assert.ok(abortedAt > 0, 'a progress event came before the abort');
+      assert.ok(settled - abortedAt < 100, `rejected ${settled - abortedAt} ms after the abort`);
+      timings.push(`cancel: first progress after ${abortedAt - t0} ms, rejected ${settled - abortedAt} ms after abort`);
+      await new Promise((r) => setTimeout(r, 1500));
+      const present = (await dockerRequest(sock, 'GET', `/images/${encodeURIComponent(ref)}/json`)).status === 200;
+      timings.push(`cancel: image present 1.5 s after the cancelled pull: ${present} (dockerd stops a pull whose client went away)`);
+      assert.equal((await engine.ping()).state, 'ok');
+      const again = await engine.pull(ref);
+      assert.ok(again.outcome === 'downloaded' || again.outcome === 'up-to-date');
+      // this test's own image, from a registry address that goes away with the proxy
+      assert.equal((await dockerRequest(sock, 'DELETE', `/images/${encodeURIComponent(ref)}`)).status, 200);
+    } finally {
+      proxy.close();
+      for (const s2 of open) s2.destroy();
+    }
+  });
+
   void it('no engine: an unavailable state with what to do; listLocal and pull reject with typed errors; no unhandled rejections', async () => {
     const missing = new Engine(resolveEngine({ host: path.join(tmp, 'no-such.sock'), env: {} }));
     const state = await missing.ping();
