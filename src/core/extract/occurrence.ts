@@ -1,4 +1,4 @@
-import { isInvalidReferenceError, parseReferenceWithSpans } from '../reference';
+import { isInvalidReferenceError, parseReferenceWithSpans, type InvalidReferenceError } from '../reference';
 import type { SourceText } from './sourceText';
 import type { Expansion } from './substitute';
 import type { Occurrence, OccurrenceKind, OccurrenceSource, Skip, StageInfo } from './types';
@@ -43,17 +43,42 @@ export function makeOccurrence(site: OccurrenceSite, expansion: Expansion, skip:
     occurrence.skip ??= { reason: 'unresolved-variable', detail: expansion.unresolved.join(', ') };
     return occurrence;
   }
-  try {
-    const { reference, spans } = parseReferenceWithSpans(value);
-    occurrence.reference = reference;
-    if (spans.tag) {
-      occurrence.tagLocation = expansion.value.locate(spans.tag[0], spans.tag[1]);
-      occurrence.tagSegments = expansion.value.segments(spans.tag[0], spans.tag[1]);
-    }
-    if (spans.digest) occurrence.digestLocation = expansion.value.locate(spans.digest[0], spans.digest[1]);
-  } catch (err) {
-    if (!isInvalidReferenceError(err)) throw err;
-    occurrence.skip ??= { reason: 'invalid-reference', detail: err.message };
+  const parsed = parseCached(value);
+  if (isInvalidReferenceError(parsed)) {
+    occurrence.skip ??= { reason: 'invalid-reference', detail: parsed.message };
+    return occurrence;
   }
+  const { reference, spans } = parsed;
+  occurrence.reference = reference;
+  if (spans.tag) {
+    occurrence.tagLocation = expansion.value.locate(spans.tag[0], spans.tag[1]);
+    occurrence.tagSegments = expansion.value.segments(spans.tag[0], spans.tag[1]);
+  }
+  if (spans.digest) occurrence.digestLocation = expansion.value.locate(spans.digest[0], spans.digest[1]);
   return occurrence;
+}
+
+type Parsed = ReturnType<typeof parseReferenceWithSpans> | InvalidReferenceError;
+
+/**
+ * Recent parses by input. A workspace names the same images over and over, parsing is pure, and its results
+ * are immutable (readonly), so occurrences can share them: less work and a smaller heap for large scans.
+ * Bounded: cleared when full.
+ */
+const recentParses = new Map<string, Parsed>();
+const RECENT_PARSES_MAX = 4096;
+
+function parseCached(value: string): Parsed {
+  let parsed = recentParses.get(value);
+  if (parsed === undefined) {
+    try {
+      parsed = parseReferenceWithSpans(value);
+    } catch (err) {
+      if (!isInvalidReferenceError(err)) throw err;
+      parsed = err;
+    }
+    if (recentParses.size >= RECENT_PARSES_MAX) recentParses.clear();
+    recentParses.set(value, parsed);
+  }
+  return parsed;
 }
