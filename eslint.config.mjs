@@ -9,7 +9,7 @@ const noVscode = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'out-*/', 'test-results/', '.vscode-test/', '.demo/', 'test/fixtures/', 'examples/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist-*/', 'out/', 'out-*/', 'test-results/', 'test-results-*/', '.vscode-test/', '.demo/', 'test/fixtures/', 'examples/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
