@@ -20,11 +20,21 @@ export async function run(): Promise<void> {
   const passed: string[] = [];
   const failed: { title: string; error: string }[] = [];
   const resultsFile = process.env.REGISTRY_LENS_TEST_RESULTS;
+  // Every rejection nobody handled while the suite ran, kept when it comes from the extension's code: one more
+  // result, so a floating promise (an engine that is not there, a registry that fails) cannot hide in the log.
+  const unhandled: string[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason instanceof Error ? reason.stack ?? reason.message : String(reason));
+  process.on('unhandledRejection', onUnhandled);
   await new Promise<void>((resolve, reject) => {
     try {
       const runner = mocha.run((failures) => {
+        process.off('unhandledRejection', onUnhandled);
+        const ours = unhandled.filter((u) => /registry-lens|[\\/]dist[\\/](extension|docker)\.js/i.test(u));
+        const title = 'the extension left no promise rejection unhandled during the suite';
+        if (ours.length) failed.push({ title, error: ours.join('\n---\n') });
+        else if (!grep) passed.push(title);
         if (resultsFile) fs.writeFileSync(resultsFile, JSON.stringify({ passed, failed }, null, 2));
-        if (failures > 0) reject(new Error(`${failures} extension-host tests failed`));
+        if (failures > 0 || ours.length) reject(new Error(`${failures + (ours.length ? 1 : 0)} extension-host tests failed`));
         else resolve();
       });
       runner.on('pass', (t) => passed.push(t.fullTitle()));
