@@ -71,13 +71,17 @@ async function main() {
   const ports = { anon: await freePort(5050), token: await freePort(5054), 'token-server': await freePort(5100) };
   mkdirSync(DEMO, { recursive: true });
   say('starting local registries (anonymous, htpasswd, TLS, token auth) and seeding demo images');
+  // dockerd too, when installed, so the Local Engine view has an engine with something out of date in it.
+  const engine = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].some((p) => existsSync(p));
   const env = await startTestEnv({
     seed: ['demo'],
     seedRegistries: { demo: ['anon', 'token'] },
     ports,
+    engine,
     envFile: join(DEMO, 'services-env.json'),
     handleSignals: false,
   });
+  const local = env.docker ? await prepareLocalEngine(env) : undefined;
   const workspace = join(DEMO, 'workspace');
   prepareWorkspace(workspace, [['localhost:5050', `localhost:${env.registries.anon.port}`], ['localhost:5054', `localhost:${env.registries.token.port}`]]);
 
@@ -88,7 +92,7 @@ async function main() {
     name: 'demo', workspace, inPlace: true, installVsix: vsix, resultsDir,
     stateDir: join(DEMO, 'code-server'), bindAddr: `127.0.0.1:${check ? 0 : csPort}`,
     // The test harness turns background checks off; the demo shows them.
-    settings: { 'registryLens.checkOnActivation': true },
+    settings: { 'registryLens.checkOnActivation': true, ...(env.docker ? { 'registryLens.docker.host': env.docker.dockerHost } : {}) },
   };
   let stopping = false;
   const stopAll = async (server) => {
@@ -111,6 +115,14 @@ async function main() {
       await sidebar.locator('.monaco-list-row', { hasText: '→' }).first().waitFor({ timeout: 60_000 });
       await sidebar.locator('.monaco-list-row', { hasText: 'anonymous' }).first().waitFor({ timeout: 30_000 });
       await cs.page.locator('#status\\.problems, .statusbar-item', { hasText: /image updates?/ }).first().waitFor({ timeout: 30_000 });
+      if (local) {
+        // The Local Engine view (collapsed until opened): the running container on an out-of-date image.
+        const header = sidebar.locator('.pane-header', { hasText: 'Local Engine' }).first();
+        if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+        await sidebar.locator('.monaco-list-row', { hasText: local.container }).first().waitFor({ timeout: 30_000 });
+        await sidebar.locator('.monaco-list-row', { hasText: 'newer image in the registry' }).first().waitFor({ timeout: 30_000 });
+        await cs.page.mouse.move(900, 450); // no tooltip over the screenshot
+      }
       await cs.page.waitForTimeout(1000);
       say(`screenshot: ${await cs.screenshot('demo.png')}`);
       ok = true;
@@ -141,8 +153,44 @@ Registry Lens demo is running.
     ${r.basic.host.padEnd(18)} htpasswd (HTTP)    user ${r.basic.username} / ${r.basic.password}
     ${r.tls.host.padEnd(18)} htpasswd over TLS  CA file ${r.tls.caFile}
 
+${local ? `  Docker engine ${env.docker.dockerHost} (Local Engine view): ${local.images.join(', ')} pulled, container ${local.container}
+  running; ${local.moved} has since moved on in the registry.
+` : ''}
 Press Ctrl+C to stop everything.`);
   if (!existsSync(vsix)) say('warning: registry-lens.vsix is missing');
+}
+
+/**
+ * Puts the demo engine in the state a busy developer's engine is in: demo images pulled a while ago, a container
+ * running one of them, and since then a newer image pushed to that tag (and newer tags published).
+ */
+async function prepareLocalEngine(env) {
+  const { dockerRequest, RegistryClient, DEMO_SEED } = require(join(ROOT, 'out', 'test', 'services', 'index.js'));
+  const { buildRepo, Pusher } = require(join(ROOT, 'out', 'test', 'services', 'seed.js'));
+  const sock = env.docker.socketPath;
+  const host = env.registries.anon.host;
+  const images = [`${host}/demo/nginx:stable`, `${host}/demo/postgres:15.6`];
+  for (const ref of images) {
+    const [name, tag] = [ref.slice(0, ref.lastIndexOf(':')), ref.slice(ref.lastIndexOf(':') + 1)];
+    const r = await dockerRequest(sock, 'POST', `/images/create?fromImage=${encodeURIComponent(name)}&tag=${tag}`, { timeoutMs: 60_000 });
+    if (r.status !== 200 || /"error"/.test(r.text())) throw new Error(`demo: pulling ${ref} into the demo engine failed: ${r.text()}`);
+  }
+  const container = 'demo-web';
+  const created = await dockerRequest(sock, 'POST', `/containers/create?name=${container}`, {
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ Image: images[0], Cmd: ['sleep', '86400'], HostConfig: { NetworkMode: 'none' } }),
+  });
+  if (created.status !== 201) throw new Error(`demo: creating the demo container failed: ${created.text()}`);
+  await dockerRequest(sock, 'POST', `/containers/${JSON.parse(created.text()).Id}/start`);
+  // demo/nginx:stable moves on: the 1.27.1 image is pushed under it.
+  const newer = buildRepo(DEMO_SEED, 'demo/nginx').find((i) => i.tag === '1.27.1');
+  const client = new RegistryClient({ url: env.registries.anon.url });
+  try {
+    await new Pusher(client).pushImage('demo/nginx', { ...newer, tag: 'stable' });
+  } finally {
+    client.close();
+  }
+  return { images, container, moved: images[0] };
 }
 
 main().catch((e) => {
