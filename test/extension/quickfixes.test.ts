@@ -99,7 +99,7 @@ suite('Quick-fixes, Fix All, Update All, code lens (real registries)', function 
       text: ['ARG APP_VERSION=1.1.0', `FROM ${anon}/test/app:\${APP_VERSION} AS build`, `FROM ${anon}/test/app:latest@${digests.old} AS moved`, `FROM ${anon}/test/multi:2.0.0`, ''].join('\n'),
     };
     files.compose = { uri: vscode.Uri.joinPath(folder, 'compose.fixes.yaml'), text: ['services:', '  app:', `    image: ${anon}/test/app:1.1.1`, ''].join('\n') };
-    files.devcontainer = { uri: vscode.Uri.joinPath(folder, '.devcontainer.json'), text: ['{', '  "name": "fixes",', `  "image": "${anon}/test/app:1.2.0"`, '}', ''].join('\n') };
+    files.devcontainer = { uri: vscode.Uri.joinPath(folder, '.devcontainer.json'), text: ['{', '  "name": "fixes",', `  "image": "${anon}/test/app:1.1.1"`, '}', ''].join('\n') };
     for (const f of Object.values(files)) await vscode.workspace.fs.writeFile(f.uri, new TextEncoder().encode(f.text));
     await settle();
   });
@@ -131,6 +131,10 @@ suite('Quick-fixes, Fix All, Update All, code lens (real registries)', function 
     assert.equal(dc?.code, 'update-available');
     assert.deepEqual([dc.range.start.line, dc.range.start.character], [2, 12]);
     assert.match(dc.message, /2\.0\.0 \(major\)/);
+    // The same image in two files: each diagnostic points at the other use.
+    const rel = (d: vscode.Diagnostic) => (d.relatedInformation ?? []).map((r) => `${r.location.uri.path.split('/').pop()}:${r.location.range.start.line}`);
+    assert.deepEqual(rel(dc), ['compose.fixes.yaml:2']);
+    assert.deepEqual(rel(c), ['.devcontainer.json:2']);
   });
 
   test('a tag from an ARG default: the fix edits the ARG line only', async () => {
@@ -164,7 +168,7 @@ suite('Quick-fixes, Fix All, Update All, code lens (real registries)', function 
     const major = (await actionsAt(files.devcontainer.uri, dc.range)).find((x) => x.title === 'Update to 2.0.0 (major)');
     assert.ok(major?.edit);
     assert.ok(await vscode.workspace.applyEdit(major.edit));
-    assert.equal(await text(files.devcontainer.uri), files.devcontainer.text.replace(':1.2.0', ':2.0.0'));
+    assert.equal(await text(files.devcontainer.uri), files.devcontainer.text.replace(':1.1.1', ':2.0.0'));
     await revert(files.compose.uri, files.devcontainer.uri);
   });
 
@@ -187,7 +191,7 @@ suite('Quick-fixes, Fix All, Update All, code lens (real registries)', function 
     assert.equal(await text(files.dockerfile.uri), files.dockerfile.text
       .replace('APP_VERSION=1.1.0', 'APP_VERSION=2.0.0').replace(digests.old!, digests.latest!).replace('multi:2.0.0', 'multi:2.1.0'));
     assert.equal(await text(files.compose.uri), files.compose.text.replace(':1.1.1', ':2.0.0'));
-    assert.equal(await text(files.devcontainer.uri), files.devcontainer.text.replace(':1.2.0', ':2.0.0'));
+    assert.equal(await text(files.devcontainer.uri), files.devcontainer.text.replace(':1.1.1', ':2.0.0'));
     await restore();
     // Patch level: only the ARG's patch and the moved digest (the others have no patch update).
     const patch = await vscode.commands.executeCommand<{ updated: number; skipped: string[]; applied: boolean }>(CommandId.UpdateAllImages, 'patch', { preview: false });

@@ -90,12 +90,25 @@ export class ImageDiagnostics implements vscode.Disposable {
       d.code = f.code;
       return d;
     };
+    // Other uses of the same image (same canonical reference), for related information on update diagnostics.
+    const uses = new Map<string, Finding[]>();
+    for (const f of this.checker.all()) {
+      const c = f.occurrence.reference?.canonical;
+      if (c && (f.status === 'update' || f.status === 'digest-changed')) uses.set(c, [...(uses.get(c) ?? []), f]);
+    }
+    const related = (f: Finding): vscode.DiagnosticRelatedInformation[] => (uses.get(f.occurrence.reference?.canonical ?? '') ?? [])
+      .filter((x) => x !== f)
+      .slice(0, 20)
+      .map((x) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(x.occurrence.file), toRange(x.occurrence.range)), `also used here: ${x.occurrence.text}`));
     for (const f of this.checker.all()) {
       const o = f.occurrence;
       const ref = o.reference;
       let d: vscode.Diagnostic | undefined;
-      if (f.status === 'update') d = make(f, 'update');
-      else if (f.status === 'digest-changed') d = make(f, 'digestChanged');
+      if (f.status === 'update' || f.status === 'digest-changed') {
+        d = make(f, f.status === 'update' ? 'update' : 'digestChanged');
+        const others = d && related(f);
+        if (d && others?.length) d.relatedInformation = others;
+      }
       else if (f.status === 'error' && ref) {
         const key = `${o.file}|${ref.registry}|${f.code}`;
         const first = errorsSeen.get(key);
