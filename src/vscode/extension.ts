@@ -63,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   context.subscriptions.push(images, checker, imagesTree, imagesView, status, images.onDidChange(describe), checker.onDidChange(describe));
 
   const registryStatus = new RegistryStatus(images, secrets, clients, log);
+  registryStatus.useFindings(checker);
   const registriesTree = new RegistriesTreeProvider(registryStatus, secrets);
   context.subscriptions.push(secrets, clients, registryStatus, registriesTree,
     vscode.window.createTreeView(ViewId.Registries, { treeDataProvider: registriesTree }));

@@ -133,7 +133,11 @@ suite('Registries view and credentials (real registries)', function () {
     const settings = JSON.stringify(vscode.workspace.getConfiguration('registryLens'));
     for (const s of secrets) assert.ok(!settings.includes(s), 'a password is in the settings');
     await vscode.commands.executeCommand(CommandId.ShowLog);
-    const log = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /Registry Lens/i.test(d.uri.toString(true)));
+    // The output document opens a moment after the panel shows (at once when an earlier suite opened it).
+    const find = () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /Registry Lens/i.test(d.uri.toString(true)));
+    const opened = Date.now() + 5_000;
+    while (!find() && Date.now() < opened) await new Promise((r) => setTimeout(r, 100));
+    const log = find();
     assert.ok(log, 'the log document is not open');
     const deadline = Date.now() + 5_000;
     while (!/Stored a credential/.test(log.getText()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -149,5 +153,30 @@ suite('Registries view and credentials (real registries)', function () {
     assert.ok(!(await rows(a)).has(host));
     const state = await vscode.commands.executeCommand<{ status: string }>(CommandId.TestCredential, host, { quiet: true });
     assert.equal(state.status, 'auth-required');
+  });
+
+  test('a token registry answers pings anonymously; when it refuses the workspace\'s images it shows "sign-in required"', async () => {
+    const a = await api();
+    const host = env.registries.token.host;
+    await vscode.commands.executeCommand(CommandId.RemoveCredential, { host, confirm: false });
+    await config().update('policies', [{ match: 'docker.io/**', ignore: true }], vscode.ConfigurationTarget.Global);
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const file = vscode.Uri.joinPath(folder, 'token.Dockerfile');
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(`FROM ${host}/test/app:1.0.0\n`));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!(await a.imagesIdle(), await rows(a)).has(host)) {
+        if (Date.now() > deadline) throw new Error('token.Dockerfile never reached the scan');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await vscode.commands.executeCommand(CommandId.RefreshRegistries);
+      await a.registriesIdle();
+      await a.checkNow();
+      const row = (await rows(a)).get(host) ?? '';
+      assert.match(row, /^sign-in required\n.*test\/app needs a credential/s);
+    } finally {
+      await vscode.workspace.fs.delete(file);
+      await config().update('policies', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 });

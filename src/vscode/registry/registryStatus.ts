@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isAuthError, isNetworkError, isTlsError, normalizeRegistry, type PingResult, type RateLimitInfo } from '../../core';
+import { isAuthError, isNetworkError, isTlsError, normalizeRegistry, type Finding, type PingResult, type RateLimitInfo } from '../../core';
 import type { SecretStorageKeychain } from '../credentials/secretKeychain';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
 import type { RegistryClients } from './registryClients';
@@ -80,7 +80,21 @@ export class RegistryStatus implements vscode.Disposable {
   state(host: string): RegistryState {
     const key = normalizeRegistry(host);
     if (!vscode.workspace.isTrusted) return { host: key, status: 'untrusted', message: 'Registry Lens contacts no registry until you trust this workspace.' };
-    return this.states.get(key) ?? { host: key, status: 'unchecked' };
+    const s = this.states.get(key) ?? { host: key, status: 'unchecked' };
+    // A token registry answers anonymous pings; whether the images need a credential shows only when they are read.
+    const refused = s.status === 'anonymous' ? this.findings?.().find((f) => f.code === 'auth-failed' && f.occurrence.reference?.registry === key) : undefined;
+    if (refused?.occurrence.reference) {
+      return { ...s, status: 'auth-required', message: `${refused.occurrence.reference.repository} needs a credential (the last update check was refused): add one for ${key}` };
+    }
+    return s;
+  }
+
+  private findings: (() => readonly Finding[]) | undefined;
+
+  /** Takes the update checker's findings into account: a registry that refused them needs a credential. */
+  useFindings(checker: { all(): Finding[]; onDidChange: vscode.Event<void> }): void {
+    this.findings = () => checker.all();
+    this.disposables.push(checker.onDidChange(() => this.emitter.fire()));
   }
 
   /** Pings `hosts` (default: all shown), at most one run at a time; resolves when done. */
