@@ -19,7 +19,7 @@ import {
 import { checkLocalCommand } from './checkLocal';
 import type { CliIo } from './main';
 import { formatTable } from './table';
-import { checkRegistryFlags, cliRegistryClient, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
+import { checkRegistryFlags, cliRegistryClient, parseConcurrency, REGISTRY_FLAGS_USAGE, takeRegistryFlag, takeValueFlag, type RegistryFlags } from './registryFlags';
 import { toJson, type ScanJsonItem } from './scan';
 
 export const CHECK_USAGE = `Usage: registry-lens check [PATH...] [options]
@@ -83,32 +83,24 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
     i = at.value;
     if (taken.kind === 'error') return { error: taken.message };
     if (taken.kind === 'taken') continue;
-    const arg = args[i] ?? '';
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_FLAGS.has(name)) {
-      const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i];
-      if (value === undefined || value === '') return { error: `${name} needs a value` };
-      switch (name) {
-        case '--format':
-          if (value !== 'table' && value !== 'json' && value !== 'sarif') return { error: `--format takes table, json or sarif, not "${value}"` };
-          o.format = value;
-          break;
-        case '--policy':
-          o.policy = value;
-          break;
-        case '--concurrency': {
-          const n = Number(value);
-          if (!Number.isInteger(n) || n < 1 || n > 64) return { error: `--concurrency takes a whole number from 1 to 64, not "${value}"` };
-          o.concurrency = n;
-          break;
-        }
-        case '--cache-dir':
-          o.cacheDir = value;
-          break;
+    const flag = takeValueFlag(args, i, VALUE_FLAGS);
+    if (flag && 'error' in flag) return flag;
+    if (flag) {
+      i = flag.last;
+      const { name, value } = flag;
+      if (name === '--format') {
+        if (value !== 'table' && value !== 'json' && value !== 'sarif') return { error: `--format takes table, json or sarif, not "${value}"` };
+        o.format = value;
+      } else if (name === '--policy') o.policy = value;
+      else if (name === '--cache-dir') o.cacheDir = value;
+      else {
+        const n = parseConcurrency(value);
+        if (typeof n !== 'number') return n;
+        o.concurrency = n;
       }
       continue;
     }
+    const arg = args[i] ?? '';
     if (arg === '--json') o.format = 'json';
     else if (arg === '--fail-on-update') o.failOnUpdate = true;
     else if (arg === '--no-cache') o.noCache = true;

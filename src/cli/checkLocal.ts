@@ -16,7 +16,7 @@ import {
   type RegistrySettings,
 } from '../core';
 import type { CliIo } from './main';
-import { checkRegistryFlags, cliRegistryClient, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
+import { checkRegistryFlags, cliRegistryClient, parseConcurrency, REGISTRY_FLAGS_USAGE, takeRegistryFlag, takeValueFlag, type RegistryFlags } from './registryFlags';
 import { formatTable } from './table';
 
 export const CHECK_LOCAL_USAGE = `Usage: registry-lens check --local [options]
@@ -72,12 +72,11 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
     i = at.value;
     if (taken.kind === 'error') return { error: taken.message };
     if (taken.kind === 'taken') continue;
-    const arg = args[i] ?? '';
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_FLAGS.has(name)) {
-      const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i];
-      if (value === undefined || value === '') return { error: `${name} needs a value` };
+    const flag = takeValueFlag(args, i, VALUE_FLAGS);
+    if (flag && 'error' in flag) return flag;
+    if (flag) {
+      i = flag.last;
+      const { name, value } = flag;
       if (name === '--docker-host') o.dockerHost = value;
       else if (name === '--policy') o.policy = value;
       else if (name === '--cache-dir') o.cacheDir = value;
@@ -85,12 +84,13 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
         if (value !== 'table' && value !== 'json') return { error: `--format with --local takes table or json, not "${value}"` };
         o.json = value === 'json';
       } else {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < 1 || n > 64) return { error: `--concurrency takes a whole number from 1 to 64, not "${value}"` };
+        const n = parseConcurrency(value);
+        if (typeof n !== 'number') return n;
         o.concurrency = n;
       }
       continue;
     }
+    const arg = args[i] ?? '';
     if (arg === '--json') o.json = true;
     else if (arg === '--all') o.all = true;
     else if (arg === '--fail-on-update') o.failOnUpdate = true;

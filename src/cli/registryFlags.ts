@@ -127,3 +127,24 @@ export function parseSingleTargetArgs(command: string, usage: string, args: stri
   }
   return out;
 }
+
+/**
+ * A `--name value` or `--name=value` flag at `args[i]` whose name is in `names`: its value and the index of the
+ * last argument it used; an error when the value is missing; null when `args[i]` is not one of them.
+ */
+export function takeValueFlag(args: readonly string[], i: number, names: ReadonlySet<string>): { name: string; value: string; last: number } | { error: string } | null {
+  const arg = args[i] ?? '';
+  const eq = arg.indexOf('=');
+  const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+  if (!names.has(name)) return null;
+  const last = eq > 0 ? i : i + 1;
+  const value = eq > 0 ? arg.slice(eq + 1) : args[last];
+  if (value === undefined || value === '') return { error: `${name} needs a value` };
+  return { name, value, last };
+}
+
+/** `--concurrency N`: a whole number from 1 to 64. */
+export function parseConcurrency(value: string): number | { error: string } {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : { error: `--concurrency takes a whole number from 1 to 64, not "${value}"` };
+}
