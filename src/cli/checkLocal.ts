@@ -16,7 +16,7 @@ import {
   type RegistrySettings,
 } from '../core';
 import type { CliIo } from './main';
-import { checkRegistryFlags, cliRegistryClient, parseConcurrency, REGISTRY_FLAGS_USAGE, takeRegistryFlag, takeValueFlag, type RegistryFlags } from './registryFlags';
+import { checkRegistryFlags, cliRegistryClient, parseConcurrency, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
 import { formatTable } from './table';
 
 export const CHECK_LOCAL_USAGE = `Usage: registry-lens check --local [options]
@@ -68,14 +68,11 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
   const flags: RegistryFlags = { hosts: o.hosts };
   for (let i = 0; i < args.length; i++) {
     const at = { value: i };
-    const taken = takeRegistryFlag(args, at, flags);
+    const flag = takeRegistryFlag(args, at, flags, VALUE_FLAGS);
     i = at.value;
-    if (taken.kind === 'error') return { error: taken.message };
-    if (taken.kind === 'taken') continue;
-    const flag = takeValueFlag(args, i, VALUE_FLAGS);
-    if (flag && 'error' in flag) return flag;
-    if (flag) {
-      i = flag.last;
+    if (flag.kind === 'error') return { error: flag.message };
+    if (flag.kind === 'taken') continue;
+    if (flag.kind === 'value') {
       const { name, value } = flag;
       if (name === '--docker-host') o.dockerHost = value;
       else if (name === '--policy') o.policy = value;

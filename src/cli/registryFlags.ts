@@ -19,19 +19,22 @@ export interface RegistryFlags {
 }
 
 /** What {@link takeRegistryFlag} did with `args[i]`. */
-export type FlagResult = { kind: 'taken' } | { kind: 'other' } | { kind: 'error'; message: string };
+export type FlagResult = { kind: 'taken' } | { kind: 'value'; name: string; value: string } | { kind: 'other' } | { kind: 'error'; message: string };
 
 /**
- * Reads a registry flag at `args[i.value]` into `flags`, advancing `i` past its value. `other` when the argument
- * is not a registry flag; `error` with a message for a malformed one.
+ * Reads a flag with a value (`--name value` or `--name=value`) at `args[i.value]`, advancing `i` past its value:
+ * a registry flag goes into `flags` (`taken`); one of the command's own `valueFlags` comes back as `value`.
+ * `other` when the argument is neither; `error` with a message for a malformed one.
  */
-export function takeRegistryFlag(args: string[], i: { value: number }, flags: RegistryFlags): FlagResult {
+export function takeRegistryFlag(args: string[], i: { value: number }, flags: RegistryFlags, valueFlags?: ReadonlySet<string>): FlagResult {
   const arg = args[i.value] ?? '';
   const eq = arg.indexOf('=');
   const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-  if (name !== '--ca-file' && name !== '--insecure' && name !== '--proxy') return { kind: 'other' };
+  const own = valueFlags?.has(name) ?? false;
+  if (!own && name !== '--ca-file' && name !== '--insecure' && name !== '--proxy') return { kind: 'other' };
   const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i.value];
   if (value === undefined || value === '') return { kind: 'error', message: `${name} needs a value` };
+  if (own) return { kind: 'value', name, value };
   const host = (h: string): string | undefined => {
     try {
       return normalizeRegistry(h);
@@ -126,21 +129,6 @@ export function parseSingleTargetArgs(command: string, usage: string, args: stri
     else return fail('one at a time.');
   }
   return out;
-}
-
-/**
- * A `--name value` or `--name=value` flag at `args[i]` whose name is in `names`: its value and the index of the
- * last argument it used; an error when the value is missing; null when `args[i]` is not one of them.
- */
-export function takeValueFlag(args: readonly string[], i: number, names: ReadonlySet<string>): { name: string; value: string; last: number } | { error: string } | null {
-  const arg = args[i] ?? '';
-  const eq = arg.indexOf('=');
-  const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-  if (!names.has(name)) return null;
-  const last = eq > 0 ? i : i + 1;
-  const value = eq > 0 ? arg.slice(eq + 1) : args[last];
-  if (value === undefined || value === '') return { error: `${name} needs a value` };
-  return { name, value, last };
 }
 
 /** `--concurrency N`: a whole number from 1 to 64. */
