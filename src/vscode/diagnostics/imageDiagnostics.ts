@@ -176,6 +176,7 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
     }
     const actions: vscode.CodeAction[] = [];
     const ignoredHere = new Set<string>();
+    let lines: string[] | undefined;
     for (const d of context.diagnostics) {
       if (d.source !== DIAGNOSTIC_SOURCE) continue;
       const f = this.diagnostics.finding(doc.uri.fsPath, d);
@@ -203,7 +204,7 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
       ignoredHere.add(key);
       const action = new vscode.CodeAction(`Ignore ${name} here (# registry-lens: ignore)`, vscode.CodeActionKind.QuickFix);
       action.diagnostics = [d];
-      const lines = Array.from({ length: doc.lineCount }, (_, n) => doc.lineAt(n).text);
+      lines ??= Array.from({ length: doc.lineCount }, (_, n) => doc.lineAt(n).text);
       const edit = ignoreCommentEdit(f.occurrence, lines, doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n');
       await this.attach(action, 'refused' in edit ? edit : [edit]);
       actions.push(action);
