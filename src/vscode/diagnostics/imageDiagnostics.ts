@@ -91,8 +91,9 @@ export class ImageDiagnostics implements vscode.Disposable {
       return d;
     };
     // Other uses of the same image (same canonical reference), for related information on update diagnostics.
+    const findings = this.checker.all();
     const uses = new Map<string, Finding[]>();
-    for (const f of this.checker.all()) {
+    for (const f of findings) {
       const c = f.occurrence.reference?.canonical;
       if (c && (f.status === 'update' || f.status === 'digest-changed')) uses.set(c, [...(uses.get(c) ?? []), f]);
     }
@@ -100,7 +101,7 @@ export class ImageDiagnostics implements vscode.Disposable {
       .filter((x) => x !== f)
       .slice(0, 20)
       .map((x) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(x.occurrence.file), toRange(x.occurrence.range)), `also used here: ${x.occurrence.text}`));
-    for (const f of this.checker.all()) {
+    for (const f of findings) {
       const o = f.occurrence;
       const ref = o.reference;
       let d: vscode.Diagnostic | undefined;

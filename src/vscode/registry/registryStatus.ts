@@ -82,19 +82,26 @@ export class RegistryStatus implements vscode.Disposable {
     if (!vscode.workspace.isTrusted) return { host: key, status: 'untrusted', message: 'Registry Lens contacts no registry until you trust this workspace.' };
     const s = this.states.get(key) ?? { host: key, status: 'unchecked' };
     // A token registry answers anonymous pings; whether the images need a credential shows only when they are read.
-    const refused = s.status === 'anonymous' ? this.findings?.().find((f) => f.code === 'auth-failed' && f.occurrence.reference?.registry === key) : undefined;
+    const refused = s.status === 'anonymous' ? this.refusedBy.get(key) : undefined;
     if (refused?.occurrence.reference) {
       return { ...s, status: 'auth-required', message: `${refused.occurrence.reference.repository} needs a credential (the last update check was refused): add one for ${key}` };
     }
     return s;
   }
 
-  private findings: (() => readonly Finding[]) | undefined;
+  /** Per registry, a finding of the last check that the registry refused (auth-failed); rebuilt when checks change. */
+  private refusedBy = new Map<string, Finding>();
 
   /** Takes the update checker's findings into account: a registry that refused them needs a credential. */
   useFindings(checker: { all(): Finding[]; onDidChange: vscode.Event<void> }): void {
-    this.findings = () => checker.all();
-    this.disposables.push(checker.onDidChange(() => this.emitter.fire()));
+    this.disposables.push(checker.onDidChange(() => {
+      this.refusedBy = new Map();
+      for (const f of checker.all()) {
+        const host = f.occurrence.reference?.registry;
+        if (host && f.code === 'auth-failed' && !this.refusedBy.has(host)) this.refusedBy.set(host, f);
+      }
+      this.emitter.fire();
+    }));
   }
 
   /** Pings `hosts` (default: all shown), at most one run at a time; resolves when done. */

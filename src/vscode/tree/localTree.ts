@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatBytes, type LocalFinding, type LocalImage } from '../../core';
+import { formatBytes, type LocalCheckResult, type LocalFinding, type LocalImage } from '../../core';
 import { ContextValue } from '../constants';
 import type { LocalEngine } from '../docker/localEngine';
 import { safestFirst } from '../diagnostics/tagEdits';
@@ -79,14 +79,24 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
     if (s.state !== 'ok') return [];
     if (!node) return [{ kind: 'group', group: 'images' }, { kind: 'group', group: 'containers' }];
     if (node.kind !== 'group') return [];
-    const findings = new Map<string, LocalFinding>();
-    for (const f of [...(s.result?.images ?? []), ...(s.result?.containers ?? [])]) findings.set(`${f.kind}\n${f.kind === 'container' ? f.container?.id : `${f.image?.id}\n${f.ref}`}`, f);
+    const findings = this.findingsOf(s.result);
     if (node.group === 'images') {
       return s.inventory.images.flatMap((image) => (image.repoTags.length ? image.repoTags : image.repoDigests.slice(0, 1)).map((ref) => ({
         kind: 'image' as const, ref, image, finding: findings.get(`image\n${image.id}\n${ref}`),
       }))).sort((a, b) => Number(b.finding?.outdated ?? false) - Number(a.finding?.outdated ?? false) || a.ref.localeCompare(b.ref));
     }
     return s.inventory.containers.map((c) => ({ kind: 'container' as const, id: c.id, name: c.name, ref: c.image, finding: findings.get(`container\n${c.id}`) }));
+  }
+
+  private indexed: { result: LocalCheckResult | undefined; map: Map<string, LocalFinding> } | undefined;
+
+  /** The findings of a check by image (id and tag) or container id; built once per result. */
+  private findingsOf(result: LocalCheckResult | undefined): Map<string, LocalFinding> {
+    if (this.indexed && this.indexed.result === result) return this.indexed.map;
+    const map = new Map<string, LocalFinding>();
+    for (const f of [...(result?.images ?? []), ...(result?.containers ?? [])]) map.set(`${f.kind}\n${f.kind === 'container' ? f.container?.id : `${f.image?.id}\n${f.ref}`}`, f);
+    this.indexed = { result, map };
+    return map;
   }
 
   getTreeItem(node: LocalNode): vscode.TreeItem {
