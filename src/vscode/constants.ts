@@ -58,6 +58,10 @@ export const enum ContextKey {
   ImagesOnlyUpdates = 'registryLens.imagesOnlyUpdates',
   /** 'ok' | 'unavailable' once the local Docker engine was looked for (unset before) */
   EngineState = 'registryLens.engineState',
+  /** 'scanning' until the first workspace scan finished, then 'done' (the Workspace Images welcome content) */
+  ScanState = 'registryLens.scanState',
+  /** How many credentials Registry Lens stores (the Registries welcome content) */
+  StoredCredentials = 'registryLens.storedCredentials',
 }
 
 /** Tree item context values, namespaced so menus can match them exactly. */

@@ -18,6 +18,7 @@ import { ImagesTreeProvider } from './tree/imagesTree';
 import { LocalEngine } from './docker/localEngine';
 import { LocalTreeProvider } from './tree/localTree';
 import { WorkspaceImages } from './workspace/workspaceImages';
+import { trackWelcomeState } from './welcomeState';
 
 /** What `activate` returns: a small surface for the extension-host tests, not a public API. */
 export interface RegistryLensApi {
@@ -38,6 +39,8 @@ export interface RegistryLensApi {
   /** The local engine behind the Local Engine view, and its tree. */
   readonly local: LocalEngine;
   readonly localTree: vscode.TreeDataProvider<unknown>;
+  /** Full workspace scans and single-file re-extractions so far (the editor bench checks an edit rescans nothing). */
+  imagesStats(): { scans: number; fileUpdates: number };
   /** Everything the extension keeps in global state, as JSON: tests assert no secret is ever in it. */
   globalStateSnapshot(): string;
 }
@@ -65,8 +68,9 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   const registryStatus = new RegistryStatus(images, secrets, clients, log);
   registryStatus.useFindings(checker);
   const registriesTree = new RegistriesTreeProvider(registryStatus, secrets);
-  context.subscriptions.push(secrets, clients, registryStatus, registriesTree,
-    vscode.window.createTreeView(ViewId.Registries, { treeDataProvider: registriesTree }));
+  const registriesView = vscode.window.createTreeView(ViewId.Registries, { treeDataProvider: registriesTree });
+  context.subscriptions.push(secrets, clients, registryStatus, registriesTree, registriesView,
+    trackWelcomeState(images, secrets, registryStatus, registriesView));
   const diagnostics = new ImageDiagnostics(checker);
   const codeActions = new UpdateCodeActions(diagnostics, checker);
   const codeLenses = new ImageCodeLensProvider(images, checker);
@@ -103,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     codeActions,
     local,
     localTree,
+    imagesStats: () => images.stats,
     globalStateSnapshot: () => JSON.stringify(Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)]))),
     checkNow: async () => {
       await checker.checkNow('api');

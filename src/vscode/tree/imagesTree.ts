@@ -16,6 +16,11 @@ const KIND_LABEL: Record<string, string> = {
   image: 'devcontainer image',
 };
 
+/** Uses listed in a reference row's tooltip. */
+const TOOLTIP_USES = 20;
+/** Grouped by file, files start expanded up to this many. */
+const EXPANDED_FILES = 50;
+
 /** The Workspace Images view: the core's occurrences grouped by registry (or by file), each use opening at its range. */
 export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<ImagesNode | undefined>();
@@ -90,18 +95,23 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
         const uses = node.uses.length;
         const item = new vscode.TreeItem(node.label, C.Collapsed);
         item.id = node.id;
-        const finding = node.uses.map((u) => this.checker.finding(u.occurrence)).find((f) => f !== undefined);
+        let finding: Finding | undefined;
+        for (const u of node.uses) if ((finding = this.checker.finding(u.occurrence))) break;
         const state = finding ? describeFinding(finding) : undefined;
         item.iconPath = state?.icon ?? new vscode.ThemeIcon(node.label.includes('@') ? 'lock' : 'tag');
         const count = `${uses} ${uses === 1 ? 'use' : 'uses'}`;
         item.description = node.builtLocally ? 'built locally' : state ? `${state.text} · ${count}` : count;
-        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`${finding ? `\n\n${finding.message}` : ''}\n\n${node.uses.map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`).join('\n')}`);
+        // The first uses only: an image used in thousands of files must not build a tooltip of thousands of lines.
+        const listed = node.uses.slice(0, TOOLTIP_USES).map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`);
+        if (uses > TOOLTIP_USES) listed.push(`- … and ${uses - TOOLTIP_USES} more (expand the row)`);
+        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`${finding ? `\n\n${finding.message}` : ''}\n\n${listed.join('\n')}`);
         item.contextValue = ContextValue.ImagesReference;
         return item;
       }
       case 'file': {
         const n = node.uses.length;
-        const item = new vscode.TreeItem(vscode.Uri.file(node.file), C.Expanded);
+        // Files start expanded while there are few of them; in a large workspace the view loads each on demand.
+        const item = new vscode.TreeItem(vscode.Uri.file(node.file), this.model().roots.length > EXPANDED_FILES ? C.Collapsed : C.Expanded);
         item.id = node.id;
         item.label = node.relativeFile;
         item.description = `${n} ${n === 1 ? 'image' : 'images'}`;

@@ -1,11 +1,16 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { scanWorkspace, type ScanResult } from '../../core';
+import { extractFile, scanWorkspace, type ScanResult } from '../../core';
 import { readSettings } from '../config';
 
 /** Files whose change can change the set of images: the discovery names, plus `.env` beside compose files. */
 export const WATCH_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,compose.yaml,compose.yml,compose.*.yaml,compose.*.yml,docker-compose*.yaml,docker-compose*.yml,devcontainer.json,.devcontainer.json,.env,.gitignore}';
 
 const EMPTY: ScanResult = { files: [], occurrences: [], errors: [] };
+
+/** More changed files than this in one quiet period (a checkout, a pull) and a full rescan is cheaper. */
+const MAX_FILE_UPDATES = 200;
 
 /**
  * The images the workspace uses: the core's scan of every workspace folder, kept current by a file watcher.
@@ -19,17 +24,28 @@ export class WorkspaceImages implements vscode.Disposable {
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
+  /** Known files changed on disk since the last quiet period: re-extracted alone unless a rescan is due anyway. */
+  private changed = new Set<string>();
+  private rescanDue = false;
+  private counts = { scans: 0, fileUpdates: 0 };
   private readonly emitter = new vscode.EventEmitter<ScanResult>();
-  private readonly disposables: vscode.Disposable[] = [this.emitter];
-  /** Fires after each completed scan. */
+  private readonly filesEmitter = new vscode.EventEmitter<readonly string[]>();
+  private readonly disposables: vscode.Disposable[] = [this.emitter, this.filesEmitter];
+  /** Fires after each completed scan, and after a file was re-extracted on its own. */
   readonly onDidChange = this.emitter.event;
+  /** Fires after `onDidChange` when only these files were re-extracted (the rest of the scan is unchanged). */
+  readonly onDidUpdateFiles = this.filesEmitter.event;
 
   constructor(private readonly log: vscode.LogOutputChannel, private readonly debounceMs = 300) {
     const watcher = vscode.workspace.createFileSystemWatcher(WATCH_GLOB);
     this.disposables.push(
       watcher,
       watcher.onDidCreate((u) => this.schedule(`created ${vscode.workspace.asRelativePath(u)}`)),
-      watcher.onDidChange((u) => this.schedule(`changed ${vscode.workspace.asRelativePath(u)}`)),
+      watcher.onDidChange((u) => this.fileChanged(u.fsPath)),
+      // A saved image file is re-extracted from the editor's text at once: its diagnostics need no rescan.
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (doc.uri.scheme === 'file' && this.isKnown(doc.uri.fsPath)) this.updateFiles([doc.uri.fsPath], doc.getText());
+      }),
       watcher.onDidDelete((u) => this.schedule(`deleted ${vscode.workspace.asRelativePath(u)}`)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule('workspace folders changed')),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -52,13 +68,93 @@ export class WorkspaceImages implements vscode.Disposable {
     return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   }
 
+  /** How many full scans and single-file re-extractions ran (the editor bench reads them). */
+  get stats(): { scans: number; fileUpdates: number } {
+    return { ...this.counts };
+  }
+
   /** Rescans after a short quiet period; repeated calls within it coalesce. */
   schedule(reason: string): void {
+    this.rescanDue = true;
+    this.arm(reason);
+  }
+
+  private arm(reason: string): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.refresh(reason);
+      const files = [...this.changed];
+      this.changed.clear();
+      if (this.rescanDue || files.length > MAX_FILE_UPDATES || !files.every((f) => this.isKnown(f))) {
+        this.rescanDue = false;
+        void this.refresh(reason);
+      } else {
+        this.updateFiles(files);
+        this.settleIdle();
+      }
     }, this.debounceMs);
+  }
+
+  /** A file the last scan read, whose content alone decides its images (not `.env` or `.gitignore`). */
+  private isKnown(file: string): boolean {
+    const base = path.basename(file);
+    return this.scannedOnce && !this.running && base !== '.env' && base !== '.gitignore' && this.current.files.some((f) => f.file === file);
+  }
+
+  private fileChanged(file: string): void {
+    if (!this.isKnown(file)) {
+      this.schedule(`changed ${vscode.workspace.asRelativePath(file)}`);
+      return;
+    }
+    this.changed.add(file);
+    this.arm(`changed ${vscode.workspace.asRelativePath(file)}`);
+  }
+
+  /**
+   * Re-extracts known files on their own (from `text` when given, else from disk) and splices their occurrences
+   * into the last scan. A file that now names another file to read (a compose `include:`, a dev container's
+   * Dockerfile) the scan has not seen, or that cannot be read, falls back to a full rescan.
+   */
+  updateFiles(files: readonly string[], text?: string): void {
+    let occurrences = this.current.occurrences;
+    let errors = this.current.errors;
+    const known = new Set(this.current.files.map((f) => f.file));
+    const updated: string[] = [];
+    for (const file of files) {
+      const entry = this.current.files.find((f) => f.file === file);
+      if (!entry) continue;
+      let content = text;
+      try {
+        content ??= fs.readFileSync(file, 'utf8');
+      } catch {
+        this.schedule(`cannot read ${vscode.workspace.asRelativePath(file)}`);
+        return;
+      }
+      let dotenv: { file: string; content: string } | null = null;
+      if (entry.source === 'compose') {
+        const envFile = path.join(path.dirname(file), '.env');
+        try {
+          dotenv = { file: envFile, content: fs.readFileSync(envFile, 'utf8') };
+        } catch { /* no .env */ }
+      }
+      const r = extractFile(file, content, entry.source, { dotenv });
+      if (r.references.some((ref) => !known.has(ref.file))) {
+        this.schedule(`${vscode.workspace.asRelativePath(file)} names a new file`);
+        return;
+      }
+      const before = occurrences.filter((o) => o.file === file);
+      const beforeErrors = errors.filter((e) => e.file === file);
+      if (JSON.stringify(before) === JSON.stringify(r.occurrences) && JSON.stringify(beforeErrors) === JSON.stringify(r.errors)) continue;
+      occurrences = spliceFile(occurrences, file, r.occurrences);
+      errors = spliceFile(errors, file, r.errors);
+      updated.push(file);
+    }
+    if (!updated.length) return;
+    this.counts.fileUpdates += updated.length;
+    this.current = { files: this.current.files, occurrences, errors };
+    this.log.info(`Re-extracted ${updated.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}: ${occurrences.length} image references in the workspace`);
+    this.emitter.fire(this.current);
+    this.filesEmitter.fire(updated);
   }
 
   /** Rescans now; a scan already running is aborted and replaced. */
@@ -98,6 +194,7 @@ export class WorkspaceImages implements vscode.Disposable {
       if (signal.aborted) return;
       this.current = result;
       this.scannedOnce = true;
+      this.counts.scans++;
       this.log.info(`Scanned ${folders.length} folder(s) (${reason}): ${result.files.length} files, ${result.occurrences.length} image references, ${result.errors.length} problems in ${Date.now() - started} ms`);
       for (const e of result.errors.slice(0, 20)) this.log.warn(`${vscode.workspace.asRelativePath(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}`);
       this.emitter.fire(result);
@@ -110,8 +207,17 @@ export class WorkspaceImages implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.running?.controller.abort();
     for (const d of this.disposables) d.dispose();
     this.settleIdle();
   }
+}
+
+/** Replaces one file's entries in a list sorted by file (the scan's order), keeping the order. */
+function spliceFile<T extends { file: string }>(list: readonly T[], file: string, entries: readonly T[]): T[] {
+  const rest = list.filter((x) => x.file !== file);
+  let at = rest.findIndex((x) => x.file > file);
+  if (at < 0) at = rest.length;
+  return [...rest.slice(0, at), ...entries, ...rest.slice(at)];
 }
