@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { ALL_COMMANDS, ALL_VIEWS, ContainerId } from '../../src/vscode/constants';
+import { ALL_COMMANDS, ALL_CONTEXT_KEYS, ALL_VIEWS, ContainerId } from '../../src/vscode/constants';
 import { REPO_ROOT } from '../support/paths';
 
 interface Manifest {
@@ -48,6 +48,14 @@ void describe('package.json manifest', () => {
     const m = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(manifest.engines.vscode);
     assert.ok(m, `engines.vscode "${manifest.engines.vscode}" is not a caret range`);
     assert.ok(Number(m[1]) === 1 && Number(m[2]) <= 100, 'VS Code 1.100 must satisfy engines.vscode');
+  });
+
+  void it('when clauses name only context keys the extension sets (constants.ts)', () => {
+    const text = readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8');
+    const whens = [...text.matchAll(/"when": "([^"]*)"/g)].map((m) => m[1] ?? '');
+    const keys = new Set(whens.flatMap((w) => [...w.matchAll(/\bregistryLens\.[A-Za-z]+/g)].map((m) => m[0])));
+    const known = new Set<string>([...ALL_CONTEXT_KEYS, ...ALL_VIEWS]);
+    for (const k of keys) assert.ok(known.has(k), `a when clause names ${k}, which constants.ts does not set`);
   });
 
   void it('describes every setting', () => {
