@@ -77,7 +77,7 @@ export interface LocalCheckResult {
 }
 
 /** The check engine's options, minus what only file occurrences need. */
-export type CheckLocalOptions = Omit<CheckOptions, 'readLines' | 'defaultPlatform'>;
+export type CheckLocalOptions = Omit<CheckOptions, 'defaultPlatform'>;
 
 const SHORT = (d: string | null | undefined) => (d ? `${d.slice(0, 19)}…` : '');
 const isImageId = (s: string) => /^(sha256:)?[a-f0-9]{12,64}$/.test(s);
@@ -100,6 +100,7 @@ function synthetic(value: string, ref: ImageReference, platform: string | null):
     platform,
     stage: null,
     services: [],
+    directives: [],
   };
 }
 
@@ -276,7 +277,7 @@ export async function checkLocal(inventory: LocalInventory, options: CheckLocalO
     addLookups(s, compared, ref);
   }
 
-  const { findings, stats } = await checkImages(occurrences, { ...options, readLines: () => undefined });
+  const { findings, stats } = await checkImages(occurrences, options);
   const results = subjects.map((s) => decide(s, s.lookups.map((i) => findings[i]).filter((f): f is Finding => f !== undefined)));
   return {
     images: results.filter((r) => r.kind === 'image'),

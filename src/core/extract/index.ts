@@ -8,6 +8,7 @@ export { extractFile, scanWorkspace, type ExtractFileOptions, type ScanOptions, 
 export { SourceText } from './sourceText';
 export {
   SKIP_REASONS,
+  type DirectiveComment,
   type ExtractionError,
   type ExtractResult,
   type FileReference,
