@@ -37,13 +37,3 @@ export {
   type EngineUnavailableReason,
 } from './errors';
 export { eventError, formatBytes, PullStreamParser, PullTracker, type LayerPhase, type LayerProgress, type PullEvent, type PullProgress } from './progress';
-export {
-  checkLocal,
-  LOCAL_STATUSES,
-  OUTDATED_STATUSES,
-  type CheckLocalOptions,
-  type LocalCheckResult,
-  type LocalFinding,
-  type LocalFindingCode,
-  type LocalStatus,
-} from './checkLocal';

@@ -1,4 +1,4 @@
-// Local images and running containers against their registries, through the check engine (../check): each
+// Local images and running containers against their registries, through the check engine (./engine.ts): each
 // (tag, RepoDigest) of a local image becomes a synthetic occurrence `name:tag@repoDigest` with the image's platform,
 // so the engine's rules apply unchanged: one tag listing per repository, one HEAD per tag, versioning policies for
 // newer tags, and its multi-arch digest comparison —
@@ -8,10 +8,11 @@
 //   change); anything else: the tag has a newer digest (`digest-changed`: pull it again).
 // Containers are also compared with the local image their tag points at now: a container running an older image
 // than a later pull brought is `container-outdated` (recreate it — we never restart or remove one).
-import { checkImages, type CheckOptions, type CheckStats, type Finding, type FindingCode, type FindingError, type FindingNote, type FindingUpdate, type StaleInfo } from '../check';
+import type { LocalContainer, LocalImage, LocalInventory } from '../docker/engine';
 import type { Occurrence } from '../extract';
 import { familiarName, tryParseReference, type ImageReference } from '../reference';
-import type { LocalContainer, LocalImage, LocalInventory } from './engine';
+import { checkImages, type CheckOptions, type CheckStats } from './engine';
+import type { Finding, FindingCode, FindingError, FindingNote, FindingUpdate, StaleInfo } from './types';
 
 /**
  * - `current`             the local image is what the registry's tag points at, and no newer tag is wanted
