@@ -22,6 +22,7 @@ import {
   ProtocolError,
   RateLimitError,
   redactUrl,
+  refreshHint,
   RegistryError,
 } from './errors';
 import { header, type HeaderBag, headerAll, nextLink, parseRateLimit, parseRetryAfter, type RateLimitInfo } from './headers';
@@ -345,13 +346,24 @@ export class RegistryClient {
     return result;
   }
 
-  /** All tags of a repository, following `Link rel="next"` on the same origin up to a page cap. */
+  /**
+   * All tags of a repository, following `Link rel="next"` on the same origin up to a page cap. Where a registry's
+   * Link is unusable — a next URL for another repository path (Artifactory drops the repository key, Nexus names
+   * `/repository/<name>/`) or one that answers 400/404 — and where a full page comes without a Link, the next page
+   * is asked from the original URL with `last=` (distribution spec, "Listing Tags"). A registry that refuses `n`
+   * over 100 (Quay) is asked again with 100.
+   */
   async listTags(registry: string, repository: string, opts: TagListOptions = {}): Promise<TagList> {
-    const pageSize = opts.pageSize ?? 1000;
+    let pageSize = opts.pageSize ?? 1000;
     const maxPages = opts.maxPages ?? 50;
     const tags: string[] = [];
     const seen = new Set<string>();
-    let path: string | undefined = `/v2/${repository}/tags/list?n=${pageSize}`;
+    const tagsPath = `/v2/${repository}/tags/list`;
+    const fromOriginal = (last: string): string => `${tagsPath}?n=${pageSize}&last=${encodeURIComponent(last)}`;
+    let path: string | undefined = `${tagsPath}?n=${pageSize}`;
+    let viaLink = false;
+    let probing = false;
+    let lastTag: string | undefined;
     let pages = 0;
     let stoppedBecause: string | undefined;
     let origin: URL | undefined;
@@ -360,7 +372,22 @@ export class RegistryClient {
         stoppedBecause = `page cap of ${maxPages} reached`;
         break;
       }
-      const res = await this.registryRequest(registry, repository, 'GET', path, { signal: opts.signal, kind: 'tags', accept: 'application/json' });
+      const res = await this.registryRequest(registry, repository, 'GET', path, { signal: opts.signal, kind: 'tags', accept: 'application/json', tolerate: [400, 404] });
+      if (res.status >= 400) {
+        if (pages === 0 && res.status === 400 && pageSize > 100) {
+          this.log(`${registry}/${repository}: the tag list refused n=${pageSize}; asking with n=100`);
+          pageSize = 100;
+          path = `${tagsPath}?n=${pageSize}`;
+          continue;
+        }
+        if (viaLink && lastTag !== undefined && (res.status === 400 || res.status === 404)) {
+          this.log(`${registry}/${repository}: the Link next page answered ${res.status}; paging from the original URL with last=`);
+          viaLink = false;
+          path = fromOriginal(lastTag);
+          continue;
+        }
+        throw this.statusError(res, registry, repository, 'tags', await this.credential(registry, opts.signal, repository));
+      }
       pages++;
       origin ??= res.url;
       const data = this.json(res, registry, repository) as { tags?: unknown; name?: unknown } | null;
@@ -374,8 +401,16 @@ export class RegistryClient {
           fresh++;
         }
       }
+      if (pageTags.length > 0 && fresh === 0) {
+        // A probe after a full page without Link that repeats it: the registry ignores `last`, and sent everything.
+        if (pages > 1 && !probing) stoppedBecause = 'next page repeated tags already seen (registry ignores last)';
+        break;
+      }
+      const pageLast = pageTags[pageTags.length - 1];
       const link = nextLink(headerAll(res.headers, 'link'));
       path = undefined;
+      viaLink = false;
+      probing = false;
       if (link !== undefined) {
         let next: URL;
         try {
@@ -389,13 +424,20 @@ export class RegistryClient {
           this.log(`${registry}/${repository}: ${stoppedBecause}`);
           break;
         }
-        if (fresh === 0 && pageTags.length > 0) {
-          stoppedBecause = 'next page repeated tags already seen (registry ignores last)';
-          break;
+        if (next.pathname === tagsPath) {
+          path = next.pathname + next.search;
+          viaLink = true;
+        } else if (pageLast !== undefined) {
+          this.log(`${registry}/${repository}: the Link next page names another path (${redactUrl(next.pathname)}); paging from the original URL with last=`);
+          path = fromOriginal(pageLast);
         }
-        path = next.pathname + next.search;
+      } else if (pageLast !== undefined && pageTags.length >= pageSize) {
+        // A full page and no Link: some registries (Nexus) page without saying so.
+        path = fromOriginal(pageLast);
+        probing = true;
       }
-      // No Link: the listing is complete (registries that ignore `n` send everything in one page).
+      // Otherwise no Link: the listing is complete (registries that ignore `n` send everything in one page).
+      lastTag = pageLast ?? lastTag;
     }
     return { registry, repository, tags, pages, truncated: stoppedBecause !== undefined, ...(stoppedBecause ? { stoppedBecause } : {}) };
   }
@@ -561,28 +603,30 @@ export class RegistryClient {
   // ------------------------------------------------------------------------------------------------------
   // Credentials
 
-  private credential(registry: string, signal: AbortSignal | undefined): Promise<Credential | undefined> {
+  private credential(registry: string, signal: AbortSignal | undefined, repository?: string): Promise<Credential | undefined> {
     if (!this.keychain) return Promise.resolve(undefined);
     const ttl = this.options.credentialTtlMs ?? 60_000;
-    const hit = this.credentials.get(registry);
+    // Keyed by repository too: a keychain may hold a repository-scoped credential (`quay.io/acme/app`).
+    const cacheKey = repository !== undefined ? `${registry}/${repository}` : registry;
+    const hit = this.credentials.get(cacheKey);
     if (hit && this.now() - hit.at < ttl) return hit.value;
     const keychain = this.keychain;
-    const value = keychain.resolve(registry, signal).then((c) => {
-      const line = `${registry}: credentials: ${describeCredential(c)}`;
+    const value = keychain.resolve(registry, signal, repository).then((c) => {
+      const line = `${repository !== undefined ? `${registry}/${repository}` : registry}: credentials: ${describeCredential(c)}`;
       if (!this.audited.has(line)) {
         this.audited.add(line);
         this.log(line);
       }
       return c;
     });
-    this.credentials.set(registry, { at: this.now(), value });
-    value.catch(() => this.credentials.delete(registry));
+    this.credentials.set(cacheKey, { at: this.now(), value });
+    value.catch(() => this.credentials.delete(cacheKey));
     return value;
   }
 
   /** The credential we may use for this registry over its scheme (none over plain HTTP unless insecure). */
-  private async usableCredential(state: HostState, signal: AbortSignal | undefined): Promise<{ cred: Credential | undefined; refused?: string }> {
-    const cred = await this.credential(state.registry, signal);
+  private async usableCredential(state: HostState, signal: AbortSignal | undefined, repository?: string): Promise<{ cred: Credential | undefined; refused?: string }> {
+    const cred = await this.credential(state.registry, signal, repository);
     if (!cred) return { cred: undefined };
     if (state.scheme === 'http' && !state.insecure) {
       const refused = `credentials (${cred.source}) not sent to ${state.registry} over plain HTTP: mark the registry insecure in settings if you trust this network`;
@@ -641,6 +685,12 @@ export class RegistryClient {
     }
     if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
       throw new ProtocolError(`${state.registry}: token realm must be http(s), got ${realm.protocol}`, { registry: state.registry });
+    }
+    if (realm.protocol === 'http:' && state.scheme === 'https' && realm.hostname === state.base.hostname && (realm.port === '' || realm.port === '80')) {
+      // Harbor behind a TLS proxy advertises http:// for its own https host (and redirects there): ask over https
+      // at once, so no credential travels in the clear and the token is not lost to a refused redirect.
+      realm = new URL(realm.toString().replace(/^http:/, 'https:'));
+      realm.port = state.base.port;
     }
     if (isPrivateHostname(realm.hostname) && !isPrivateHostname(state.base.hostname)) {
       throw new AuthError(`${state.registry}: refusing token realm ${redactUrl(realm.origin)} on a private address named by a public registry`, { registry: state.registry });
@@ -760,11 +810,11 @@ export class RegistryClient {
     repository: string | undefined,
     method: 'GET' | 'HEAD',
     path: string,
-    opts: { signal: AbortSignal | undefined; kind: 'ping' | 'tags' | 'head' | 'get'; accept?: string; throwOnError?: boolean },
+    opts: { signal: AbortSignal | undefined; kind: 'ping' | 'tags' | 'head' | 'get'; accept?: string; throwOnError?: boolean; tolerate?: number[] },
   ): Promise<Resp> {
     const signal = opts.signal;
     let state = await this.hostState(registry, signal);
-    const { cred, refused } = await this.usableCredential(state, signal);
+    const { cred, refused } = await this.usableCredential(state, signal, repository);
     const url = new URL(path, state.base);
     let reauthed = false;
     let forceRefresh = false;
@@ -798,7 +848,7 @@ export class RegistryClient {
           continue;
         }
       }
-      if (res.status >= 400 && opts.throwOnError !== false) throw this.statusError(res, registry, repository, opts.kind, cred, refused);
+      if (res.status >= 400 && opts.throwOnError !== false && !opts.tolerate?.includes(res.status)) throw this.statusError(res, registry, repository, opts.kind, cred, refused);
       return res;
     }
   }
@@ -808,6 +858,9 @@ export class RegistryClient {
     const init = { registry, ...(repository !== undefined ? { repository } : {}), status: res.status, errors, url: res.url.toString() };
     const target = repository !== undefined ? `${registry}/${repository}` : registry;
     const detail = describeErrors(errors);
+    if ((res.status === 401 || res.status === 403) && cred && errors.some((e) => /token has expired|expired token|token is expired/i.test(e.message))) {
+      return new AuthError(`the login for ${registry} (${cred.source}) has expired${detail}: refresh it with ${refreshHint(registry)}`, { ...init, expired: true });
+    }
     if (res.status === 401) {
       if (refused) return new AuthError(`${target} requires authentication, and ${refused}`, init);
       return new AuthError(
@@ -869,7 +922,8 @@ export class RegistryClient {
     const maxDelay = retry.maxDelayMs ?? 30_000;
     const maxRedirects = this.options.maxRedirects ?? 5;
     let url = url0;
-    let headers = { 'user-agent': this.userAgent, ...opts.headers };
+    // identity: undici hands us the bytes as sent, and a gzipping CDN (Red Hat's) would break JSON and digests.
+    let headers = { 'user-agent': this.userAgent, 'accept-encoding': 'identity', ...opts.headers };
     let method = opts.method;
     let body = opts.body;
     let redirects = 0;
