@@ -3,6 +3,7 @@ import { checkCommand } from './check';
 import { inspectCommand } from './inspect';
 import { pingCommand } from './ping';
 import { scanCommand } from './scan';
+import { updateCommand } from './update';
 
 /**
  * registry-lens: the CLI on the same core as the extension, for terminals and CI.
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, CommandFn> = {
   check: checkCommand,
   ping: pingCommand,
   inspect: inspectCommand,
+  update: updateCommand,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -38,7 +38,8 @@ export function makeOccurrence(site: OccurrenceSite, expansion: Expansion, skip:
     stage: site.stage ?? null,
     services: site.services ?? [],
   };
-  if (skip && skip.reason !== 'built-locally') return occurrence;
+  // A locally built image, or one whose tag is set elsewhere, still names its repository: keep the reference.
+  if (skip && skip.reason !== 'built-locally' && skip.reason !== 'tag-elsewhere') return occurrence;
   if (expansion.unresolved.length > 0) {
     occurrence.skip ??= { reason: 'unresolved-variable', detail: expansion.unresolved.join(', ') };
     return occurrence;
