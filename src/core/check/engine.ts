@@ -39,6 +39,9 @@ import {
 } from '../versioning';
 import { DEFAULT_TTLS, isCacheEntry, type CacheEntry, type CacheStore, type CacheTtls } from './cache';
 import { hostPlatform, normalizePlatform, samePlatform } from './platform';
+import { abortError } from '../util/abort';
+import { hasName } from '../util/errorName';
+import { Limiter } from '../util/limiter';
 import type { Finding, FindingCode, FindingError, FindingNote, FindingUpdate, StaleInfo } from './types';
 
 /** What the engine needs of a registry client (`RegistryClient` fits; tests pass fakes). */
@@ -123,26 +126,6 @@ interface IndexValue {
   platforms: { platform: string; digest: string }[];
 }
 
-class Limiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
-}
-
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error && signal.reason.name === 'AbortError' ? signal.reason : Object.assign(new Error('check cancelled'), { name: 'AbortError' });
-}
-
 /** Errors after which the registry is not asked again in this run. */
 function registryWide(e: unknown): e is RegistryError {
   return isNetworkError(e) || isTlsError(e) || isRateLimitError(e);
@@ -214,10 +197,10 @@ class Lookups {
       this.cacheStats.failed++;
       throw down;
     }
-    if (signal?.aborted) throw abortError(signal);
+    if (signal?.aborted) throw abortError('check', signal);
     try {
       const value = await this.limiter(registry).run(() => {
-        if (signal?.aborted) throw abortError(signal);
+        if (signal?.aborted) throw abortError('check', signal);
         // A registry found down while this lookup waited for its turn: no request.
         const d = this.down.get(registry);
         if (d !== undefined) throw d;
@@ -231,7 +214,7 @@ class Lookups {
       await cache?.set(key, { at: this.now(), v: value } satisfies CacheEntry<T>);
       return { value, stale: null };
     } catch (e) {
-      if (signal?.aborted) throw abortError(signal);
+      if (signal?.aborted) throw abortError('check', signal);
       if (isNotFoundError(e)) {
         this.cacheStats.fetched++;
         await cache?.set(key, { at: this.now(), nf: e.message } satisfies CacheEntry<T>);
@@ -294,7 +277,7 @@ function errorBrief(e: unknown): { code: string; message: string } {
 
 /** The finding code for an error from a lookup. */
 export function errorFindingCode(e: unknown): FindingCode {
-  if (e instanceof NotCachedError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'NotCachedError')) return 'not-cached';
+  if (e instanceof NotCachedError || hasName(e, ['NotCachedError'])) return 'not-cached';
   if (isAuthError(e)) return 'auth-failed';
   if (isNotFoundError(e)) return 'not-found';
   if (isRateLimitError(e)) return 'rate-limited';
@@ -353,7 +336,7 @@ export async function checkImages(occurrences: readonly Occurrence[], options: C
   const readLines = options.readLines ?? lineReader();
   const rules = options.rules ?? [];
   const signal = options.signal;
-  if (signal?.aborted) throw abortError(signal);
+  if (signal?.aborted) throw abortError('check', signal);
   let done = 0;
   const total = occurrences.length;
   const findings = await Promise.all(
@@ -364,7 +347,7 @@ export async function checkImages(occurrences: readonly Occurrence[], options: C
       return f;
     }),
   );
-  if (signal?.aborted) throw abortError(signal);
+  if (signal?.aborted) throw abortError('check', signal);
   await options.cache?.flush?.();
   return {
     findings,
@@ -408,7 +391,7 @@ async function evaluate(occ: Occurrence, env: EvalEnv): Promise<Finding> {
   try {
     return await decide(occ, ref, name, policy, common, ctx, env);
   } catch (e) {
-    if (env.signal?.aborted) throw abortError(env.signal);
+    if (env.signal?.aborted) throw abortError('check', env.signal);
     const error = findingError(e);
     return { ...common, stale: ctx.stale, status: 'error', code: errorFindingCode(e), error, message: `${name}: ${error.message}` };
   }
