@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { ALL_COMMANDS, ALL_CONTEXT_KEYS, ALL_VIEWS, ContainerId } from '../../src/vscode/constants';
+import { ALL_COMMANDS, ALL_CONTEXT_KEYS, ALL_SETTINGS, ALL_VIEWS, ContainerId } from '../../src/vscode/constants';
 import { REPO_ROOT } from '../support/paths';
 
 interface Manifest {
@@ -56,6 +56,11 @@ void describe('package.json manifest', () => {
     const keys = new Set(whens.flatMap((w) => [...w.matchAll(/\bregistryLens\.[A-Za-z]+/g)].map((m) => m[0])));
     const known = new Set<string>([...ALL_CONTEXT_KEYS, ...ALL_VIEWS]);
     for (const k of keys) assert.ok(known.has(k), `a when clause names ${k}, which constants.ts does not set`);
+  });
+
+  void it('contributes exactly the settings named in constants.ts', () => {
+    const contributed = Object.keys(manifest.contributes.configuration?.properties ?? {}).sort();
+    assert.deepEqual(contributed, ALL_SETTINGS.map((k) => `registryLens.${k}`).sort());
   });
 
   void it('describes every setting', () => {
