@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/paths';
-import { RESULTS_DIR, startCodeServer } from '../harness/codeServer';
+import { startCodeServer } from '../harness/codeServer';
 import { reexecInLoopbackNamespace } from '../harness/netns';
 import { registryClient, startTestEnv } from '../services';
 import { buildImage } from '../services/image';
@@ -68,7 +68,7 @@ async function session(name: string, workspace: string, settings: Record<string,
     inPlace: true,
     extensionDevelopmentPath: REPO_ROOT,
     extensionTestsPath: path.join(__dirname, 'editor', 'hostEntry.js'),
-    resultsDir: RESULTS_DIR,
+    resultsDir: path.resolve(REPO_ROOT, process.env.REGISTRY_LENS_RESULTS ?? 'test-results'),
     env: { REGISTRY_LENS_BENCH_RESULTS: results },
     settings,
     verbose: process.env.VERBOSE === '1',
@@ -133,29 +133,30 @@ async function main(): Promise<number> {
     const settings = {
       'registryLens.checkOnActivation': false,
       'registryLens.checkIntervalMinutes': 0,
+      // The online check a save schedules would run during the next edits and block the host: the edit figure is
+      // the cache path alone (the first check's time is printed on its own).
+      'registryLens.checkOnSave': false,
       'registryLens.insecureRegistries': [host],
       'files.watcherExclude': {},
     };
     const base = await session('baseline', small, settings);
     const big = await session('large', large, settings);
     const f = big.figures;
-    if (f.error || base.figures.error) {
-      console.log(`the extension host failed:\n${String(f.error ?? base.figures.error)}`);
-      return 1;
-    }
+    const failed = f.error ?? base.figures.error;
+    if (failed) console.log(`the extension host stopped early (the figures below are what it measured before):\n${String(failed)}`);
     const n = (k: string): number => Number(f[k]);
     const extra = n('rssMb') - Number(base.figures.rssMb);
     const mark = (ok: boolean): string => (ok ? 'met' : 'MISSED');
     console.log(`activation as VS Code reports it (Running Extensions, code loading + activate()): one-file workspace ${base.activation}; ${files} files ${big.activation}`);
     console.log(`activation -> populated Workspace Images tree: ${n('treeMs')} ms for ${n('files')} files, ${n('images')} images, ${uses} uses (target < ${TARGET.treeMs} ms: ${mark(n('treeMs') < TARGET.treeMs)})`);
-    console.log(`extension host memory: ${n('rssMb')} MB rss (${n('heapAfterCheckMb')} MB heap after the check) vs ${base.figures.rssMb} MB with one file: +${extra} MB (target < ${TARGET.extraMb} MB extra: ${mark(extra < TARGET.extraMb)})`);
+    console.log(`extension host memory: ${n('rssMb')} MB rss (heap ${n('heapAfterTreeMb')} MB with the tree, ${n('heapAfterCheckMb')} MB after the check) vs ${base.figures.rssMb} MB with one file: +${extra} MB (target < ${TARGET.extraMb} MB extra: ${mark(extra < TARGET.extraMb)})`);
     console.log(`first online check of ${uses} uses: ${n('checkMs')} ms (${n('checkUpdates')} with updates, ${n('checkErrors')} errors)`);
     console.log(`edit one Dockerfile's tag + save -> its diagnostics from the cache: median ${n('editToDiagnosticsMs')} ms, worst ${n('editToDiagnosticsWorstMs')} ms over 5 files (target < ${TARGET.editMs} ms: ${mark(n('editToDiagnosticsMs') < TARGET.editMs)}); ` +
       `full rescans ${n('editFullRescans')} (target 0: ${mark(n('editFullRescans') === 0)}), files re-extracted ${n('editFileUpdates')}`);
     console.log(`tree at ${uses} uses: registry/repository/reference levels ${n('treeLevelsMs')} ms; one reference's ${n('largestUsesRow')} uses ${n('expandReferenceMs')} ms; ` +
       `updates-only filter ${n('filterMs')} ms; group by file (${n('groupByFileRoots')} collapsed files) ${n('groupByFileMs')} ms`);
     const missed = n('treeMs') >= TARGET.treeMs || extra >= TARGET.extraMb || n('editToDiagnosticsMs') >= TARGET.editMs || n('editFullRescans') !== 0;
-    return missed && process.env.REGISTRY_LENS_BENCH_STRICT === '1' ? 1 : 0;
+    return failed || (missed && process.env.REGISTRY_LENS_BENCH_STRICT === '1') ? 1 : 0;
   } finally {
     await env.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
