@@ -65,7 +65,14 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     const updates = checker.summary.updates;
     imagesView.badge = updates ? { value: updates, tooltip: `${updates} image ${updates === 1 ? 'reference has' : 'references have'} an update` } : undefined;
   };
-  context.subscriptions.push(images, checker, imagesTree, imagesView, status, images.onDidChange(describe), checker.onDidChange(describe));
+  // The counts need the tree's model, which a large workspace takes a moment to build: after the diagnostics.
+  let describeTimer: NodeJS.Timeout | undefined;
+  const describeSoon = (): void => {
+    clearTimeout(describeTimer);
+    describeTimer = setTimeout(describe, 100);
+  };
+  context.subscriptions.push({ dispose: () => clearTimeout(describeTimer) });
+  context.subscriptions.push(images, checker, imagesTree, imagesView, status, images.onDidChange(describeSoon), checker.onDidChange(describeSoon));
 
   const registryStatus = new RegistryStatus(images, secrets, clients, log);
   registryStatus.useFindings(checker);
