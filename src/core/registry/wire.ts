@@ -89,7 +89,8 @@ export class Wire {
     const maxDelay = this.options.retry?.maxDelayMs ?? 30_000;
     const maxRedirects = this.options.maxRedirects ?? 5;
     let url = url0;
-    let headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...opts.headers };
+    // identity: undici hands us the bytes as sent, and a gzipping CDN (Red Hat's) would break JSON and digests.
+    let headers: Record<string, string> = { 'user-agent': this.options.userAgent, 'accept-encoding': 'identity', ...opts.headers };
     let method = opts.method;
     let body = opts.body;
     let redirects = 0;
