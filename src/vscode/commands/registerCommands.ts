@@ -9,6 +9,7 @@ import type { RegistryNode } from '../tree/registriesTree';
 import { importDockerCredentialsCommand } from './importDockerCredentials';
 import { showLogCommand } from './showLog';
 import { pullImageCommand } from './pullCommand';
+import { updateContainerCommand } from './updateContainer';
 import type { LocalNode } from '../tree/localTree';
 import type { ImagesNode } from '../tree/imagesModel';
 import { ignoreUpdateKindCommand, showFixesCommand, updateAllImagesCommand, type UpdateAllOptions } from './updateCommands';
@@ -36,6 +37,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     vscode.commands.registerCommand(CommandId.IgnoreUpdateKind, (ref?: ImageReference, kind?: UpdateKind) => ignoreUpdateKindCommand(services, ref, kind)),
     vscode.commands.registerCommand(CommandId.RefreshLocal, () => services.local.refresh('refresh command', { fresh: true })),
     vscode.commands.registerCommand(CommandId.PullImage, (arg?: LocalNode | ImagesNode | string, options?: { quiet?: boolean }) => pullImageCommand(services, services.local, arg, options)),
+    vscode.commands.registerCommand(CommandId.UpdateContainer, (arg?: Extract<LocalNode, { kind: 'container' }> | string) => updateContainerCommand(services, arg)),
     vscode.commands.registerCommand(CommandId.ShowFixes, (uri?: vscode.Uri, range?: vscode.Range) => showFixesCommand(uri, range)),
   ];
 }
