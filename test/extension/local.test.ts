@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { PullResult } from '../../src/core';
+import type { ContainerInspect, PullResult } from '../../src/core';
+import type { UpdateContainerResult } from '../../src/vscode/commands/updateContainer';
 import { CommandId } from '../../src/vscode/constants';
 import type { LocalNode } from '../../src/vscode/tree/localTree';
 import { dockerRequest, RegistryClient as PushClient, TEST_SEED, TEST_USER } from '../services';
@@ -61,6 +62,7 @@ suite('Local Engine view (real dockerd and registries)', function () {
     for (const id of containers) await dockerRequest(env.docker.socketPath, 'DELETE', `/containers/${id}?force=true`);
     for (const name of ['basic', 'token'] as const) {
       await dockerRequest(env.docker.socketPath, 'DELETE', `/images/${encodeURIComponent(`${env.registries[name].host}/${repo}:stable`)}?force=true`);
+      await dockerRequest(env.docker.socketPath, 'DELETE', `/images/${encodeURIComponent(`${env.registries[name].host}/${repo}:upd`)}?force=true`);
       await vscode.commands.executeCommand(CommandId.RemoveCredential, { host: env.registries[name].host, confirm: false });
     }
     await config().update('docker.host', undefined, vscode.ConfigurationTarget.Global);
@@ -123,6 +125,71 @@ suite('Local Engine view (real dockerd and registries)', function () {
     assert.ok(rows.includes(`  rl-local-${process.pid} — ${ref} · runs an older image than its tag: recreate it`), rows.join('\n'));
     const inspect = await dockerRequest(env.docker!.socketPath, 'GET', `/containers/${id}/json`);
     assert.equal(inspect.json<{ State: { Running: boolean; Restarting: boolean } }>().State.Running, true);
+  });
+
+  test('Update Container from the view: the confirmation lists the steps; declined, nothing changes; confirmed, the container runs the newer image with its settings', async () => {
+    const sock = env.docker!.socketPath;
+    const ref = `${env.registries.basic.host}/${repo}:upd`;
+    const name = `rl-upd-${process.pid}`;
+    await push('basic', { ...content('1.0.0'), tag: 'upd' });
+    assert.equal((await vscode.commands.executeCommand<PullResult | undefined>(CommandId.PullImage, ref, { quiet: true }))?.outcome, 'downloaded');
+    const created = await dockerRequest(sock, 'POST', `/containers/create?name=${name}`, {
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ Image: ref, Cmd: ['sleep', '600'], Env: ['GREETING=kept'], Labels: { 'org.example.kept': 'yes' }, HostConfig: { NetworkMode: 'none' } }),
+    });
+    assert.equal(created.status, 201, created.text());
+    const oldId = created.json<{ Id: string }>().Id;
+    containers.push(oldId);
+    assert.equal((await dockerRequest(sock, 'POST', `/containers/${oldId}/start`)).status, 204);
+    await push('basic', { ...content('1.1.0'), tag: 'upd' });
+    await vscode.commands.executeCommand(CommandId.RefreshLocal);
+
+    // The container's row, as the inline action gets it.
+    const a = await api();
+    const groups = (await a.localTree.getChildren()) as LocalNode[];
+    const rows = (await a.localTree.getChildren(groups[1])) as LocalNode[];
+    const node = rows.find((n) => n.kind === 'container' && n.name === name);
+    assert.ok(node, JSON.stringify(rows));
+    assert.equal((await a.localTree.getTreeItem(node)).contextValue, 'registryLens:local:container:pull');
+
+    const asked: { message: string; detail: string }[] = [];
+    const l = await local();
+    try {
+      l.answerConfirmationsForTests((message, detail) => {
+        asked.push({ message, detail });
+        return Promise.resolve(false);
+      });
+      const declined = await vscode.commands.executeCommand<UpdateContainerResult>(CommandId.UpdateContainer, node);
+      assert.equal(declined.confirmed, false);
+      assert.equal(asked.length, 1);
+      assert.match(asked[0]?.message ?? '', new RegExp(`^Update ${name}\\?`));
+      const detail = asked[0]?.detail ?? '';
+      assert.match(detail, new RegExp(`1\\. pull ${ref.replace(/[.]/g, '\\.')} with the credential from `));
+      assert.match(detail, /1 environment variable \(GREETING\)/);
+      assert.match(detail, /stop the old container \(SIGTERM, then SIGKILL after 10 s\)/);
+      assert.equal((await dockerRequest(sock, 'GET', `/containers/${name}/json`)).json<ContainerInspect>().Id, oldId, 'declined: the container is untouched');
+
+      l.answerConfirmationsForTests(() => Promise.resolve(true));
+      const done = await vscode.commands.executeCommand<UpdateContainerResult>(CommandId.UpdateContainer, node);
+      assert.equal(done.confirmed, true);
+      assert.equal(done.results.length, 1);
+      assert.equal(done.results[0]?.error, undefined, done.results[0]?.error);
+      assert.equal(done.results[0]?.result?.outcome, 'recreated');
+    } finally {
+      l.answerConfirmationsForTests(undefined);
+    }
+    const now = (await dockerRequest(sock, 'GET', `/containers/${name}/json`)).json<ContainerInspect>();
+    containers.push(now.Id);
+    assert.notEqual(now.Id, oldId);
+    assert.equal(now.State.Running, true);
+    assert.ok(now.Config.Env?.includes('GREETING=kept'));
+    assert.equal(now.Config.Labels?.['org.example.kept'], 'yes');
+    assert.equal(now.HostConfig.NetworkMode, 'none');
+    assert.equal(now.Image, (await dockerRequest(sock, 'GET', `/images/${encodeURIComponent(ref)}/json`)).json<{ Id: string }>().Id);
+    assert.equal((await dockerRequest(sock, 'GET', `/containers/${oldId}/json`)).status, 404, 'the old container was removed');
+    await vscode.commands.executeCommand(CommandId.RefreshLocal);
+    const shownRows = await shown();
+    assert.ok(shownRows.includes(`  ${name} — ${ref} · up to date`), shownRows.join('\n'));
   });
 
   test('pull from the token registry with its SecretStorage credential; a missing tag is reported, not thrown', async () => {
