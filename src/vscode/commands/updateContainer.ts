@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
-import { isRecreateError, releaseNotesLinks, tryParseReference, type ContainerUpdate, type Credential, type LocalFinding, type RecreateResult } from '../../core';
+import { isRecreateError, releaseNotesLinks, safestFirst, tryParseReference, type ContainerUpdate, type Credential, type LocalFinding, type RecreateResult } from '../../core';
 import type { LocalEngine } from '../docker/localEngine';
 import type { Services } from '../services';
 import type { LocalNode } from '../tree/localTree';
-import { safestFirst } from '../diagnostics/tagEdits';
 
 type ContainerNode = Extract<LocalNode, { kind: 'container' }>;
 
