@@ -38,7 +38,8 @@ async function chooseContainers(local: LocalEngine, arg: ContainerNode | string 
   if (local.state.state === 'idle' || local.state.state === 'connecting') await local.refresh('update command');
   const nodes = containerNodes(local);
   if (typeof arg === 'string') {
-    const found = nodes.find((n) => n.name === arg || n.id.startsWith(arg));
+    // Exactly that container: its name, or its id (at least the 12 characters docker shows).
+    const found = nodes.find((n) => n.name === arg || (arg.length >= 12 && n.id.startsWith(arg)));
     return found ? [found] : [];
   }
   const s = local.state;
