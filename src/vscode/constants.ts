@@ -46,6 +46,8 @@ export enum CommandId {
   RefreshLocal = 'registryLens.refreshLocal',
   /** Pulls an image (local image, container's image, workspace reference) with the stored credential. */
   PullImage = 'registryLens.pullImage',
+  /** Pulls a running container's image and recreates it (compose, or the engine API), after a modal confirmation. */
+  UpdateContainer = 'registryLens.updateContainer',
 }
 
 /** All command ids, for the manifest test. */

@@ -25,6 +25,7 @@ import { showLogCommand } from './showLog';
 import { showOnlyUpdatesCommand } from './showOnlyUpdates';
 import { testCredentialCommand } from './testCredential';
 import { updateAllImagesCommand, type UpdateAllOptions } from './updateAllImages';
+import { updateContainerCommand } from './updateContainer';
 
 /**
  * Wires every command id to its handler (one file each, taking the services it needs). A `Record` over
@@ -51,6 +52,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     [CommandId.ShowFixes]: (uri?: vscode.Uri, range?: vscode.Range) => showFixesCommand(uri, range),
     [CommandId.RefreshLocal]: () => refreshLocalCommand(s),
     [CommandId.PullImage]: (arg?: LocalNode | ImagesNode | string, options?: { quiet?: boolean }) => pullImageCommand(s, s.local, arg, options),
+    [CommandId.UpdateContainer]: (arg?: Extract<LocalNode, { kind: 'container' }> | string) => updateContainerCommand(s, arg),
   };
   return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
 }
