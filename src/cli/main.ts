@@ -4,6 +4,7 @@ import { inspectCommand } from './inspect';
 import type { CliIo } from './io';
 import { pingCommand } from './ping';
 import { scanCommand } from './scan';
+import { updateCommand } from './update';
 
 /**
  * registry-lens: the CLI on the same core as the extension, for terminals and CI.
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, CommandFn> = {
   check: checkCommand,
   ping: pingCommand,
   inspect: inspectCommand,
+  update: updateCommand,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

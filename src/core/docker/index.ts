@@ -11,6 +11,7 @@ export {
   type ResolveEngineOptions,
 } from './endpoint';
 export {
+  demuxLogs,
   Engine,
   registryAuthValue,
   type EngineOptions,
@@ -37,3 +38,30 @@ export {
   type EngineUnavailableReason,
 } from './errors';
 export { eventError, formatBytes, PullStreamParser, PullTracker, type LayerPhase, type LayerProgress, type PullEvent, type PullProgress } from './progress';
+export type { ContainerConfig, ContainerCreateBody, ContainerInspect, EndpointSettings, HostConfigLike, ImageInspect } from './inspect';
+export {
+  bindTarget,
+  DEFAULT_STOP_TIMEOUT,
+  describePlan,
+  isRecreateError,
+  planRecreate,
+  recreateContainer,
+  RecreateError,
+  type RecreateOptions,
+  type RecreatePlan,
+  type RecreateResult,
+  type RecreateStage,
+} from './recreate';
+export {
+  COMPOSE_LABELS,
+  composeCommandLine,
+  composeProblems,
+  composeProjectOf,
+  composeUpArgs,
+  engineEnv,
+  findCompose,
+  runCompose,
+  type ComposeCommand,
+  type ComposeProject,
+} from './compose';
+export { prepareUpdate, updateWithCompose, type ComposeRunOptions, type ContainerUpdate, type PrepareOptions } from './update';

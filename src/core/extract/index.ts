@@ -2,11 +2,17 @@ export { extractCompose, type ComposeOptions } from './compose';
 export { extractDevcontainer } from './devcontainer';
 export { classifyFile, discoverFiles, guessSource, type DiscoveredFile, type DiscoveryOptions } from './discovery';
 export { extractDockerfile } from './dockerfile';
+export { extractGithubActions } from './githubActions';
+export { extractGitlabCi, type GitlabCiOptions } from './gitlabCi';
+export { extractHelmValues } from './helm';
+export { extractKubernetes, looksLikeKubernetes } from './kubernetes';
+export { extractKustomize } from './kustomize';
 export { compileGlob } from './glob';
 export { isIgnored, parseGitignore, type IgnoreLevel, type IgnoreRule } from './gitignore';
 export { extractFile, scanWorkspace, type ExtractFileOptions, type ScanOptions, type ScanResult } from './scan';
 export { SourceText } from './sourceText';
 export {
+  OCCURRENCE_SOURCES,
   SKIP_REASONS,
   type DirectiveComment,
   type ExtractionError,

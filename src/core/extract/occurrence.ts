@@ -40,7 +40,8 @@ export function makeOccurrence(site: OccurrenceSite, expansion: Expansion, skip:
     services: site.services ?? [],
     directives: [],
   };
-  if (skip && skip.reason !== 'built-locally') return occurrence;
+  // A locally built image, or one whose tag is set elsewhere, still names its repository: keep the reference.
+  if (skip && skip.reason !== 'built-locally' && skip.reason !== 'tag-elsewhere') return occurrence;
   if (expansion.unresolved.length > 0) {
     occurrence.skip ??= { reason: 'unresolved-variable', detail: expansion.unresolved.join(', ') };
     return occurrence;

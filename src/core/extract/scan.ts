@@ -2,8 +2,13 @@ import { closeSync, openSync, promises as fs, readFileSync, readSync } from 'nod
 import * as path from 'node:path';
 import { extractCompose } from './compose';
 import { extractDevcontainer } from './devcontainer';
-import { discoverFiles, guessSource, yieldToEventLoop, type DiscoveredFile, type DiscoveryOptions } from './discovery';
+import { classifyFile, discoverFiles, guessSource, yieldToEventLoop, type DiscoveredFile, type DiscoveryOptions } from './discovery';
 import { extractDockerfile } from './dockerfile';
+import { extractGithubActions } from './githubActions';
+import { extractGitlabCi } from './gitlabCi';
+import { extractHelmValues } from './helm';
+import { extractKubernetes, looksLikeKubernetes } from './kubernetes';
+import { extractKustomize } from './kustomize';
 import type { ExtractionError, ExtractResult, Occurrence, OccurrenceSource } from './types';
 
 export interface ExtractFileOptions {
@@ -11,6 +16,8 @@ export interface ExtractFileOptions {
   dotenv?: { file: string; content: string } | null;
   /** Compose only: variables that win over `.env`. */
   environment?: Readonly<Record<string, string>>;
+  /** GitLab CI only: the project folder `include: local` paths are relative to (default: the file's folder). */
+  root?: string;
 }
 
 /** Runs the extractor for `source` on one file's text (what the editor does for an open document). Never throws. */
@@ -23,6 +30,16 @@ export function extractFile(file: string, content: string, source: OccurrenceSou
         return extractCompose(file, content, options);
       case 'devcontainer':
         return extractDevcontainer(file, content);
+      case 'kubernetes':
+        return extractKubernetes(file, content);
+      case 'helm':
+        return extractHelmValues(file, content);
+      case 'kustomize':
+        return extractKustomize(file, content);
+      case 'github-actions':
+        return extractGithubActions(file, content);
+      case 'gitlab-ci':
+        return extractGitlabCi(file, content, { root: options.root });
     }
   } catch (err) {
     // The extractors do not throw; a library bug must still not stop a scan.
@@ -54,10 +71,23 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
   const boundaries: string[] = [];
   const queue: DiscoveredFile[] = [];
   const errors: ExtractionError[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, DiscoveredFile>();
+  const named = new Set<string>();
+  const enabled = options.sources ? new Set(options.sources) : null;
+  const dropped = new Set<DiscoveredFile>();
   const enqueue = (f: DiscoveredFile) => {
-    if (seen.has(f.file)) return;
-    seen.add(f.file);
+    const known = seen.get(f.file);
+    if (known) {
+      // A YAML file listed only for the content sniff that another file refers to: read it as that file says.
+      if (known.sniffed && !f.sniffed) {
+        known.source = f.source;
+        if (f.root !== undefined) known.root = f.root;
+        delete known.sniffed;
+        if (dropped.delete(known)) queue.push(known);
+      }
+      return;
+    }
+    seen.set(f.file, f);
     queue.push(f);
   };
 
@@ -71,7 +101,9 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
       for (const f of await discoverFiles(abs, options)) enqueue(f);
     } else {
       boundaries.push(path.dirname(abs));
-      enqueue({ file: abs, source: guessSource(abs) });
+      const source = guessSource(abs);
+      named.add(abs);
+      enqueue(source === 'compose' && !classifyFile(abs) ? { file: abs, source: 'kubernetes', sniffed: true } : { file: abs, source });
     }
   }
 
@@ -105,11 +137,24 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
       errors.push({ file: f.file, line: 0, character: 0, message: 'not a text file' });
       return;
     }
+    if (f.sniffed) {
+      // A YAML file found by its extension: a Kubernetes manifest by its content, else (named) compose, else not ours.
+      if (looksLikeKubernetes(content)) delete f.sniffed;
+      else if (named.has(f.file)) {
+        f.source = 'compose';
+        delete f.sniffed;
+      } else {
+        dropped.add(f);
+        return;
+      }
+    }
     const dotenv = f.source === 'compose' ? dotenvFor(f.file) : null;
-    const r = extractFile(f.file, content, f.source, { dotenv, environment: options.environment });
-    occurrences.push(...r.occurrences);
-    errors.push(...r.errors);
-    for (const ref of r.references) if (inside(ref.file)) enqueue(ref);
+    const r = extractFile(f.file, content, f.source, { dotenv, environment: options.environment, root: f.root });
+    for (const o of r.occurrences) occurrences.push(o);
+    for (const e of r.errors) errors.push(e);
+    for (const ref of r.references) {
+      if (inside(ref.file) && (!enabled || enabled.has(ref.source))) enqueue(ref.root === undefined ? { file: ref.file, source: ref.source } : { file: ref.file, source: ref.source, root: ref.root });
+    }
   };
 
   // Files are small and extraction is CPU work: synchronous reads in chunks, yielding to the event loop between
@@ -122,10 +167,11 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
     if (f) processOne(f);
   }
 
-  queue.sort((a, b) => compare(a.file, b.file));
+  const files = dropped.size ? [...new Set(queue)].filter((f) => !dropped.has(f)) : queue;
+  files.sort((a, b) => compare(a.file, b.file));
   occurrences.sort((a, b) => compare(a.file, b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   errors.sort((a, b) => compare(a.file, b.file) || a.line - b.line || a.character - b.character);
-  return { files: queue, occurrences, errors };
+  return { files, occurrences, errors };
 }
 
 const YIELD_EVERY = 32;

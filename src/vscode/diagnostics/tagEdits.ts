@@ -27,11 +27,14 @@ export function editsForUpdate(o: Occurrence, update: FindingUpdate): TextEdit[]
       if (!o.digestLocation) return { refused: 'the digest is assembled from variables; edit it by hand' };
       edits.push({ location: o.digestLocation, expected: ref.digest, newText: update.digest });
     } else {
-      // Pin: `@digest` goes at the end of the reference as written (after `${V}` too, so an ARG stays a tag).
-      const end = o.range.end;
-      const inline = edits.find((e) => e.location.file === o.file && e.location.range.end.line === end.line && e.location.range.end.character === end.character);
+      // Pin: `@digest` goes at the end of the reference as written (after `${V}` too, so an ARG stays a tag), or
+      // where the occurrence says (after a Helm `tag:` value); nowhere when it says so (a Kustomize entry).
+      if (o.pinLocation === null) return { refused: 'this reference pins with a digest: field; add it by hand' };
+      const end = o.pinLocation ? o.pinLocation.range.end : o.range.end;
+      const file = o.pinLocation ? o.pinLocation.file : o.file;
+      const inline = edits.find((e) => e.location.file === file && e.location.range.end.line === end.line && e.location.range.end.character === end.character);
       if (inline) inline.newText += `@${update.digest}`;
-      else edits.push({ location: { file: o.file, range: { start: end, end } }, expected: '', newText: `@${update.digest}` });
+      else edits.push({ location: { file, range: { start: end, end } }, expected: '', newText: `@${update.digest}` });
     }
   }
   return edits.length ? edits : { refused: 'nothing to change' };

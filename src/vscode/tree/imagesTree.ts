@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DOCKER_HUB } from '../../core';
 import { ContextKey, ContextValue } from '../constants';
+import { toRange } from '../convert';
 import type { UpdateChecker } from '../check/updateChecker';
 import { safestFirst } from '../diagnostics/tagEdits';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
@@ -135,11 +136,10 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
     if (byFile && finding) item.description = `${item.description} · ${describeFinding(finding).text}`;
     item.iconPath = byFile ? (finding ? describeFinding(finding).icon : new vscode.ThemeIcon(o.skip && o.skip.reason !== 'built-locally' ? 'warning' : 'tag')) : vscode.ThemeIcon.File;
     item.tooltip = `${node.relativeFile}:${line}:${o.range.start.character + 1}\n${o.text}`;
-    const r = o.range;
     item.command = {
       command: 'vscode.open',
       title: 'Open',
-      arguments: [vscode.Uri.file(o.file), { selection: new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character), preview: true } satisfies vscode.TextDocumentShowOptions],
+      arguments: [vscode.Uri.file(o.file), { selection: toRange(o.range), preview: true } satisfies vscode.TextDocumentShowOptions],
     };
     item.contextValue = ContextValue.ImagesUse;
     return item;
