@@ -2,6 +2,8 @@
 // front of every request ("not found" cached too, shorter), per-registry concurrency, and the registry-down rule: a
 // network, TLS or rate-limit failure stops requests to that registry for the rest of the run; its other lookups then
 // fail at once, or use expired cache entries (stale, marked with why).
+import { abortError as cancelled } from '../util/abort';
+import { Limiter } from '../util/limiter';
 import { isNetworkError, isNotFoundError, isRateLimitError, isRegistryError, isTlsError, NotFoundError, type RegistryError, type RequestOptions } from '../registry';
 import { indexTags, type TagIndex } from '../versioning';
 import { isCacheEntry, type CacheEntry, type CacheStore, type CacheTtls } from './cache';
@@ -69,24 +71,9 @@ export interface IndexValue {
   platforms: { platform: string; digest: string }[];
 }
 
-class Limiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
-}
-
+/** The cancelled check's error (the signal's own AbortError when it has one). */
 export function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error && signal.reason.name === 'AbortError' ? signal.reason : Object.assign(new Error('check cancelled'), { name: 'AbortError' });
+  return cancelled('check', signal);
 }
 
 /** Errors after which the registry is not asked again in this run. */

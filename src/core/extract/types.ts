@@ -131,14 +131,14 @@ export interface Occurrence {
    * follow. Kubernetes: `Kind/name/container`; GitHub Actions and GitLab CI: the job (`job/service` for services).
    */
   services: string[];
-  /** The `registry-lens:` comments above and beside the reference and the lines its tag came from, in the order they apply. */
-  directives: DirectiveComment[];
   /**
    * Where pinning writes `@digest` when the reference has none. Absent: the end of `range` (the reference is
    * written in one piece). Set: after the tag value of a reference written in several fields (a Helm values
    * `image:` map). Null: no inline pin (a Kustomize entry pins with a `digest:` field, written by hand).
    */
   pinLocation?: Location | null;
+  /** The `registry-lens:` comments above and beside the reference and the lines its tag came from, in the order they apply. */
+  directives: DirectiveComment[];
 }
 
 /** A problem with a file that did not stop extraction of the rest; `line`/`character` zero-based. */

@@ -9,7 +9,8 @@
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
 import { Agent, buildConnector, type Dispatcher, ProxyAgent } from 'undici';
-import { type DispatcherSource, type RegistryClientOptions, type RegistryHostOptions, RegistryClient } from './client';
+import { RegistryClient } from './client';
+import type { DispatcherSource, RegistryClientOptions, RegistryHostOptions } from './types';
 import { RegistryError } from './errors';
 import { endpointHost, isLoopbackHostname } from './hosts';
 
