@@ -212,6 +212,10 @@ function hint(f: Finding): string | undefined {
       return `→ check that ${registry} is up and reachable from here (proxy: HTTPS_PROXY / NO_PROXY)`;
     case 'not-found':
       return '→ check the image name and tag in the file (and that your credentials may see the repository)';
+    case 'tag-not-found':
+      return '→ write a tag the registry has (the newer ones are listed above and in --json "updates")';
+    case 'platform-missing':
+      return '→ pick a tag whose index still has that platform, or pin another platform\'s digest';
     case 'rate-limited':
       return '→ wait and run again, or log in to raise the limit';
     case 'not-cached':
