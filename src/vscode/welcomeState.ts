@@ -2,16 +2,14 @@ import * as vscode from 'vscode';
 import { ContextKey } from './constants';
 import type { SecretStorageKeychain } from './credentials/secretKeychain';
 import type { RegistryStatus } from './registry/registryStatus';
-import type { WorkspaceImages } from './workspace/workspaceImages';
 
 /**
  * What to do next, for each empty or failed state: the context keys the views' welcome content (package.json
  * `viewsWelcome`) is chosen by, and a message above the Registries rows when registries could not be reached or
  * want a sign-in nobody gave them (the welcome content shows only while a view is empty).
  */
-export function trackWelcomeState(images: WorkspaceImages, secrets: SecretStorageKeychain, status: RegistryStatus, registriesView: vscode.TreeView<unknown>): vscode.Disposable {
+export function trackWelcomeState(secrets: SecretStorageKeychain, status: RegistryStatus, registriesView: vscode.TreeView<unknown>): vscode.Disposable {
   const set = (key: ContextKey, value: unknown): void => void vscode.commands.executeCommand('setContext', key, value);
-  const scan = (): void => set(ContextKey.ScanState, images.hasScanned ? 'done' : 'scanning');
   const credentials = (): void => set(ContextKey.StoredCredentials, secrets.list().length);
   const message = (): void => {
     const states = status.hosts().map((h) => status.state(h));
@@ -24,11 +22,9 @@ export function trackWelcomeState(images: WorkspaceImages, secrets: SecretStorag
     if (signIn.length) parts.push(vscode.l10n.t('Sign-in needed: {0}. Add a credential with + on its row.', signIn.join(', ')));
     registriesView.message = parts.length ? parts.join(' ') : undefined;
   };
-  scan();
   credentials();
   message();
   return vscode.Disposable.from(
-    images.onDidChange(scan),
     secrets.onDidChange(() => { credentials(); message(); }),
     status.onDidChange(message),
   );

@@ -2,11 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { extractFile, scanWorkspace, type ScanResult } from '../../core';
-import { affects, readSettings } from '../config';
-import { Setting } from '../constants';
+import { affects, readSettings, SCAN_SETTINGS } from '../config';
 
-/** Files whose change can change the set of images: the discovery names, plus `.env` beside compose files. */
-export const WATCH_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,compose.yaml,compose.yml,compose.*.yaml,compose.*.yml,docker-compose*.yaml,docker-compose*.yml,devcontainer.json,.devcontainer.json,.env,.gitignore}';
+/**
+ * Files whose change can change the set of images: the discovery names, plus `.env` beside compose files, plus
+ * every YAML file (Kubernetes manifests are found by content, Helm values by the `Chart.yaml` beside them).
+ */
+export const WATCH_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,*.yaml,*.yml,Kustomization,devcontainer.json,.devcontainer.json,.env,.gitignore}';
 
 const EMPTY: ScanResult = { files: [], occurrences: [], errors: [] };
 
@@ -36,21 +38,26 @@ export class WorkspaceImages implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   /** Fires after `onDidChange` when only these files were re-extracted (the rest of the scan is unchanged). */
   readonly onDidUpdateFiles = this.filesEmitter.event;
+  private readonly diskEmitter = new vscode.EventEmitter<ScanResult>();
+  /** Fires after a completed scan that followed a change of files on disk (checkout, pull, another editor). */
+  readonly onDidChangeOnDisk = this.diskEmitter.event;
+  private diskChanged = false;
 
   constructor(private readonly log: vscode.LogOutputChannel, private readonly debounceMs = 300) {
     const watcher = vscode.workspace.createFileSystemWatcher(WATCH_GLOB);
     this.disposables.push(
       watcher,
-      watcher.onDidCreate((u) => this.schedule(`created ${vscode.workspace.asRelativePath(u)}`)),
+      this.diskEmitter,
+      watcher.onDidCreate((u) => this.onDisk(`created ${vscode.workspace.asRelativePath(u)}`)),
       watcher.onDidChange((u) => this.fileChanged(u.fsPath)),
+      watcher.onDidDelete((u) => this.onDisk(`deleted ${vscode.workspace.asRelativePath(u)}`)),
       // A saved image file is re-extracted from the editor's text at once: its diagnostics need no rescan.
       vscode.workspace.onDidSaveTextDocument((doc) => {
         if (doc.uri.scheme === 'file' && this.isKnown(doc.uri.fsPath)) this.updateFiles([doc.uri.fsPath], doc.getText());
       }),
-      watcher.onDidDelete((u) => this.schedule(`deleted ${vscode.workspace.asRelativePath(u)}`)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule('workspace folders changed')),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, Setting.Include, Setting.Exclude)) this.schedule('settings changed');
+        if (affects(e, ...SCAN_SETTINGS)) this.schedule('settings changed');
       }),
     );
   }
@@ -74,6 +81,11 @@ export class WorkspaceImages implements vscode.Disposable {
     return { ...this.counts };
   }
 
+  private onDisk(reason: string): void {
+    this.diskChanged = true;
+    this.schedule(reason);
+  }
+
   /** Rescans after a short quiet period; repeated calls within it coalesce. */
   schedule(reason: string): void {
     this.rescanDue = true;
@@ -90,23 +102,30 @@ export class WorkspaceImages implements vscode.Disposable {
         this.rescanDue = false;
         void this.refresh(reason);
       } else {
-        this.updateFiles(files);
+        const updated = this.updateFiles(files);
+        if (this.diskChanged && updated) {
+          this.diskChanged = false;
+          this.diskEmitter.fire(this.current);
+        }
         this.settleIdle();
       }
     }, this.debounceMs);
   }
 
-  /** A file the last scan read, whose content alone decides its images (not `.env` or `.gitignore`). */
+  /** A file the last scan read, whose content alone decides its images (not `.env`, `.gitignore`, `Chart.yaml`). */
   private isKnown(file: string): boolean {
     const base = path.basename(file);
-    return this.scannedOnce && !this.running && base !== '.env' && base !== '.gitignore' && this.current.files.some((f) => f.file === file);
+    // A Kubernetes manifest is a YAML file recognised by its content, which an edit can change: a rescan decides.
+    return this.scannedOnce && !this.running && base !== '.env' && base !== '.gitignore' && base !== 'Chart.yaml' &&
+      this.current.files.some((f) => f.file === file && f.source !== 'kubernetes');
   }
 
   private fileChanged(file: string): void {
     if (!this.isKnown(file)) {
-      this.schedule(`changed ${vscode.workspace.asRelativePath(file)}`);
+      this.onDisk(`changed ${vscode.workspace.asRelativePath(file)}`);
       return;
     }
+    this.diskChanged = true;
     this.changed.add(file);
     this.arm(`changed ${vscode.workspace.asRelativePath(file)}`);
   }
@@ -116,7 +135,7 @@ export class WorkspaceImages implements vscode.Disposable {
    * into the last scan. A file that now names another file to read (a compose `include:`, a dev container's
    * Dockerfile) the scan has not seen, or that cannot be read, falls back to a full rescan.
    */
-  updateFiles(files: readonly string[], text?: string): void {
+  updateFiles(files: readonly string[], text?: string): boolean {
     let occurrences = this.current.occurrences;
     let errors = this.current.errors;
     const known = new Set(this.current.files.map((f) => f.file));
@@ -129,7 +148,7 @@ export class WorkspaceImages implements vscode.Disposable {
         content ??= fs.readFileSync(file, 'utf8');
       } catch {
         this.schedule(`cannot read ${vscode.workspace.asRelativePath(file)}`);
-        return;
+        return false;
       }
       let dotenv: { file: string; content: string } | null = null;
       if (entry.source === 'compose') {
@@ -138,10 +157,11 @@ export class WorkspaceImages implements vscode.Disposable {
           dotenv = { file: envFile, content: fs.readFileSync(envFile, 'utf8') };
         } catch { /* no .env */ }
       }
-      const r = extractFile(file, content, entry.source, { dotenv });
+      const r = extractFile(file, content, entry.source, { dotenv, ...(entry.root !== undefined ? { root: entry.root } : {}) });
+      if (!readSettings().devcontainerFeatures) r.occurrences = r.occurrences.filter((o) => o.kind !== 'feature');
       if (r.references.some((ref) => !known.has(ref.file))) {
         this.schedule(`${vscode.workspace.asRelativePath(file)} names a new file`);
-        return;
+        return false;
       }
       const before = occurrences.filter((o) => o.file === file);
       const beforeErrors = errors.filter((e) => e.file === file);
@@ -150,12 +170,13 @@ export class WorkspaceImages implements vscode.Disposable {
       errors = spliceFile(errors, file, r.errors);
       updated.push(file);
     }
-    if (!updated.length) return;
+    if (!updated.length) return false;
     this.counts.fileUpdates += updated.length;
     this.current = { files: this.current.files, occurrences, errors };
     this.log.info(`Re-extracted ${updated.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}: ${occurrences.length} image references in the workspace`);
     this.emitter.fire(this.current);
     this.filesEmitter.fire(updated);
+    return true;
   }
 
   /** Rescans now; a scan already running is aborted and replaced. */
@@ -189,16 +210,21 @@ export class WorkspaceImages implements vscode.Disposable {
     const settings = readSettings();
     const started = Date.now();
     try {
-      const result = folders.length
-        ? await scanWorkspace(folders, { include: settings.include, exclude: settings.exclude, signal })
+      let result = folders.length
+        ? await scanWorkspace(folders, { include: settings.include, exclude: settings.exclude, sources: settings.sources, signal })
         : EMPTY;
       if (signal.aborted) return;
+      if (!settings.devcontainerFeatures) result = { ...result, occurrences: result.occurrences.filter((o) => o.kind !== 'feature') };
       this.current = result;
       this.scannedOnce = true;
       this.counts.scans++;
       this.log.info(`Scanned ${folders.length} folder(s) (${reason}): ${result.files.length} files, ${result.occurrences.length} image references, ${result.errors.length} problems in ${Date.now() - started} ms`);
       for (const e of result.errors.slice(0, 20)) this.log.warn(`${vscode.workspace.asRelativePath(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}`);
       this.emitter.fire(result);
+      if (this.diskChanged) {
+        this.diskChanged = false;
+        this.diskEmitter.fire(result);
+      }
     } catch (e) {
       if (signal.aborted) return;
       this.scannedOnce = true;
