@@ -64,9 +64,10 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   const status = new CheckStatusBar(checker, images);
   const describe = (): void => {
     const m = imagesTree.model();
-    imagesView.description = images.hasScanned && m.imageCount ? `${m.imageCount} ${m.imageCount === 1 ? 'image' : 'images'} in ${m.fileCount} ${m.fileCount === 1 ? 'file' : 'files'}` : undefined;
+    const counted = `${m.imageCount === 1 ? vscode.l10n.t('1 image') : vscode.l10n.t('{0} images', m.imageCount)} ${m.fileCount === 1 ? vscode.l10n.t('in 1 file') : vscode.l10n.t('in {0} files', m.fileCount)}`;
+    imagesView.description = images.hasScanned && m.imageCount ? counted : undefined;
     const updates = checker.summary.updates;
-    imagesView.badge = updates ? { value: updates, tooltip: `${updates} image ${updates === 1 ? 'reference has' : 'references have'} an update` } : undefined;
+    imagesView.badge = updates ? { value: updates, tooltip: updates === 1 ? vscode.l10n.t('1 image reference has an update') : vscode.l10n.t('{0} image references have an update', updates) } : undefined;
   };
   // The counts need the tree's model, which a large workspace takes a moment to build: after the diagnostics.
   let describeTimer: NodeJS.Timeout | undefined;
