@@ -50,10 +50,10 @@ void describe('scanWorkspace', () => {
         'shared/base.yml docker.io/library/redis:7',
       ],
     );
-    // A referenced file that does not exist is an error entry, not a crash.
+    // A referenced file that does not exist is an error entry at the line that names it, not a crash.
     assert.deepEqual(
-      result.errors.map((e) => `${rel(root, e.file)}: ${e.message}`),
-      ['more/missing.yml: no such file or directory'],
+      result.errors.map((e) => `${rel(root, e.file)}:${e.line + 1}: ${e.message}`),
+      ['compose.yaml:8: more/missing.yml: no such file (named here)'],
     );
   });
 
@@ -83,7 +83,7 @@ void describe('scanWorkspace', () => {
     const result = await scanWorkspace([root, path.join(root, 'nope')], { maxFileSize: 1000 });
     assert.deepEqual(
       result.errors.map((e) => `${rel(root, e.file)}: ${e.message}`),
-      ['big/Dockerfile: cannot read: file is larger than 1000 bytes', 'bin/Dockerfile: not a text file', 'nope: no such file or directory'],
+      ['big/Dockerfile: larger than 1000 bytes, the limit for Dockerfiles; not read', 'bin/Dockerfile: not a text file', 'nope: no such file or directory'],
     );
     assert.deepEqual(result.occurrences.map((o) => rel(root, o.file)), ['Dockerfile']);
   });

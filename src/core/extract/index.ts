@@ -2,8 +2,9 @@ export { extractCompose, type ComposeOptions } from './compose';
 export { extractDevcontainer } from './devcontainer';
 export { classifyFile, discoverFiles, guessSource, type DiscoveredFile, type DiscoveryOptions } from './discovery';
 export { extractDockerfile } from './dockerfile';
-export { compileGlob } from './glob';
-export { isIgnored, parseGitignore, type IgnoreLevel, type IgnoreRule } from './gitignore';
+export { compileGlob, parseGlob, type GlobMatcher, type GlobProblem } from './glob';
+export { isIgnored, parseGitignore, type IgnoreLevel, type IgnoreNote, type IgnoreRule } from './gitignore';
+export { FILE_SIZE_LIMITS, LIMITS, isLimitError, LimitError, type LimitName } from './limits';
 export { extractFile, scanWorkspace, type ExtractFileOptions, type ScanOptions, type ScanResult } from './scan';
 export { SourceText } from './sourceText';
 export {

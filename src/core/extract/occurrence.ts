@@ -39,6 +39,10 @@ export function makeOccurrence(site: OccurrenceSite, expansion: Expansion, skip:
     services: site.services ?? [],
   };
   if (skip && skip.reason !== 'built-locally') return occurrence;
+  if (expansion.problem) {
+    occurrence.skip = { reason: expansion.problem.reason, detail: expansion.problem.detail };
+    return occurrence;
+  }
   if (expansion.unresolved.length > 0) {
     occurrence.skip ??= { reason: 'unresolved-variable', detail: expansion.unresolved.join(', ') };
     return occurrence;

@@ -1,4 +1,5 @@
 import type { ImageReference } from '../reference';
+import type { LimitName } from './limits';
 
 /** Zero-based; `character` counts UTF-16 code units, as VS Code does. */
 export interface Position {
@@ -38,10 +39,13 @@ export type OccurrenceKind = 'from' | 'copy-from' | 'mount-from' | 'syntax' | 's
  * - `unresolved-variable`  a `$VAR` with no value we can know statically (`detail`: the variable names, comma-separated)
  * - `invalid-reference`    the (substituted) text is not an image reference (`detail`: the parser's message)
  * - `built-locally`        a compose service with `build:`: its `image:` names the image compose builds
+ * - `bad-substitution`     a substitution the file's tool refuses (BuildKit: an unsupported modifier such as
+ *                          `${opt:variant}`; `detail`: the modifier and the line)
+ * - `limit`                a bound on hostile input was reached (`detail`: which limit, and where)
  */
-export type SkipReason = 'stage' | 'scratch' | 'unresolved-variable' | 'invalid-reference' | 'built-locally';
+export type SkipReason = 'stage' | 'scratch' | 'unresolved-variable' | 'invalid-reference' | 'built-locally' | 'bad-substitution' | 'limit';
 
-export const SKIP_REASONS: readonly SkipReason[] = ['stage', 'scratch', 'unresolved-variable', 'invalid-reference', 'built-locally'];
+export const SKIP_REASONS: readonly SkipReason[] = ['stage', 'scratch', 'unresolved-variable', 'invalid-reference', 'built-locally', 'bad-substitution', 'limit'];
 
 export interface Skip {
   reason: SkipReason;
@@ -98,12 +102,16 @@ export interface ExtractionError {
   line: number;
   character: number;
   message: string;
+  /** Set when a bound on hostile input was reached (the file, or the part of it the message names, was not read). */
+  limit?: LimitName;
 }
 
 /** A file another file points at (compose `include:`/`extends: file:`, devcontainer `build.dockerfile`). */
 export interface FileReference {
   file: string;
   source: OccurrenceSource;
+  /** Where the referring file names it (a missing target is reported there). */
+  from?: Position;
 }
 
 export interface ExtractResult {
