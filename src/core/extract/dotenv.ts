@@ -25,7 +25,7 @@ export function parseDotenv(src: SourceText, environment: Lookup = () => undefin
       e.problem = { reason: 'limit', detail: `${key} in ${src.file}: the file's substitutions produce more than ${LIMITS.expansionBudget} characters (the limit per file)` };
     } else if (interpolate && value.toString().includes('$')) {
       e = interpolateCompose(value, lookup);
-      if (e.problem?.reason === 'limit') e.problem = { reason: 'limit', detail: `${key} in ${src.file}: ${e.problem.detail}` };
+      if (e.problem?.reason === 'limit' && e.problem.detail.startsWith('expands to')) e.problem = { reason: 'limit', detail: `${key} in ${src.file}: ${e.problem.detail}` };
     } else {
       e = newExpansion();
       e.value = value;

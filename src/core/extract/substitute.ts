@@ -50,10 +50,10 @@ function appendBounded(target: Expansion, value: MappedString): void {
 }
 
 export function mergeInto(target: Expansion, part: Expansion): void {
+  if (part.problem) noteProblem(target, part.problem);
   appendBounded(target, part.value);
   for (const v of part.variables) if (!target.variables.includes(v)) target.variables.push(v);
   for (const v of part.unresolved) if (!target.unresolved.includes(v)) target.unresolved.push(v);
-  if (part.problem) noteProblem(target, part.problem);
 }
 
 /** Uses a looked-up value: its text, and (for an expanded value) what it could not resolve and its problem. */
@@ -62,9 +62,10 @@ function useValue(target: Expansion, value: MappedString | Expansion): void {
     appendBounded(target, value);
     return;
   }
+  // The value's own problem first: it names where the value went wrong.
+  if (value.problem) noteProblem(target, value.problem);
   appendBounded(target, value.value);
   for (const v of value.unresolved) if (!target.unresolved.includes(v)) target.unresolved.push(v);
-  if (value.problem) noteProblem(target, value.problem);
 }
 
 export function noteVariable(target: Expansion, name: string, resolved: boolean): void {
