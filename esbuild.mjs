@@ -9,6 +9,7 @@
 // esbuild does not type-check: `npm run typecheck` (tsc --noEmit) does.
 import * as esbuild from 'esbuild';
 import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -52,6 +53,25 @@ const lazyDockerode = {
   },
 };
 
+// undici likewise lives in dist/undici.js. It is a megabyte of code, and loading it makes Node load its own internal
+// copy as well: that was most of the extension's load time, before any registry is asked anything. The main bundles
+// get a stand-in 'undici' whose exports are getters that require ./undici.js on first use (`new Agent(...)` when
+// the first request goes out). The names are undici's own, read here, so a new import needs no change in this file.
+const undiciExports = Object.keys(createRequire(import.meta.url)('undici'));
+const lazyUndici = {
+  name: 'lazy-undici',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'lazy-undici' }));
+    build.onResolve({ filter: /^\.\/undici\.js$/, namespace: 'lazy-undici' }, () => ({ path: './undici.js', external: true }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-undici' }, () => ({
+      loader: 'js',
+      contents: `let undici;
+const load = () => (undici ??= require('./undici.js'));
+for (const name of ${JSON.stringify(undiciExports)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
+    }));
+  },
+};
+
 // What dockerode pulls in that we never use, replaced by stubs that load fine and throw when used:
 // - ssh2 (docker-modem's ssh:// transport, with native optional parts cpu-features / sshcrypto.node): we speak
 //   unix sockets and tcp:// only, and resolveEngine reports ssh:// hosts as unsupported before dockerode is asked;
@@ -77,7 +97,7 @@ const bundles = [
     entryPoints: { extension: 'src/vscode/extension.ts' },
     outdir: distDir,
     external: [...common.external, 'vscode'],
-    plugins: [lazyDockerode],
+    plugins: [lazyDockerode, lazyUndici],
     // `import()` becomes `require()`: the lazy chunk loads through the CommonJS loader like everything else.
     supported: { 'dynamic-import': false },
   },
@@ -86,7 +106,7 @@ const bundles = [
     entryPoints: { cli: 'src/cli/main.ts' },
     outdir: distDir,
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [lazyDockerode],
+    plugins: [lazyDockerode, lazyUndici],
     supported: { 'dynamic-import': false },
   },
   {
@@ -94,6 +114,11 @@ const bundles = [
     stdin: { contents: "module.exports = require('dockerode');", resolveDir: '.', sourcefile: 'docker-entry.js', loader: 'js' },
     outfile: join(distDir, 'docker.js'),
     plugins: [stubUnused],
+  },
+  {
+    ...common,
+    stdin: { contents: "module.exports = require('undici');", resolveDir: '.', sourcefile: 'undici-entry.js', loader: 'js' },
+    outfile: join(distDir, 'undici.js'),
   },
 ];
 

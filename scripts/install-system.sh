@@ -4,13 +4,14 @@
 #   apache2-utils     htpasswd -B for the htpasswd registries
 #   busybox-static    a static busybox, the payload of the runnable seeded images
 #   docker.io         dockerd, started on a private socket for the local-engine tests
+#   docker-compose    compose v1, for the compose path of updating a container (`up -d --no-deps SERVICE`)
 #   golang-docker-credential-helpers, pass, gnupg   a real credential helper (docker-credential-pass) for the credential tests
 #   chromium          drives code-server's workbench (playwright-core, never `playwright install`)
 #   libkrb5-dev       code-server's kerberos module builds against it
 #   ripgrep           code-server's search; also seeds @vscode/ripgrep so its install downloads nothing
 #   openssl, curl, iproute2, util-linux   certificates, readiness checks, the loopback-only namespace
 set -euo pipefail
-PKGS="docker-registry apache2-utils busybox-static docker.io chromium libkrb5-dev ripgrep openssl curl iproute2 util-linux ca-certificates golang-docker-credential-helpers pass gnupg"
+PKGS="docker-registry apache2-utils busybox-static docker.io docker-compose chromium libkrb5-dev ripgrep openssl curl iproute2 util-linux ca-certificates golang-docker-credential-helpers pass gnupg"
 missing=()
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,21 +1,96 @@
 import * as vscode from 'vscode';
+import { normalizeRegistry, type RegistrySettings } from '../core';
+import { Setting, SETTINGS_SECTION, type SettingKey } from './constants';
 
-/** The extension's settings, typed once; mirrors `contributes.configuration` in package.json. */
+/**
+ * The extension's settings, typed once; mirrors `contributes.configuration` in package.json (names in
+ * `Setting`, constants.ts). Security-sensitive ones (CA files, insecure hosts, proxy, the Docker host) are read
+ * from user and machine settings only: `inspect()` gives each layer, and workspace and folder values are ignored
+ * even if someone writes them, so a cloned repository cannot turn off TLS checks or route credentials elsewhere.
+ */
 export interface Settings {
   /** Extra globs (relative to each workspace folder) for files to scan beyond the built-in Dockerfile/compose/devcontainer names. */
   include: string[];
   /** Globs (relative to each workspace folder) for files and folders never scanned. */
   exclude: string[];
+  /** Extra CA file (PEM) per normalised registry host. User/machine scope only. */
+  caFiles: Record<string, string>;
+  /** Normalised hosts allowed plain HTTP or unverified TLS. User/machine scope only. */
+  insecureRegistries: string[];
+  /** Proxy URL for registry traffic ('' : the environment's). User scope only. */
+  proxy: string;
+  /** Ping the workspace's registries and check for updates when the extension starts. */
+  checkOnActivation: boolean;
+  /** Minutes between background checks (0: none). */
+  checkIntervalMinutes: number;
+  /** Check after an image file is saved. */
+  checkOnSave: boolean;
+  /** Code lenses above image references. */
+  codeLens: boolean;
+  /** `registryLens.policies` as written (compiled and validated by the core). */
+  policies: unknown[];
+  /** `registryLens.severity` as written: finding code (or an older key) -> level. */
+  severity: Record<string, unknown>;
+  /** The Docker engine endpoint ('' : environment, context, default socket). User scope only. */
+  dockerHost: string;
+}
+
+/** The full name of a setting (`registryLens.caFiles`), for `affectsConfiguration` and messages. */
+export function settingId(key: SettingKey): string {
+  return `${SETTINGS_SECTION}.${key}`;
+}
+
+/** True when the change touches any of `keys`. */
+export function affects(e: vscode.ConfigurationChangeEvent, ...keys: SettingKey[]): boolean {
+  return keys.some((k) => e.affectsConfiguration(settingId(k)));
 }
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.trim() !== '') : [];
 }
 
+/** The user (or default) value only: never a workspace's. */
+function userValue<T>(c: vscode.WorkspaceConfiguration, key: SettingKey): T | undefined {
+  const i = c.inspect<T>(key);
+  return i?.globalValue ?? i?.defaultValue;
+}
+
+function caFiles(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!value || typeof value !== 'object') return out;
+  for (const [host, file] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof file === 'string' && file.trim()) out[normalizeRegistry(host)] = file.trim();
+  }
+  return out;
+}
+
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
-  const c = vscode.workspace.getConfiguration('registryLens', scope);
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
+  const num = c.get<unknown>(Setting.CheckIntervalMinutes, 60);
+  const severity = c.get<unknown>(Setting.Severity, {});
+  const policies = c.get<unknown>(Setting.Policies, []);
+  const proxy = userValue<unknown>(c, Setting.Proxy);
   return {
-    include: strings(c.get('include')),
-    exclude: strings(c.get('exclude')),
+    include: strings(c.get(Setting.Include)),
+    exclude: strings(c.get(Setting.Exclude)),
+    caFiles: caFiles(userValue(c, Setting.CaFiles)),
+    insecureRegistries: strings(userValue(c, Setting.InsecureRegistries)).map((h) => normalizeRegistry(h.trim())),
+    proxy: typeof proxy === 'string' ? proxy.trim() : '',
+    checkOnActivation: c.get<boolean>(Setting.CheckOnActivation, true) !== false,
+    checkIntervalMinutes: typeof num === 'number' && Number.isFinite(num) && num > 0 ? num : 0,
+    checkOnSave: c.get<boolean>(Setting.CheckOnSave, true) !== false,
+    codeLens: c.get<boolean>(Setting.CodeLens, false) === true,
+    policies: Array.isArray(policies) ? policies : [],
+    severity: severity && typeof severity === 'object' ? (severity as Record<string, unknown>) : {},
+    // The engine receives registry credentials with each pull: user settings only.
+    dockerHost: c.inspect<string>(Setting.DockerHost)?.globalValue ?? '',
   };
+}
+
+/** What the registry client takes from settings: per-host CA file / insecure flag, and the proxy. */
+export function registrySettings(s: Pick<Settings, 'caFiles' | 'insecureRegistries' | 'proxy'> = readSettings()): { hosts: Record<string, RegistrySettings>; proxy?: string } {
+  const hosts: Record<string, RegistrySettings> = {};
+  for (const [host, file] of Object.entries(s.caFiles)) hosts[host] = { ...hosts[host], caFile: file };
+  for (const host of s.insecureRegistries) hosts[host] = { ...hosts[host], insecure: true };
+  return { hosts, ...(s.proxy ? { proxy: s.proxy } : {}) };
 }

@@ -1,8 +1,9 @@
 /**
  * Every identifier the extension contributes, in one place. A unit test compares these with
  * `contributes` in package.json and checks the `registryLens.` prefix, so a typo cannot ship.
- * This file imports nothing, so that test runs under plain Node.
+ * This file imports nothing at run time (only the manifest's type), so that test runs under plain Node.
  */
+import type manifest from '../../package.json';
 
 export const EXTENSION_ID = 'registry-lens.registry-lens';
 
@@ -79,5 +80,36 @@ export const enum ContextValue {
 }
 /** All view ids, for the manifest test. */
 export const ALL_VIEWS: readonly string[] = Object.values(ViewId);
+
+/** The settings section: every setting is `registryLens.<name>`. */
+export const SETTINGS_SECTION = 'registryLens';
+
+/** The setting names package.json contributes, without the section (a type-only look at the manifest). */
+type ManifestProperties = (typeof manifest)['contributes']['configuration']['properties'];
+export type SettingName = { [K in keyof ManifestProperties]: K extends `registryLens.${infer N}` ? N : never }[keyof ManifestProperties];
+
+/**
+ * Every setting's name, in one place. `satisfies` makes a name that package.json does not contribute a compile
+ * error; the manifest test checks the other direction (every contributed setting is listed here).
+ */
+export const Setting = {
+  Include: 'include',
+  Exclude: 'exclude',
+  CaFiles: 'caFiles',
+  InsecureRegistries: 'insecureRegistries',
+  Proxy: 'proxy',
+  CheckOnActivation: 'checkOnActivation',
+  CheckIntervalMinutes: 'checkIntervalMinutes',
+  CheckOnSave: 'checkOnSave',
+  CodeLens: 'codeLens',
+  Policies: 'policies',
+  Severity: 'severity',
+  DockerHost: 'docker.host',
+} as const satisfies Record<string, SettingName>;
+
+export type SettingKey = (typeof Setting)[keyof typeof Setting];
+
+/** All setting names, for the manifest test. */
+export const ALL_SETTINGS: readonly SettingKey[] = Object.values(Setting);
 
 export const LOG_CHANNEL_NAME = 'Registry Lens';

@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
 import { PRODUCT_VERSION } from '../core';
 import { registerCommands } from './commands/registerCommands';
+import { readSettings } from './config';
 import { ViewId } from './constants';
 import { createLog } from './log';
 import type { Services } from './services';
 import { CheckStatusBar } from './check/statusBar';
 import { UpdateChecker, type CheckSummary } from './check/updateChecker';
 import { SecretStorageKeychain } from './credentials/secretKeychain';
-import { IMAGE_DOCUMENTS, ImageDiagnostics, UpdateCodeActions } from './diagnostics/imageDiagnostics';
+import { IMAGE_DOCUMENTS, ImageDiagnostics } from './diagnostics/imageDiagnostics';
+import { UpdateCodeActions } from './diagnostics/codeActions';
 import { ImageCodeLensProvider } from './diagnostics/imageCodeLens';
 import { ImageHoverProvider } from './diagnostics/imageHover';
 import { RegistryClients } from './registry/registryClients';
@@ -86,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   // (instant after a reload), then registries and update checks (only in a trusted workspace).
   void images.refresh('activation').then(async () => {
     await checker.loadFromCache();
-    if (!vscode.workspace.getConfiguration('registryLens').get<boolean>('checkOnActivation', true)) return;
+    if (!readSettings().checkOnActivation) return;
     await Promise.all([registryStatus.check(), checker.checkNow('activation')]);
   });
   log.info(`Registry Lens ${PRODUCT_VERSION} activated in ${Date.now() - started} ms (${vscode.env.appName} ${vscode.version}, mode ${vscode.ExtensionMode[context.extensionMode]})`);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CredentialResult } from '../../src/vscode/commands/credentialCommands';
+import type { CredentialResult } from '../../src/vscode/commands/credentialFlow';
 import { CommandId } from '../../src/vscode/constants';
 import type { RegistryLensApi } from '../../src/vscode/extension';
 import { api } from './support';

@@ -34,6 +34,34 @@ void describe('extractDevcontainer', () => {
     assert.deepEqual(o?.tagLocation?.range, r(3, 60, 3, 73));
   });
 
+  void it('features that name OCI artifacts are checked like images; local folders, URLs and short ids are not', () => {
+    const text = [
+      '{',
+      '  "image": "mcr.microsoft.com/devcontainers/base:1-bookworm",',
+      '  "features": {',
+      '    "ghcr.io/devcontainers/features/node:1": { "version": "20" },',
+      '    "localhost:5000/features/tool@sha256:' + 'e'.repeat(64) + '": {},',
+      '    "./local-feature": {},',
+      '    "https://example.com/feature.tgz": {},',
+      '    "node": {}',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const { occurrences, errors } = extract(text);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      occurrences.map((o) => [o.kind, o.reference?.canonical]),
+      [
+        ['image', 'mcr.microsoft.com/devcontainers/base:1-bookworm'],
+        ['feature', 'ghcr.io/devcontainers/features/node:1'],
+        ['feature', `localhost:5000/features/tool@sha256:${'e'.repeat(64)}`],
+      ],
+    );
+    assert.deepEqual(occurrences[1]?.range, r(3, 5, 3, 42));
+    assert.deepEqual(occurrences[1]?.tagLocation?.range, r(3, 41, 3, 42));
+  });
+
   void it('CRLF and a BOM', () => {
     const text = '\uFEFF{\r\n  "image": "alpine:3.20"\r\n}\r\n';
     const { occurrences } = extract(text);

@@ -1,7 +1,17 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { extractCompose, extractDevcontainer, extractDockerfile, type ExtractResult } from '../../src/core';
+import {
+  extractCompose,
+  extractDevcontainer,
+  extractDockerfile,
+  extractGithubActions,
+  extractGitlabCi,
+  extractHelmValues,
+  extractKubernetes,
+  extractKustomize,
+  type ExtractResult,
+} from '../../src/core';
 import { assertInvariants } from '../support/ranges';
 
 /**
@@ -56,6 +66,19 @@ const COMPOSE_LINE = fc.oneof(
   ),
   fc.tuple(fc.constantFrom('  ', '    '), IMAGE, fc.constantFrom('', '"', "'")).map(([indent, image, q]) => `${indent}image: ${q}${image}${q}`),
   fc.constantFrom('  web: {image: nginx:${NGINX_TAG}}', '  a: { image: "x\\ty" }', '    image: >-', '      alpine:3', '    image: [a]', '    image: 42'),
+);
+
+const INDENT = fc.constantFrom('', '  ', '    ', '      ', '        ');
+const Q = fc.constantFrom('', '"', "'");
+const IMAGE_LIKE = fc.oneof(IMAGE, fc.constantFrom('{{ .Values.image }}', '${{ matrix.img }}', 'docker://alpine:3', '$CI_IMAGE', '${TAG}', 'nginx:$V', '1.25', '""'));
+
+/** YAML lines of the shapes the new extractors read (Kubernetes, Helm, Kustomize, GitHub Actions, GitLab CI), mixed. */
+const YAML_IMAGE_LINE = fc.oneof(
+  fc.constantFrom('apiVersion: v1', 'kind: Pod', 'kind: Deployment', 'metadata:', '  name: x', 'spec:', '---', '...', 'images:', 'jobs:', 'variables:', 'default:', 'runs:'),
+  fc.constantFrom('{{- if .Values.x }}', '{{- end }}', 'include:', '  - local: /ci/a.yml', '  - b.yml', '  V: "1.2"', '  TAG: {value: "3"}', '<<: *a', 'x: &a', 'x: *a'),
+  fc.tuple(INDENT, fc.constantFrom('containers:', 'initContainers:', 'ephemeralContainers:', 'template:', 'spec:', 'services:', 'steps:', 'container:', 'image:', 'db:', 'test:', '- name: a', '- ', 'registry: ghcr.io', 'repository: acme/app', 'newName: ghcr.io/x', 'name: nginx', 'digest: ""', 'tag: ""', 'newTag: 1.2')).map(([i, l]) => i + l),
+  fc.tuple(INDENT, fc.constantFrom('image: ', '- image: ', 'tag: ', 'newTag: ', 'digest: ', 'name: ', 'uses: ', 'container: ', '- name: ', 'sidecarImage: ', 'repository: '), Q, IMAGE_LIKE).map(([i, k, q, v]) => `${i}${k}${q}${v}${q}`),
+  fc.tuple(INDENT, fc.constantFrom('- {name: a, image: ', 'image: {name: ', 'container: {image: '), IMAGE_LIKE).map(([i, k, v]) => `${i}${k}${v}}`),
 );
 
 const DEVCONTAINER = fc.tuple(IMAGE, fc.constantFrom('', '// c\n', '/* c */'), fc.constantFrom('', ',', ', "build": {"dockerfile": "Dockerfile"}', ', "dockerComposeFile": ["a.yml", 1]')).map(
@@ -116,12 +139,40 @@ void describe('extractors on random input (property)', { timeout: 60_000 }, () =
     );
   });
 
+  const yamlExtractors: [string, (file: string, text: string) => ExtractResult][] = [
+    ['/w/k8s/app.yaml', extractKubernetes],
+    ['/w/chart/values.yaml', extractHelmValues],
+    ['/w/kustomization.yaml', extractKustomize],
+    ['/w/.github/workflows/ci.yml', extractGithubActions],
+    ['/w/.gitlab-ci.yml', (f, t) => extractGitlabCi(f, t)],
+  ];
+
+  void it('Kubernetes, Helm, Kustomize, GitHub Actions and GitLab CI files: never throw, ranges slice back to the text', () => {
+    fc.assert(
+      fc.property(documents(YAML_IMAGE_LINE), (text) => {
+        for (const [file, run] of yamlExtractors) holds(text, (t) => run(file, t), (t) => ({ [file]: t }));
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+  });
+
+  void it('devcontainer.json features: never throw, ranges slice back to the text', () => {
+    const features = fc
+      .array(fc.tuple(fc.constantFrom('ghcr.io/devcontainers/features/', 'localhost:5000/', './', 'https://x/', ''), IMAGE), { maxLength: 5 })
+      .map((fs) => `{\n  "features": {\n${fs.map(([p, i]) => `    "${(p + i).replace(/"/g, '\\"')}": {}`).join(',\n')}\n  }\n}\n`);
+    fc.assert(
+      fc.property(mutate(features), (text) => holds(text, (t) => extractDevcontainer('/w/.devcontainer.json', t), (t) => ({ '/w/.devcontainer.json': t }))),
+      { numRuns: RUNS, seed: SEED },
+    );
+  });
+
   void it('arbitrary strings through every extractor', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
         holds(text, (t) => extractDockerfile('/w/Dockerfile', t), (t) => ({ '/w/Dockerfile': t }));
         holds(text, (t) => extractCompose('/w/compose.yaml', t), (t) => ({ '/w/compose.yaml': t }));
         holds(text, (t) => extractDevcontainer('/w/.devcontainer.json', t), (t) => ({ '/w/.devcontainer.json': t }));
+        for (const [file, run] of yamlExtractors) holds(text, (t) => run(file, t), (t) => ({ [file]: t }));
       }),
       { numRuns: RUNS, seed: SEED },
     );

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { ALL_COMMANDS, ALL_VIEWS, ContainerId } from '../../src/vscode/constants';
+import { ALL_COMMANDS, ALL_SETTINGS, ALL_VIEWS, ContainerId } from '../../src/vscode/constants';
 import { REPO_ROOT } from '../support/paths';
 
 interface Manifest {
@@ -48,6 +48,11 @@ void describe('package.json manifest', () => {
     const m = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(manifest.engines.vscode);
     assert.ok(m, `engines.vscode "${manifest.engines.vscode}" is not a caret range`);
     assert.ok(Number(m[1]) === 1 && Number(m[2]) <= 100, 'VS Code 1.100 must satisfy engines.vscode');
+  });
+
+  void it('contributes exactly the settings named in constants.ts', () => {
+    const contributed = Object.keys(manifest.contributes.configuration?.properties ?? {}).sort();
+    assert.deepEqual(contributed, ALL_SETTINGS.map((k) => `registryLens.${k}`).sort());
   });
 
   void it('describes every setting', () => {

@@ -7,7 +7,8 @@
 //   — plus, beyond docker/cli, keys that normalise to the same registry (`registry-1.docker.io`, `docker.io`),
 //   as regclient and Renovate accept them
 // - `auth` = base64 `user:pass`, split at the first ':', NULs trimmed, empty user an error; `identitytoken`;
-//   `registrytoken`
+//   `registrytoken`; a file with a field of the wrong type or an undecodable `auth` is refused whole (authFile.ts)
+// - repository-scoped keys (`host/ns/repo`, `host/ns`) before the registry's, as go-containerregistry reads them
 // - helpers: `docker-credential-<name> get`, server URL on stdin, `{ServerURL,Username,Secret}` on stdout,
 //   `<token>` user = identity token, "credentials not found" = none   (docker-credential-helpers/client)
 // - DOCKER_AUTH_CONFIG (JSON with `auths.*.auth`) layered on top.
@@ -15,20 +16,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { normalizeRegistry } from '../reference/registry';
+import { authConfigKey, decodeAuthEntry, type DockerConfigFile, DockerConfigError, findAuthEntry, parseAuthKey, validateAuthFile } from './authFile';
 import type { Credential, Keychain } from './types';
-
-/** The key docker/cli stores Docker Hub credentials under. */
-export const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
-
-export interface DockerAuthEntry {
-  auth?: string;
-  username?: string;
-  password?: string;
-  identitytoken?: string;
-  registrytoken?: string;
-  email?: string;
-}
 
 /** One registry a docker config has a credential for, and where it is kept (never the secret). */
 export interface DockerConfigEntry {
@@ -38,86 +27,10 @@ export interface DockerConfigEntry {
   helper?: string;
 }
 
-export interface DockerConfigFile {
-  auths?: Record<string, DockerAuthEntry>;
-  credsStore?: string;
-  credHelpers?: Record<string, string>;
-}
-
 /** `$DOCKER_CONFIG` or `~/.docker`. */
 export function dockerConfigDir(env: Record<string, string | undefined> = process.env, home: string = os.homedir()): string {
   const d = env.DOCKER_CONFIG;
   return d && d.trim() ? d : path.join(home, '.docker');
-}
-
-/** docker/cli getAuthConfigKey: the key credentials for a registry are stored under. */
-export function authConfigKey(registry: string): string {
-  const r = registry.toLowerCase();
-  return r === 'docker.io' || r === 'index.docker.io' ? DOCKER_HUB_AUTH_KEY : registry;
-}
-
-/** docker/cli ConvertToHostname: strips `http://` / `https://` and any path. */
-export function convertToHostname(key: string): string {
-  let s = key;
-  if (s.startsWith('http://')) s = s.slice('http://'.length);
-  else if (s.startsWith('https://')) s = s.slice('https://'.length);
-  const slash = s.indexOf('/');
-  return slash >= 0 ? s.slice(0, slash) : s;
-}
-
-function normalizedOrUndefined(key: string): string | undefined {
-  try {
-    return normalizeRegistry(key);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Thrown for a config file docker itself would reject; `file` names it, the message never holds the secret. */
-export class DockerConfigError extends Error {
-  override name = 'DockerConfigError';
-  constructor(
-    message: string,
-    readonly file: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Decodes an `auths` entry into a credential (without source); undefined when it holds nothing. */
-export function decodeAuthEntry(entry: DockerAuthEntry, where: string, file: string): Omit<Credential, 'source'> | undefined {
-  let username = entry.username;
-  let password = entry.password;
-  if (entry.auth) {
-    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-    const i = decoded.indexOf(':');
-    if (i < 0) throw new DockerConfigError(`${file}: the "auth" of ${where} is not base64 of user:password`, file);
-    username = decoded.slice(0, i);
-    password = decoded.slice(i + 1).replace(/^\0+|\0+$/g, '');
-    if (username === '') throw new DockerConfigError(`${file}: the "auth" of ${where} has an empty user name`, file);
-  }
-  const out: Omit<Credential, 'source'> = {
-    ...(username ? { username } : {}),
-    ...(password ? { password } : {}),
-    ...(entry.identitytoken ? { identityToken: entry.identitytoken } : {}),
-    ...(entry.registrytoken ? { registryToken: entry.registrytoken } : {}),
-  };
-  return out.username || out.password || out.identityToken || out.registryToken ? out : undefined;
-}
-
-/** The `auths` entry for a registry: exact key, then docker/cli's host match, then registry normalisation. */
-export function findAuthEntry(auths: Record<string, DockerAuthEntry> | undefined, registry: string): { key: string; entry: DockerAuthEntry } | undefined {
-  if (!auths) return undefined;
-  const key = authConfigKey(registry);
-  const exact = auths[key];
-  if (exact) return { key, entry: exact };
-  for (const [k, v] of Object.entries(auths)) {
-    if (convertToHostname(k) === key) return { key: k, entry: v };
-  }
-  for (const [k, v] of Object.entries(auths)) {
-    if (normalizedOrUndefined(k) === registry) return { key: k, entry: v };
-  }
-  return undefined;
 }
 
 export interface HelperResult {
@@ -285,7 +198,7 @@ export class DockerConfigKeychain implements Keychain {
     } catch (e) {
       throw new DockerConfigError(`${this.file} is not valid JSON (${(e as Error).name})`, this.file);
     }
-    const config = (typeof data === 'object' && data !== null ? data : {}) as DockerConfigFile;
+    const config = validateAuthFile(data, this.file);
     this.cached = { mtimeMs: st.mtimeMs, size: st.size, config };
     return config;
   }
@@ -299,13 +212,7 @@ export class DockerConfigKeychain implements Keychain {
   entries(): DockerConfigEntry[] {
     const config = this.readConfig();
     const hosts = new Map<string, DockerConfigEntry>();
-    const key = (k: string): string | undefined => {
-      try {
-        return normalizeRegistry(k);
-      } catch {
-        return undefined;
-      }
-    };
+    const key = (k: string): string | undefined => parseAuthKey(k)?.registry;
     for (const [k, helper] of Object.entries(config.credHelpers ?? {})) {
       const host = key(k);
       if (host && typeof helper === 'string' && helper) hosts.set(host, { host, source: 'credHelpers', helper });
@@ -322,9 +229,9 @@ export class DockerConfigKeychain implements Keychain {
     return [...hosts.values()].sort((a, b) => a.host.localeCompare(b.host));
   }
 
-  async resolve(registry: string, signal?: AbortSignal): Promise<Credential | undefined> {
+  async resolve(registry: string, signal?: AbortSignal, repository?: string): Promise<Credential | undefined> {
     try {
-      return await this.resolveOrThrow(registry, signal);
+      return await this.resolveOrThrow(registry, signal, repository);
     } catch (e) {
       if (e instanceof DockerConfigError || e instanceof CredentialHelperError) {
         this.options.onWarning?.(`${registry}: ${e.message}`);
@@ -335,21 +242,21 @@ export class DockerConfigKeychain implements Keychain {
   }
 
   /** Like resolve(), but throws DockerConfigError / CredentialHelperError instead of warning. */
-  async resolveOrThrow(registry: string, signal?: AbortSignal): Promise<Credential | undefined> {
+  async resolveOrThrow(registry: string, signal?: AbortSignal, repository?: string): Promise<Credential | undefined> {
     const key = authConfigKey(registry);
-    const layered = this.fromAuthConfigEnv(registry);
+    const layered = this.fromAuthConfigEnv(registry, repository);
     if (layered) return layered;
     const config = this.readConfig();
     const helper = config.credHelpers?.[key];
     if (helper) return this.fromHelper(helper, key, 'credHelpers', signal);
     if (config.credsStore) return this.fromHelper(config.credsStore, key, 'credsStore', signal);
-    const found = findAuthEntry(config.auths, registry);
+    const found = findAuthEntry(config.auths, registry, repository);
     if (!found) return undefined;
     const c = decodeAuthEntry(found.entry, `"${found.key}"`, this.file);
     return c ? { ...c, source: `docker config ${this.file} (auths "${found.key}")` } : undefined;
   }
 
-  private fromAuthConfigEnv(registry: string): Credential | undefined {
+  private fromAuthConfigEnv(registry: string, repository: string | undefined): Credential | undefined {
     const raw = this.env.DOCKER_AUTH_CONFIG;
     if (!raw) return undefined;
     let data: unknown;
@@ -358,8 +265,8 @@ export class DockerConfigKeychain implements Keychain {
     } catch {
       throw new DockerConfigError('DOCKER_AUTH_CONFIG is not valid JSON', 'DOCKER_AUTH_CONFIG');
     }
-    const auths = (data as DockerConfigFile | null)?.auths;
-    const found = findAuthEntry(auths, registry);
+    const auths = validateAuthFile(data, 'DOCKER_AUTH_CONFIG').auths;
+    const found = findAuthEntry(auths, registry, repository);
     if (!found?.entry.auth) return undefined;
     const c = decodeAuthEntry({ auth: found.entry.auth }, `"${found.key}"`, 'DOCKER_AUTH_CONFIG');
     return c ? { ...c, source: `DOCKER_AUTH_CONFIG (auths "${found.key}")` } : undefined;

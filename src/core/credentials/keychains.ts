@@ -25,11 +25,11 @@ export class MultiKeychain implements Keychain {
     this.keychains = keychains.filter((k): k is Keychain => k !== undefined);
   }
 
-  async resolve(registry: string, signal?: AbortSignal): Promise<Credential | undefined> {
+  async resolve(registry: string, signal?: AbortSignal, repository?: string): Promise<Credential | undefined> {
     for (const [i, k] of this.keychains.entries()) {
       if (signal?.aborted) return undefined;
       try {
-        const c = await k.resolve(registry, signal);
+        const c = await k.resolve(registry, signal, repository);
         if (c) return c;
       } catch (e) {
         this.options.onError?.(e, i);
@@ -104,6 +104,8 @@ export interface DefaultKeychainOptions {
   env?: Record<string, string | undefined>;
   /** The docker config keychain (default: one built from `env`). */
   docker?: Keychain;
+  /** The containers auth.json keychain (default: one built from `env`). */
+  containers?: Keychain;
   onError?: (error: unknown, index: number) => void;
   /** Non-fatal docker config / helper problems (the default docker keychain's onWarning). */
   onWarning?: (message: string) => void;

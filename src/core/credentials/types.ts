@@ -15,10 +15,13 @@ export interface Credential {
   source: string;
 }
 
-/** Resolves the credential for a registry host key (`docker.io`, `ghcr.io`, `localhost:5000`). */
+/**
+ * Resolves the credential for a registry host key (`docker.io`, `ghcr.io`, `localhost:5000`) and, when the caller
+ * knows it, the repository (`acme/app`): keychains with repository-scoped entries use the most specific one.
+ */
 export interface Keychain {
-  /** The credential for `registry`, or `undefined` when this keychain has none (anonymous). */
-  resolve(registry: string, signal?: AbortSignal): Promise<Credential | undefined>;
+  /** The credential for `registry` (and `repository`), or `undefined` when this keychain has none (anonymous). */
+  resolve(registry: string, signal?: AbortSignal, repository?: string): Promise<Credential | undefined>;
 }
 
 /** True when the credential carries any secret at all. */

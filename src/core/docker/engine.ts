@@ -1,11 +1,13 @@
 // The local Docker engine through dockerode, loaded on first use (`await import('dockerode')`): in the bundles it
 // lives in dist/docker.js, required only when the docker section is used, so activation stays light.
-// Every method turns what dockerode throws into a typed error (errors.ts); nothing here restarts, removes or
-// otherwise changes a user's container. Credentials go to the engine in the X-Registry-Auth header only.
+// Every method turns what dockerode throws into a typed error (errors.ts). The container methods (create, start,
+// stop, rename, remove, connect) are called only by recreate.ts, for a container the user chose and confirmed.
+// Credentials go to the engine in the X-Registry-Auth header only.
 import type * as http from 'node:http';
 import type Dockerode from 'dockerode';
 import type { Credential } from '../credentials';
 import { isDockerHub, tryParseReference } from '../reference';
+import { mapLimit } from '../util/limiter';
 import { describeEndpoint, type EngineEndpoint } from './endpoint';
 import {
   abortError,
@@ -20,6 +22,7 @@ import {
   type EngineUnavailableReason,
 } from './errors';
 import { PullStreamParser, PullTracker, type PullProgress } from './progress';
+import type { ContainerCreateBody, ContainerInspect, EndpointSettings, ImageInspect } from './inspect';
 
 /** What a ping found: an engine to use, or why there is none (with a message saying what to do). */
 export type EngineState =
@@ -439,10 +442,109 @@ export class Engine {
     return { ref, outcome: tracker.outcome ?? 'downloaded', digest: progress.digest, progress, durationMs: Date.now() - started };
   }
 
+  /**
+   * One engine API request through dockerode's modem (`GET /containers/{id}/json`, ...): JSON in, JSON (or text)
+   * out, with a timeout; 2xx and 304 (already started / stopped) are success. Read-only requests retry once on a
+   * broken connection; changes (`retry: false`) never do, so nothing is done twice.
+   */
+  private async call<T>(what: string, method: 'GET' | 'POST' | 'DELETE', apiPath: string, opts: { query?: Record<string, string | number | boolean>; body?: unknown; timeoutMs?: number; signal?: AbortSignal; retry?: boolean } = {}): Promise<T> {
+    return this.request(what, opts.timeoutMs ?? this.requestTimeoutMs, opts.signal, (d, signal) => new Promise<T>((resolve, reject) => {
+      const modem = (d as unknown as { modem: { dial(o: object, cb: (err: unknown, data: unknown) => void): void } }).modem;
+      const options: Record<string, unknown> = {};
+      if (opts.query) options._query = opts.query;
+      if (method === 'POST') options._body = opts.body ?? {};
+      modem.dial({
+        path: `${apiPath}?`,
+        method,
+        options: method === 'POST' || opts.query ? options : undefined,
+        abortSignal: signal,
+        ...(method === 'POST' ? { allowEmpty: true } : {}),
+        statusCodes: { 200: true, 201: true, 204: true, 304: true, 400: 'bad parameter', 404: 'no such object', 409: 'conflict', 500: 'server error' },
+      }, (err, data) => (err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(data as T)));
+    }), opts.retry ?? method === 'GET');
+  }
+
+  /** `GET /containers/{id}/json` (by id or name): the container's configuration and state, as the engine says. */
+  inspectContainer(idOrName: string, opts: { signal?: AbortSignal } = {}): Promise<ContainerInspect> {
+    return this.call(`inspect container ${idOrName}`, 'GET', `/containers/${encodeURIComponent(idOrName)}/json`, opts);
+  }
+
+  /** `GET /images/{ref}/json`; null when the engine has no such image. */
+  async inspectImage(ref: string, opts: { signal?: AbortSignal } = {}): Promise<ImageInspect | null> {
+    try {
+      return await this.call<ImageInspect>(`inspect image ${ref}`, 'GET', `/images/${encodeURIComponent(ref)}/json`, opts);
+    } catch (e) {
+      if (isEngineRequestError(e) && e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  /** Containers (all, or running only) with these labels (`key` or `key=value`), as `GET /containers/json` lists them. */
+  listContainersRaw(opts: { all?: boolean; labels?: string[]; signal?: AbortSignal } = {}): Promise<Array<{ Id: string; Names?: string[]; Image: string; ImageID: string; State: string; Labels?: Record<string, string> }>> {
+    const query: Record<string, string | boolean> = { all: opts.all === true };
+    if (opts.labels?.length) query.filters = JSON.stringify({ label: opts.labels });
+    return this.call('list containers', 'GET', '/containers/json', { query, ...(opts.signal ? { signal: opts.signal } : {}) });
+  }
+
+  /** `POST /containers/create?name=`: the new container's id. */
+  async createContainer(name: string, body: ContainerCreateBody, opts: { signal?: AbortSignal } = {}): Promise<string> {
+    const created = await this.call<{ Id: string }>(`create container ${name}`, 'POST', '/containers/create', { query: { name }, body, retry: false, ...opts });
+    return created.Id;
+  }
+
+  /** `POST /containers/{id}/start` (a container already running is fine). */
+  async startContainer(id: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call(`start container ${id}`, 'POST', `/containers/${encodeURIComponent(id)}/start`, { retry: false, ...opts });
+  }
+
+  /**
+   * `POST /containers/{id}/stop?t=`: the engine sends the container's own stop signal (its `StopSignal`, else
+   * SIGTERM), then SIGKILL after `timeoutSeconds`. The request waits that long and a margin.
+   */
+  async stopContainer(id: string, timeoutSeconds: number, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call(`stop container ${id}`, 'POST', `/containers/${encodeURIComponent(id)}/stop`, { query: { t: timeoutSeconds }, retry: false, timeoutMs: (timeoutSeconds + 30) * 1000, ...opts });
+  }
+
+  /** `POST /containers/{id}/rename?name=`. */
+  async renameContainer(id: string, name: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call(`rename container ${id} to ${name}`, 'POST', `/containers/${encodeURIComponent(id)}/rename`, { query: { name }, retry: false, ...opts });
+  }
+
+  /** `DELETE /containers/{id}`: never its volumes (`v=false`); `force` kills a running one first. */
+  async removeContainer(id: string, opts: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    await this.call(`remove container ${id}`, 'DELETE', `/containers/${encodeURIComponent(id)}`, { query: { v: false, force: opts.force === true }, retry: false, ...(opts.signal ? { signal: opts.signal } : {}) });
+  }
+
+  /** `POST /networks/{network}/connect`: attaches a (created, not yet started) container with its endpoint settings. */
+  async connectNetwork(network: string, id: string, endpoint: EndpointSettings, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call(`connect ${id} to network ${network}`, 'POST', `/networks/${encodeURIComponent(network)}/connect`, { body: { Container: id, EndpointConfig: endpoint }, retry: false, ...opts });
+  }
+
+  /** The last `tail` lines of a container's stdout and stderr, as text (the engine's 8-byte frame headers removed). */
+  async containerLogs(id: string, tail = 20, opts: { signal?: AbortSignal } = {}): Promise<string> {
+    const raw = await this.call<unknown>(`logs of ${id}`, 'GET', `/containers/${encodeURIComponent(id)}/logs`, { query: { stdout: true, stderr: true, tail }, ...opts });
+    // The modem parses a body that happens to be JSON (a TTY's `42`): give it back as text.
+    const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw));
+    return demuxLogs(buf).trim();
+  }
+
   /** Forgets the connection (the next call connects again). Nothing to close: requests do not outlive their calls. */
   dispose(): void {
     this.docker = undefined;
   }
+}
+
+/** Joins the payloads of the engine's multiplexed log frames (`[stream, 0, 0, 0, size(4)] payload`); a TTY's logs are plain. */
+export function demuxLogs(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && (buf[i] === 0 || buf[i] === 1 || buf[i] === 2) && buf[i + 1] === 0 && buf[i + 2] === 0 && buf[i + 3] === 0) {
+    const size = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  if (i < buf.length) parts.push(buf.subarray(i));
+  return Buffer.concat(parts).toString('utf8');
 }
 
 function engineMessageOf(e: unknown): string {
@@ -463,15 +565,3 @@ function engineMessageOf(e: unknown): string {
   return msg.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}

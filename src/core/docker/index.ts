@@ -11,6 +11,7 @@ export {
   type ResolveEngineOptions,
 } from './endpoint';
 export {
+  demuxLogs,
   Engine,
   registryAuthValue,
   type EngineOptions,
@@ -37,13 +38,30 @@ export {
   type EngineUnavailableReason,
 } from './errors';
 export { eventError, formatBytes, PullStreamParser, PullTracker, type LayerPhase, type LayerProgress, type PullEvent, type PullProgress } from './progress';
+export type { ContainerConfig, ContainerCreateBody, ContainerInspect, EndpointSettings, HostConfigLike, ImageInspect } from './inspect';
 export {
-  checkLocal,
-  LOCAL_STATUSES,
-  OUTDATED_STATUSES,
-  type CheckLocalOptions,
-  type LocalCheckResult,
-  type LocalFinding,
-  type LocalFindingCode,
-  type LocalStatus,
-} from './checkLocal';
+  bindTarget,
+  DEFAULT_STOP_TIMEOUT,
+  describePlan,
+  isRecreateError,
+  planRecreate,
+  recreateContainer,
+  RecreateError,
+  type RecreateOptions,
+  type RecreatePlan,
+  type RecreateResult,
+  type RecreateStage,
+} from './recreate';
+export {
+  COMPOSE_LABELS,
+  composeCommandLine,
+  composeProblems,
+  composeProjectOf,
+  composeUpArgs,
+  engineEnv,
+  findCompose,
+  runCompose,
+  type ComposeCommand,
+  type ComposeProject,
+} from './compose';
+export { prepareUpdate, updateWithCompose, type ComposeRunOptions, type ContainerUpdate, type PrepareOptions } from './update';

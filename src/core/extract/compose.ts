@@ -224,7 +224,7 @@ export function extractCompose(file: string, content: string, options: ComposeOp
 }
 
 /** A map's entries by key, with `<<` merge keys applied (own keys win; earlier merge sources win over later). */
-function entries(map: YamlMap, seen = new Set<YamlMap>()): Map<string, YamlSlot> {
+export function entries(map: YamlMap, seen = new Set<YamlMap>()): Map<string, YamlSlot> {
   const out = new Map<string, YamlSlot>();
   if (seen.has(map)) return out;
   seen.add(map);
@@ -270,7 +270,7 @@ function includes(node: YamlSlot): [string, number][] {
  * for character (the range excludes the quotes); anything else (escapes, folding, block scalars) keeps the value
  * with no origin, so no tag range is claimed.
  */
-function scalarValue(src: SourceText, node: YamlScalar): { value: MappedString; start: number; end: number } {
+export function scalarValue(src: SourceText, node: YamlScalar): { value: MappedString; start: number; end: number } {
   const { start, end, value } = node;
   const raw = src.text.slice(start, end);
   const quoted = node.style === 'double' || node.style === 'single';

@@ -9,7 +9,8 @@ import type { ExtractResult, FileReference } from './types';
 
 /**
  * The image of a dev container definition (`devcontainer.json`, JSON with comments and trailing commas): the
- * top-level `image` string, with its exact range (inside the quotes). Dev container variables such as
+ * top-level `image` string, with its exact range (inside the quotes), and the `features` keys that name OCI
+ * artifacts (`"ghcr.io/devcontainers/features/node:1": {}`), checked like images. Dev container variables such as
  * `${localEnv:VARIANT}` are not resolved: such an image is skipped with the variable named. `build.dockerfile`
  * (or the legacy `dockerFile`) and `dockerComposeFile` are reported as references for the workspace scan.
  */
@@ -37,7 +38,17 @@ export function extractDevcontainer(file: string, content: string): ExtractResul
       const at = src.positionAt(image.offset);
       result.errors.push({ file, line: at.line, character: at.character, message: '"image" is not a string' });
     } else {
-      result.occurrences.push(imageOccurrence(src, image));
+      result.occurrences.push(imageOccurrence(src, image, 'image'));
+    }
+  }
+
+  // Features published as OCI artifacts (`ghcr.io/devcontainers/features/node:1`) are checked like images;
+  // local folders (`./f`), tarball URLs and the old short ids (`node`) are not in a registry.
+  const features = findNodeAtLocation(root, ['features']);
+  if (features?.type === 'object') {
+    for (const prop of features.children ?? []) {
+      const key = prop.children?.[0];
+      if (key?.type === 'string' && typeof key.value === 'string' && isOciFeature(key.value)) result.occurrences.push(imageOccurrence(src, key, 'feature'));
     }
   }
 
@@ -55,7 +66,15 @@ export function extractDevcontainer(file: string, content: string): ExtractResul
   return result;
 }
 
-function imageOccurrence(src: SourceText, node: Node) {
+/** A feature id that names an OCI artifact: a first segment that is a registry host (`.` or `:` in it, or `localhost`), then a path. */
+function isOciFeature(id: string): boolean {
+  const slash = id.indexOf('/');
+  if (slash <= 0 || id.includes('://')) return false;
+  const host = id.slice(0, slash);
+  return /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$/.test(host) && (host.includes('.') || host.includes(':') || host === 'localhost');
+}
+
+function imageOccurrence(src: SourceText, node: Node, kind: 'image' | 'feature') {
   const start = node.offset + 1;
   const end = Math.max(start, node.offset + node.length - 1);
   const value = node.value as string;
@@ -67,5 +86,5 @@ function imageOccurrence(src: SourceText, node: Node) {
     const close = value.indexOf('}', i);
     noteVariable(expansion, value.slice(i + 2, close < 0 ? value.length : close), false);
   }
-  return makeOccurrence({ src, source: 'devcontainer', kind: 'image', start, end }, expansion);
+  return makeOccurrence({ src, source: 'devcontainer', kind, start, end }, expansion);
 }

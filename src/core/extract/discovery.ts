@@ -1,4 +1,4 @@
-import { promises as fs, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { compileGlob } from './glob';
 import { isIgnored, parseGitignore, type IgnoreLevel, type IgnoreNote, type IgnoreRule } from './gitignore';
@@ -15,12 +15,21 @@ export interface DiscoveryOptions {
   signal?: AbortSignal;
   /** Told about `.gitignore` lines that are ignored or limits reached (git ignores such lines; so do we). */
   onProblem?: (problem: ExtractionError) => void;
+  /** The sources to look for (default: all); files of other sources are not listed. */
+  sources?: readonly OccurrenceSource[];
 }
 
 export interface DiscoveredFile {
   /** Absolute path. */
   file: string;
   source: OccurrenceSource;
+  /**
+   * A YAML file found by its extension only: read as `source` (Kubernetes) when its content looks like a manifest
+   * (`looksLikeKubernetes`), else not read at all (a named file falls back to compose).
+   */
+  sniffed?: boolean;
+  /** GitLab CI: the project folder its `include: local` paths are relative to. */
+  root?: string;
 }
 
 /** Folders never entered. */
@@ -29,11 +38,14 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 /**
  * Which extractor reads a file, by its path (`/` or platform separators): Dockerfiles (`Dockerfile`,
  * `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`, but not BuildKit's
- * `*.dockerignore`), compose files (`compose.yaml|yml`, `compose.*.yaml|yml`, `docker-compose*.yaml|yml`) and dev
- * containers (`.devcontainer.json`, `.devcontainer/devcontainer.json`, `.devcontainer/<name>/devcontainer.json`).
- * Null for anything else.
+ * `*.dockerignore`), compose files (`compose.yaml|yml`, `compose.*.yaml|yml`, `compose-*.yaml|yml`,
+ * `docker-compose*.yaml|yml`), dev containers (`.devcontainer.json`, `.devcontainer/devcontainer.json`,
+ * `.devcontainer/<name>/devcontainer.json`), Kustomize (`kustomization.yaml|yml`, `Kustomization`), GitLab CI
+ * (`.gitlab-ci.yml|yaml`), GitHub Actions (`.github/workflows/*.yml|yaml`, `action.yml|yaml`) and, when `inChart`
+ * (a `Chart.yaml` beside it), Helm values (`values*.yaml|yml`). Null for anything else: Kubernetes manifests are
+ * found by content (see `DiscoveredFile.sniffed`).
  */
-export function classifyFile(filePath: string): OccurrenceSource | null {
+export function classifyFile(filePath: string, inChart = false): OccurrenceSource | null {
   // The last three segments, without splitting the whole path (this runs for every file of a walk).
   const nameStart = segmentStart(filePath, filePath.length);
   const name = filePath.slice(nameStart);
@@ -48,14 +60,34 @@ export function classifyFile(filePath: string): OccurrenceSource | null {
   ) {
     return 'dockerfile';
   }
-  if (/\.ya?ml$/.test(name) && (/^compose\.(?:[^/]*\.)?ya?ml$/.test(name) || name.startsWith('docker-compose'))) return 'compose';
   if (name === '.devcontainer.json') return 'devcontainer';
   if (name === 'devcontainer.json') {
     const parentStart = segmentStart(filePath, nameStart - 1);
     if (filePath.slice(parentStart, nameStart - 1) === '.devcontainer') return 'devcontainer';
     if (parentStart > 0 && filePath.slice(segmentStart(filePath, parentStart - 1), parentStart - 1) === '.devcontainer') return 'devcontainer';
+    return null;
   }
+  if (name === 'Kustomization') return 'kustomize';
+  if (!YAML_NAME.test(name)) return null;
+  if (/^compose(?:[.-][^/\\]*)?\.ya?ml$/.test(name) || name.startsWith('docker-compose')) return 'compose';
+  if (name === 'kustomization.yaml' || name === 'kustomization.yml') return 'kustomize';
+  if (name === '.gitlab-ci.yml' || name === '.gitlab-ci.yaml') return 'gitlab-ci';
+  if (name === 'action.yml' || name === 'action.yaml') return 'github-actions';
+  if (nameStart > 1) {
+    const parentStart = segmentStart(filePath, nameStart - 1);
+    if (filePath.slice(parentStart, nameStart - 1) === 'workflows' && parentStart > 1) {
+      if (filePath.slice(segmentStart(filePath, parentStart - 1), parentStart - 1) === '.github') return 'github-actions';
+    }
+  }
+  if (inChart && name.startsWith('values')) return 'helm';
   return null;
+}
+
+const YAML_NAME = /\.ya?ml$/;
+
+/** A YAML file no extractor claims by name that may be a Kubernetes manifest (a chart's own `Chart.yaml` is not). */
+function maybeManifest(name: string): boolean {
+  return YAML_NAME.test(name) && name !== 'Chart.yaml';
 }
 
 /** Where the path segment ending at `end` starts (after the `/` or `\\` before it; 0 when none). */
@@ -65,9 +97,13 @@ function segmentStart(filePath: string, end: number): number {
   return i;
 }
 
-/** The extractor for a file the user named or included explicitly: by its name, else by extension (YAML, JSON, else Dockerfile). */
+/**
+ * The extractor for a file the user named or included explicitly: by its name (a `values*.yaml` beside a
+ * `Chart.yaml` is Helm), else by extension (YAML, JSON, else Dockerfile). A YAML file it calls compose may still be
+ * read as a Kubernetes manifest by its content (the scan sniffs it).
+ */
 export function guessSource(filePath: string): OccurrenceSource {
-  const known = classifyFile(filePath);
+  const known = classifyFile(filePath, existsSync(path.join(path.dirname(filePath), 'Chart.yaml')));
   if (known) return known;
   if (/\.ya?ml$/i.test(filePath)) return 'compose';
   if (/\.jsonc?$/i.test(filePath)) return 'devcontainer';
@@ -85,6 +121,8 @@ export async function discoverFiles(root: string, options: DiscoveryOptions = {}
   const exclude = (options.exclude ?? []).map((g) => ({ glob: compileGlob(g, { braces: true }), nameOnly: !g.includes('/') }));
   const useGitignore = options.gitignore ?? true;
   const found: DiscoveredFile[] = [];
+  const enabled = options.sources ? new Set(options.sources) : null;
+  const manifests = !enabled || enabled.has('kubernetes');
   const excluded = (rel: string, name: string) => exclude.some((e) => e.glob.test(rel) || (e.nameOnly && e.glob.test(name)));
 
   // Synchronous directory reads, depth first, yielding to the event loop every few folders: for thousands of
@@ -111,6 +149,7 @@ export async function discoverFiles(root: string, options: DiscoveryOptions = {}
     }
     // `dir` is absolute and normalised: joining a plain entry name is concatenation.
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    const inChart = entries.some((e) => e.name === 'Chart.yaml' && !e.isDirectory());
     for (const entry of entries) {
       const name = entry.name;
       const full = prefix + name;
@@ -126,9 +165,11 @@ export async function discoverFiles(root: string, options: DiscoveryOptions = {}
         stack.push({ dir: full, rel: childRel, levels });
       } else if (isFile) {
         // Classify by the full path: `scan .devcontainer` must still see `.devcontainer/devcontainer.json`.
-        const source = classifyFile(full) ?? (include.some((g) => g.test(childRel)) ? guessSource(childRel) : null);
-        if (!source || excluded(childRel, name) || (useGitignore && isIgnored(levels, childRel, false))) continue;
-        found.push({ file: full, source });
+        let source = classifyFile(full, inChart) ?? (include.some((g) => g.test(childRel)) ? guessSource(full) : null);
+        const sniffed = !source && manifests && maybeManifest(name);
+        if (sniffed) source = 'kubernetes';
+        if (!source || (enabled && !enabled.has(source)) || excluded(childRel, name) || (useGitignore && isIgnored(levels, childRel, false))) continue;
+        found.push(sniffed ? { file: full, source, sniffed } : { file: full, source });
       }
     }
   }

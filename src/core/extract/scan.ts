@@ -2,9 +2,14 @@ import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import * as path from 'node:path';
 import { extractCompose } from './compose';
 import { extractDevcontainer } from './devcontainer';
-import { discoverFiles, guessSource, yieldToEventLoop, type DiscoveredFile, type DiscoveryOptions } from './discovery';
+import { classifyFile, discoverFiles, guessSource, yieldToEventLoop, type DiscoveredFile, type DiscoveryOptions } from './discovery';
 import { extractDockerfile } from './dockerfile';
 import { DEFAULT_FILE_SIZE_LIMIT, FILE_SIZE_LIMITS, formatBytes, isLimitError, LIMITS, withTimeBudget, type LimitName } from './limits';
+import { extractGithubActions } from './githubActions';
+import { extractGitlabCi } from './gitlabCi';
+import { extractHelmValues } from './helm';
+import { extractKubernetes, looksLikeKubernetes } from './kubernetes';
+import { extractKustomize } from './kustomize';
 import type { ExtractionError, ExtractResult, Occurrence, OccurrenceSource, Position } from './types';
 
 export interface ExtractFileOptions {
@@ -14,6 +19,8 @@ export interface ExtractFileOptions {
   environment?: Readonly<Record<string, string>>;
   /** Milliseconds the extraction may take (default LIMITS.timeBudgetMs). */
   timeBudgetMs?: number;
+  /** GitLab CI only: the project folder `include: local` paths are relative to (default: the file's folder). */
+  root?: string;
 }
 
 /**
@@ -33,6 +40,16 @@ export function extractFile(file: string, content: string, source: OccurrenceSou
           return extractCompose(file, content, options);
         case 'devcontainer':
           return extractDevcontainer(file, content);
+        case 'kubernetes':
+          return extractKubernetes(file, content);
+        case 'helm':
+          return extractHelmValues(file, content);
+        case 'kustomize':
+          return extractKustomize(file, content);
+        case 'github-actions':
+          return extractGithubActions(file, content);
+        case 'gitlab-ci':
+          return extractGitlabCi(file, content, { root: options.root });
       }
     });
   } catch (err) {
@@ -76,10 +93,23 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
   const boundaries: string[] = [];
   const queue: DiscoveredFile[] = [];
   const errors: ExtractionError[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, DiscoveredFile>();
+  const named = new Set<string>();
+  const enabled = options.sources ? new Set(options.sources) : null;
+  const dropped = new Set<DiscoveredFile>();
   const enqueue = (f: DiscoveredFile) => {
-    if (seen.has(f.file)) return;
-    seen.add(f.file);
+    const known = seen.get(f.file);
+    if (known) {
+      // A YAML file listed only for the content sniff that another file refers to: read it as that file says.
+      if (known.sniffed && !f.sniffed) {
+        known.source = f.source;
+        if (f.root !== undefined) known.root = f.root;
+        delete known.sniffed;
+        if (dropped.delete(known)) queue.push(known);
+      }
+      return;
+    }
+    seen.set(f.file, f);
     queue.push(f);
   };
 
@@ -93,7 +123,9 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
       for (const f of await discoverFiles(abs, { ...options, onProblem: (e) => errors.push(e) })) enqueue(f);
     } else {
       boundaries.push(path.dirname(abs));
-      enqueue({ file: abs, source: guessSource(abs) });
+      const source = guessSource(abs);
+      named.add(abs);
+      enqueue(source === 'compose' && !classifyFile(abs) ? { file: abs, source: 'kubernetes', sniffed: true } : { file: abs, source });
     }
   }
 
@@ -143,14 +175,25 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
       errors.push({ file: f.file, line: 0, character: 0, message: 'not a text file' });
       return;
     }
+    if (f.sniffed) {
+      // A YAML file found by its extension: a Kubernetes manifest by its content, else (named) compose, else not ours.
+      if (looksLikeKubernetes(content)) delete f.sniffed;
+      else if (named.has(f.file)) {
+        f.source = 'compose';
+        delete f.sniffed;
+      } else {
+        dropped.add(f);
+        return;
+      }
+    }
     const dotenv = f.source === 'compose' ? dotenvFor(f.file) : null;
-    const r = extractFile(f.file, content, f.source, { dotenv, environment: options.environment });
-    occurrences.push(...r.occurrences);
-    errors.push(...r.errors);
+    const r = extractFile(f.file, content, f.source, { dotenv, environment: options.environment, root: f.root });
+    for (const o of r.occurrences) occurrences.push(o);
+    for (const e of r.errors) errors.push(e);
     for (const ref of r.references) {
-      if (!inside(ref.file)) continue;
+      if (!inside(ref.file) || (enabled && !enabled.has(ref.source))) continue;
       if (ref.from && !seen.has(ref.file)) referrers.set(ref.file, { file: f.file, from: ref.from });
-      enqueue({ file: ref.file, source: ref.source });
+      enqueue(ref.root === undefined ? { file: ref.file, source: ref.source } : { file: ref.file, source: ref.source, root: ref.root });
     }
   };
 
@@ -164,10 +207,11 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
     if (f) processOne(f);
   }
 
-  queue.sort((a, b) => compare(a.file, b.file));
+  const files = dropped.size ? [...new Set(queue)].filter((f) => !dropped.has(f)) : queue;
+  files.sort((a, b) => compare(a.file, b.file));
   occurrences.sort((a, b) => compare(a.file, b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   errors.sort((a, b) => compare(a.file, b.file) || a.line - b.line || a.character - b.character);
-  return { files: queue, occurrences, errors };
+  return { files, occurrences, errors };
 }
 
 const YIELD_EVERY = 32;

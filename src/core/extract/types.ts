@@ -19,7 +19,10 @@ export interface Location {
   range: Range;
 }
 
-export type OccurrenceSource = 'dockerfile' | 'compose' | 'devcontainer';
+export type OccurrenceSource = 'dockerfile' | 'compose' | 'devcontainer' | 'kubernetes' | 'helm' | 'kustomize' | 'github-actions' | 'gitlab-ci';
+
+/** Every source, in the order the CLI and the settings list them. */
+export const OCCURRENCE_SOURCES: readonly OccurrenceSource[] = ['dockerfile', 'compose', 'devcontainer', 'kubernetes', 'helm', 'kustomize', 'github-actions', 'gitlab-ci'];
 
 /**
  * - `from`        a Dockerfile `FROM`
@@ -27,9 +30,28 @@ export type OccurrenceSource = 'dockerfile' | 'compose' | 'devcontainer';
  * - `mount-from`  `RUN --mount=...,from=<image>`
  * - `syntax`      the `# syntax=<image>` parser directive (the BuildKit frontend is an image too)
  * - `service`     a compose `image:` (in `services.*` or in an `x-*` fragment)
- * - `image`       the `image` property of a devcontainer.json
+ * - `image`       the `image` property of a devcontainer.json; a Helm values `image:` (string or map); a Kustomize
+ *                 `images:` entry; a GitLab CI job's (or `default:`'s) `image`
+ * - `feature`     a devcontainer.json `features` key naming an OCI artifact (`ghcr.io/devcontainers/features/node:1`)
+ * - `container`   a Kubernetes `containers[].image`; a GitHub Actions `jobs.*.container`
+ * - `init-container`, `ephemeral-container`  Kubernetes `initContainers[].image`, `ephemeralContainers[].image`
+ *                 (also `service` for GitHub Actions `jobs.*.services.*.image` and GitLab CI `services`)
+ * - `step`        a GitHub Actions step's `uses: docker://<image>`
+ * - `action`      a GitHub action's (action.yml) `runs.image: docker://<image>`
  */
-export type OccurrenceKind = 'from' | 'copy-from' | 'mount-from' | 'syntax' | 'service' | 'image';
+export type OccurrenceKind =
+  | 'from'
+  | 'copy-from'
+  | 'mount-from'
+  | 'syntax'
+  | 'service'
+  | 'image'
+  | 'feature'
+  | 'container'
+  | 'init-container'
+  | 'ephemeral-container'
+  | 'step'
+  | 'action';
 
 /**
  * Why an occurrence is not checked against a registry. Stable strings (the CLI prints them, JSON consumers match
@@ -39,17 +61,52 @@ export type OccurrenceKind = 'from' | 'copy-from' | 'mount-from' | 'syntax' | 's
  * - `unresolved-variable`  a `$VAR` with no value we can know statically (`detail`: the variable names, comma-separated)
  * - `invalid-reference`    the (substituted) text is not an image reference (`detail`: the parser's message)
  * - `built-locally`        a compose service with `build:`: its `image:` names the image compose builds
+ * - `templated`            the value is a template another tool fills in (`{{ .Values.tag }}` in a Helm chart,
+ *                          `${{ matrix.image }}` in a GitHub workflow; `detail`: the template)
+ * - `tag-elsewhere`        the tag is not written here: a Helm values `image:` map with an empty `tag:` (the chart's
+ *                          templates choose one, often its appVersion), a Kustomize `images:` entry without
+ *                          `newTag`/`digest` (the manifests' tag stays)
  * - `bad-substitution`     a substitution the file's tool refuses (BuildKit: an unsupported modifier such as
  *                          `${opt:variant}`; `detail`: the modifier and the line)
  * - `limit`                a bound on hostile input was reached (`detail`: which limit, and where)
  */
-export type SkipReason = 'stage' | 'scratch' | 'unresolved-variable' | 'invalid-reference' | 'built-locally' | 'bad-substitution' | 'limit';
+export type SkipReason =
+  | 'stage'
+  | 'scratch'
+  | 'unresolved-variable'
+  | 'invalid-reference'
+  | 'built-locally'
+  | 'templated'
+  | 'tag-elsewhere'
+  | 'bad-substitution'
+  | 'limit';
 
-export const SKIP_REASONS: readonly SkipReason[] = ['stage', 'scratch', 'unresolved-variable', 'invalid-reference', 'built-locally', 'bad-substitution', 'limit'];
+export const SKIP_REASONS: readonly SkipReason[] = [
+  'stage',
+  'scratch',
+  'unresolved-variable',
+  'invalid-reference',
+  'built-locally',
+  'templated',
+  'tag-elsewhere',
+  'bad-substitution',
+  'limit',
+];
 
 export interface Skip {
   reason: SkipReason;
   detail: string;
+}
+
+/**
+ * A `registry-lens:` comment that applies to an occurrence, as written: `text` runs from the comment's start
+ * (`#`, `//`) to the end of its line. `file` may be another file than the occurrence's (the `.env` a tag came from).
+ */
+export interface DirectiveComment {
+  file: string;
+  line: number;
+  character: number;
+  text: string;
 }
 
 /** A Dockerfile build stage: `index` counts FROMs from 0; `name` is the `AS` alias as written; `final` is the last stage. */
@@ -92,8 +149,19 @@ export interface Occurrence {
   platform: string | null;
   /** The Dockerfile stage this occurrence belongs to; null outside Dockerfiles and for `# syntax`. */
   stage: StageInfo | null;
-  /** Compose: the service (or `x-*` fragment key) whose `image:` this is; other services sharing it (anchors, extends) follow. */
+  /**
+   * Compose: the service (or `x-*` fragment key) whose `image:` this is; other services sharing it (anchors, extends)
+   * follow. Kubernetes: `Kind/name/container`; GitHub Actions and GitLab CI: the job (`job/service` for services).
+   */
   services: string[];
+  /**
+   * Where pinning writes `@digest` when the reference has none. Absent: the end of `range` (the reference is
+   * written in one piece). Set: after the tag value of a reference written in several fields (a Helm values
+   * `image:` map). Null: no inline pin (a Kustomize entry pins with a `digest:` field, written by hand).
+   */
+  pinLocation?: Location | null;
+  /** The `registry-lens:` comments above and beside the reference and the lines its tag came from, in the order they apply. */
+  directives: DirectiveComment[];
 }
 
 /** A problem with a file that did not stop extraction of the rest; `line`/`character` zero-based. */
@@ -106,12 +174,14 @@ export interface ExtractionError {
   limit?: LimitName;
 }
 
-/** A file another file points at (compose `include:`/`extends: file:`, devcontainer `build.dockerfile`). */
+/** A file another file points at (compose `include:`/`extends: file:`, devcontainer `build.dockerfile`, GitLab CI `include: local`). */
 export interface FileReference {
   file: string;
   source: OccurrenceSource;
   /** Where the referring file names it (a missing target is reported there). */
   from?: Position;
+  /** GitLab CI: the project folder `include: {local: /path}` is relative to (the folder of the `.gitlab-ci.yml`). */
+  root?: string;
 }
 
 export interface ExtractResult {

@@ -8,8 +8,9 @@
 //   minus NO_PROXY. Loopback hosts never go through a proxy taken from the environment (as Go's httpproxy).
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
-import { Agent, type Dispatcher, ProxyAgent } from 'undici';
-import { type DispatcherSource, type RegistryClientOptions, type RegistryHostOptions, RegistryClient } from './client';
+import { Agent, buildConnector, type Dispatcher, ProxyAgent } from 'undici';
+import { RegistryClient } from './client';
+import type { DispatcherSource, RegistryClientOptions, RegistryHostOptions } from './types';
 import { RegistryError } from './errors';
 import { endpointHost, isLoopbackHostname } from './hosts';
 
@@ -39,6 +40,26 @@ export interface TransportOptions {
   connections?: number;
   /** Keep-alive idle timeout, ms (default 4000). */
   keepAliveTimeoutMs?: number;
+  /**
+   * Test hook: connect to a loopback address instead of a host's own (`registry-1.docker.io:443=127.0.0.1:41000`,
+   * comma-separated), keeping the host name for TLS (SNI, certificate check), `Host` and every origin rule. Only
+   * loopback targets are accepted; no name is ever looked up for a listed host. Default: REGISTRY_LENS_TEST_RESOLVE.
+   */
+  resolve?: string;
+}
+
+/** The environment variable `TransportOptions.resolve` defaults to. */
+export const RESOLVE_VARIABLE = 'REGISTRY_LENS_TEST_RESOLVE';
+
+/** Parses `host:port=127.0.0.1:port,...`; throws for anything but a loopback target. */
+export function parseResolveOverrides(text: string | undefined): Map<string, { hostname: string; port: string }> {
+  const out = new Map<string, { hostname: string; port: string }>();
+  for (const item of (text ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    const m = /^([^=\s]+):(\d+)=(127\.\d+\.\d+\.\d+|\[::1\]):(\d+)$/.exec(item);
+    if (!m?.[1] || !m[2] || !m[3] || !m[4]) throw new RegistryError(`${RESOLVE_VARIABLE}: "${item}" is not host:port=<loopback address>:port`);
+    out.set(`${m[1].toLowerCase()}:${m[2]}`, { hostname: m[3].replace(/^\[|\]$/g, ''), port: m[4] });
+  }
+  return out;
 }
 
 export interface TransportChoice {
@@ -95,8 +116,11 @@ export class RegistryTransport implements DispatcherSource {
   private readonly dispatchers = new Map<string, Dispatcher>();
   private readonly caCache = new Map<string, string>();
   private closed = false;
+  private readonly overrides: Map<string, { hostname: string; port: string }>;
 
-  constructor(private readonly options: TransportOptions = {}) {}
+  constructor(private readonly options: TransportOptions = {}) {
+    this.overrides = parseResolveOverrides(options.resolve ?? (options.env ?? process.env)[RESOLVE_VARIABLE]);
+  }
 
   private hostOptions(url: URL): TransportHostOptions {
     const hosts = this.options.hosts ?? {};
@@ -164,9 +188,21 @@ export class RegistryTransport implements DispatcherSource {
     const common = { connections: this.options.connections ?? 8, keepAliveTimeout: this.options.keepAliveTimeoutMs ?? 4000 };
     d = proxy
       ? new ProxyAgent({ uri: proxy, ...common, requestTls: { ...tlsOptions, timeout: connectTimeout }, proxyTls: { timeout: connectTimeout } })
-      : new Agent({ ...common, connect: { ...tlsOptions, timeout: connectTimeout } });
+      : new Agent({ ...common, connect: this.connector({ ...tlsOptions, timeout: connectTimeout }) });
     this.dispatchers.set(key, d);
     return d;
+  }
+
+  /** The connect options, or with resolve overrides a connector that dials the listed loopback address instead. */
+  private connector(options: buildConnector.BuildOptions): buildConnector.BuildOptions | buildConnector.connector {
+    if (this.overrides.size === 0) return options;
+    const base = buildConnector(options);
+    const overrides = this.overrides;
+    return (opts, callback) => {
+      const port = opts.port || (opts.protocol === 'https:' ? '443' : '80');
+      const target = overrides.get(`${opts.hostname.toLowerCase()}:${port}`);
+      return base(target ? { ...opts, hostname: target.hostname, port: target.port, servername: opts.servername || opts.hostname } : opts, callback);
+    };
   }
 
   /** Closes every dispatcher it created. */
@@ -188,7 +224,7 @@ export interface CreateClientOptions extends Omit<RegistryClientOptions, 'dispat
 
 /** A client with its own transport built from per-registry settings; `close()` releases the connections. */
 export function createRegistryClient(options: CreateClientOptions = {}): { client: RegistryClient; transport: RegistryTransport; close: () => Promise<void> } {
-  const { hosts, proxy, noProxy, env, connectTimeoutMs, connections, keepAliveTimeoutMs, ...clientOptions } = options;
+  const { hosts, proxy, noProxy, env, connectTimeoutMs, connections, keepAliveTimeoutMs, resolve, ...clientOptions } = options;
   const transport = new RegistryTransport({
     ...(hosts ? { hosts } : {}),
     ...(proxy !== undefined ? { proxy } : {}),
@@ -197,6 +233,7 @@ export function createRegistryClient(options: CreateClientOptions = {}): { clien
     ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
     ...(connections !== undefined ? { connections } : {}),
     ...(keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs } : {}),
+    ...(resolve !== undefined ? { resolve } : {}),
   });
   const client = new RegistryClient({ ...clientOptions, dispatcher: transport, ...(hosts ? { hosts } : {}) });
   return { client, transport, close: () => transport.close() };

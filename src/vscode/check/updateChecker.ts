@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import {
   checkCacheFile, checkImages, compilePolicyRules, isPolicyError, type CacheStore, type Finding, type Occurrence, type PolicyRule,
 } from '../../core';
+import { affects, readSettings, settingId } from '../config';
+import { Setting } from '../constants';
 import type { RegistryClients } from '../registry/registryClients';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
 
@@ -48,25 +50,21 @@ export class UpdateChecker implements vscode.Disposable {
   ) {
     this.disposables.push(
       vscode.workspace.onDidSaveTextDocument((doc) => {
-        if (!this.setting('checkOnSave', true)) return;
+        if (!readSettings().checkOnSave) return;
         if (this.images.result.files.some((f) => f.file === doc.uri.fsPath)) this.schedule('saved', 1500);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('registryLens.checkIntervalMinutes')) this.startInterval();
-        if (e.affectsConfiguration('registryLens.policies')) this.schedule('policies changed', 500);
+        if (affects(e, Setting.CheckIntervalMinutes)) this.startInterval();
+        if (affects(e, Setting.Policies)) this.schedule('policies changed', 500);
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule('workspace trusted', 0)),
     );
     this.startInterval();
   }
 
-  private setting<T>(key: string, fallback: T): T {
-    return vscode.workspace.getConfiguration('registryLens').get<T>(key, fallback);
-  }
-
   private startInterval(): void {
     if (this.interval) clearInterval(this.interval);
-    const minutes = this.setting('checkIntervalMinutes', 60);
+    const minutes = readSettings().checkIntervalMinutes;
     this.interval = minutes > 0 ? setInterval(() => this.schedule('interval', 0), minutes * 60_000) : undefined;
     this.interval?.unref();
   }
@@ -86,9 +84,9 @@ export class UpdateChecker implements vscode.Disposable {
 
   /** Policy rules from the `registryLens.policies` setting; a bad rule is reported once and the rest still apply. */
   rules(): PolicyRule[] {
-    const raw = vscode.workspace.getConfiguration('registryLens').get<unknown[]>('policies', []);
+    const raw = readSettings().policies;
     try {
-      return compilePolicyRules(raw, 'registryLens.policies');
+      return compilePolicyRules(raw, settingId(Setting.Policies));
     } catch (e) {
       if (!isPolicyError(e)) throw e;
       this.log.error(`${e.message} — fix it in settings (registryLens.policies); checking without policies meanwhile`);

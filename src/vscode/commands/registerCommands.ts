@@ -1,41 +1,56 @@
 import * as vscode from 'vscode';
+import type { BulkLevel, ImageReference, UpdateKind } from '../../core';
 import { CommandId } from '../constants';
 import type { Services } from '../services';
-import {
-  addCredentialCommand, editCredentialCommand, openRegistryPageCommand, removeCredentialCommand, testCredentialCommand,
-  type CredentialArgs,
-} from './credentialCommands';
-import type { RegistryNode } from '../tree/registriesTree';
-import { importDockerCredentialsCommand } from './importDockerCredentials';
-import { showLogCommand } from './showLog';
-import { pullImageCommand } from './pullCommand';
-import type { LocalNode } from '../tree/localTree';
 import type { ImagesNode } from '../tree/imagesModel';
-import { ignoreUpdateKindCommand, showFixesCommand, updateAllImagesCommand, type UpdateAllOptions } from './updateCommands';
-import type { ImageReference, UpdateKind } from '../../core';
-import type { BulkLevel } from '../diagnostics/tagEdits';
+import type { LocalNode } from '../tree/localTree';
+import type { RegistryNode } from '../tree/registriesTree';
+import { addCredentialCommand } from './addCredential';
+import { checkNowCommand } from './checkNow';
+import type { CredentialArgs } from './credentialFlow';
+import { editCredentialCommand } from './editCredential';
+import { groupImagesByFileCommand } from './groupImagesByFile';
+import { groupImagesByRegistryCommand } from './groupImagesByRegistry';
+import { ignoreUpdateKindCommand } from './ignoreUpdateKind';
+import { importDockerCredentialsCommand } from './importDockerCredentials';
+import { openRegistryPageCommand } from './openRegistryPage';
+import { pullImageCommand } from './pullImage';
+import { refreshImagesCommand } from './refreshImages';
+import { refreshLocalCommand } from './refreshLocal';
+import { refreshRegistriesCommand } from './refreshRegistries';
+import { removeCredentialCommand } from './removeCredential';
+import { showAllImagesCommand } from './showAllImages';
+import { showFixesCommand } from './showFixes';
+import { showLogCommand } from './showLog';
+import { showOnlyUpdatesCommand } from './showOnlyUpdates';
+import { testCredentialCommand } from './testCredential';
+import { updateAllImagesCommand, type UpdateAllOptions } from './updateAllImages';
 
-/** Registers every command; each handler lives in its own file and receives the services it needs. */
-export function registerCommands(services: Services): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand(CommandId.ShowLog, () => showLogCommand(services.log)),
-    vscode.commands.registerCommand(CommandId.RefreshImages, () => services.images.refresh('refresh command')),
-    vscode.commands.registerCommand(CommandId.GroupImagesByFile, () => services.imagesTree.setGrouping('file')),
-    vscode.commands.registerCommand(CommandId.GroupImagesByRegistry, () => services.imagesTree.setGrouping('registry')),
-    vscode.commands.registerCommand(CommandId.AddCredential, (arg?: RegistryNode | CredentialArgs) => addCredentialCommand(services, arg)),
-    vscode.commands.registerCommand(CommandId.EditCredential, (arg?: RegistryNode | CredentialArgs) => editCredentialCommand(services, arg)),
-    vscode.commands.registerCommand(CommandId.RemoveCredential, (arg?: RegistryNode | { host: string; confirm?: false }) => removeCredentialCommand(services, arg)),
-    vscode.commands.registerCommand(CommandId.TestCredential, (arg?: RegistryNode | string, options?: { quiet?: boolean }) => testCredentialCommand(services, arg, options)),
-    vscode.commands.registerCommand(CommandId.RefreshRegistries, () => services.registryStatus.check()),
-    vscode.commands.registerCommand(CommandId.OpenRegistryPage, (arg?: RegistryNode) => openRegistryPageCommand(services, arg)),
-    vscode.commands.registerCommand(CommandId.CheckNow, () => services.checker.checkNow('command')),
-    vscode.commands.registerCommand(CommandId.ImportDockerCredentials, (args?: { hosts: string[] }) => importDockerCredentialsCommand(services, args)),
-    vscode.commands.registerCommand(CommandId.ShowOnlyUpdates, () => services.imagesTree.setOnlyUpdates(true)),
-    vscode.commands.registerCommand(CommandId.ShowAllImages, () => services.imagesTree.setOnlyUpdates(false)),
-    vscode.commands.registerCommand(CommandId.UpdateAllImages, (level?: BulkLevel, options?: UpdateAllOptions) => updateAllImagesCommand(services, level, options)),
-    vscode.commands.registerCommand(CommandId.IgnoreUpdateKind, (ref?: ImageReference, kind?: UpdateKind) => ignoreUpdateKindCommand(services, ref, kind)),
-    vscode.commands.registerCommand(CommandId.RefreshLocal, () => services.local.refresh('refresh command', { fresh: true })),
-    vscode.commands.registerCommand(CommandId.PullImage, (arg?: LocalNode | ImagesNode | string, options?: { quiet?: boolean }) => pullImageCommand(services, services.local, arg, options)),
-    vscode.commands.registerCommand(CommandId.ShowFixes, (uri?: vscode.Uri, range?: vscode.Range) => showFixesCommand(uri, range)),
-  ];
+/**
+ * Wires every command id to its handler (one file each, taking the services it needs). A `Record` over
+ * `CommandId`: a command added to constants.ts without a handler here does not compile.
+ */
+export function registerCommands(s: Services): vscode.Disposable[] {
+  const handlers: Record<CommandId, (...args: never[]) => unknown> = {
+    [CommandId.ShowLog]: () => showLogCommand(s.log),
+    [CommandId.RefreshImages]: () => refreshImagesCommand(s),
+    [CommandId.GroupImagesByFile]: () => groupImagesByFileCommand(s),
+    [CommandId.GroupImagesByRegistry]: () => groupImagesByRegistryCommand(s),
+    [CommandId.AddCredential]: (arg?: RegistryNode | CredentialArgs) => addCredentialCommand(s, arg),
+    [CommandId.EditCredential]: (arg?: RegistryNode | CredentialArgs) => editCredentialCommand(s, arg),
+    [CommandId.RemoveCredential]: (arg?: RegistryNode | { host: string; confirm?: false }) => removeCredentialCommand(s, arg),
+    [CommandId.TestCredential]: (arg?: RegistryNode | string, options?: { quiet?: boolean }) => testCredentialCommand(s, arg, options),
+    [CommandId.RefreshRegistries]: () => refreshRegistriesCommand(s),
+    [CommandId.OpenRegistryPage]: (arg?: RegistryNode) => openRegistryPageCommand(s, arg),
+    [CommandId.CheckNow]: () => checkNowCommand(s),
+    [CommandId.ImportDockerCredentials]: (args?: { hosts: string[] }) => importDockerCredentialsCommand(s, args),
+    [CommandId.ShowOnlyUpdates]: () => showOnlyUpdatesCommand(s),
+    [CommandId.ShowAllImages]: () => showAllImagesCommand(s),
+    [CommandId.UpdateAllImages]: (level?: BulkLevel, options?: UpdateAllOptions) => updateAllImagesCommand(s, level, options),
+    [CommandId.IgnoreUpdateKind]: (ref?: ImageReference, kind?: UpdateKind) => ignoreUpdateKindCommand(s, ref, kind),
+    [CommandId.ShowFixes]: (uri?: vscode.Uri, range?: vscode.Range) => showFixesCommand(uri, range),
+    [CommandId.RefreshLocal]: () => refreshLocalCommand(s),
+    [CommandId.PullImage]: (arg?: LocalNode | ImagesNode | string, options?: { quiet?: boolean }) => pullImageCommand(s, s.local, arg, options),
+  };
+  return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
 }

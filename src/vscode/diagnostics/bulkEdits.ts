@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { familiarName, type Finding } from '../../core';
-import { bulkUpdate, editsForUpdate, fixTitle, mergeEdits, type BulkLevel, type TextEdit } from './tagEdits';
+import { bulkUpdate, editsForUpdate, familiarName, mergeEdits, type BulkLevel, type Finding, type TextEdit } from '../../core';
+import { toRange, toUri } from '../convert';
+import { fixTitle } from './fixTitles';
 
 export interface BulkEdit {
   edit: vscode.WorkspaceEdit;
@@ -9,8 +10,6 @@ export interface BulkEdit {
   /** One line per reference left out, and why (changed since the check, a conflict, no safe edit). */
   skipped: string[];
 }
-
-const toRange = (r: TextEdit['location']['range']): vscode.Range => new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
 
 /**
  * One WorkspaceEdit for many findings: each finding's bulk update (see {@link bulkUpdate}), checked against the
@@ -23,7 +22,7 @@ export async function buildBulkEdit(findings: readonly Finding[], level: BulkLev
   const docs = new Map<string, vscode.TextDocument>();
   const doc = async (file: string) => {
     let d = docs.get(file);
-    if (!d) docs.set(file, (d = await vscode.workspace.openTextDocument(vscode.Uri.file(file))));
+    if (!d) docs.set(file, (d = await vscode.workspace.openTextDocument(toUri(file))));
     return d;
   };
   for (const f of findings) {
@@ -55,7 +54,7 @@ export async function buildBulkEdit(findings: readonly Finding[], level: BulkLev
     // Edits shared by several references carry the first one's title; the preview groups by it.
     const label = titleOf.get(e) ?? 'Registry Lens update';
     const metadata: vscode.WorkspaceEditEntryMetadata = { label, needsConfirmation: options.confirm };
-    we.replace(vscode.Uri.file(e.location.file), toRange(e.location.range), e.newText, metadata);
+    we.replace(toUri(e.location.file), toRange(e.location.range), e.newText, metadata);
   }
   return { edit: we, updated: good.length, skipped };
 }

@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
-import type { Finding, Occurrence } from '../../core';
+import { safestFirst, type Finding, type Occurrence } from '../../core';
 import type { UpdateChecker } from '../check/updateChecker';
-import { CommandId } from '../constants';
+import { CommandId, Setting } from '../constants';
+import { affects, readSettings } from '../config';
+import { toRange } from '../convert';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
-import { safestFirst } from './tagEdits';
-
-const SETTING = 'registryLens.codeLens';
 
 /** A lens's words for a finding: short, with a codicon, like the tree's descriptions. */
 export function lensTitle(f: Finding | undefined): string {
@@ -40,16 +39,16 @@ export class ImageCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
       this.emitter,
       images.onDidChange(() => this.emitter.fire()),
       checker.onDidChange(() => this.emitter.fire()),
-      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SETTING)) this.emitter.fire(); }),
+      vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, Setting.CodeLens)) this.emitter.fire(); }),
     ];
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
-    if (!vscode.workspace.getConfiguration().get<boolean>(SETTING, false)) return [];
+    if (!readSettings().codeLens) return [];
     const lenses: vscode.CodeLens[] = [];
     const mine = this.images.result.occurrences.filter((o: Occurrence) => o.file === doc.uri.fsPath && (!o.skip || o.skip.reason === 'built-locally'));
     for (const o of mine) {
-      const range = new vscode.Range(o.range.start.line, o.range.start.character, o.range.end.line, o.range.end.character);
+      const range = toRange(o.range);
       if (doc.getText(range) !== o.text) continue;
       const f = this.checker.finding(o);
       const title = o.skip ? '$(tools) built locally' : lensTitle(f);

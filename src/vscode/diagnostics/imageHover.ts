@@ -1,17 +1,11 @@
 import * as vscode from 'vscode';
-import { DOCKER_HUB, familiarName, imageDetails, type Finding, type ImageDetails, type Occurrence } from '../../core';
+import { DOCKER_HUB, familiarName, imageDetails, safestFirst, type Finding, type ImageDetails, type Occurrence } from '../../core';
 import type { RegistryClients } from '../registry/registryClients';
 import type { UpdateChecker } from '../check/updateChecker';
 import { presetForHost } from '../credentials/presets';
 import type { RegistryStatus } from '../registry/registryStatus';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
-import { safestFirst } from './tagEdits';
-
-const within = (o: Occurrence, pos: vscode.Position): boolean => {
-  const { start, end } = o.range;
-  return (pos.line > start.line || (pos.line === start.line && pos.character >= start.character)) &&
-    (pos.line < end.line || (pos.line === end.line && pos.character <= end.character));
-};
+import { rangeContains, toRange } from '../convert';
 
 /** A web page for an image, where the registry has one. */
 function imagePage(o: Occurrence): string | undefined {
@@ -82,9 +76,9 @@ export class ImageHoverProvider implements vscode.HoverProvider, vscode.Disposab
   }
 
   async provideHover(doc: vscode.TextDocument, pos: vscode.Position, token?: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
-    const o = this.images.result.occurrences.find((x) => x.file === doc.uri.fsPath && within(x, pos));
+    const o = this.images.result.occurrences.find((x) => x.file === doc.uri.fsPath && rangeContains(x.range, pos));
     if (!o || (o.skip && o.skip.reason !== 'built-locally')) return undefined;
-    const range = new vscode.Range(o.range.start.line, o.range.start.character, o.range.end.line, o.range.end.character);
+    const range = toRange(o.range);
     if (doc.getText(range) !== o.text) return undefined; // edited since the scan: say nothing rather than something stale
     const ref = o.reference;
     if (!ref) return undefined;

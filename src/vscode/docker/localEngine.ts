@@ -4,7 +4,8 @@ import {
   type EngineEndpoint, type EngineState, type LocalCheckResult, type LocalInventory, type PullProgress, type PullResult,
 } from '../../core';
 import type { UpdateChecker } from '../check/updateChecker';
-import { ContextKey } from '../constants';
+import { affects, readSettings, settingId } from '../config';
+import { ContextKey, Setting } from '../constants';
 import type { RegistryClients } from '../registry/registryClients';
 
 /** What the Local Engine view shows. */
@@ -42,7 +43,7 @@ export class LocalEngine implements vscode.Disposable {
     this.subscriptions = [
       this.emitter,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('registryLens.docker.host') && this.current.state !== 'idle') void this.refresh('docker host setting changed');
+        if (affects(e, Setting.DockerHost) && this.current.state !== 'idle') void this.refresh('docker host setting changed');
       }),
     ];
   }
@@ -75,8 +76,8 @@ export class LocalEngine implements vscode.Disposable {
 
   /** The endpoint from settings and environment; a new Engine when it changed. */
   private resolve(): Engine {
-    const host = vscode.workspace.getConfiguration('registryLens').inspect<string>('docker.host')?.globalValue ?? '';
-    const endpoint: EngineEndpoint = resolveEngine({ host, hostLabel: 'registryLens.docker.host', env: process.env });
+    const host = readSettings().dockerHost;
+    const endpoint: EngineEndpoint = resolveEngine({ host, hostLabel: settingId(Setting.DockerHost), env: process.env });
     const key = JSON.stringify([endpoint.host, endpoint.kind, endpoint.source.kind]);
     if (!this.engine || key !== this.endpointKey) {
       this.engine?.dispose();

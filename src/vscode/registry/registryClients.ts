@@ -1,32 +1,10 @@
 import * as vscode from 'vscode';
 import {
-  createRegistryClient, defaultKeychain, normalizeRegistry, StaticKeychain, USER_AGENT, type Credential, type Keychain, type RegistryClient,
-  type RegistrySettings,
+  createRegistryClient, defaultKeychain, StaticKeychain, USER_AGENT, type Credential, type Keychain, type RegistryClient,
 } from '../../core';
+import { affects, registrySettings } from '../config';
+import { Setting } from '../constants';
 import type { SecretStorageKeychain } from '../credentials/secretKeychain';
-
-/**
- * Security-sensitive settings (CA files, insecure hosts, proxy) are read from user and machine settings only:
- * `inspect()` gives each layer, and workspace and folder values are ignored even if someone writes them, so a
- * cloned repository cannot turn off TLS checks or route credentials through its own proxy.
- */
-function userValue<T>(key: string): T | undefined {
-  const i = vscode.workspace.getConfiguration('registryLens').inspect<T>(key);
-  return i?.globalValue ?? i?.defaultValue;
-}
-
-export function readRegistrySettings(): { hosts: Record<string, RegistrySettings>; proxy?: string } {
-  const hosts: Record<string, RegistrySettings> = {};
-  const caFiles = userValue<Record<string, unknown>>('caFiles') ?? {};
-  for (const [host, file] of Object.entries(caFiles)) {
-    if (typeof file === 'string' && file.trim()) hosts[normalizeRegistry(host)] = { ...hosts[normalizeRegistry(host)], caFile: file.trim() };
-  }
-  for (const host of userValue<unknown[]>('insecureRegistries') ?? []) {
-    if (typeof host === 'string' && host.trim()) hosts[normalizeRegistry(host)] = { ...hosts[normalizeRegistry(host)], insecure: true };
-  }
-  const proxy = userValue<string>('proxy')?.trim();
-  return { hosts, ...(proxy ? { proxy } : {}) };
-}
 
 /**
  * The registry client the extension uses: SecretStorage first, then REGISTRY_LENS_* env, then the docker config
@@ -39,7 +17,7 @@ export class RegistryClients implements vscode.Disposable {
 
   constructor(private readonly secrets: SecretStorageKeychain, private readonly log: vscode.LogOutputChannel) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (['caFiles', 'insecureRegistries', 'proxy'].some((k) => e.affectsConfiguration(`registryLens.${k}`))) this.rebuild();
+      if (affects(e, Setting.CaFiles, Setting.InsecureRegistries, Setting.Proxy)) this.rebuild();
     });
   }
 
@@ -48,7 +26,8 @@ export class RegistryClients implements vscode.Disposable {
   }
 
   private build(first: Keychain): { client: RegistryClient; close: () => Promise<void> } {
-    const settings = readRegistrySettings();
+    // CA files, insecure hosts and the proxy: user and machine settings only (see config.ts).
+    const settings = registrySettings();
     const { client, close } = createRegistryClient({
       keychain: this.keychain(first),
       userAgent: USER_AGENT,

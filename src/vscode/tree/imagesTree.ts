@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { DOCKER_HUB } from '../../core';
+import { DOCKER_HUB, safestFirst } from '../../core';
 import { ContextKey, ContextValue } from '../constants';
+import { toRange } from '../convert';
 import type { UpdateChecker } from '../check/updateChecker';
-import { safestFirst } from '../diagnostics/tagEdits';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
 import type { Finding } from '../../core';
 import { buildImagesModel, childrenOf, type GroupBy, type ImagesModel, type ImagesNode, type UseNode } from './imagesModel';
@@ -135,11 +135,10 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
     if (byFile && finding) item.description = `${item.description} · ${describeFinding(finding).text}`;
     item.iconPath = byFile ? (finding ? describeFinding(finding).icon : new vscode.ThemeIcon(o.skip && o.skip.reason !== 'built-locally' ? 'warning' : 'tag')) : vscode.ThemeIcon.File;
     item.tooltip = `${node.relativeFile}:${line}:${o.range.start.character + 1}\n${o.text}`;
-    const r = o.range;
     item.command = {
       command: 'vscode.open',
       title: 'Open',
-      arguments: [vscode.Uri.file(o.file), { selection: new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character), preview: true } satisfies vscode.TextDocumentShowOptions],
+      arguments: [vscode.Uri.file(o.file), { selection: toRange(o.range), preview: true } satisfies vscode.TextDocumentShowOptions],
     };
     item.contextValue = ContextValue.ImagesUse;
     return item;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { scanWorkspace, type ScanResult } from '../../core';
-import { readSettings } from '../config';
+import { affects, readSettings } from '../config';
+import { Setting } from '../constants';
 
 /** Files whose change can change the set of images: the discovery names, plus `.env` beside compose files. */
 export const WATCH_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,compose.yaml,compose.yml,compose.*.yaml,compose.*.yml,docker-compose*.yaml,docker-compose*.yml,devcontainer.json,.devcontainer.json,.env,.gitignore}';
@@ -33,7 +34,7 @@ export class WorkspaceImages implements vscode.Disposable {
       watcher.onDidDelete((u) => this.schedule(`deleted ${vscode.workspace.asRelativePath(u)}`)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule('workspace folders changed')),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('registryLens.include') || e.affectsConfiguration('registryLens.exclude')) this.schedule('settings changed');
+        if (affects(e, Setting.Include, Setting.Exclude)) this.schedule('settings changed');
       }),
     );
   }

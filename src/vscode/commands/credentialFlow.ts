@@ -1,10 +1,10 @@
+// The credential commands' shared parts: argument shapes, the prompts, test-then-save, and the host pickers.
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { normalizeRegistry, parseReference } from '../../core';
-import { CREDENTIAL_PRESETS, presetForHost, type CredentialPreset } from '../credentials/presets';
+import type { CredentialPreset } from '../credentials/presets';
 import { stateFromPing, type RegistryState } from '../registry/registryStatus';
 import type { Services } from '../services';
-import type { RegistryNode } from '../tree/registriesTree';
 
 /** Arguments for running the credential commands without prompts (tests, automation). Never logged. */
 export interface CredentialArgs {
@@ -22,7 +22,7 @@ export interface CredentialResult {
   state?: RegistryState;
 }
 
-function hostOf(arg: unknown): string | undefined {
+export function hostOf(arg: unknown): string | undefined {
   if (arg && typeof arg === 'object' && 'host' in arg && typeof (arg).host === 'string') return (arg as { host: string }).host;
   return typeof arg === 'string' ? arg : undefined;
 }
@@ -53,7 +53,7 @@ async function testCandidate(s: Services, host: string, username: string, secret
   }
 }
 
-async function ask(preset: CredentialPreset, host: string | undefined, username: string | undefined): Promise<{ host: string; username: string; secret: string } | undefined> {
+export async function ask(preset: CredentialPreset, host: string | undefined, username: string | undefined): Promise<{ host: string; username: string; secret: string } | undefined> {
   const h = host ?? preset.host ?? (await vscode.window.showInputBox({
     title: `Add credential: ${preset.label}`, prompt: preset.hostPrompt ?? 'Registry host', placeHolder: preset.hostPlaceholder,
     ignoreFocusOut: true, validateInput: validateHost,
@@ -76,7 +76,7 @@ async function ask(preset: CredentialPreset, host: string | undefined, username:
   return { host: key, username: user, secret };
 }
 
-async function saveFlow(s: Services, preset: CredentialPreset, input: { host: string; username: string; secret: string }, opts: { test: boolean; saveIfTestFails?: boolean; interactive: boolean }): Promise<CredentialResult> {
+export async function saveFlow(s: Services, preset: CredentialPreset, input: { host: string; username: string; secret: string }, opts: { test: boolean; saveIfTestFails?: boolean; interactive: boolean }): Promise<CredentialResult> {
   let state: RegistryState | undefined;
   if (opts.test) {
     state = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing the credential for ${input.host}…` },
@@ -99,82 +99,7 @@ async function saveFlow(s: Services, preset: CredentialPreset, input: { host: st
   return { saved: true, ...(state ? { state } : {}) };
 }
 
-/** Registry Lens: Add Credential — guided by presets; tested before it is saved. */
-export async function addCredentialCommand(s: Services, arg?: RegistryNode | CredentialArgs): Promise<CredentialResult> {
-  if (arg && 'secret' in arg && arg.secret !== undefined) {
-    const host = normalizeRegistry(arg.host);
-    const preset = presetForHost(host, arg.kind);
-    return saveFlow(s, preset, { host, username: arg.username ?? preset.username ?? '', secret: arg.secret }, { test: arg.test ?? true, saveIfTestFails: arg.saveIfTestFails ?? false, interactive: false });
-  }
-  const host = hostOf(arg);
-  let preset: CredentialPreset | undefined = host ? presetForHost(normalizeRegistry(host)) : undefined;
-  if (!preset) {
-    const pick = await vscode.window.showQuickPick(CREDENTIAL_PRESETS.map((p) => ({ label: p.label, description: p.host ?? '', preset: p })), {
-      title: 'Add a registry credential', placeHolder: 'Which registry?',
-    });
-    if (!pick) return { saved: false };
-    preset = pick.preset;
-  }
-  const input = await ask(preset, host ? normalizeRegistry(host) : undefined, undefined);
-  if (!input) return { saved: false };
-  return saveFlow(s, preset, input, { test: true, interactive: true });
-}
-
-/** Registry Lens: Edit Credential — same host (to change it, remove and add), new user name and secret. */
-export async function editCredentialCommand(s: Services, arg?: RegistryNode | CredentialArgs): Promise<CredentialResult> {
-  const host = hostOf(arg) ?? (await pickStored(s, 'Edit which credential?'));
-  if (!host) return { saved: false };
-  const info = s.secrets.info(host);
-  if (!info) {
-    void vscode.window.showWarningMessage(`Registry Lens has no stored credential for ${host}. Use Add Credential.`);
-    return { saved: false };
-  }
-  if (arg && 'secret' in arg && arg.secret !== undefined) return addCredentialCommand(s, { ...arg, host: info.host, kind: arg.kind ?? info.kind });
-  const preset = presetForHost(info.host, info.kind);
-  const input = await ask(preset, info.host, info.username);
-  if (!input) return { saved: false };
-  return saveFlow(s, preset, input, { test: true, interactive: true });
-}
-
-/** Registry Lens: Remove Credential — from SecretStorage only; the docker config is never changed. */
-export async function removeCredentialCommand(s: Services, arg?: RegistryNode | { host: string; confirm?: false }): Promise<boolean> {
-  const host = hostOf(arg) ?? (await pickStored(s, 'Remove which credential?'));
-  if (!host) return false;
-  const confirm = !(arg && 'confirm' in arg && arg.confirm === false);
-  if (confirm) {
-    const answer = await vscode.window.showWarningMessage(`Remove the credential for ${host} from Registry Lens?`, { modal: true, detail: 'Your docker config and credential helpers are not changed.' }, 'Remove');
-    if (answer !== 'Remove') return false;
-  }
-  const removed = await s.secrets.remove(host);
-  s.log.info(`Removed the stored credential for ${normalizeRegistry(host)}`);
-  return removed;
-}
-
-/** Registry Lens: Test Credential — pings the registry with whatever credential would be used, and says what happened. */
-export async function testCredentialCommand(s: Services, arg?: RegistryNode | string, options: { quiet?: boolean } = {}): Promise<RegistryState | undefined> {
-  const host = hostOf(arg) ?? (await pickHost(s));
-  if (!host) return undefined;
-  await s.registryStatus.check([host]);
-  const state = s.registryStatus.state(host);
-  if (!options.quiet) {
-    const text = state.status === 'signed-in' ? `${host}: signed in with ${state.credentialSource ?? 'a credential'}.`
-      : state.status === 'anonymous' ? `${host}: reachable; no credential is used (anonymous).`
-      : `${host}: ${state.message ?? state.status}`;
-    if (state.status === 'signed-in' || state.status === 'anonymous') void vscode.window.showInformationMessage(text);
-    else void vscode.window.showWarningMessage(text, 'Show Log').then((a) => { if (a) s.log.show(true); });
-  }
-  return state;
-}
-
-/** Registry Lens: Open Registry Page. */
-export async function openRegistryPageCommand(s: Services, arg?: RegistryNode): Promise<void> {
-  const host = hostOf(arg) ?? (await pickHost(s));
-  if (!host) return;
-  const url = presetForHost(host, s.secrets.info(host)?.kind).webPage?.(host);
-  if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
-}
-
-async function pickStored(s: Services, placeHolder: string): Promise<string | undefined> {
+export async function pickStored(s: Services, placeHolder: string): Promise<string | undefined> {
   const items = s.secrets.list().map((c) => ({ label: c.host, description: c.username }));
   if (!items.length) {
     void vscode.window.showInformationMessage('Registry Lens has no stored credentials.');
@@ -183,7 +108,7 @@ async function pickStored(s: Services, placeHolder: string): Promise<string | un
   return (await vscode.window.showQuickPick(items, { placeHolder }))?.label;
 }
 
-async function pickHost(s: Services): Promise<string | undefined> {
+export async function pickHost(s: Services): Promise<string | undefined> {
   const hosts = s.registryStatus.hosts();
   if (!hosts.length) return vscode.window.showInputBox({ prompt: 'Registry host', validateInput: validateHost });
   return (await vscode.window.showQuickPick(hosts, { placeHolder: 'Which registry?' }));

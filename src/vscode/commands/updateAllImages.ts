@@ -1,40 +1,7 @@
 import * as vscode from 'vscode';
-import type { ImageReference, UpdateKind } from '../../core';
 import { buildBulkEdit } from '../diagnostics/bulkEdits';
-import { rulesIgnoringKind } from '../diagnostics/ignoreKind';
-import { bulkUpdate, type BulkLevel } from '../diagnostics/tagEdits';
+import { bulkUpdate, type BulkLevel } from '../../core';
 import type { Services } from '../services';
-
-/**
- * "Ignore <kind> updates of <image>": writes the rule into `registryLens.policies` where the value in effect lives
- * (workspace settings when they set it, else user settings when they do, else the workspace when one is open),
- * so the rules already there keep working. The checker re-checks when the setting changes.
- */
-export async function ignoreUpdateKindCommand(services: Services, ref: ImageReference | undefined, kind: UpdateKind | undefined): Promise<boolean> {
-  if (!ref || !kind) return false;
-  const config = vscode.workspace.getConfiguration('registryLens');
-  const inspected = config.inspect<unknown[]>('policies');
-  const target = inspected?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace
-    : inspected?.globalValue !== undefined || !vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Global
-      : vscode.ConfigurationTarget.Workspace;
-  const current = (target === vscode.ConfigurationTarget.Workspace ? inspected?.workspaceValue : inspected?.globalValue) ?? [];
-  const result = rulesIgnoringKind(Array.isArray(current) ? current : [], ref, kind);
-  if ('refused' in result) {
-    void vscode.window.showWarningMessage(`Registry Lens: ${result.refused}.`);
-    return false;
-  }
-  await config.update('policies', result.rules, target);
-  services.log.info(`registryLens.policies (${target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user'} settings): ${result.match} now allows ${result.allow.join(', ') || 'no updates'}`);
-  return true;
-}
-
-/** Puts the cursor on a reference and opens the quick-fix menu there (what a code lens does when clicked). */
-export async function showFixesCommand(uri: vscode.Uri | undefined, range: vscode.Range | undefined): Promise<void> {
-  if (!uri || !range) return;
-  const editor = await vscode.window.showTextDocument(uri, { selection: new vscode.Range(range.start, range.start) });
-  editor.revealRange(range);
-  await vscode.commands.executeCommand('editor.action.quickFix');
-}
 
 export interface UpdateAllOptions {
   /** Show the refactor preview (default); tests pass false to apply at once. */

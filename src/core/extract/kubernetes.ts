@@ -1,0 +1,87 @@
+import { entries } from './compose';
+import { SourceText } from './sourceText';
+import type { ExtractResult, OccurrenceKind } from './types';
+import { readDocuments, scalarImage, stringScalar } from './yamlImages';
+import type { YamlMap, YamlNode, YamlSlot } from './yamlTree';
+
+/** The pod-spec lists whose items' `image` is a container image, and the occurrence kind each gives. */
+const CONTAINER_LISTS: Record<string, OccurrenceKind> = {
+  containers: 'container',
+  initContainers: 'init-container',
+  ephemeralContainers: 'ephemeral-container',
+};
+
+/** Deeper than any manifest nests a pod spec (a CronJob's is at depth 7); keeps hostile nesting cheap. */
+const MAX_DEPTH = 64;
+
+/**
+ * True when `text` reads as a Kubernetes manifest: an `apiVersion:` and a `kind:` key at the start of a line (the
+ * top level of a document). Cheap enough to run on every YAML file of a workspace.
+ */
+export function looksLikeKubernetes(text: string): boolean {
+  return /^apiVersion:/m.test(text) && /^kind:/m.test(text);
+}
+
+/**
+ * The container images of Kubernetes manifests, found by content: in every document with `apiVersion` and `kind`,
+ * every `containers`, `initContainers` and `ephemeralContainers` list wherever it sits — a Pod's `spec`, the pod
+ * template of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, a CronJob's job template, a `List`'s items, or
+ * a custom resource that nests a pod spec. A templated value (`{{ .Values.image }}` in a chart's templates) is
+ * skipped with the template named; a templated file's YAML errors are not reported (Go templates are not YAML).
+ */
+export function extractKubernetes(file: string, content: string): ExtractResult {
+  const src = new SourceText(file, content);
+  const result: ExtractResult = { occurrences: [], errors: [], references: [] };
+  const templated = src.text.includes('{{');
+  // A chart template's action lines (`{{- if .Values.x }}`) are blanked to spaces (offsets stay) so the YAML
+  // around them still reads; templates inside values stay and are skipped.
+  const yamlText = templated ? src.text.replace(/^[ \t]*\{\{[^\n\r]*\}\}[ \t]*$/gm, (line) => ' '.repeat(line.length)) : src.text;
+  const docsSrc = yamlText === src.text ? src : new SourceText(file, yamlText);
+  for (const doc of readDocuments(docsSrc, result, templated)) {
+    const root = doc.root;
+    if (root?.kind !== 'map') continue;
+    const top = entries(root);
+    if (!stringScalar(top.get('apiVersion')) || !stringScalar(top.get('kind'))) continue;
+    const seen = new Set<YamlNode>();
+    const walk = (node: YamlSlot, owner: string, depth: number): void => {
+      if (!node || node.kind === 'scalar' || depth > MAX_DEPTH || seen.has(node)) return;
+      seen.add(node);
+      if (node.kind === 'seq') {
+        for (const item of node.items) walk(item, owner, depth + 1);
+        return;
+      }
+      const e = entries(node);
+      // A nested object names itself only when it is one (a `List` item), not for a `scaleTargetRef`'s `kind`.
+      const who = (e.has('metadata') ? ownerOf(e) : null) ?? owner;
+      for (const [key, value] of e) {
+        const kind = CONTAINER_LISTS[key];
+        if (kind && value?.kind === 'seq') {
+          for (const item of value.items) if (item?.kind === 'map') container(item, kind, who);
+        } else walk(value, who, depth + 1);
+      }
+    };
+    const container = (map: YamlMap, kind: OccurrenceKind, owner: string) => {
+      const e = entries(map);
+      const image = e.get('image');
+      const name = stringScalar(e.get('name'));
+      const label = `${owner}/${name ? String(name.value) : '?'}`;
+      const node = stringScalar(image);
+      if (node) result.occurrences.push(scalarImage(src, node, { site: { source: 'kubernetes', kind, services: [label] } }));
+      else if (image !== undefined && image !== null && !(image.kind === 'scalar' && image.value === null)) {
+        const at = src.positionAt(image.start);
+        result.errors.push({ file, line: at.line, character: at.character, message: `image of ${label} is not a string` });
+      }
+    };
+    walk(root, ownerOf(top) ?? '?', 0);
+  }
+  return result;
+}
+
+/** `Kind/name` of an object with `kind` and `metadata.name`, else null. */
+function ownerOf(e: Map<string, YamlSlot>): string | null {
+  const kind = stringScalar(e.get('kind'));
+  if (!kind) return null;
+  const metadata = e.get('metadata');
+  const name = metadata?.kind === 'map' ? stringScalar(entries(metadata).get('name')) : null;
+  return `${String(kind.value)}/${name ? String(name.value) : '?'}`;
+}

@@ -1,0 +1,103 @@
+import * as vscode from 'vscode';
+import { editsForUpdate, familiarName, ignoreCommentEdit, safestFirst, type TextEdit } from '../../core';
+import { occurrenceKey, type UpdateChecker } from '../check/updateChecker';
+import { CommandId } from '../constants';
+import { DIAGNOSTIC_SOURCE, toRange, toUri } from '../convert';
+import { buildBulkEdit } from './bulkEdits';
+import type { ImageDiagnostics } from './imageDiagnostics';
+import { fixTitle } from './fixTitles';
+
+/** The `source.fixAll` kind of this extension (what `editor.codeActionsOnSave` can name). */
+export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('registryLens');
+
+/**
+ * Quick-fixes for our diagnostics: one per update kind, the safest preferred; "ignore this image" (an inline
+ * `registry-lens: ignore` comment) and "ignore <kind> updates of this image" (a `registryLens.policies` rule).
+ * Each edit touches only the tag/digest range (the ARG default or .env value the tag came from, when it did), and
+ * only while that range still holds what the check saw: otherwise the action is shown disabled with the reason.
+ * Also "Fix all" for a file (`source.fixAll.registryLens`): the preferred fix of every finding in it.
+ */
+export class UpdateCodeActions implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND];
+
+  constructor(private readonly diagnostics: ImageDiagnostics, private readonly checker: UpdateChecker) {}
+
+  async provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: Pick<vscode.CodeActionContext, 'diagnostics'> & { only?: vscode.CodeActionKind }): Promise<vscode.CodeAction[]> {
+    if (context.only && FIX_ALL_KIND.intersects(context.only) && !vscode.CodeActionKind.QuickFix.intersects(context.only)) {
+      const fixAll = await this.fixAll(doc);
+      return fixAll ? [fixAll] : [];
+    }
+    const actions: vscode.CodeAction[] = [];
+    const ignoredHere = new Set<string>();
+    let lines: string[] | undefined;
+    for (const d of context.diagnostics) {
+      if (d.source !== DIAGNOSTIC_SOURCE) continue;
+      const f = this.diagnostics.finding(doc.uri.fsPath, d);
+      if (!f) continue;
+      const updates = safestFirst(f.updates);
+      for (const [i, u] of updates.entries()) {
+        const action = new vscode.CodeAction(fixTitle(f, u), vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [d];
+        action.isPreferred = i === 0;
+        await this.attach(action, editsForUpdate(f.occurrence, u));
+        actions.push(action);
+      }
+      const ref = f.occurrence.reference;
+      if (!ref) continue;
+      const name = familiarName({ ...ref, tag: null, digest: null });
+      for (const u of updates) {
+        if (u.kind === 'pin') continue;
+        const action = new vscode.CodeAction(`Ignore ${u.kind} updates of ${name} (registryLens.policies)`, vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [d];
+        action.command = { title: action.title, command: CommandId.IgnoreUpdateKind, arguments: [ref, u.kind] };
+        actions.push(action);
+      }
+      const key = occurrenceKey(f.occurrence);
+      if (ignoredHere.has(key)) continue;
+      ignoredHere.add(key);
+      const action = new vscode.CodeAction(`Ignore ${name} here (# registry-lens: ignore)`, vscode.CodeActionKind.QuickFix);
+      action.diagnostics = [d];
+      lines ??= Array.from({ length: doc.lineCount }, (_, n) => doc.lineAt(n).text);
+      const edit = ignoreCommentEdit(f.occurrence, lines, doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n');
+      await this.attach(action, 'refused' in edit ? edit : [edit]);
+      actions.push(action);
+    }
+    return actions;
+  }
+
+  /** Gives the action its edit, or disables it with the reason (no safe edit, or the text changed). */
+  private async attach(action: vscode.CodeAction, edits: TextEdit[] | { refused: string }): Promise<void> {
+    if ('refused' in edits) {
+      action.disabled = { reason: edits.refused };
+      return;
+    }
+    const built = await buildEdit(edits);
+    if ('changed' in built) action.disabled = { reason: built.changed };
+    else action.edit = built;
+  }
+
+  /** The preferred fix of every finding in the document, as one action; undefined when there is nothing to fix. */
+  private async fixAll(doc: vscode.TextDocument): Promise<vscode.CodeAction | undefined> {
+    const findings = this.checker.all().filter((f) => f.occurrence.file === doc.uri.fsPath);
+    const { edit, updated } = await buildBulkEdit(findings, undefined, { confirm: false });
+    if (updated === 0) return undefined;
+    const action = new vscode.CodeAction(`Apply the safest update to ${updated} image ${updated === 1 ? 'reference' : 'references'}`, FIX_ALL_KIND);
+    action.edit = edit;
+    return action;
+  }
+}
+
+/** A WorkspaceEdit for the edits, or why not: a range no longer holds what the check saw (the file changed). */
+export async function buildEdit(edits: TextEdit[]): Promise<vscode.WorkspaceEdit | { changed: string }> {
+  const we = new vscode.WorkspaceEdit();
+  for (const e of edits) {
+    const uri = toUri(e.location.file);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const range = toRange(e.location.range);
+    if (doc.getText(range) !== e.expected) {
+      return { changed: `${vscode.workspace.asRelativePath(uri)} changed since the last check (line ${range.start.line + 1} no longer holds "${e.expected}"): run "Check for Image Updates Now"` };
+    }
+    we.replace(uri, range, e.newText);
+  }
+  return we;
+}

@@ -1,0 +1,54 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ScanJsonItem } from '../../src/cli/scan';
+import { fixture, REPO_ROOT } from '../support/paths';
+import { sliceRange } from '../support/ranges';
+
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+
+/** A workspace with a file of every source beyond Dockerfiles and compose (fixtures/sources-workspace), copied out of the repository. */
+let ws = '';
+before(() => {
+  ws = mkdtempSync(path.join(tmpdir(), 'rl-cli-sources-'));
+  cpSync(fixture('sources-workspace'), ws, { recursive: true });
+});
+after(() => rmSync(ws, { recursive: true, force: true }));
+
+const scan = (args: string[]) => spawnSync(process.execPath, [CLI, 'scan', ...args], { cwd: ws, encoding: 'utf8' });
+
+void describe('registry-lens scan: Kubernetes, Helm, Kustomize, GitHub Actions, GitLab CI, devcontainer features', () => {
+  void it('--json lists every image of the fixture workspace with its exact range', () => {
+    const r = scan(['--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const items = JSON.parse(r.stdout) as ScanJsonItem[];
+    const expected = JSON.parse(readFileSync(fixture('sources-workspace.expected.json'), 'utf8')) as ScanJsonItem[];
+    assert.deepEqual(items, expected);
+  });
+
+  void it('every source is there; ranges, tag and digest locations slice back; a YAML file that is no manifest is not read', () => {
+    const items = JSON.parse(scan(['--json']).stdout) as ScanJsonItem[];
+    assert.deepEqual([...new Set(items.map((i) => i.source))].sort(), ['compose', 'devcontainer', 'github-actions', 'gitlab-ci', 'helm', 'kubernetes', 'kustomize']);
+    for (const item of items) {
+      const text = readFileSync(path.join(ws, item.file), 'utf8');
+      assert.equal(sliceRange(text, item.range), item.text, `${item.file} ${item.text}`);
+      if (item.tagLocation) assert.equal(sliceRange(readFileSync(path.join(ws, item.tagLocation.file), 'utf8'), item.tagLocation.range), item.reference?.tag);
+      if (item.digestLocation) assert.equal(sliceRange(readFileSync(path.join(ws, item.digestLocation.file), 'utf8'), item.digestLocation.range), item.reference?.digest);
+      assert.ok(!item.text.includes('should-not-appear'));
+    }
+    assert.ok(items.some((i) => i.file === 'ci/jobs.yml' && i.skip?.reason === 'unresolved-variable' && i.skip.detail === 'CI_REGISTRY_IMAGE'), 'the local include is followed');
+    assert.ok(!items.some((i) => i.file === 'k8s/settings.yaml'));
+  });
+
+  void it('a named YAML file is read as a manifest when it is one', () => {
+    const items = JSON.parse(scan(['--json', 'k8s/debug-pod.yml']).stdout) as ScanJsonItem[];
+    assert.deepEqual(items.map((i) => [i.source, i.kind, i.text]), [
+      ['kubernetes', 'container', 'alpine:3.19'],
+      ['kubernetes', 'ephemeral-container', 'docker.io/library/debian:12-slim'],
+    ]);
+  });
+});
