@@ -7,7 +7,7 @@
  * throws, hangs, the slowest input, peak heap; then the totals. Exit 1 on any hang, untyped throw or crash.
  *
  *   npm run bench -- fuzz                    (builds, then runs this file)
- *   node out/test/bench/fuzz.bench.js [N] [SEED]
+ *   node out/test/bench/fuzz.bench.js [N] [SEED] [TARGET,...]
  *
  * Inputs are generated from (seed, extractor, index), so a reported input can be regenerated.
  */
@@ -179,6 +179,8 @@ interface Report {
 }
 
 function workerMain(job: WorkerJob): void {
+  // Shared with the watchdog: [input index, its start time, inputs ok, inputs stopped by a limit], so the counts
+  // survive a worker stopped for a hang.
   const progress = new Float64Array(job.progress);
   const seeds = job.target === 'gitignore' ? [GITIGNORE_SEED] : SEEDS[job.target].map((f) => readFileSync(path.join(FIXTURES, f), 'utf8'));
   const report: Report = { done: 0, ok: 0, limited: 0, limits: {}, untyped: [], slowestMs: 0, slowest: '', peakHeapMb: 0 };
@@ -202,15 +204,15 @@ function workerMain(job: WorkerJob): void {
       report.slowest = shape ? shape.name : `input ${i - shapes.length} (${text.length} chars)`;
     }
     report.done++;
-    if (outcome.outcome === 'ok') report.ok++;
-    else if (outcome.outcome === 'limit') report.limited++;
-    else if (report.untyped.length < 5) report.untyped.push({ index: i, detail: outcome.detail ?? '' });
-    else report.untyped.push({ index: i, detail: '' });
+    if (outcome.outcome === 'ok') progress[2] = (progress[2] ?? 0) + 1;
+    else if (outcome.outcome === 'limit') progress[3] = (progress[3] ?? 0) + 1;
+    else parentPort?.postMessage({ untyped: { index: i, detail: outcome.detail ?? '' } });
     for (const l of outcome.limits) report.limits[l] = (report.limits[l] ?? 0) + 1;
+    if ((i & 1023) === 0 || ms > 100) parentPort?.postMessage({ partial: { limits: report.limits, slowestMs: report.slowestMs, slowest: report.slowest, peakHeapMb: report.peakHeapMb } });
     if ((i & 255) === 0) report.peakHeapMb = Math.max(report.peakHeapMb, getHeapStatistics().used_heap_size / 2 ** 20);
   }
   report.peakHeapMb = Math.max(report.peakHeapMb, getHeapStatistics().used_heap_size / 2 ** 20);
-  parentPort?.postMessage(report);
+  parentPort?.postMessage({ final: report });
 }
 
 /** Runs `job` in workers, restarting after a hang or a crash; merges the reports. */
@@ -219,44 +221,48 @@ async function fuzz(target: Target, count: number, seed: number): Promise<Report
   let from = 0;
   const total = (SHAPE_COUNTS[target] ?? 0) + count;
   while (from < total) {
-    const progress = new SharedArrayBuffer(16);
+    const progress = new SharedArrayBuffer(32);
     const view = new Float64Array(progress);
     view[0] = from;
     view[1] = Date.now() + 30_000; // the worker's start (loading, building the hostile shapes) is not an input
     const job: WorkerJob = { target, count, from, seed, shapes: true, progress };
     const worker = new Worker(__filename, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } });
-    const outcome = await new Promise<{ report?: Report; stoppedAt?: number; why?: 'hang' | 'crash'; error?: string }>((resolve) => {
+    // Limits and the slowest input as last reported (a worker stopped for a hang sends no final report).
+    let partial: Pick<Report, 'limits' | 'slowestMs' | 'slowest' | 'peakHeapMb'> = { limits: {}, slowestMs: 0, slowest: '', peakHeapMb: 0 };
+    const outcome = await new Promise<{ finished: boolean; why?: 'hang' | 'crash'; error?: string }>((resolve) => {
       const watchdog = setInterval(() => {
         if (Date.now() - (view[1] ?? 0) > HANG_MS) {
           clearInterval(watchdog);
-          const at = view[0] ?? from;
-          void worker.terminate().then(() => resolve({ stoppedAt: at, why: 'hang' }));
+          void worker.terminate().then(() => resolve({ finished: false, why: 'hang' }));
         }
       }, 100);
-      worker.once('message', (report: Report) => {
-        clearInterval(watchdog);
-        resolve({ report });
+      worker.on('message', (m: { untyped?: { index: number; detail: string }; partial?: typeof partial; final?: Report }) => {
+        if (m.untyped) merged.untyped.push(m.untyped);
+        if (m.partial) partial = m.partial;
+        if (m.final) {
+          partial = m.final;
+          clearInterval(watchdog);
+          resolve({ finished: true });
+        }
       });
       worker.once('error', (e) => {
         clearInterval(watchdog);
-        resolve({ stoppedAt: view[0] ?? from, why: 'crash', error: e.message });
+        resolve({ finished: false, why: 'crash', error: e.message });
       });
     });
-    if (outcome.report) {
-      const r = outcome.report;
-      merged.done += r.done;
-      merged.ok += r.ok;
-      merged.limited += r.limited;
-      merged.untyped.push(...r.untyped);
-      for (const [k, v] of Object.entries(r.limits)) merged.limits[k] = (merged.limits[k] ?? 0) + v;
-      if (r.slowestMs > merged.slowestMs) {
-        merged.slowestMs = r.slowestMs;
-        merged.slowest = r.slowest;
-      }
-      merged.peakHeapMb = Math.max(merged.peakHeapMb, r.peakHeapMb);
+    merged.ok += view[2] ?? 0;
+    merged.limited += view[3] ?? 0;
+    for (const [k, v] of Object.entries(partial.limits)) merged.limits[k] = (merged.limits[k] ?? 0) + v;
+    if (partial.slowestMs > merged.slowestMs) {
+      merged.slowestMs = partial.slowestMs;
+      merged.slowest = partial.slowest;
+    }
+    merged.peakHeapMb = Math.max(merged.peakHeapMb, partial.peakHeapMb);
+    if (outcome.finished) {
+      merged.done += total - from;
       break;
     }
-    const at = outcome.stoppedAt ?? from;
+    const at = view[0] ?? from;
     (outcome.why === 'hang' ? merged.hangs : merged.crashes).push(`input #${at}${outcome.error ? `: ${outcome.error}` : ''}`);
     merged.done += at - from + 1;
     from = at + 1;
@@ -272,7 +278,9 @@ async function main(): Promise<void> {
   let untyped = 0;
   let crashes = 0;
   let inputs = 0;
+  const only = process.argv[4]?.split(',');
   for (const target of TARGETS) {
+    if (only && !only.includes(target)) continue;
     const started = Date.now();
     const r = await fuzz(target, count, seed);
     inputs += r.done;
