@@ -107,6 +107,12 @@ export const Setting = {
   Policies: 'policies',
   Severity: 'severity',
   DockerHost: 'docker.host',
+  SourceKubernetes: 'sources.kubernetes',
+  SourceHelm: 'sources.helm',
+  SourceKustomize: 'sources.kustomize',
+  SourceGithubActions: 'sources.githubActions',
+  SourceGitlabCi: 'sources.gitlabCi',
+  SourceDevcontainerFeatures: 'sources.devcontainerFeatures',
 } as const satisfies Record<string, SettingName>;
 
 export type SettingKey = (typeof Setting)[keyof typeof Setting];

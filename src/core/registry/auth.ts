@@ -41,6 +41,8 @@ export interface AuthRequestOptions {
   accept?: string;
   /** false: return 4xx/5xx answers instead of throwing the mapped error. */
   throwOnError?: boolean;
+  /** These statuses are returned instead of thrown (the operation decides; tags: 400/404 of a Link page). */
+  tolerate?: number[];
 }
 
 export interface AuthSessionOptions {
@@ -151,24 +153,26 @@ export class AuthSession {
   // ---- credential gate ----
 
   /** The keychain's credential for a registry (reused for `credentialTtlMs`); its source is logged once. */
-  credential(registry: string, signal: AbortSignal | undefined): Promise<Credential | undefined> {
+  credential(registry: string, signal: AbortSignal | undefined, repository?: string): Promise<Credential | undefined> {
     const keychain = this.options.keychain;
     if (!keychain) return Promise.resolve(undefined);
     const now = this.options.now;
-    const hit = this.credentials.get(registry);
+    // Keyed by repository too: a keychain may hold a repository-scoped credential (`quay.io/acme/app`).
+    const key = repository !== undefined ? `${registry}/${repository}` : registry;
+    const hit = this.credentials.get(key);
     if (hit && now() - hit.at < this.options.credentialTtlMs) return hit.value;
-    const value = keychain.resolve(registry, signal).then((c) => {
-      this.auditOnce(`${registry}: credentials: ${describeCredential(c)}`);
+    const value = keychain.resolve(registry, signal, repository).then((c) => {
+      this.auditOnce(`${key}: credentials: ${describeCredential(c)}`);
       return c;
     });
-    this.credentials.set(registry, { at: now(), value });
-    value.catch(() => this.credentials.delete(registry));
+    this.credentials.set(key, { at: now(), value });
+    value.catch(() => this.credentials.delete(key));
     return value;
   }
 
   /** The credential we may use for this registry over its scheme (none over plain HTTP unless insecure). */
-  private async usableCredential(state: HostState, signal: AbortSignal | undefined): Promise<{ cred: Credential | undefined; refused?: string }> {
-    const cred = await this.credential(state.registry, signal);
+  private async usableCredential(state: HostState, signal: AbortSignal | undefined, repository?: string): Promise<{ cred: Credential | undefined; refused?: string }> {
+    const cred = await this.credential(state.registry, signal, repository);
     if (!cred) return { cred: undefined };
     if (state.scheme === 'http' && !state.insecure) {
       const refused = `credentials (${cred.source}) not sent to ${state.registry} over plain HTTP: mark the registry insecure in settings if you trust this network`;
@@ -225,6 +229,12 @@ export class AuthSession {
     if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
       throw new ProtocolError(`${state.registry}: token realm must be http(s), got ${realm.protocol}`, { registry: state.registry });
     }
+    if (realm.protocol === 'http:' && state.scheme === 'https' && realm.hostname === state.base.hostname && (realm.port === '' || realm.port === '80')) {
+      // Harbor behind a TLS proxy advertises http:// for its own https host (and redirects there): ask over https
+      // at once, so no credential travels in the clear and the token is not lost to a refused redirect.
+      realm = new URL(realm.toString().replace(/^http:/, 'https:'));
+      realm.port = state.base.port;
+    }
     if (isPrivateHostname(realm.hostname) && !isPrivateHostname(state.base.hostname)) {
       throw new AuthError(`${state.registry}: refusing token realm ${redactUrl(realm.origin)} on a private address named by a public registry`, { registry: state.registry });
     }
@@ -242,7 +252,7 @@ export class AuthSession {
   async request(registry: string, repository: string | undefined, method: 'GET' | 'HEAD', path: string, opts: AuthRequestOptions): Promise<Resp> {
     const signal = opts.signal;
     let state = await this.hostState(registry, signal);
-    const { cred, refused } = await this.usableCredential(state, signal);
+    const { cred, refused } = await this.usableCredential(state, signal, repository);
     const url = new URL(path, state.base);
     let reauthed = false;
     let forceRefresh = false;
@@ -276,7 +286,7 @@ export class AuthSession {
           continue;
         }
       }
-      if (res.status >= 400 && opts.throwOnError !== false) throw statusError(res, { registry, repository, what: opts.kind, cred, refused, now: this.options.now });
+      if (res.status >= 400 && opts.throwOnError !== false && !opts.tolerate?.includes(res.status)) throw statusError(res, { registry, repository, what: opts.kind, cred, refused, now: this.options.now });
       return res;
     }
   }

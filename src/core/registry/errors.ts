@@ -63,6 +63,27 @@ export class RegistryError extends Error {
 export class AuthError extends RegistryError {
   override name: RegistryErrorName = 'AuthError';
   override readonly kind = 'auth';
+  /** The registry said the credential (a short-lived token: ECR's 12 h login) has expired: sign in again. */
+  readonly expired: boolean;
+  constructor(message: string, init: RegistryErrorInit & { expired?: boolean } = {}) {
+    super(message, init);
+    this.expired = init.expired === true;
+  }
+  override get code(): string {
+    return this.expired ? 'auth-expired' : 'auth';
+  }
+}
+
+/** ECR's registry host: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`; the region, or undefined. */
+export function ecrRegion(registry: string): string | undefined {
+  return /^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(registry)?.[1];
+}
+
+/** What to run to get a fresh credential for a registry whose short-lived login expired. */
+export function refreshHint(registry: string): string {
+  const region = ecrRegion(registry);
+  if (region) return `aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${registry}`;
+  return `docker login ${registry}, or update the credential in Registry Lens`;
 }
 /** 404: repository, tag or digest unknown (or hidden from these credentials). */
 export class NotFoundError extends RegistryError {

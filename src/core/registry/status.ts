@@ -1,7 +1,7 @@
 // HTTP status -> typed RegistryError, in one place: what a 401 / 403 / 404 / 429 from a registry or its token
 // service means, with an actionable message that never holds a secret. Also the JSON body reader.
 import type { Credential } from '../credentials/types';
-import { AuthError, describeErrors, NotFoundError, parseErrorBody, ProtocolError, RateLimitError, redactUrl, RegistryError } from './errors';
+import { AuthError, describeErrors, NotFoundError, parseErrorBody, ProtocolError, RateLimitError, redactUrl, refreshHint, RegistryError } from './errors';
 import { header, parseRateLimit, parseRetryAfter } from './headers';
 import type { Resp } from './wire';
 
@@ -25,6 +25,9 @@ export function statusError(res: Resp, ctx: StatusContext): RegistryError {
   const init = { registry, ...(repository !== undefined ? { repository } : {}), status: res.status, errors, url: res.url.toString() };
   const target = repository !== undefined ? `${registry}/${repository}` : registry;
   const detail = describeErrors(errors);
+  if ((res.status === 401 || res.status === 403) && cred && errors.some((e) => /token has expired|expired token|token is expired/i.test(e.message))) {
+    return new AuthError(`the login for ${registry} (${cred.source}) has expired${detail}: refresh it with ${refreshHint(registry)}`, { ...init, expired: true });
+  }
   if (res.status === 401) {
     if (refused) return new AuthError(`${target} requires authentication, and ${refused}`, init);
     return new AuthError(

@@ -89,7 +89,8 @@ export class Wire {
     const maxDelay = this.options.retry?.maxDelayMs ?? 30_000;
     const maxRedirects = this.options.maxRedirects ?? 5;
     let url = url0;
-    let headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...opts.headers };
+    // identity: undici hands us the bytes as sent, and a gzipping CDN (Red Hat's) would break JSON and digests.
+    let headers: Record<string, string> = { 'user-agent': this.options.userAgent, 'accept-encoding': 'identity', ...opts.headers };
     let method = opts.method;
     let body = opts.body;
     let redirects = 0;
@@ -174,6 +175,9 @@ export class Wire {
       headers,
       ...(body !== undefined ? { body } : {}),
       signal: opts.signal ?? null,
+      // undici closes the socket after every HEAD (in case a server sends a body anyway); registries do not, and
+      // on TLS each new socket costs a handshake: keep the connection for the next request.
+      ...(method === 'HEAD' ? { reset: false } : {}),
       headersTimeout: this.options.headersTimeoutMs ?? 30_000,
       bodyTimeout: this.options.bodyTimeoutMs ?? 30_000,
     });

@@ -17,6 +17,8 @@ export interface CheckSummary {
   checkedAt?: number;
   updates: number;
   errors: number;
+  /** Findings the registries did not answer (unreachable, TLS, rate limited, offline): never "up to date". */
+  notChecked: number;
   running: boolean;
   /** True when the findings come from the cache only (right after a reload, before the online check). */
   fromCache: boolean;
@@ -40,7 +42,7 @@ export class UpdateChecker implements vscode.Disposable {
   private controller: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
   private interval: NodeJS.Timeout | undefined;
-  private state: CheckSummary = { updates: 0, errors: 0, running: false, fromCache: false };
+  private state: CheckSummary = { updates: 0, errors: 0, notChecked: 0, running: false, fromCache: false };
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -177,7 +179,8 @@ export class UpdateChecker implements vscode.Disposable {
     this.findings = new Map(findings.map((f) => [occurrenceKey(f.occurrence), f]));
     const updates = findings.filter((f) => f.status === 'update' || f.status === 'digest-changed').length;
     const errors = findings.filter((f) => f.status === 'error').length;
-    this.state = { ...this.state, updates, errors, fromCache, ...(fromCache ? {} : { checkedAt: Date.now() }) };
+    const notChecked = findings.filter((f) => f.notChecked).length;
+    this.state = { ...this.state, updates, errors, notChecked, fromCache, ...(fromCache ? {} : { checkedAt: Date.now() }) };
     this.emitter.fire();
   }
 

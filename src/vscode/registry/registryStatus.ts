@@ -18,6 +18,8 @@ export interface RegistryState {
   message?: string;
   rateLimit?: RateLimitInfo;
   checkedAt?: number;
+  /** Images of this registry the last update check could not check, and why (the first one's reason). */
+  notChecked?: { count: number; why: string };
 }
 
 /** Turns a ping (or its failure) into the state the Registries view shows. */
@@ -86,19 +88,27 @@ export class RegistryStatus implements vscode.Disposable {
     if (refused?.occurrence.reference) {
       return { ...s, status: 'auth-required', message: `${refused.occurrence.reference.repository} needs a credential (the last update check was refused): add one for ${key}` };
     }
-    return s;
+    const notChecked = this.notCheckedBy.get(key);
+    return notChecked ? { ...s, notChecked } : s;
   }
 
   /** Per registry, a finding of the last check that the registry refused (auth-failed); rebuilt when checks change. */
   private refusedBy = new Map<string, Finding>();
+  /** Per registry, how many findings of the last check it did not answer, and why. */
+  private notCheckedBy = new Map<string, { count: number; why: string }>();
 
   /** Takes the update checker's findings into account: a registry that refused them needs a credential. */
   useFindings(checker: { all(): Finding[]; onDidChange: vscode.Event<void> }): void {
     this.disposables.push(checker.onDidChange(() => {
       this.refusedBy = new Map();
+      this.notCheckedBy = new Map();
       for (const f of checker.all()) {
         const host = f.occurrence.reference?.registry;
         if (host && f.code === 'auth-failed' && !this.refusedBy.has(host)) this.refusedBy.set(host, f);
+        if (host && f.notChecked) {
+          const n = this.notCheckedBy.get(host);
+          this.notCheckedBy.set(host, { count: (n?.count ?? 0) + 1, why: n?.why ?? f.notChecked.message });
+        }
       }
       this.emitter.fire();
     }));

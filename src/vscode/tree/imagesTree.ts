@@ -4,7 +4,7 @@ import { ContextKey, ContextValue } from '../constants';
 import { toRange } from '../convert';
 import type { UpdateChecker } from '../check/updateChecker';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
-import type { Finding } from '../../core';
+import type { Finding, Occurrence } from '../../core';
 import { buildImagesModel, childrenOf, type GroupBy, type ImagesModel, type ImagesNode, type UseNode } from './imagesModel';
 
 const KIND_LABEL: Record<string, string> = {
@@ -15,6 +15,24 @@ const KIND_LABEL: Record<string, string> = {
   service: 'service',
   image: 'devcontainer image',
 };
+
+/** What names the image, for the kinds of the YAML sources (Kubernetes, Helm, Kustomize, CI) and devcontainer features. */
+function useLabel(o: Occurrence): string {
+  switch (o.source) {
+    case 'kubernetes':
+      return o.kind === 'init-container' ? vscode.l10n.t('init container') : o.kind === 'ephemeral-container' ? vscode.l10n.t('ephemeral container') : vscode.l10n.t('container');
+    case 'helm':
+      return vscode.l10n.t('Helm values');
+    case 'kustomize':
+      return vscode.l10n.t('Kustomize images');
+    case 'github-actions':
+      return o.kind === 'service' ? vscode.l10n.t('workflow service') : o.kind === 'step' ? vscode.l10n.t('workflow step') : o.kind === 'action' ? vscode.l10n.t('action') : vscode.l10n.t('job container');
+    case 'gitlab-ci':
+      return o.kind === 'service' ? vscode.l10n.t('GitLab CI service') : vscode.l10n.t('GitLab CI image');
+    default:
+      return o.kind === 'feature' ? vscode.l10n.t('devcontainer feature') : (KIND_LABEL[o.kind] ?? o.kind);
+  }
+}
 
 /** The Workspace Images view: the core's occurrences grouped by registry (or by file), each use opening at its range. */
 export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, vscode.Disposable {
@@ -127,7 +145,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
     const byFile = this.groupBy === 'file';
     const item = new vscode.TreeItem(byFile ? o.value || o.text : `${node.relativeFile}:${line}`, vscode.TreeItemCollapsibleState.None);
     item.id = `${this.groupBy}:${node.id}`;
-    const where = byFile ? `line ${line}` : KIND_LABEL[o.kind] ?? o.kind;
+    const where = byFile ? `line ${line}` : useLabel(o);
     const skip = o.skip && o.skip.reason !== 'built-locally' ? ` — ${o.skip.detail || o.skip.reason}` : '';
     const finding = this.checker.finding(o);
     item.description = `${where}${o.stage?.name ? ` (${o.stage.name})` : ''}${o.services.length ? ` (${o.services.join(', ')})` : ''}${skip}`;

@@ -38,6 +38,7 @@ export function describeState(s: RegistryState): string {
   if (s.status === 'signed-in' && s.credentialSource) text += ` (${shortSource(s.credentialSource)})`;
   const rl = s.rateLimit;
   if (rl?.remaining !== undefined) text += ` · ${rl.remaining}${rl.limit !== undefined ? `/${rl.limit}` : ''} pulls left`;
+  if (s.notChecked) text += vscode.l10n.t(' · {0} not checked', s.notChecked.count);
   return text;
 }
 
@@ -75,6 +76,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<RegistryN
     }
     if (s.credentialSource) md.appendMarkdown(`Credential in use: ${s.credentialSource}\n\n`);
     if (s.message) md.appendMarkdown(`${s.message}\n\n`);
+    if (s.notChecked) md.appendMarkdown(`${vscode.l10n.t('{0} image references were not checked by the last update check: {1}', s.notChecked.count, s.notChecked.why)}\n\n`);
     if (s.rateLimit?.remaining !== undefined) md.appendMarkdown(`Rate limit: ${s.rateLimit.remaining} of ${s.rateLimit.limit ?? '?'} pulls left\n\n`);
     if (s.checkedAt) md.appendMarkdown(`Checked ${new Date(s.checkedAt).toLocaleTimeString()}`);
     item.tooltip = md;

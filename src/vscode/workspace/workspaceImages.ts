@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { scanWorkspace, type ScanResult } from '../../core';
-import { affects, readSettings } from '../config';
-import { Setting } from '../constants';
+import { affects, readSettings, SCAN_SETTINGS } from '../config';
 
-/** Files whose change can change the set of images: the discovery names, plus `.env` beside compose files. */
-export const WATCH_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,compose.yaml,compose.yml,compose.*.yaml,compose.*.yml,docker-compose*.yaml,docker-compose*.yml,devcontainer.json,.devcontainer.json,.env,.gitignore}';
+/**
+ * Files whose change can change the set of images: the discovery names, plus `.env` beside compose files, plus
+ * every YAML file (Kubernetes manifests are found by content, Helm values by the `Chart.yaml` beside them).
+ */
+export const WATCH_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,*.yaml,*.yml,Kustomization,devcontainer.json,.devcontainer.json,.env,.gitignore}';
 
 const EMPTY: ScanResult = { files: [], occurrences: [], errors: [] };
 
@@ -34,7 +36,7 @@ export class WorkspaceImages implements vscode.Disposable {
       watcher.onDidDelete((u) => this.schedule(`deleted ${vscode.workspace.asRelativePath(u)}`)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule('workspace folders changed')),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, Setting.Include, Setting.Exclude)) this.schedule('settings changed');
+        if (affects(e, ...SCAN_SETTINGS)) this.schedule('settings changed');
       }),
     );
   }
@@ -93,10 +95,11 @@ export class WorkspaceImages implements vscode.Disposable {
     const settings = readSettings();
     const started = Date.now();
     try {
-      const result = folders.length
-        ? await scanWorkspace(folders, { include: settings.include, exclude: settings.exclude, signal })
+      let result = folders.length
+        ? await scanWorkspace(folders, { include: settings.include, exclude: settings.exclude, sources: settings.sources, signal })
         : EMPTY;
       if (signal.aborted) return;
+      if (!settings.devcontainerFeatures) result = { ...result, occurrences: result.occurrences.filter((o) => o.kind !== 'feature') };
       this.current = result;
       this.scannedOnce = true;
       this.log.info(`Scanned ${folders.length} folder(s) (${reason}): ${result.files.length} files, ${result.occurrences.length} image references, ${result.errors.length} problems in ${Date.now() - started} ms`);
