@@ -6,7 +6,7 @@ import type { RegistryClients } from './registryClients';
 
 export type RegistryStatusKind =
   | 'unchecked' | 'checking' | 'untrusted'
-  | 'signed-in' | 'anonymous' | 'auth-required' | 'rejected'
+  | 'signed-in' | 'anonymous' | 'auth-required' | 'rejected' | 'expired'
   | 'unreachable' | 'tls' | 'error';
 
 export interface RegistryState {
@@ -26,7 +26,8 @@ export function stateFromPing(host: string, result: PingResult | undefined, erro
   if (error !== undefined) {
     const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
     if (isTlsError(error)) return { host, status: 'tls', message, checkedAt };
-    if (isAuthError(error)) return { host, status: 'rejected', message, checkedAt };
+    // An expired login (ECR's 12 h token) is not a wrong password: the message says how to refresh it.
+    if (isAuthError(error)) return { host, status: error.expired ? 'expired' : 'rejected', message, checkedAt };
     if (isNetworkError(error)) return { host, status: 'unreachable', message, checkedAt };
     return { host, status: 'error', message, checkedAt };
   }
