@@ -69,6 +69,7 @@ interface Options {
   noCache: boolean;
   offline: boolean;
   hosts: Record<string, RegistrySettings>;
+  mirrors?: Record<string, string[]>;
   proxy?: string;
 }
 
@@ -107,6 +108,7 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
     else o.paths.push(arg);
   }
   if (flags.proxy) o.proxy = flags.proxy;
+  if (flags.mirrors) o.mirrors = flags.mirrors;
   if (o.offline && o.noCache) return { error: '--offline needs the cache: drop --no-cache' };
   if (o.paths.length === 0) o.paths.push('.');
   return o;
@@ -167,7 +169,7 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
   for (const e of scan.errors) io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
 
   const cache: CacheStore = o.noCache ? new MemoryCacheStore() : checkCacheFile(path.resolve(io.cwd, o.cacheDir ?? defaultCacheDir(io.env)));
-  const { client, close } = cliRegistryClient(io, { hosts: o.hosts, ...(o.proxy ? { proxy: o.proxy } : {}) }, {
+  const { client, close } = cliRegistryClient(io, { hosts: o.hosts, ...(o.proxy ? { proxy: o.proxy } : {}), ...(o.mirrors ? { mirrors: o.mirrors } : {}) }, {
     maxConcurrentPerHost: o.concurrency,
     retry: { retries: 2, baseDelayMs: 250, maxDelayMs: 10_000 },
     connectTimeoutMs: 5_000,
@@ -296,6 +298,6 @@ function summary(findings: Finding[], requests: number): string {
     `${count('skipped')} skipped`,
     `${count('error')} error${count('error') === 1 ? '' : 's'}`,
   ];
-  const notes = findings.flatMap((f) => f.notes.filter((n) => n.code === 'newer-line' || n.code === 'held-back' || n.code === 'directive').map((n) => `  ${f.occurrence.reference ? familiarName(f.occurrence.reference) : f.occurrence.text}: ${n.message}\n`));
+  const notes = findings.flatMap((f) => f.notes.filter((n) => n.code === 'newer-line' || n.code === 'held-back' || n.code === 'directive' || n.code === 'mirror').map((n) => `  ${f.occurrence.reference ? familiarName(f.occurrence.reference) : f.occurrence.text}: ${n.message}\n`));
   return `${notes.length > 0 ? `\nNotes:\n${[...new Set(notes)].join('')}` : ''}\n${findings.length} image reference${findings.length === 1 ? '' : 's'}: ${parts.join(', ')}. ${requests} registry request${requests === 1 ? '' : 's'}.\n`;
 }

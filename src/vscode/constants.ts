@@ -98,6 +98,7 @@ export const Setting = {
   CaFiles: 'caFiles',
   InsecureRegistries: 'insecureRegistries',
   Proxy: 'proxy',
+  RegistryMirrors: 'registryMirrors',
   CheckOnActivation: 'checkOnActivation',
   CheckIntervalMinutes: 'checkIntervalMinutes',
   CheckOnSave: 'checkOnSave',

@@ -46,8 +46,8 @@ import type { Finding, FindingCode, FindingError, FindingNote, FindingUpdate, St
 
 /** What the engine needs of a registry client (`RegistryClient` fits; tests pass fakes). */
 export interface RegistryLike {
-  listTags(registry: string, repository: string, opts?: RequestOptions): Promise<{ tags: string[]; truncated: boolean; stoppedBecause?: string }>;
-  headManifest(registry: string, repository: string, reference: string, opts?: RequestOptions): Promise<{ digest: string; mediaType: string | undefined }>;
+  listTags(registry: string, repository: string, opts?: RequestOptions): Promise<{ tags: string[]; truncated: boolean; stoppedBecause?: string; mirror?: string }>;
+  headManifest(registry: string, repository: string, reference: string, opts?: RequestOptions): Promise<{ digest: string; mediaType: string | undefined; mirror?: string }>;
   getIndex(
     registry: string,
     repository: string,
@@ -116,10 +116,19 @@ interface TagsValue {
   tags: string[];
   truncated: boolean;
   stoppedBecause?: string;
+  /** The mirror that answered (registryMirrors / daemon.json), when one did. */
+  mirror?: string;
 }
 interface DigestValue {
   digest: string;
   mediaType: string | null;
+  mirror?: string;
+}
+
+/** One note per finding naming the mirror that answered for it. */
+function noteMirror(notes: FindingNote[], registry: string, mirror: string | undefined): void {
+  if (mirror === undefined || notes.some((n) => n.code === 'mirror')) return;
+  notes.push({ code: 'mirror', message: `checked through the mirror ${mirror} (instead of ${registry})`, mirror });
 }
 interface IndexValue {
   isIndex: boolean;
@@ -238,7 +247,7 @@ class Lookups {
     const key = `tags|${registry}|${repository}`;
     const got = await this.lookup('tags', registry, key, this.ttls.tagsMs, `${registry}/${repository} tags`, async () => {
       const t = await this.options.client.listTags(registry, repository, this.opts());
-      return { tags: t.tags, truncated: t.truncated, ...(t.stoppedBecause ? { stoppedBecause: t.stoppedBecause } : {}) } satisfies TagsValue;
+      return { tags: t.tags, truncated: t.truncated, ...(t.stoppedBecause ? { stoppedBecause: t.stoppedBecause } : {}), ...(t.mirror ? { mirror: t.mirror } : {}) } satisfies TagsValue;
     });
     let index = this.indexes.get(key);
     if (!index) this.indexes.set(key, (index = indexTags(got.value.tags)));
@@ -248,7 +257,7 @@ class Lookups {
   digest(registry: string, repository: string, tag: string): Promise<Got<DigestValue>> {
     return this.lookup('digests', registry, `digest|${registry}|${repository}|${tag}`, this.ttls.digestMs, `${registry}/${repository}:${tag}`, async () => {
       const d = await this.options.client.headManifest(registry, repository, tag, this.opts());
-      return { digest: d.digest, mediaType: d.mediaType ?? null } satisfies DigestValue;
+      return { digest: d.digest, mediaType: d.mediaType ?? null, ...(d.mirror ? { mirror: d.mirror } : {}) } satisfies DigestValue;
     });
   }
 
@@ -415,6 +424,7 @@ async function decide(
     const got = await lookups.tags(registry, repository);
     mergeStale(ctx, got);
     tags = got.index;
+    noteMirror(common.notes, registry, got.value.mirror);
     if (got.value.truncated) common.notes.push({ code: 'truncated', message: `the tag list of ${registry}/${repository} was cut short (${got.value.stoppedBecause ?? 'page cap'}): newer tags may be missing` });
   }
   const decision: UpdateDecision = decideUpdates({ tag: ref.tag, digestPinned: ref.digest !== null, tags, policy });
@@ -430,6 +440,7 @@ async function decide(
   if (pinned !== null && decision.checkDigest) {
     const cur = await lookups.digest(registry, repository, digestTag);
     mergeStale(ctx, cur);
+    noteMirror(common.notes, registry, cur.value.mirror);
     common.currentDigest = cur.value.digest;
     if (cur.value.digest !== pinned) {
       const r = await refreshPin(occ, registry, repository, digestTag, pinned, cur.value, ctx, env);
@@ -454,6 +465,7 @@ async function decide(
   if (wantPin) {
     const cur = await lookups.digest(registry, repository, digestTag);
     mergeStale(ctx, cur);
+    noteMirror(common.notes, registry, cur.value.mirror);
     common.currentDigest = cur.value.digest;
     updates.push({ kind: 'pin', tag: digestTag, digest: cur.value.digest });
   }

@@ -18,7 +18,7 @@ const LOOK: Record<RegistryStatusKind, { text: string; icon: string; color?: str
   anonymous: { text: 'anonymous', icon: 'globe' },
   'auth-required': { text: 'sign-in required', icon: 'key', color: 'list.warningForeground' },
   rejected: { text: 'credentials rejected', icon: 'error', color: 'list.errorForeground' },
-  expired: { text: vscode.l10n.t('login expired'), icon: 'history', color: 'list.warningForeground' },
+  expired: { text: 'login expired', icon: 'history', color: 'list.warningForeground' },
   unreachable: { text: 'unreachable', icon: 'debug-disconnect', color: 'list.errorForeground' },
   tls: { text: 'TLS problem', icon: 'shield', color: 'list.errorForeground' },
   error: { text: 'error', icon: 'warning', color: 'list.warningForeground' },
