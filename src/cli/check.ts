@@ -1,25 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import {
-  checkCacheFile,
-  checkImages,
-  compilePolicyRules,
-  defaultCacheDir,
-  familiarName,
-  isPolicyError,
-  MemoryCacheStore,
-  scanWorkspace,
-  toSarif,
-  type CacheStore,
-  type Finding,
-  type FindingUpdate,
-  type PolicyRule,
-  type RegistrySettings,
-} from '../core';
+import { checkImages, defaultCacheDir, familiarName, scanWorkspace, toSarif, type Finding, type FindingUpdate, type RegistrySettings } from '../core';
 import { checkLocalCommand } from './checkLocal';
-import type { CliIo } from './main';
+import { openCheckSession, prepareCheck } from './checkSetup';
+import type { CliIo } from './io';
 import { formatTable } from './table';
-import { checkRegistryFlags, cliRegistryClient, parseConcurrency, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
+import { parseConcurrency, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
 import { toJson, type ScanJsonItem } from './scan';
 
 export const CHECK_USAGE = `Usage: registry-lens check [PATH...] [options]
@@ -69,8 +55,8 @@ interface Options {
   noCache: boolean;
   offline: boolean;
   hosts: Record<string, RegistrySettings>;
-  mirrors?: Record<string, string[]>;
   proxy?: string;
+  mirrors?: Record<string, string[]>;
 }
 
 const VALUE_FLAGS = new Set(['--format', '--policy', '--concurrency', '--cache-dir']);
@@ -141,25 +127,9 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
     if (!(await fs.stat(abs).then(() => true, () => false))) return fail(`${p}: no such file or directory`);
     absolute.push(abs);
   }
-  const flagError = await checkRegistryFlags({ hosts: o.hosts }, io.cwd);
-  if (flagError) return fail(flagError);
-  let rules: PolicyRule[] = [];
-  if (o.policy !== undefined) {
-    const file = path.resolve(io.cwd, o.policy);
-    let data: unknown;
-    try {
-      data = JSON.parse(await fs.readFile(file, 'utf8'));
-    } catch (e) {
-      return fail(`--policy ${o.policy}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`}`);
-    }
-    const list = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as { rules?: unknown }).rules : data;
-    try {
-      rules = compilePolicyRules(list, o.policy);
-    } catch (e) {
-      if (isPolicyError(e)) return fail(e.message);
-      throw e;
-    }
-  }
+  const prepared = await prepareCheck(o, io);
+  if ('error' in prepared) return fail(prepared.error);
+  const { rules } = prepared;
 
   const rel = (file: string) => {
     const r = path.relative(io.cwd, file).split(path.sep).join('/');
@@ -168,38 +138,28 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
   const scan = await scanWorkspace(absolute);
   for (const e of scan.errors) io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
 
-  const cache: CacheStore = o.noCache ? new MemoryCacheStore() : checkCacheFile(path.resolve(io.cwd, o.cacheDir ?? defaultCacheDir(io.env)));
-  const { client, close } = cliRegistryClient(io, { hosts: o.hosts, ...(o.proxy ? { proxy: o.proxy } : {}), ...(o.mirrors ? { mirrors: o.mirrors } : {}) }, {
-    maxConcurrentPerHost: o.concurrency,
-    retry: { retries: 2, baseDelayMs: 250, maxDelayMs: 10_000 },
-    connectTimeoutMs: 5_000,
-  });
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const session = openCheckSession(o, io);
   const progress = process.stderr.isTTY === true && io.env.CI === undefined;
   let findings: Finding[];
   let requests: number;
   try {
     const result = await checkImages(scan.occurrences, {
-      client,
-      cache,
+      client: session.client,
+      cache: session.cache,
       rules,
       concurrency: o.concurrency,
       offline: o.offline,
-      signal: controller.signal,
+      signal: session.signal,
       ...(progress ? { onProgress: (p: { done: number; total: number }) => io.stderr(`\rchecking ${p.done}/${p.total} images…`) } : {}),
     });
     findings = result.findings;
-    const s = client.stats;
-    requests = s.ping + s.token + s.head + s.get + s.tags;
+    requests = session.requests();
   } catch (e) {
-    if (controller.signal.aborted) return fail('cancelled');
+    if (session.signal.aborted) return fail('cancelled');
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
     if (progress) io.stderr('\r\x1b[K');
-    await close();
+    await session.close();
   }
 
   for (const f of findings) {

@@ -4,7 +4,7 @@ import {
   buildMirrorTable, createRegistryClient, daemonConfigFiles, defaultKeychain, normalizeRegistry, parseMirror, USER_AGENT, type CreateClientOptions, type RegistryClient,
   type RegistrySettings,
 } from '../core';
-import type { CliIo } from './main';
+import type { CliIo } from './io';
 
 /** The per-registry transport flags every networked command shares. */
 export const REGISTRY_FLAGS_USAGE = `  --ca-file HOST=PEM     trust the CA certificates in PEM (besides the system's) for HOST; repeatable

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { familiarName, scanWorkspace, type Location, type Occurrence } from '../core';
-import type { CliIo } from './main';
+import type { CliIo } from './io';
 import { formatTable } from './table';
 
 export const SCAN_USAGE = `Usage: registry-lens scan [PATH...] [--json]

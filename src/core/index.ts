@@ -9,4 +9,5 @@ export * from './registry';
 export * from './credentials';
 export * from './versioning';
 export * from './check';
+export * from './edits';
 export * from './docker';

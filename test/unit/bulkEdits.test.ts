@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { extractDockerfile, parseReference, type FindingUpdate } from '../../src/core';
-import { rulesIgnoringKind } from '../../src/vscode/diagnostics/ignoreKind';
-import { bulkUpdate, ignoreCommentEdit, mergeEdits, type TextEdit } from '../../src/vscode/diagnostics/tagEdits';
+import { bulkUpdate, ignoreCommentEdit, mergeEdits, rulesIgnoringKind, type TextEdit } from '../../src/core/edits';
 
 const D = 'sha256:' + 'd'.repeat(64);
 const u = (kind: FindingUpdate['kind'], tag: string, digest: string | null = null): FindingUpdate => ({ kind, tag, digest });

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { extractCompose, extractDevcontainer, extractDockerfile, findOccurrenceDirective, type ExtractResult, type FindingUpdate, type Location, type Occurrence } from '../../src/core';
-import { applyEdits, editsForUpdate, ignoreCommentEdit } from '../../src/vscode/diagnostics/tagEdits';
+import { applyEdits, editsForUpdate, ignoreCommentEdit } from '../../src/core/edits';
 
 const RUNS = Number(process.env.REGISTRY_LENS_FC_RUNS ?? 300);
 const SEED = Number(process.env.REGISTRY_LENS_FC_SEED ?? 20261122);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { extractKustomize } from '../../src/core';
-import { applyEdits, editsForUpdate } from '../../src/vscode/diagnostics/tagEdits';
+import { applyEdits, editsForUpdate } from '../../src/core/edits';
 import { assertInvariants, rangeOf } from '../support/ranges';
 
 const FILE = '/ws/overlays/prod/kustomization.yaml';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { extractCompose, extractDockerfile, type Occurrence } from '../../src/core';
-import { editsForUpdate, type TextEdit } from '../../src/vscode/diagnostics/tagEdits';
+import { editsForUpdate, type TextEdit } from '../../src/core/edits';
 
 const D = 'sha256:' + 'd'.repeat(64);
 const E = 'sha256:' + 'e'.repeat(64);

@@ -1,3 +1,4 @@
+import { mentionsDirective } from './directiveComments';
 import type { Location, Position, Range } from './types';
 
 /**
@@ -8,6 +9,8 @@ import type { Location, Position, Range } from './types';
 export class SourceText {
   readonly text: string;
   private lineStarts: number[] | undefined;
+  private lineTexts: readonly string[] | undefined;
+  private marker: boolean | undefined;
 
   constructor(readonly file: string, text: string) {
     this.text = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -28,6 +31,16 @@ export class SourceText {
     }
     this.lineStarts = starts;
     return starts;
+  }
+
+  /** The text split into lines (without their breaks). */
+  get lines(): readonly string[] {
+    return (this.lineTexts ??= this.text.split(/\r\n|\r|\n/));
+  }
+
+  /** True when the text mentions `registry-lens:` at all (no directive comment to look for otherwise). */
+  get mentionsDirective(): boolean {
+    return (this.marker ??= mentionsDirective(this.text));
   }
 
   get lineCount(): number {

@@ -1,4 +1,4 @@
-import type { YamlDocument, YamlMap, YamlNode, YamlScalar, YamlSeq, YamlSlot } from './yamlTree';
+import type { YamlDocument, YamlMap, YamlNode, YamlScalar, YamlSeq, YamlSlot } from './yamlNodes';
 
 /**
  * A fast reader for the YAML most compose files are written in: one document of block mappings and block

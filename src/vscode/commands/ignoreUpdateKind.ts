@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import type { ImageReference, UpdateKind } from '../../core';
+import { rulesIgnoringKind, type ImageReference, type UpdateKind } from '../../core';
 import { settingId } from '../config';
 import { Setting, SETTINGS_SECTION } from '../constants';
-import { rulesIgnoringKind } from '../diagnostics/ignoreKind';
 import type { Services } from '../services';
 
 /**

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import type { ImageReference, UpdateKind } from '../../core';
+import type { BulkLevel, ImageReference, UpdateKind } from '../../core';
 import { CommandId } from '../constants';
-import type { BulkLevel } from '../diagnostics/tagEdits';
 import type { Services } from '../services';
 import type { ImagesNode } from '../tree/imagesModel';
 import type { LocalNode } from '../tree/localTree';

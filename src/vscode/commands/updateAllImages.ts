@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { buildBulkEdit } from '../diagnostics/bulkEdits';
-import { bulkUpdate, type BulkLevel } from '../diagnostics/tagEdits';
+import { bulkUpdate, type BulkLevel } from '../../core';
 import type { Services } from '../services';
 
 export interface UpdateAllOptions {

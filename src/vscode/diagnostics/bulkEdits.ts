@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { familiarName, type Finding } from '../../core';
+import { bulkUpdate, editsForUpdate, familiarName, mergeEdits, type BulkLevel, type Finding, type TextEdit } from '../../core';
 import { toRange, toUri } from '../convert';
-import { bulkUpdate, editsForUpdate, fixTitle, mergeEdits, type BulkLevel, type TextEdit } from './tagEdits';
+import { fixTitle } from './fixTitles';
 
 export interface BulkEdit {
   edit: vscode.WorkspaceEdit;

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { familiarName } from '../../core';
+import { editsForUpdate, familiarName, ignoreCommentEdit, safestFirst, type TextEdit } from '../../core';
 import { occurrenceKey, type UpdateChecker } from '../check/updateChecker';
 import { CommandId } from '../constants';
 import { DIAGNOSTIC_SOURCE, toRange, toUri } from '../convert';
 import { buildBulkEdit } from './bulkEdits';
 import type { ImageDiagnostics } from './imageDiagnostics';
-import { editsForUpdate, fixTitle, ignoreCommentEdit, safestFirst, type TextEdit } from './tagEdits';
+import { fixTitle } from './fixTitles';
 
 /** The `source.fixAll` kind of this extension (what `editor.codeActionsOnSave` can name). */
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('registryLens');

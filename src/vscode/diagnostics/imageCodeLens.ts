@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
-import type { Finding, Occurrence } from '../../core';
+import { safestFirst, type Finding, type Occurrence } from '../../core';
 import type { UpdateChecker } from '../check/updateChecker';
 import { CommandId, Setting } from '../constants';
 import { affects, readSettings } from '../config';
 import { toRange } from '../convert';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
-import { safestFirst } from './tagEdits';
 
 /** A lens's words for a finding: short, with a codicon, like the tree's descriptions. */
 export function lensTitle(f: Finding | undefined): string {

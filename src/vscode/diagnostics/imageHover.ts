@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
-import { DOCKER_HUB, familiarName, imageDetails, type Finding, type ImageDetails, type Occurrence } from '../../core';
+import { DOCKER_HUB, familiarName, imageDetails, safestFirst, type Finding, type ImageDetails, type Occurrence } from '../../core';
 import type { RegistryClients } from '../registry/registryClients';
 import type { UpdateChecker } from '../check/updateChecker';
 import { presetForHost } from '../credentials/presets';
 import type { RegistryStatus } from '../registry/registryStatus';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
-import { safestFirst } from './tagEdits';
 import { rangeContains, toRange } from '../convert';
 
 /** A web page for an image, where the registry has one. */

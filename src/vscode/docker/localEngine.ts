@@ -4,7 +4,7 @@ import {
   type EngineEndpoint, type EngineState, type LocalCheckResult, type LocalInventory, type PullProgress, type PullResult,
 } from '../../core';
 import type { UpdateChecker } from '../check/updateChecker';
-import { readSettings, settingId } from '../config';
+import { affects, readSettings, settingId } from '../config';
 import { ContextKey, Setting } from '../constants';
 import type { RegistryClients } from '../registry/registryClients';
 
@@ -43,7 +43,7 @@ export class LocalEngine implements vscode.Disposable {
     this.subscriptions = [
       this.emitter,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('registryLens.docker.host') && this.current.state !== 'idle') void this.refresh('docker host setting changed');
+        if (affects(e, Setting.DockerHost) && this.current.state !== 'idle') void this.refresh('docker host setting changed');
       }),
     ];
   }

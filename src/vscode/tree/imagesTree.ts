@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
-import { DOCKER_HUB } from '../../core';
+import { DOCKER_HUB, safestFirst } from '../../core';
 import { ContextKey, ContextValue } from '../constants';
 import { toRange } from '../convert';
 import type { UpdateChecker } from '../check/updateChecker';
-import { safestFirst } from '../diagnostics/tagEdits';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
 import type { Finding } from '../../core';
 import { buildImagesModel, childrenOf, type GroupBy, type ImagesModel, type ImagesNode, type UseNode } from './imagesModel';

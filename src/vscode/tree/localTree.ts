@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { formatBytes, type LocalCheckResult, type LocalFinding, type LocalImage } from '../../core';
+import { formatBytes, safestFirst, type LocalCheckResult, type LocalFinding, type LocalImage } from '../../core';
 import { ContextValue } from '../constants';
 import type { LocalEngine } from '../docker/localEngine';
-import { safestFirst } from '../diagnostics/tagEdits';
 
 export type LocalNode =
   | { kind: 'group'; group: 'images' | 'containers' }

@@ -1,4 +1,5 @@
-import { compilePolicyRules, familiarName, isPolicyError, resolvePolicy, ruleMatches, UPDATE_KINDS, type ImageReference, type UpdateKind } from '../../core';
+import { familiarName, type ImageReference } from '../reference';
+import { compilePolicyRules, isPolicyError, resolvePolicy, ruleMatches, UPDATE_KINDS, type UpdateKind } from '../versioning';
 
 /**
  * The `registryLens.policies` value that stops offering one update kind for an image (plain data, unit-tested):
