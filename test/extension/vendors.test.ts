@@ -10,7 +10,7 @@ import type { CredentialResult } from '../../src/vscode/commands/credentialFlow'
 import { CommandId } from '../../src/vscode/constants';
 import type { RegistryLensApi } from '../../src/vscode/extension';
 import { ECR_HOST, startVendors, type Vendors } from '../services/vendors';
-import { api } from './support';
+import { api, render } from './support';
 
 async function rows(a: RegistryLensApi): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -108,6 +108,39 @@ suite('Registries view across vendors (vendor emulators)', function () {
     // Credentials went only where they belong.
     for (const r of v!.all()) {
       for (const s of r.seen) if (s.authorization !== undefined) assert.ok(r.spec.httpsHosts.includes(s.host) && s.scheme === 'https', `${r.spec.name}: Authorization reached ${s.scheme}://${s.host}`);
+    }
+  });
+
+  test('a registry checked through a mirror (a real distribution registry): the tree says via which, the reference text stays', async function () {
+    this.timeout(120_000);
+    const file = process.env.REGISTRY_LENS_TEST_ENV;
+    if (!file) this.skip();
+    const env = JSON.parse((await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString()) as { registries: Record<'anon' | 'basic', { host: string }> };
+    const { anon, basic } = env.registries;
+    const a = await api();
+    // The htpasswd registry refuses anonymous reads; its mirror (the anonymous registry, same seed) answers.
+    await config().update('registryMirrors', { [basic.host]: [anon.host] }, vscode.ConfigurationTarget.Global);
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const mirrored = vscode.Uri.joinPath(folder, 'mirrored.Dockerfile');
+    const text = `${basic.host}/test/app:1.0.0`;
+    await vscode.workspace.fs.writeFile(mirrored, new TextEncoder().encode(`FROM ${text}\n`));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!(await a.imagesIdle(), await render(a.imagesTree)).some((l) => l.includes(basic.host))) {
+        if (Date.now() > deadline) throw new Error('mirrored.Dockerfile never reached the scan');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await a.checkNow();
+      const lines = await render(a.imagesTree);
+      const i = lines.findIndex((l) => l.trim() === basic.host || l.trim().startsWith(`${basic.host} —`));
+      assert.ok(i >= 0, lines.join('\n'));
+      const ref = lines.slice(i).find((l) => /^\s+1\.0\.0 — /.test(l)) ?? '';
+      assert.match(ref, new RegExp(`→ .* · via ${anon.host.replace(/\./g, '\\.')} · 1 use`), lines.slice(i, i + 6).join('\n'));
+      const doc = await vscode.workspace.openTextDocument(mirrored);
+      assert.equal(doc.getText(), `FROM ${text}\n`);
+    } finally {
+      await vscode.workspace.fs.delete(mirrored);
+      await config().update('registryMirrors', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 });
