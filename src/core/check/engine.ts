@@ -314,6 +314,7 @@ function findingError(e: unknown): FindingError {
     registry: r?.registry ?? (e instanceof NotCachedError ? e.registry : null),
     status: r?.status ?? null,
     temporary: r?.temporary ?? false,
+    ...(isRateLimitError(e) ? { retryAt: e.retryAt ?? null } : {}),
   };
 }
 

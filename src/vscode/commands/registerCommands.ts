@@ -15,16 +15,22 @@ import { ignoreUpdateKindCommand } from './ignoreUpdateKind';
 import { importDockerCredentialsCommand } from './importDockerCredentials';
 import { openRegistryPageCommand } from './openRegistryPage';
 import { pullImageCommand } from './pullImage';
+import { markInsecureCommand } from './markInsecure';
 import { refreshImagesCommand } from './refreshImages';
 import { refreshLocalCommand } from './refreshLocal';
 import { refreshRegistriesCommand } from './refreshRegistries';
 import { removeCredentialCommand } from './removeCredential';
+import { setCaFileCommand, type SetCaFileOptions } from './setCaFile';
 import { showAllImagesCommand } from './showAllImages';
 import { showFixesCommand } from './showFixes';
 import { showLogCommand } from './showLog';
 import { showOnlyUpdatesCommand } from './showOnlyUpdates';
+import { showRateLimitCommand } from './showRateLimit';
 import { testCredentialCommand } from './testCredential';
 import { updateAllImagesCommand, type UpdateAllOptions } from './updateAllImages';
+
+/** A host from a Registries row or a string. */
+const hostArg = (arg: RegistryNode | string | undefined): string | undefined => (typeof arg === 'string' ? arg : arg?.host);
 
 /**
  * Wires every command id to its handler (one file each, taking the services it needs). A `Record` over
@@ -51,6 +57,9 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     [CommandId.ShowFixes]: (uri?: vscode.Uri, range?: vscode.Range) => showFixesCommand(uri, range),
     [CommandId.RefreshLocal]: () => refreshLocalCommand(s),
     [CommandId.PullImage]: (arg?: LocalNode | ImagesNode | string, options?: { quiet?: boolean }) => pullImageCommand(s, s.local, arg, options),
+    [CommandId.SetCaFile]: (host?: RegistryNode | string, options?: SetCaFileOptions) => setCaFileCommand(s, hostArg(host), options),
+    [CommandId.MarkInsecure]: (host?: RegistryNode | string, options?: { confirm?: false }) => markInsecureCommand(s, hostArg(host), options),
+    [CommandId.ShowRateLimit]: (host?: string, retryAt?: number | null) => showRateLimitCommand(s, host, retryAt),
   };
   return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
 }
