@@ -1,26 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import {
-  checkCacheFile,
-  checkImages,
-  compilePolicyRules,
-  defaultCacheDir,
-  familiarName,
-  findingRemedy,
-  isPolicyError,
-  MemoryCacheStore,
-  scanWorkspace,
-  toSarif,
-  type CacheStore,
-  type Finding,
-  type FindingUpdate,
-  type PolicyRule,
-  type RegistrySettings,
-} from '../core';
+import { checkImages, defaultCacheDir, familiarName, findingRemedy, scanWorkspace, toSarif, type Finding, type FindingUpdate, type RegistrySettings } from '../core';
 import { checkLocalCommand } from './checkLocal';
-import type { CliIo } from './main';
+import { openCheckSession, prepareCheck } from './checkSetup';
+import type { CliIo } from './io';
 import { formatTable } from './table';
-import { checkRegistryFlags, cliRegistryClient, parseConcurrency, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
+import { parseConcurrency, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
 import { toJson, type ScanJsonItem } from './scan';
 
 export const CHECK_USAGE = `Usage: registry-lens check [PATH...] [options]
@@ -32,7 +17,8 @@ newer tags and changed digests, and reports one line per image.
                          status   current | update | digest-changed | unpinned | skipped | error
                          updates  [{kind: patch|minor|major|digest|pin, tag, digest}] (newest of each kind)
                          error    {code, message} (the registry client's error) or null
-                         and code (a stable finding code), message, notes, currentDigest, stale
+                         and code (a stable finding code), message, notes, currentDigest, stale, notChecked
+                         (notChecked: {code, message} when the registry was not asked or could not answer)
   --format F             table (default), json (= --json) or sarif (SARIF 2.1.0 for code scanning)
   --fail-on-update       exit 1 when an update or a changed digest is found
   --policy FILE          update policy rules (JSON: a list of rules, or {"rules": [...]})
@@ -58,6 +44,8 @@ export interface CheckJsonItem extends ScanJsonItem {
   notes: Finding['notes'];
   currentDigest: string | null;
   stale: Finding['stale'];
+  /** {code, message} when the registry was not asked or could not answer (never "up to date" then); else null. */
+  notChecked: Finding['notChecked'];
 }
 
 interface Options {
@@ -140,25 +128,9 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
     if (!(await fs.stat(abs).then(() => true, () => false))) return fail(`${p}: no such file or directory`);
     absolute.push(abs);
   }
-  const flagError = await checkRegistryFlags({ hosts: o.hosts }, io.cwd);
-  if (flagError) return fail(flagError);
-  let rules: PolicyRule[] = [];
-  if (o.policy !== undefined) {
-    const file = path.resolve(io.cwd, o.policy);
-    let data: unknown;
-    try {
-      data = JSON.parse(await fs.readFile(file, 'utf8'));
-    } catch (e) {
-      return fail(`--policy ${o.policy}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`}`);
-    }
-    const list = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as { rules?: unknown }).rules : data;
-    try {
-      rules = compilePolicyRules(list, o.policy);
-    } catch (e) {
-      if (isPolicyError(e)) return fail(e.message);
-      throw e;
-    }
-  }
+  const prepared = await prepareCheck(o, io);
+  if ('error' in prepared) return fail(prepared.error);
+  const { rules } = prepared;
 
   const rel = (file: string) => {
     const r = path.relative(io.cwd, file).split(path.sep).join('/');
@@ -167,38 +139,28 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
   const scan = await scanWorkspace(absolute);
   for (const e of scan.errors) io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
 
-  const cache: CacheStore = o.noCache ? new MemoryCacheStore() : checkCacheFile(path.resolve(io.cwd, o.cacheDir ?? defaultCacheDir(io.env)));
-  const { client, close } = cliRegistryClient(io, { hosts: o.hosts, ...(o.proxy ? { proxy: o.proxy } : {}) }, {
-    maxConcurrentPerHost: o.concurrency,
-    retry: { retries: 2, baseDelayMs: 250, maxDelayMs: 10_000 },
-    connectTimeoutMs: 5_000,
-  });
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const session = openCheckSession(o, io);
   const progress = process.stderr.isTTY === true && io.env.CI === undefined;
   let findings: Finding[];
   let requests: number;
   try {
     const result = await checkImages(scan.occurrences, {
-      client,
-      cache,
+      client: session.client,
+      cache: session.cache,
       rules,
       concurrency: o.concurrency,
       offline: o.offline,
-      signal: controller.signal,
+      signal: session.signal,
       ...(progress ? { onProgress: (p: { done: number; total: number }) => io.stderr(`\rchecking ${p.done}/${p.total} images…`) } : {}),
     });
     findings = result.findings;
-    const s = client.stats;
-    requests = s.ping + s.token + s.head + s.get + s.tags;
+    requests = session.requests();
   } catch (e) {
-    if (controller.signal.aborted) return fail('cancelled');
+    if (session.signal.aborted) return fail('cancelled');
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
     if (progress) io.stderr('\r\x1b[K');
-    await close();
+    await session.close();
   }
 
   for (const f of findings) {
@@ -233,6 +195,7 @@ export function toCheckJson(f: Finding, rel: (file: string) => string): CheckJso
     notes: f.notes,
     currentDigest: f.currentDigest,
     stale: f.stale,
+    notChecked: f.notChecked,
   };
 }
 
@@ -275,13 +238,15 @@ function table(findings: Finding[], rel: (file: string) => string): string {
 
 function summary(findings: Finding[], requests: number): string {
   const count = (s: Finding['status']) => findings.filter((f) => f.status === s).length;
+  const notChecked = findings.filter((f) => f.notChecked).length;
   const parts = [
-    `${count('current')} up to date`,
+    `${findings.filter((f) => f.status === 'current' && !f.notChecked).length} up to date`,
     `${count('update')} with updates`,
     `${count('digest-changed')} digest changed`,
     `${count('unpinned')} unpinned`,
     `${count('skipped')} skipped`,
     `${count('error')} error${count('error') === 1 ? '' : 's'}`,
+    ...(notChecked > 0 ? [`${notChecked} not checked`] : []),
   ];
   const notes = findings.flatMap((f) => f.notes.filter((n) => n.code === 'newer-line' || n.code === 'held-back' || n.code === 'directive').map((n) => `  ${f.occurrence.reference ? familiarName(f.occurrence.reference) : f.occurrence.text}: ${n.message}\n`));
   return `${notes.length > 0 ? `\nNotes:\n${[...new Set(notes)].join('')}` : ''}\n${findings.length} image reference${findings.length === 1 ? '' : 's'}: ${parts.join(', ')}. ${requests} registry request${requests === 1 ? '' : 's'}.\n`;

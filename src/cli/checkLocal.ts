@@ -1,22 +1,7 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import {
-  checkCacheFile,
-  checkLocal,
-  compilePolicyRules,
-  defaultCacheDir,
-  Engine,
-  isPolicyError,
-  MemoryCacheStore,
-  resolveEngine,
-  type CacheStore,
-  type LocalCheckResult,
-  type LocalFinding,
-  type PolicyRule,
-  type RegistrySettings,
-} from '../core';
-import type { CliIo } from './main';
-import { checkRegistryFlags, cliRegistryClient, parseConcurrency, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
+import { checkLocal, defaultCacheDir, Engine, resolveEngine, type LocalCheckResult, type LocalFinding, type RegistrySettings } from '../core';
+import { openCheckSession, prepareCheck } from './checkSetup';
+import type { CliIo } from './io';
+import { parseConcurrency, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
 import { formatTable } from './table';
 
 export const CHECK_LOCAL_USAGE = `Usage: registry-lens check --local [options]
@@ -115,52 +100,27 @@ export async function checkLocalCommand(args: string[], io: CliIo): Promise<numb
   };
   if ('error' in parsed) return fail(parsed.error);
   const o = parsed;
-  const flagError = await checkRegistryFlags({ hosts: o.hosts }, io.cwd);
-  if (flagError) return fail(flagError);
-  let rules: PolicyRule[] = [];
-  if (o.policy !== undefined) {
-    let data: unknown;
-    try {
-      data = JSON.parse(await fs.readFile(path.resolve(io.cwd, o.policy), 'utf8'));
-    } catch (e) {
-      return fail(`--policy ${o.policy}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`}`);
-    }
-    const list = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as { rules?: unknown }).rules : data;
-    try {
-      rules = compilePolicyRules(list, o.policy);
-    } catch (e) {
-      if (isPolicyError(e)) return fail(e.message);
-      throw e;
-    }
-  }
+  const prepared = await prepareCheck(o, io);
+  if ('error' in prepared) return fail(prepared.error);
+  const { rules } = prepared;
 
   const engine = new Engine(resolveEngine({ host: o.dockerHost ?? '', hostLabel: '--docker-host', env: io.env }));
   const state = await engine.ping();
   if (state.state !== 'ok') return fail(`no Docker engine: ${state.message}`);
 
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  const cache: CacheStore = o.noCache ? new MemoryCacheStore() : checkCacheFile(path.resolve(io.cwd, o.cacheDir ?? defaultCacheDir(io.env)));
-  const { client, close } = cliRegistryClient(io, { hosts: o.hosts, ...(o.proxy ? { proxy: o.proxy } : {}) }, {
-    maxConcurrentPerHost: o.concurrency,
-    retry: { retries: 2, baseDelayMs: 250, maxDelayMs: 10_000 },
-    connectTimeoutMs: 5_000,
-  });
+  const session = openCheckSession(o, io);
   let result: LocalCheckResult;
   let requests: number;
   const started = Date.now();
   try {
-    const inventory = await engine.listLocal({ signal: controller.signal });
-    result = await checkLocal(inventory, { client, cache, rules, concurrency: o.concurrency, offline: o.offline, signal: controller.signal });
-    const s = client.stats;
-    requests = s.ping + s.token + s.head + s.get + s.tags;
+    const inventory = await engine.listLocal({ signal: session.signal });
+    result = await checkLocal(inventory, { client: session.client, cache: session.cache, rules, concurrency: o.concurrency, offline: o.offline, signal: session.signal });
+    requests = session.requests();
   } catch (e) {
-    if (controller.signal.aborted) return fail('cancelled');
+    if (session.signal.aborted) return fail('cancelled');
     return fail(e instanceof Error ? e.message : String(e));
   } finally {
-    process.off('SIGINT', onSigint);
-    await close();
+    await session.close();
   }
 
   const all = [...result.images, ...result.containers];

@@ -2,7 +2,7 @@ import {
   compareVersions, decideUpdates, familiarName, isRegistryError, parseReference, parseTag, type ImageIndex, type ManifestDescriptor,
   type VersionTag,
 } from '../core';
-import type { CliIo } from './main';
+import type { CliIo } from './io';
 import { checkRegistryFlags, cliRegistryClient, describeFailure, parseSingleTargetArgs, REGISTRY_FLAGS_USAGE } from './registryFlags';
 
 export const INSPECT_USAGE = `Usage: registry-lens inspect IMAGE [--json] [registry flags]

@@ -1,6 +1,7 @@
 import { PRODUCT_VERSION } from '../core';
 import { checkCommand } from './check';
 import { inspectCommand } from './inspect';
+import type { CliIo } from './io';
 import { pingCommand } from './ping';
 import { scanCommand } from './scan';
 import { updateCommand } from './update';
@@ -24,12 +25,7 @@ Usage:
 Exit codes: 0 nothing to update, 1 updates found (with --fail-on-update), 2 errors.
 `;
 
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-}
+export type { CliIo } from './io';
 
 type CommandFn = (args: string[], io: CliIo) => Promise<number>;
 

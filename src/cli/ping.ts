@@ -1,5 +1,5 @@
 import { isRegistryError, normalizeRegistry, type PingResult } from '../core';
-import type { CliIo } from './main';
+import type { CliIo } from './io';
 import { checkRegistryFlags, cliRegistryClient, describeFailure, parseSingleTargetArgs, REGISTRY_FLAGS_USAGE } from './registryFlags';
 
 export const PING_USAGE = `Usage: registry-lens ping HOST [--json] [registry flags]

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import {
   createRegistryClient, defaultKeychain, normalizeRegistry, USER_AGENT, type CreateClientOptions, type RegistryClient, type RegistrySettings,
 } from '../core';
-import type { CliIo } from './main';
+import type { CliIo } from './io';
 
 /** The per-registry transport flags every networked command shares. */
 export const REGISTRY_FLAGS_USAGE = `  --ca-file HOST=PEM     trust the CA certificates in PEM (besides the system's) for HOST; repeatable

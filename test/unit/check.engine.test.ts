@@ -9,6 +9,8 @@ import {
   checkCacheFile,
   checkImages,
   compilePolicyRules,
+  extractCompose,
+  extractDevcontainer,
   extractDockerfile,
   MemoryCacheStore,
   NetworkError,
@@ -106,14 +108,13 @@ function fakeRegistry(): FakeRegistry {
   );
 }
 
-function occurrencesOf(files: Record<string, string>): { occurrences: Occurrence[]; readLines: (f: string) => string[] | undefined } {
-  const occurrences = Object.entries(files).flatMap(([file, text]) => extractDockerfile(file, text).occurrences);
-  return { occurrences, readLines: (f) => files[f]?.split('\n') };
+function occurrencesOf(files: Record<string, string>): Occurrence[] {
+  return Object.entries(files).flatMap(([file, text]) => extractDockerfile(file, text).occurrences);
 }
 
 async function run(files: Record<string, string>, reg: FakeRegistry, extra: Partial<CheckOptions> = {}) {
-  const { occurrences, readLines } = occurrencesOf(files);
-  const result = await checkImages(occurrences, { client: reg, readLines, defaultPlatform: 'linux/amd64', ...extra });
+  const occurrences = occurrencesOf(files);
+  const result = await checkImages(occurrences, { client: reg, defaultPlatform: 'linux/amd64', ...extra });
   const by = (text: string): Finding => {
     const f = result.findings.find((x) => x.occurrence.text === text);
     assert.ok(f, `no finding for ${text}: ${result.findings.map((x) => x.occurrence.text).join(', ')}`);
@@ -288,6 +289,22 @@ void describe('check engine (fake registry)', () => {
     assert.equal(pinned.status, 'unpinned');
     assert.deepEqual(pinned.updates, [{ kind: 'pin', tag: '2.1.0', digest: D.m21 }]);
     assert.ok(r.by('reg.test/app:1.0.0').notes.some((n) => n.code === 'directive'));
+  });
+
+  void it('inline directives come with the occurrences: compose with its .env, devcontainer //, no file on disk', async () => {
+    const reg = fakeRegistry();
+    const compose = extractCompose('/nowhere/compose.yaml', 'services:\n  web:\n    image: reg.test/app:${APP_TAG}\n  db:\n    image: reg.test/app:1.0.0 # registry-lens: ignore\n', {
+      dotenv: { file: '/nowhere/.env', content: '# registry-lens: allow=patch\nAPP_TAG=1.1.0\n' },
+    }).occurrences;
+    const devcontainer = extractDevcontainer('/nowhere/.devcontainer/devcontainer.json', '{\n  // registry-lens: allow=minor\n  "image": "reg.test/app:1.0.0"\n}\n').occurrences;
+    assert.deepEqual(compose[0]?.directives, [{ file: '/nowhere/.env', line: 0, character: 0, text: '# registry-lens: allow=patch' }]);
+    assert.deepEqual(devcontainer[0]?.directives, [{ file: '/nowhere/.devcontainer/devcontainer.json', line: 1, character: 2, text: '// registry-lens: allow=minor' }]);
+    const { findings } = await checkImages([...compose, ...devcontainer], { client: reg, defaultPlatform: 'linux/amd64' });
+    assert.deepEqual(findings.map((f) => [f.code, f.updates.map((u) => u.tag)]), [
+      ['update-available', ['1.1.1']],
+      ['ignored', []],
+      ['update-available', ['1.2.0']],
+    ]);
   });
 
   void it('the JSON file cache survives a new process (written on flush), pruning long-expired entries', async () => {

@@ -20,6 +20,16 @@ export {
   type CacheStore,
   type CacheTtls,
 } from './cache';
+export {
+  checkLocal,
+  LOCAL_STATUSES,
+  OUTDATED_STATUSES,
+  type CheckLocalOptions,
+  type LocalCheckResult,
+  type LocalFinding,
+  type LocalFindingCode,
+  type LocalStatus,
+} from './local';
 export { imageDetails, type ImageDetails } from './details';
 export { hostPlatform, normalizePlatform, samePlatform } from './platform';
 export { sarifRegion, toSarif, type SarifOptions, type SarifRegion } from './sarif';
@@ -37,6 +47,7 @@ export {
   type FindingNote,
   type FindingStatus,
   type FindingUpdate,
+  type NotChecked,
   type SeverityLevel,
   type StaleInfo,
 } from './types';

@@ -70,9 +70,21 @@ export const FINDING_CODES = {
     remedy: 'log in with "docker login {registry}" (DOCKER_CONFIG), or set REGISTRY_LENS_REGISTRY={registry} with REGISTRY_LENS_USERNAME and REGISTRY_LENS_PASSWORD',
     anchor: 'auth-failed',
   },
+  'credential-not-sent': {
+    status: 'error', title: 'A credential exists but was not sent: the registry speaks plain HTTP', label: 'not sent: plain HTTP', severity: 'warning',
+    remedy: 'the registry speaks plain HTTP: pass --insecure {registry} to send it credentials', anchor: 'credential-not-sent',
+  },
   'not-found': {
     status: 'error', title: 'Repository, tag or digest not found', label: 'not found', severity: 'warning',
     remedy: 'check the image name and tag in the file (and that your credentials may see the repository)', anchor: 'not-found',
+  },
+  'tag-not-found': {
+    status: 'error', title: 'The registry does not have this tag', label: 'tag not found', severity: 'warning',
+    remedy: 'write a tag the registry has (the newer ones are listed above and in --json "updates")', anchor: 'tag-not-found',
+  },
+  'platform-missing': {
+    status: 'error', title: "The tag's index no longer has the pinned platform", label: 'platform missing', severity: 'warning',
+    remedy: 'pick a tag whose index still has that platform, or pin another platform\'s digest', anchor: 'platform-missing',
   },
   'registry-unreachable': {
     status: 'error', title: 'The registry could not be reached', label: 'unreachable', severity: 'warning',
@@ -180,6 +192,16 @@ export interface StaleInfo {
   because: { code: string; message: string };
 }
 
+/**
+ * Why an image was not checked against its registry this time (the registry unreachable, TLS failing, rate
+ * limited, or offline without a cached answer; or only expired cached answers were used for one of those): such
+ * a finding is never "up to date" news. `code` is the finding code of the cause.
+ */
+export interface NotChecked {
+  code: 'registry-unreachable' | 'tls-error' | 'rate-limited' | 'not-cached' | 'registry-error';
+  message: string;
+}
+
 export interface Finding {
   occurrence: Occurrence;
   status: FindingStatus;
@@ -195,6 +217,8 @@ export interface Finding {
   /** The platform a single-platform pin was matched on, when that mattered. */
   platform: string | null;
   stale: StaleInfo | null;
+  /** Set when the registry was not asked or could not answer (see {@link NotChecked}); null when it answered. */
+  notChecked: NotChecked | null;
   /** The policy rules (and `inline`) that applied. */
   policy: string[];
 }

@@ -7,6 +7,7 @@ import type * as http from 'node:http';
 import type Dockerode from 'dockerode';
 import type { Credential } from '../credentials';
 import { isDockerHub, tryParseReference } from '../reference';
+import { mapLimit } from '../util/limiter';
 import { describeEndpoint, type EngineEndpoint } from './endpoint';
 import {
   abortError,
@@ -564,15 +565,3 @@ function engineMessageOf(e: unknown): string {
   return msg.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}

@@ -1,6 +1,8 @@
 // The docker layer's errors: one base, guards by `name` (instanceof breaks across bundles, and dist/docker.js is a
 // bundle of its own). Messages say what happened and what to do; they never hold a credential (the authconfig only
 // ever travels in the X-Registry-Auth header, which no error quotes).
+import { abortError } from '../util/abort';
+import { hasName, isAbortError } from '../util/errorName';
 import { describeEndpoint, type EngineEndpoint } from './endpoint';
 
 /**
@@ -83,19 +85,13 @@ export class PullError extends DockerEngineError {
   }
 }
 
-function hasName(e: unknown, names: readonly string[]): boolean {
-  return typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string' && names.includes((e as { name: string }).name);
-}
 export const isDockerEngineError = (e: unknown): e is DockerEngineError => hasName(e, NAMES);
 export const isEngineUnavailableError = (e: unknown): e is EngineUnavailableError => hasName(e, ['EngineUnavailableError']);
 export const isEngineRequestError = (e: unknown): e is EngineRequestError => hasName(e, ['EngineRequestError']);
 export const isPullError = (e: unknown): e is PullError => hasName(e, ['PullError']);
 /** A cancelled operation (an aborted signal): the same `AbortError` the check engine and registry client use. */
-export const isAbortError = (e: unknown): boolean => hasName(e, ['AbortError']);
-
-export function abortError(what: string): Error {
-  return Object.assign(new Error(`${what} cancelled`), { name: 'AbortError' });
-}
+export { abortError } from '../util/abort';
+export { isAbortError } from '../util/errorName';
 
 /** Sorts an engine error message ("pull access denied", "manifest unknown", ...). */
 export function pullErrorKind(message: string): PullError['kind'] {

@@ -38,16 +38,6 @@ export {
   type EngineUnavailableReason,
 } from './errors';
 export { eventError, formatBytes, PullStreamParser, PullTracker, type LayerPhase, type LayerProgress, type PullEvent, type PullProgress } from './progress';
-export {
-  checkLocal,
-  LOCAL_STATUSES,
-  OUTDATED_STATUSES,
-  type CheckLocalOptions,
-  type LocalCheckResult,
-  type LocalFinding,
-  type LocalFindingCode,
-  type LocalStatus,
-} from './checkLocal';
 export type { ContainerConfig, ContainerCreateBody, ContainerInspect, EndpointSettings, HostConfigLike, ImageInspect } from './inspect';
 export {
   bindTarget,
@@ -75,3 +65,4 @@ export {
   type ComposeProject,
 } from './compose';
 export { prepareUpdate, updateWithCompose, type ComposeRunOptions, type ContainerUpdate, type PrepareOptions } from './update';
+export { releaseNotesLinks, sourceVersionOf, type ReleaseNotesLinks } from './releaseNotes';

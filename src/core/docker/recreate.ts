@@ -9,6 +9,8 @@
 // working dir, user, healthcheck) are left out, so the new image's own take effect, as `docker run` would give.
 import type { Credential } from '../credentials';
 import { tryParseReference } from '../reference';
+import { sleep } from '../util/abort';
+import { hasName } from '../util/errorName';
 import { composeProjectOf, type ComposeProject } from './compose';
 import type { Engine, PullResult } from './engine';
 import { isAbortError, isPullError } from './errors';
@@ -191,7 +193,7 @@ export class RecreateError extends Error {
     super(message);
   }
 }
-export const isRecreateError = (e: unknown): e is RecreateError => typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'RecreateError';
+export const isRecreateError = (e: unknown): e is RecreateError => hasName(e, ['RecreateError']);
 
 export interface RecreateOptions {
   /** The credential for the image's registry (from the caller's keychain); anonymous when absent. */
@@ -221,7 +223,6 @@ export interface RecreateResult {
 }
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Pulls and recreates one running container (see the file's header). Rejects with a {@link RecreateError} saying

@@ -14,6 +14,7 @@ export { SourceText } from './sourceText';
 export {
   OCCURRENCE_SOURCES,
   SKIP_REASONS,
+  type DirectiveComment,
   type ExtractionError,
   type ExtractResult,
   type FileReference,

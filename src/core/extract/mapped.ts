@@ -88,6 +88,11 @@ export class MappedString {
     return out;
   }
 
+  /** The source text of `file` when some piece of this value was read from it. */
+  sourceFor(file: string): SourceText | undefined {
+    return this.runs.find((r) => r.source.file === file)?.source;
+  }
+
   /** The file range holding value[start, end), when it is one verbatim run; null otherwise (or when empty). */
   locate(start: number, end: number): Location | null {
     if (end <= start) return null;

@@ -1,3 +1,4 @@
+import { occurrenceDirectiveComments } from './directiveComments';
 import { isInvalidReferenceError, parseReferenceWithSpans, type InvalidReferenceError } from '../reference';
 import type { SourceText } from './sourceText';
 import type { Expansion } from './substitute';
@@ -37,6 +38,7 @@ export function makeOccurrence(site: OccurrenceSite, expansion: Expansion, skip:
     platform: site.platform ?? null,
     stage: site.stage ?? null,
     services: site.services ?? [],
+    directives: [],
   };
   // A locally built image, or one whose tag is set elsewhere, still names its repository: keep the reference.
   if (skip && skip.reason !== 'built-locally' && skip.reason !== 'tag-elsewhere') return occurrence;
@@ -56,7 +58,16 @@ export function makeOccurrence(site: OccurrenceSite, expansion: Expansion, skip:
     occurrence.tagSegments = expansion.value.segments(spans.tag[0], spans.tag[1]);
   }
   if (spans.digest) occurrence.digestLocation = expansion.value.locate(spans.digest[0], spans.digest[1]);
+  occurrence.directives = directiveComments(occurrence, site.src, expansion);
   return occurrence;
+}
+
+/** The `registry-lens:` comments for an occurrence, read from the texts the extractor holds (its file, an `.env`). */
+function directiveComments(occurrence: Occurrence, src: SourceText, expansion: Expansion): Occurrence['directives'] {
+  return occurrenceDirectiveComments(occurrence, (file) => {
+    const text = file === src.file ? src : expansion.value.sourceFor(file);
+    return text?.mentionsDirective ? text.lines : undefined;
+  });
 }
 
 type Parsed = ReturnType<typeof parseReferenceWithSpans> | InvalidReferenceError;

@@ -75,6 +75,17 @@ export interface Skip {
   detail: string;
 }
 
+/**
+ * A `registry-lens:` comment that applies to an occurrence, as written: `text` runs from the comment's start
+ * (`#`, `//`) to the end of its line. `file` may be another file than the occurrence's (the `.env` a tag came from).
+ */
+export interface DirectiveComment {
+  file: string;
+  line: number;
+  character: number;
+  text: string;
+}
+
 /** A Dockerfile build stage: `index` counts FROMs from 0; `name` is the `AS` alias as written; `final` is the last stage. */
 export interface StageInfo {
   index: number;
@@ -126,6 +137,8 @@ export interface Occurrence {
    * `image:` map). Null: no inline pin (a Kustomize entry pins with a `digest:` field, written by hand).
    */
   pinLocation?: Location | null;
+  /** The `registry-lens:` comments above and beside the reference and the lines its tag came from, in the order they apply. */
+  directives: DirectiveComment[];
 }
 
 /** A problem with a file that did not stop extraction of the rest; `line`/`character` zero-based. */

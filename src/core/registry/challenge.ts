@@ -129,3 +129,8 @@ export function challengeScopes(c: Challenge | undefined): string[] {
   const scope = c?.params.scope;
   return scope ? scope.split(' ').filter(Boolean) : [];
 }
+
+/** `Authorization: Basic base64(user:password)` (RFC 7617, UTF-8). */
+export function basicHeader(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}

@@ -2,6 +2,7 @@
 // bundles). Messages tell the user what to do and never contain a secret: URLs are redacted, headers are never
 // quoted, credentials are named by their *source* only.
 // Error bodies follow the distribution spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
+import { hasName, isAbortError } from '../util/errorName';
 
 /** One entry of a registry's `{"errors":[...]}` body. */
 export interface RegistryErrorDetail {
@@ -62,6 +63,33 @@ export class RegistryError extends Error {
 export class AuthError extends RegistryError {
   override name: RegistryErrorName = 'AuthError';
   override readonly kind = 'auth';
+  /** The registry said the credential (a short-lived token: ECR's 12 h login) has expired: sign in again. */
+  readonly expired: boolean;
+  /**
+   * A credential exists but was never sent: the registry (or its token realm) speaks plain HTTP and is not listed
+   * as insecure. The registry did not reject anything; allowing plain HTTP for that host is the fix.
+   */
+  readonly credentialNotSent: boolean;
+  constructor(message: string, init: RegistryErrorInit & { expired?: boolean; credentialNotSent?: boolean } = {}) {
+    super(message, init);
+    this.expired = init.expired === true;
+    this.credentialNotSent = init.credentialNotSent === true;
+  }
+  override get code(): string {
+    return this.expired ? 'auth-expired' : 'auth';
+  }
+}
+
+/** ECR's registry host: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`; the region, or undefined. */
+export function ecrRegion(registry: string): string | undefined {
+  return /^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(registry)?.[1];
+}
+
+/** What to run to get a fresh credential for a registry whose short-lived login expired. */
+export function refreshHint(registry: string): string {
+  const region = ecrRegion(registry);
+  if (region) return `aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${registry}`;
+  return `docker login ${registry}, or update the credential in Registry Lens`;
 }
 /** 404: repository, tag or digest unknown (or hidden from these credentials). */
 export class NotFoundError extends RegistryError {
@@ -110,9 +138,6 @@ export class ProtocolError extends RegistryError {
   override readonly kind = 'protocol';
 }
 
-function hasName(e: unknown, names: readonly string[]): boolean {
-  return typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string' && names.includes((e as { name: string }).name);
-}
 export const isRegistryError = (e: unknown): e is RegistryError => hasName(e, ERROR_NAMES);
 export const isAuthError = (e: unknown): e is AuthError => hasName(e, ['AuthError']);
 export const isNotFoundError = (e: unknown): e is NotFoundError => hasName(e, ['NotFoundError']);
@@ -172,7 +197,39 @@ export function parseErrorBody(text: string): RegistryErrorDetail[] {
 /** `: CODE: message; CODE2: message2` from a registry's errors[], or ''. */
 export function describeErrors(errors: readonly RegistryErrorDetail[]): string {
   if (errors.length === 0) return '';
-  return ': ' + errors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ');
+  return ': the registry said ' + errors.map(describeErrorDetail).join('; ');
+}
+
+/**
+ * The distribution spec's error codes in words (a user reads "not authorised", not `UNAUTHORIZED:`); the registry's
+ * own message follows when it adds something. Unknown codes are shown as sent.
+ * Codes: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
+ */
+const ERROR_CODE_WORDS: Record<string, string> = {
+  UNAUTHORIZED: 'not authorised',
+  DENIED: 'access denied',
+  UNSUPPORTED: 'operation not supported',
+  TOOMANYREQUESTS: 'too many requests',
+  NAME_UNKNOWN: 'repository not known',
+  NAME_INVALID: 'invalid repository name',
+  MANIFEST_UNKNOWN: 'tag or manifest not known',
+  MANIFEST_INVALID: 'invalid manifest',
+  MANIFEST_BLOB_UNKNOWN: 'a blob of the manifest is not known',
+  BLOB_UNKNOWN: 'blob not known',
+  BLOB_UPLOAD_UNKNOWN: 'upload not known',
+  BLOB_UPLOAD_INVALID: 'invalid upload',
+  DIGEST_INVALID: 'digest does not match the content',
+  SIZE_INVALID: 'size does not match the content',
+  TAG_INVALID: 'invalid tag',
+  PAGINATION_NUMBER_INVALID: 'invalid page size',
+  RANGE_INVALID: 'invalid range',
+};
+
+export function describeErrorDetail(e: RegistryErrorDetail): string {
+  const words = ERROR_CODE_WORDS[e.code.toUpperCase()];
+  if (!words) return e.message ? `${e.code}: ${e.message}` : e.code;
+  const message = e.message?.trim();
+  return message && message.toLowerCase() !== words && message.toLowerCase() !== e.code.toLowerCase() ? `${words} (${message})` : words;
 }
 
 const TLS_CODES: Record<string, string> = {
@@ -246,8 +303,7 @@ export function classifyTransportError(e: unknown, init: RegistryErrorInit & { h
           : "add the registry's CA certificate in settings (a PEM file), or mark the registry insecure if you trust the network";
     return new TlsError(`${where}: ${what}: ${tip}`, { ...base, tlsCode: code, temporary: false });
   }
-  const name = typeof e === 'object' && e !== null ? (e as { name?: unknown }).name : undefined;
-  if (name === 'AbortError' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED') {
+  if (isAbortError(e) || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED') {
     return new NetworkError(`${where}: request cancelled`, { ...base, networkCode: 'ABORTED', temporary: false });
   }
   const text = code !== undefined ? NETWORK_TEXT[code] : undefined;

@@ -9,7 +9,8 @@
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
 import { Agent, buildConnector, type Dispatcher, ProxyAgent } from 'undici';
-import { type DispatcherSource, type RegistryClientOptions, type RegistryHostOptions, RegistryClient } from './client';
+import { RegistryClient } from './client';
+import type { DispatcherSource, RegistryClientOptions, RegistryHostOptions } from './types';
 import { RegistryError } from './errors';
 import { endpointHost, isLoopbackHostname } from './hosts';
 
@@ -230,7 +231,9 @@ export function createRegistryClient(options: CreateClientOptions = {}): { clien
     ...(noProxy !== undefined ? { noProxy } : {}),
     ...(env !== undefined ? { env } : {}),
     ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
-    ...(connections !== undefined ? { connections } : {}),
+    // As many connections per origin as requests the client lets run at once: a finished request's socket is
+    // reused for the next one instead of a new TCP + TLS handshake while undici still counts the old one busy.
+    connections: connections ?? clientOptions.maxConcurrentPerHost ?? 6,
     ...(keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs } : {}),
     ...(resolve !== undefined ? { resolve } : {}),
   });

@@ -45,6 +45,7 @@ export {
   commentStyleFor,
   findInlineDirective,
   findOccurrenceDirective,
+  occurrenceDirective,
   parseDirectiveComment,
   type CommentStyle,
   type DirectiveSite,

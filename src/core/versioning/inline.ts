@@ -12,15 +12,11 @@
  * Note: a Dockerfile has no end-of-line comments (`FROM node:20 # x` passes `#` and `x` to FROM), so there the
  * line before is the place; the end-of-line form is still read so a misplaced directive is not lost.
  */
-import type { OccurrenceSource } from '../extract/types';
+import { commentStyleFor, directiveCommentsAt, occurrenceDirectiveComments, type CommentStyle, type DirectiveSite } from '../extract/directiveComments';
+import type { DirectiveComment, OccurrenceSource } from '../extract/types';
 import { compileTagRegex, isPolicyError, parseUpdateKinds, type PolicySettings } from './policy';
 
-export type CommentStyle = 'hash' | 'slash';
-
-/** `#` for Dockerfiles and compose files, `//` for devcontainer.json (JSON with comments). */
-export function commentStyleFor(source: OccurrenceSource): CommentStyle {
-  return source === 'devcontainer' ? 'slash' : 'hash';
-}
+export { commentStyleFor, type CommentStyle, type DirectiveSite };
 
 export interface DirectiveProblem {
   /** Zero-based line and character (UTF-16) of the offending word, for a diagnostic. */
@@ -114,114 +110,41 @@ export interface FoundDirective extends ParsedDirective {
  * (`FROM --platform=$P \` then `  node:20`) looks above the instruction's first line, where a comment can be.
  */
 export function findInlineDirective(lines: readonly string[], line: number, kind: CommentStyle | OccurrenceSource): FoundDirective | null {
-  const style: CommentStyle = kind === 'hash' || kind === 'slash' ? kind : commentStyleFor(kind);
-  const found: { line: number; offset: number; parsed: ParsedDirective }[] = [];
-  const lead = style === 'hash' ? '#' : '//';
-  let first = line;
-  if (kind === 'dockerfile') while (first > 0 && /[\\`]\s*$/.test(lines[first - 1] ?? '')) first--;
-  // The run of whole-line comments above, nearest first; collected then reversed so the nearest applies last.
-  const above: typeof found = [];
-  for (let l = first - 1; l >= 0; l--) {
-    const text = lines[l] ?? '';
-    const trimmed = text.trimStart();
-    if (!trimmed.startsWith(lead) && !(style === 'slash' && trimmed.startsWith('/*'))) break;
-    const parsed = parseDirectiveComment(trimmed);
-    if (parsed) above.push({ line: l, offset: text.length - trimmed.length, parsed });
-  }
-  found.push(...above.reverse());
-  const own = lines[line];
-  if (own !== undefined) {
-    const at = trailingComment(own, style);
-    if (at >= 0) {
-      const parsed = parseDirectiveComment(own.slice(at));
-      if (parsed) found.push({ line, offset: at, parsed });
-    }
-  }
-  if (found.length === 0) return null;
-  const merged: { -readonly [K in keyof InlineDirective]: InlineDirective[K] } = { text: '' };
-  const problems: DirectiveProblem[] = [];
-  for (const f of found) {
-    const { text, ...settings } = f.parsed.directive;
-    merged.text = merged.text ? `${merged.text} ${text}` : text;
-    for (const [k, v] of Object.entries(settings)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
-    for (const p of f.parsed.problems) problems.push({ ...p, line: f.line, character: f.offset + p.character });
-  }
-  return { directive: merged, problems, lines: found.map((f) => f.line) };
+  return mergeDirectiveComments(directiveCommentsAt(lines, line, kind));
 }
 
 /**
- * Start of a `registry-lens:` end-of-line comment: a `#` (YAML: at the start or after whitespace, outside quotes)
- * or `//` (JSONC: outside strings), or -1.
+ * The directive of the comments an extractor attached to an occurrence (`Occurrence.directives`): merged in their
+ * order, later ones winning field by field; problems name their file. Null when there are none.
  */
-function trailingComment(text: string, style: CommentStyle): number {
-  if (findMarker(text) < 0) return -1;
-  let quote: string | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (c === '"' || (c === "'" && style === 'hash')) {
-      // YAML quotes only open a scalar at its start; a `'` inside a plain scalar (`it's`) is a letter.
-      if (style === 'slash' || i === 0 || /[\s:[{,-]/.test(text[i - 1] ?? '')) quote = c;
-      continue;
-    }
-    if (style === 'hash' && c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) return i;
-    if (style === 'slash' && c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) return i;
-  }
-  return -1;
-}
-
-type LineLocation = { readonly file: string; readonly range: { readonly start: { readonly line: number } } };
-
-/** Just what {@link findOccurrenceDirective} reads of an occurrence. */
-export interface DirectiveSite extends LineLocation {
-  readonly source: OccurrenceSource;
-  readonly tagLocation: LineLocation | null;
-  readonly tagSegments?: readonly { readonly location: LineLocation | null }[] | null;
+export function occurrenceDirective(occ: { readonly directives: readonly DirectiveComment[] }): FoundDirective | null {
+  return mergeDirectiveComments(occ.directives);
 }
 
 /**
- * The directive for an occurrence: the one at the reference, merged over those at the lines its tag came from
- * (`# registry-lens: allow=patch` above `ARG NODE_VERSION=20.11`, or in the `.env` file the compose tag came from):
- * the reference's own directive wins field by field. `readLines(file)` gives a file's lines (the engine has them:
- * it just extracted the file); undefined skips that file.
+ * The directive for an occurrence read from files' lines: the one at the reference, merged over those at the lines
+ * its tag came from (`# registry-lens: allow=patch` above `ARG NODE_VERSION=20.11`, or in the `.env` file the
+ * compose tag came from): the reference's own directive wins field by field. `readLines(file)` gives a file's lines;
+ * undefined skips that file. Extracted occurrences carry these comments already: see {@link occurrenceDirective}.
  */
 export function findOccurrenceDirective(occ: DirectiveSite, readLines: (file: string) => readonly string[] | undefined): FoundDirective | null {
-  const sites: LineLocation[] = [];
-  const seen = new Set([`${occ.file}\n${occ.range.start.line}`]);
-  for (const loc of [occ.tagLocation, ...(occ.tagSegments ?? []).map((s) => s.location)]) {
-    const key = loc && `${loc.file}\n${loc.range.start.line}`;
-    if (loc && key && !seen.has(key)) {
-      seen.add(key);
-      sites.push(loc);
-    }
-  }
-  sites.push(occ);
-  let merged: FoundDirective | null = null;
-  for (const site of sites) {
-    const lines = readLines(site.file);
-    // Another file is an `.env` (or a compose file holding the default): `#` comments.
-    const hit = lines && findInlineDirective(lines, site.range.start.line, site.file === occ.file ? occ.source : 'hash');
-    if (!hit) continue;
-    const found = { ...hit, problems: hit.problems.map((p) => ({ ...p, file: site.file })) };
-    if (!merged) {
-      merged = found;
-      continue;
-    }
-    const { text: _a, ...before } = merged.directive;
-    const { text: _b, ...after } = found.directive;
-    merged = {
-      directive: { ...before, ...stripUndefined(after), text: `${merged.directive.text} ${found.directive.text}` },
-      problems: [...merged.problems, ...found.problems],
-      lines: [...merged.lines, ...found.lines],
-    };
-  }
-  return merged;
+  return mergeDirectiveComments(occurrenceDirectiveComments(occ, readLines));
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** Parses comments in order and merges them, later ones winning field by field; null for none. */
+function mergeDirectiveComments(comments: readonly { line: number; character: number; text: string; file?: string }[]): FoundDirective | null {
+  if (comments.length === 0) return null;
+  const merged: { -readonly [K in keyof InlineDirective]: InlineDirective[K] } = { text: '' };
+  const problems: DirectiveProblem[] = [];
+  const lines: number[] = [];
+  for (const c of comments) {
+    const parsed = parseDirectiveComment(c.text);
+    if (!parsed) continue;
+    const { text, ...settings } = parsed.directive;
+    merged.text = merged.text ? `${merged.text} ${text}` : text;
+    for (const [k, v] of Object.entries(settings)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
+    for (const p of parsed.problems) problems.push({ ...p, line: c.line, character: c.character + p.character, ...(c.file !== undefined ? { file: c.file } : {}) });
+    lines.push(c.line);
+  }
+  return lines.length === 0 ? null : { directive: merged, problems, lines };
 }

@@ -7,6 +7,7 @@
  */
 import { familiarName, type ImageReference } from '../reference';
 import { compileGlob } from '../extract/glob';
+import { hasName } from '../util/errorName';
 import { UPDATE_KINDS, type UpdateKind } from './tag';
 
 /** A rule as written in JSON. */
@@ -78,7 +79,7 @@ export class PolicyError extends Error {
 }
 
 export function isPolicyError(e: unknown): e is PolicyError {
-  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'PolicyError';
+  return hasName(e, ['PolicyError']);
 }
 
 const RULE_FIELDS = new Set(['match', 'ignore', 'allow', 'include', 'exclude', 'pinDigests', 'description']);

@@ -14,7 +14,7 @@ export interface SetCaFileOptions {
 /**
  * "Set a CA File for <registry>" (the quick-fix of a TLS unknown-authority error): picks a PEM file, checks it holds
  * a certificate, and writes it to `registryLens.caFiles` in the user's settings (never a workspace's: a cloned
- * repository must not choose which CAs are trusted). Then the registry is pinged and the images checked again.
+ * repository must not choose which CAs are trusted); the settings change re-checks the registry and the images.
  * Resolves with true when the setting was written.
  */
 export async function setCaFileCommand(s: Services, host?: string, options: SetCaFileOptions = {}): Promise<boolean> {
@@ -45,10 +45,8 @@ export async function setCaFileCommand(s: Services, host?: string, options: SetC
   }
   const current = userSetting<Record<string, unknown>>(Setting.CaFiles);
   await updateUserSetting(Setting.CaFiles, { ...(current && typeof current === 'object' ? current : {}), [key]: file });
-  s.clients.rebuild();
+  // The settings change rebuilds the client and re-checks the registries and images (extension.ts).
   s.log.info(`${settingId(Setting.CaFiles)} (user settings): ${key} now trusts ${file}`);
   void vscode.window.showInformationMessage(vscode.l10n.t('Registry Lens: {0} is now verified with {1} (user settings). Checking again.', key, file));
-  void s.registryStatus.check([key]);
-  void s.checker.checkNow('CA file set');
   return true;
 }

@@ -81,10 +81,20 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
   /** The preferred fix of every finding in the document, as one action; undefined when there is nothing to fix. */
   private async fixAll(doc: vscode.TextDocument): Promise<vscode.CodeAction | undefined> {
     const findings = this.checker.all().filter((f) => f.occurrence.file === doc.uri.fsPath);
-    const { edit, updated } = await buildBulkEdit(findings, undefined, { confirm: false });
+    const { edit, updated, planned } = await buildBulkEdit(findings, undefined, { confirm: false });
     if (updated === 0) return undefined;
     const action = new vscode.CodeAction(`Apply the safest update to ${updated} image ${updated === 1 ? 'reference' : 'references'}`, FIX_ALL_KIND);
     action.edit = edit;
+    // Runs after the edit: says what changed and where (the status bar, not a toast: Fix All may run on every save).
+    const file = vscode.workspace.asRelativePath(doc.uri);
+    const lines = planned.map((p) => p.label.slice(p.label.lastIndexOf(':') + 1)).join(', ');
+    action.command = {
+      title: action.title,
+      command: CommandId.Announce,
+      arguments: [updated === 1
+        ? vscode.l10n.t('Registry Lens: Fix All updated 1 reference in {0} (line {1})', file, lines)
+        : vscode.l10n.t('Registry Lens: Fix All updated {0} references in {1} (lines {2})', String(updated), file, lines)],
+    };
     return action;
   }
 }
@@ -107,12 +117,11 @@ export function errorFixes(f: Finding, d: vscode.Diagnostic): vscode.CodeAction[
   const registry = f.error?.registry ?? f.occurrence.reference?.registry;
   if (!registry) return [];
   switch (f.code) {
-    case 'auth-failed': {
-      const fixes = [commandFix(vscode.l10n.t('Add credential for {0}', registry), d, CommandId.AddCredential, [{ host: registry }], true)];
-      // A registry on plain HTTP gets no credential until the user marks it insecure.
-      if (/plain HTTP/.test(f.error?.message ?? '')) fixes.push(commandFix(vscode.l10n.t('Mark {0} insecure', registry), d, CommandId.MarkInsecure, [registry]));
-      return fixes;
-    }
+    case 'auth-failed':
+      return [commandFix(vscode.l10n.t('Add credential for {0}', registry), d, CommandId.AddCredential, [{ host: registry }], true)];
+    case 'credential-not-sent':
+      // The registry never saw the credential: allow plain HTTP for it (a user setting, after a warning).
+      return [commandFix(vscode.l10n.t('Allow plain HTTP for {0}', registry), d, CommandId.AllowPlainHttp, [registry], true)];
     case 'tls-error':
       return [
         commandFix(vscode.l10n.t('Set a CA file for {0}', registry), d, CommandId.SetCaFile, [registry], true),

@@ -419,7 +419,8 @@ export function artifactory(): VendorSpec {
 
 export function nexus(): VendorSpec {
   const tags = Array.from({ length: 9 }, (_, i) => `3.${i}.0`);
-  const repos = { 'acme/app': tags, 'acme/nolink': tags };
+  const many = Array.from({ length: 1200 }, (_, i) => `4.0.${i}`);
+  const repos = { 'acme/app': tags, 'acme/nolink': many };
   const map = repoMap(repos);
   return {
     name: 'Nexus',
@@ -438,8 +439,10 @@ export function nexus(): VendorSpec {
       if (!api || !repo) return regError(res, 404, 'NAME_UNKNOWN', 'repository not found');
       if (api.kind === 'tags') {
         const n = req.url.searchParams.get('n');
-        const page = tagPage(repo.tags, n !== null ? Math.min(Number(n), 4) : 4, req.url.searchParams.get('last') ?? undefined);
-        // acme/nolink: full pages and no Link at all (same report): a client that trusts the missing Link stops early.
+        // acme/nolink: pages of `n` (at most 1,000) and no Link at all (same report): a client that trusts the
+        // missing Link stops after the first page.
+        const cap = api.name === 'acme/nolink' ? 1000 : 4;
+        const page = tagPage(repo.tags, n !== null ? Math.min(Number(n), cap) : cap, req.url.searchParams.get('last') ?? undefined);
         const link: Record<string, string> = page.next !== undefined && api.name !== 'acme/nolink' ? { link: `</repository/docker-hosted/v2/${api.name}/tags/list?last=${page.next}&n=4>; rel="next"` } : {};
         return json(res, 200, { name: repo.name, tags: page.tags }, link);
       }

@@ -1,4 +1,4 @@
-// Local images and running containers against their registries, through the check engine (../check): each
+// Local images and running containers against their registries, through the check engine (./engine.ts): each
 // (tag, RepoDigest) of a local image becomes a synthetic occurrence `name:tag@repoDigest` with the image's platform,
 // so the engine's rules apply unchanged: one tag listing per repository, one HEAD per tag, versioning policies for
 // newer tags, and its multi-arch digest comparison —
@@ -8,10 +8,11 @@
 //   change); anything else: the tag has a newer digest (`digest-changed`: pull it again).
 // Containers are also compared with the local image their tag points at now: a container running an older image
 // than a later pull brought is `container-outdated` (recreate it — we never restart or remove one).
-import { checkImages, type CheckOptions, type CheckStats, type Finding, type FindingCode, type FindingError, type FindingNote, type FindingUpdate, type StaleInfo } from '../check';
+import type { LocalContainer, LocalImage, LocalInventory } from '../docker/engine';
 import type { Occurrence } from '../extract';
 import { familiarName, tryParseReference, type ImageReference } from '../reference';
-import type { LocalContainer, LocalImage, LocalInventory } from './engine';
+import { checkImages, type CheckOptions, type CheckStats } from './engine';
+import type { Finding, FindingCode, FindingError, FindingNote, FindingUpdate, StaleInfo } from './types';
 
 /**
  * - `current`             the local image is what the registry's tag points at, and no newer tag is wanted
@@ -77,7 +78,7 @@ export interface LocalCheckResult {
 }
 
 /** The check engine's options, minus what only file occurrences need. */
-export type CheckLocalOptions = Omit<CheckOptions, 'readLines' | 'defaultPlatform'>;
+export type CheckLocalOptions = Omit<CheckOptions, 'defaultPlatform'>;
 
 const SHORT = (d: string | null | undefined) => (d ? `${d.slice(0, 19)}…` : '');
 const isImageId = (s: string) => /^(sha256:)?[a-f0-9]{12,64}$/.test(s);
@@ -100,6 +101,7 @@ function synthetic(value: string, ref: ImageReference, platform: string | null):
     platform,
     stage: null,
     services: [],
+    directives: [],
   };
 }
 
@@ -276,7 +278,7 @@ export async function checkLocal(inventory: LocalInventory, options: CheckLocalO
     addLookups(s, compared, ref);
   }
 
-  const { findings, stats } = await checkImages(occurrences, { ...options, readLines: () => undefined });
+  const { findings, stats } = await checkImages(occurrences, options);
   const results = subjects.map((s) => decide(s, s.lookups.map((i) => findings[i]).filter((f): f is Finding => f !== undefined)));
   return {
     images: results.filter((r) => r.kind === 'image'),

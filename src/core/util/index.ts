@@ -1,0 +1,4 @@
+// Small utilities shared by every core folder (and the CLI): no imports from the rest of the core.
+export { abortError, abortReason, sleep } from './abort';
+export { hasName, isAbortError } from './errorName';
+export { Limiter, mapLimit } from './limiter';
