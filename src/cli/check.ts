@@ -188,8 +188,7 @@ export function toCheckJson(f: Finding, rel: (file: string) => string): CheckJso
     ...toJson(f.occurrence, rel),
     status: f.status,
     updates: f.updates.map((u) => ({ kind: u.kind, tag: u.tag, digest: u.digest })),
-    // One vocabulary: the error's code is the finding code (`auth-failed`, `tls-error`, ...), as in `code`.
-    error: f.error ? { code: f.code, message: f.error.message } : null,
+    error: f.error ? { code: f.error.code, message: f.error.message } : null,
     code: f.code,
     message: f.message,
     notes: f.notes,

@@ -151,7 +151,7 @@ export function toLocalJson(f: LocalFinding): Record<string, unknown> {
     container: f.container ? { id: f.container.id, name: f.container.name, image: f.container.image, imageId: f.container.imageId, status: f.container.status } : null,
     newerLocalImageId: f.newerLocalImageId,
     notes: f.notes,
-    error: f.error ? { code: f.code, message: f.error.message } : null,
+    error: f.error ? { code: f.error.code, message: f.error.message } : null,
     stale: f.stale,
   };
 }

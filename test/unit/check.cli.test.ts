@@ -65,7 +65,7 @@ void describe('registry-lens check (in-process, no network)', () => {
     assert.equal(items[0]?.stale?.because.code, 'offline');
     assert.equal(items[1]?.status, 'error');
     assert.equal(items[1]?.code, 'not-cached');
-    assert.deepEqual(items[1]?.error, { code: 'not-cached', message: 'reg.invalid:5000/team/other tags: not in the cache, and the check runs offline: run it once online' });
+    assert.deepEqual(items[1]?.error, { code: 'offline', message: 'reg.invalid:5000/team/other tags: not in the cache, and the check runs offline: run it once online' });
     assert.match(r.err, /ws\/Dockerfile:2:6: .*→ run the check once without --offline/s);
     assert.match(r.err, /1 result from cached answers past their time to live/);
   });
