@@ -204,6 +204,8 @@ function hint(f: Finding): string | undefined {
   switch (f.code) {
     case 'tls-error':
       return `→ pass --ca-file ${registry}=CA.pem with the registry's CA certificate, or --insecure ${registry} if you trust the network`;
+    case 'credential-not-sent':
+      return `→ the registry speaks plain HTTP: pass --insecure ${registry} to send it credentials`;
     case 'auth-failed':
       return /plain HTTP/.test(f.error?.message ?? '')
         ? `→ the registry speaks plain HTTP: pass --insecure ${registry} to send it credentials`

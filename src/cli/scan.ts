@@ -7,16 +7,18 @@ import { formatTable } from './table';
 export const SCAN_USAGE = `Usage: registry-lens scan [PATH...] [--json]
 
 Lists every container image the files under PATH (default: the current folder) name: Dockerfiles, compose
-files and dev container definitions. No network.
+files, dev container definitions (image and features), Kubernetes manifests (found by content), Helm values
+beside a Chart.yaml, Kustomize images, GitHub Actions workflows and actions, GitLab CI files. No network.
 
-  --json   print a JSON array, one item per occurrence:
+  --json   print a JSON array, one item per occurrence (one line each):
            { file, range, source, kind, text, reference, skip, value, platform, stage, services,
              tagLocation, digestLocation }
            file (and the files of tagLocation/digestLocation) is relative to the current folder, with "/";
            positions are zero-based (line, character in UTF-16 units), end exclusive; range covers the reference
            as written; reference is {registry, repository, tag, digest, canonical} or null; skip is
            {reason, detail} or null, reason one of stage, scratch, unresolved-variable, invalid-reference,
-           built-locally.
+           built-locally, templated, tag-elsewhere; source one of dockerfile, compose, devcontainer,
+           kubernetes, helm, kustomize, github-actions, gitlab-ci.
 
 Without --json: a table; FILE:LINE:COL there is one-based, as editors show it.
 Files that cannot be parsed are reported on stderr (file:line:col: message); the scan goes on and still exits 0.
@@ -66,14 +68,20 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   }
 
   const result = await scanWorkspace(absolute);
+  // Occurrences of one file are many: compute each file's relative path once.
+  const rels = new Map<string, string>();
   const rel = (file: string) => {
-    const r = path.relative(io.cwd, file).split(path.sep).join('/');
-    return r === '' ? '.' : r;
+    let r = rels.get(file);
+    if (r === undefined) {
+      r = path.relative(io.cwd, file).split(path.sep).join('/') || '.';
+      rels.set(file, r);
+    }
+    return r;
   };
   for (const e of result.errors) io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
 
   if (json) {
-    io.stdout(`${JSON.stringify(result.occurrences.map((o) => toJson(o, rel)), null, 2)}\n`);
+    writeJson(result.occurrences, rel, io.stdout);
     return 0;
   }
   io.stdout(table(result.occurrences, rel));
@@ -82,6 +90,28 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   io.stdout(`\n${result.occurrences.length} image reference${result.occurrences.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${skipped} skipped.\n`);
   return 0;
 }
+
+/**
+ * The JSON array, streamed in chunks of about 64 KiB, one item per line: a scan of thousands of files is tens of
+ * megabytes, which as one pretty-printed string costs a large part of the whole run (and its peak memory).
+ */
+export function writeJson(occurrences: readonly Occurrence[], rel: (file: string) => string, write: (text: string) => void): void {
+  if (occurrences.length === 0) {
+    write('[]\n');
+    return;
+  }
+  let chunk = '[\n';
+  for (let i = 0; i < occurrences.length; i++) {
+    chunk += (i === 0 ? '' : ',\n') + JSON.stringify(toJson(occurrences[i]!, rel));
+    if (chunk.length >= CHUNK) {
+      write(chunk);
+      chunk = '';
+    }
+  }
+  write(`${chunk}\n]\n`);
+}
+
+const CHUNK = 64 * 1024;
 
 export function toJson(o: Occurrence, rel: (file: string) => string): ScanJsonItem {
   const r = o.reference;

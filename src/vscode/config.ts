@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { normalizeRegistry, type RegistrySettings } from '../core';
+import { normalizeRegistry, type OccurrenceSource, type RegistrySettings } from '../core';
 import { Setting, SETTINGS_SECTION, type SettingKey } from './constants';
 
 /**
@@ -33,7 +33,23 @@ export interface Settings {
   severity: Record<string, unknown>;
   /** The Docker engine endpoint ('' : environment, context, default socket). User scope only. */
   dockerHost: string;
+  /** The sources the workspace scan reads (`registryLens.sources.*`; Dockerfiles, compose and dev containers always). */
+  sources: OccurrenceSource[];
+  /** `registryLens.sources.devcontainerFeatures`: dev container features are checked like images. */
+  devcontainerFeatures: boolean;
 }
+
+/** The `registryLens.sources.*` switch of each optional source. */
+const SOURCE_SETTINGS: [OccurrenceSource, SettingKey][] = [
+  ['kubernetes', Setting.SourceKubernetes],
+  ['helm', Setting.SourceHelm],
+  ['kustomize', Setting.SourceKustomize],
+  ['github-actions', Setting.SourceGithubActions],
+  ['gitlab-ci', Setting.SourceGitlabCi],
+];
+
+/** The settings that change which files the workspace scan reads. */
+export const SCAN_SETTINGS: readonly SettingKey[] = [Setting.Include, Setting.Exclude, ...SOURCE_SETTINGS.map(([, k]) => k), Setting.SourceDevcontainerFeatures];
 
 /** The full name of a setting (`registryLens.caFiles`), for `affectsConfiguration` and messages. */
 export function settingId(key: SettingKey): string {
@@ -84,6 +100,8 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     severity: severity && typeof severity === 'object' ? (severity as Record<string, unknown>) : {},
     // The engine receives registry credentials with each pull: user settings only.
     dockerHost: c.inspect<string>(Setting.DockerHost)?.globalValue ?? '',
+    sources: ['dockerfile', 'compose', 'devcontainer', ...SOURCE_SETTINGS.filter(([, k]) => c.get<boolean>(k, true) !== false).map(([s]) => s)],
+    devcontainerFeatures: c.get<boolean>(Setting.SourceDevcontainerFeatures, true) !== false,
   };
 }
 

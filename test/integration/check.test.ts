@@ -287,8 +287,10 @@ void describe('registry-lens check against real registries', () => {
     assert.equal(tls?.code, 'tls-error');
     assert.equal(tls.error?.code, 'tls');
     assert.match(r.stderr, new RegExp(`→ pass --ca-file ${hosts.T.replace(/\./g, '\\.')}=CA\\.pem`));
+    // The credential was never sent (plain HTTP, not --insecure): its own code, never "rejected".
     const basic = items.find((i) => i.reference?.registry === hosts.B);
-    assert.equal(basic?.code, 'auth-failed');
+    assert.equal(basic?.code, 'credential-not-sent');
+    assert.match(basic.error?.message ?? '', /^not sent: .* is plain HTTP/);
     assert.match(r.stderr, new RegExp(`→ the registry speaks plain HTTP: pass --insecure ${hosts.B.replace(/\./g, '\\.')}`));
   });
 

@@ -4,7 +4,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ScanJsonItem } from '../../src/cli/scan';
+import { toJson, writeJson, type ScanJsonItem } from '../../src/cli/scan';
+import { scanWorkspace } from '../../src/core';
 import { fixture, REPO_ROOT } from '../support/paths';
 import { sliceRange } from '../support/ranges';
 
@@ -50,5 +51,20 @@ void describe('registry-lens scan: Kubernetes, Helm, Kustomize, GitHub Actions, 
       ['kubernetes', 'container', 'alpine:3.19'],
       ['kubernetes', 'ephemeral-container', 'docker.io/library/debian:12-slim'],
     ]);
+  });
+});
+
+void describe('scan --json output, streamed', () => {
+  void it('writes the array in chunks that join to the same JSON as one toJson array', async () => {
+    const { occurrences } = await scanWorkspace([ws]);
+    const many = Array.from({ length: 40 }, () => occurrences).flat();
+    const chunks: string[] = [];
+    const rel = (f: string) => path.relative(ws, f);
+    writeJson(many, rel, (t) => chunks.push(t));
+    assert.ok(chunks.length > 3, `${chunks.length} chunks`);
+    assert.deepEqual(JSON.parse(chunks.join('')), many.map((o) => toJson(o, rel)));
+    const empty: string[] = [];
+    writeJson([], rel, (t) => empty.push(t));
+    assert.equal(empty.join(''), '[]\n');
   });
 });

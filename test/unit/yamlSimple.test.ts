@@ -49,7 +49,7 @@ function agrees(text: string): boolean {
 const KEY = fc.constantFrom('services', 'web', 'image', 'build', 'extends', 'include', 'path', 'x-base', '<<', 'a.b', 'my-svc', '1', '1.50', '0x1F', 'true', 'null', 'Null', '"quoted"', "'single'", '"<<"', '...', '.inf', 'a/b', 'k');
 const SCALAR = fc.constantFrom(
   'nginx:1.27', '"postgres:16"', "'redis:7'", 'acme/base:${TAG:-1}', '~', 'null', '', 'true', 'False', '42', '-7', '0o17', '0x1f', '1.5', '1e3', '.5', '.nan', '-.inf', '1.0',
-  'a b  c', 'x # comment', 'x#y', '"a\\tb"', "'it''s'", '"unterminated', 'a: b', 'a:b', 'ends:', '[a, "b", 8080:80]', '[]', '[ *a , *b ]', '[a,]', '[a, [b]]', '{a: b}',
+  'a b  c', 'x # comment', 'x#y', '"a\\tb"', "'it''s'", '"unterminated', 'a: b', 'a:b', 'ends:', '[a, "b", 8080:80]', '[]', '[ *a , *b ]', '[a,]', '[a, [b]]', '{a: b}', '{}', '{ }', '{a: 1, "b": \'x\', c: *a}', '{ cpu: 500m , memory: 256Mi }', '{a: b,}', '{a: [b]}', '{a:b}', '{a: }', '{a: b # c}', '{<<: *a}', '{a: b}x', '{a: b: c}', '{null: x}', '{a: {b: c}}',
   '*a', '*b', '*zz', '&a x', '&b', '&a', '&c [1, 2]', '&a *b', '|', '>-', '!tag x', '%x', '@x', '`x', '-x', '?x', ':x', '- a', '"a": b', '"x" y', "'ab'  # c",
 );
 /** A generated YAML tree, rendered in block style below. */
@@ -163,7 +163,7 @@ void describe('readSimpleYaml', () => {
       'a:\tb\n',
       'a: |\n  x\n',
       'a: b\n  continued\n',
-      'a: {b: c}\n',
+      'a: {b: {c: d}}\n',
       'a: "x\\ty"\n',
       "a: 'it''s'\n",
       '- a\n',

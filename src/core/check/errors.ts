@@ -24,7 +24,7 @@ export function errorBrief(e: unknown): { code: string; message: string } {
 /** The finding code for an error from a lookup. */
 export function errorFindingCode(e: unknown): FindingCode {
   if (isNotCached(e)) return 'not-cached';
-  if (isAuthError(e)) return 'auth-failed';
+  if (isAuthError(e)) return e.credentialNotSent ? 'credential-not-sent' : 'auth-failed';
   if (isNotFoundError(e)) return 'not-found';
   if (isRateLimitError(e)) return 'rate-limited';
   if (isTlsError(e)) return 'tls-error';

@@ -28,6 +28,7 @@ export const FINDING_CODES = {
   skipped: { status: 'skipped', title: 'Not checked' },
   ignored: { status: 'skipped', title: 'Ignored by policy' },
   'auth-failed': { status: 'error', title: 'The registry refused the credentials (or wants some)' },
+  'credential-not-sent': { status: 'error', title: 'A credential exists but was not sent: the registry speaks plain HTTP' },
   'not-found': { status: 'error', title: 'Repository, tag or digest not found' },
   'tag-not-found': { status: 'error', title: 'The registry does not have this tag' },
   'platform-missing': { status: 'error', title: "The tag's index no longer has the pinned platform" },

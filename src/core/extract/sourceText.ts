@@ -20,13 +20,18 @@ export class SourceText {
     if (this.lineStarts) return this.lineStarts;
     const starts = [0];
     const t = this.text;
-    for (let i = 0; i < t.length; i++) {
-      const c = t.charCodeAt(i);
-      if (c === 13 /* \r */) {
-        if (t.charCodeAt(i + 1) === 10) i++;
-        starts.push(i + 1);
-      } else if (c === 10 /* \n */) {
-        starts.push(i + 1);
+    if (!t.includes('\r')) {
+      // The common case, several times faster than a loop over every character.
+      for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) starts.push(i + 1);
+    } else {
+      for (let i = 0; i < t.length; i++) {
+        const c = t.charCodeAt(i);
+        if (c === 13 /* \r */) {
+          if (t.charCodeAt(i + 1) === 10) i++;
+          starts.push(i + 1);
+        } else if (c === 10 /* \n */) {
+          starts.push(i + 1);
+        }
       }
     }
     this.lineStarts = starts;

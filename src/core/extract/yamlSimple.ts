@@ -3,7 +3,8 @@ import type { YamlDocument, YamlMap, YamlNode, YamlScalar, YamlSeq, YamlSlot } f
 /**
  * A fast reader for the YAML most compose files are written in: one document of block mappings and block
  * sequences (a sequence may sit at its key's indentation; a `- ` item may open a compact mapping), one-line plain
- * and quoted scalars, one-line flow sequences of scalars and aliases, anchors on values, aliases, `#` comments,
+ * and quoted scalars, one-line flow sequences of scalars and aliases, one-line flow mappings of them (`{}`,
+ * `{cpu: 500m, memory: 256Mi}`: Kubernetes and Helm files are full of them), anchors on values, aliases, `#` comments,
  * an optional leading `---`. It builds the same `YamlNode` tree the `yaml` library's document converts to, with
  * the same offsets and core-schema values, several times faster (no token stream, no CST, no Document).
  *
@@ -202,6 +203,7 @@ class SimpleYamlReader {
     let node: YamlNode;
     let after: number;
     if (c === '[') [node, after] = this.flowSequence(p, end, anchor);
+    else if (c === '{') [node, after] = this.flowMapping(p, end, anchor);
     else {
       if (c === '"' || c === "'") {
         after = this.quotedEnd(p) ?? decline();
@@ -275,8 +277,70 @@ class SimpleYamlReader {
   }
 
   /**
-   * The end of a plain scalar starting at `at` (trailing blanks and a ` #` comment excluded). In a flow sequence it
-   * also ends at `,` or `]`. Declines where the library would read more than a scalar (`: `, a final `:`, or in
+   * `{k: v, "k2": 'v2', k3: *a}` on one line: plain or quoted keys followed by `: `, scalar or alias values. Returns
+   * the mapping and the offset after `}`. Anything else (nesting, `{a:b}`, a key without a value, a trailing comma)
+   * is left to the library.
+   */
+  private flowMapping(at: number, end: number, anchor: string | undefined): [YamlMap, number] {
+    const text = this.text;
+    const map: YamlMap = { kind: 'map', start: at, pairs: [] };
+    if (anchor !== undefined) this.anchors.set(anchor, map);
+    const blanks = (p: number) => {
+      while (p < end && text[p] === ' ') p++;
+      return p;
+    };
+    let p = blanks(at + 1);
+    if (text[p] === '}') return [map, p + 1];
+    for (;;) {
+      // The key, then `: `.
+      let key: string | null;
+      let plain = false;
+      const k = text[p] ?? '';
+      if (k === '"' || k === "'") {
+        const q = this.quotedEnd(p) ?? decline();
+        key = text.slice(p + 1, q - 1);
+        p = q;
+      } else {
+        let e = p;
+        while (e < end && text[e] !== ':' && text[e] !== ',' && text[e] !== '}' && text[e] !== ' ') e++;
+        const raw = text.slice(p, e);
+        if (!PLAIN_KEY.test(raw)) decline();
+        const v = plainValue(raw);
+        key = v === null ? null : String(v);
+        plain = true;
+        p = e;
+      }
+      if (text[p] !== ':' || text[p + 1] !== ' ') decline();
+      p = blanks(p + 2);
+      // The value.
+      const c = text[p] ?? '';
+      let value: YamlSlot;
+      if (c === '*') {
+        const nameEnd = this.nameEnd(p + 1, end, true);
+        value = this.anchors.get(text.slice(p + 1, nameEnd)) ?? null;
+        p = nameEnd;
+      } else if (c === '"' || c === "'") {
+        const q = this.quotedEnd(p) ?? decline();
+        value = { kind: 'scalar', value: text.slice(p + 1, q - 1), style: c === '"' ? 'double' : 'single', start: p, end: q };
+        p = q;
+      } else {
+        if (c === '' || NOT_PLAIN_START.has(c)) decline();
+        const q = this.plainEnd(p, end, true);
+        value = { kind: 'scalar', value: plainValue(text.slice(p, q)), style: 'plain', start: p, end: q };
+        p = q;
+      }
+      if (key !== null) map.pairs.push({ key, merge: plain && key === '<<', value });
+      p = blanks(p);
+      if (text[p] === '}') return [map, p + 1];
+      if (text[p] !== ',') decline();
+      p = blanks(p + 1);
+      if (text[p] === '}') decline(); // a trailing comma: left to the library
+    }
+  }
+
+  /**
+   * The end of a plain scalar starting at `at` (trailing blanks and a ` #` comment excluded). In a flow collection it
+   * also ends at `,`, `]` or `}`. Declines where the library would read more than a scalar (`: `, a final `:`, or in
    * flow context any flow indicator or `#`).
    */
   private plainEnd(at: number, end: number, flow: boolean): number {
@@ -286,10 +350,10 @@ class SimpleYamlReader {
     for (; p < end; p++) {
       const c = text[p];
       if (c === ' ') continue;
-      if (flow && (c === ',' || c === ']')) break;
+      if (flow && (c === ',' || c === ']' || c === '}')) break;
       if (c === '#' && text[p - 1] === ' ') break;
-      if (c === ':' && (p + 1 === end || text[p + 1] === ' ' || (flow && ',]'.includes(text[p + 1] ?? '')))) decline();
-      if (flow && (c === '[' || c === '{' || c === '}' || c === '#')) decline();
+      if (c === ':' && (p + 1 === end || text[p + 1] === ' ' || (flow && ',]}'.includes(text[p + 1] ?? '')))) decline();
+      if (flow && (c === '[' || c === '{' || c === '#')) decline();
       last = p + 1;
     }
     return last;
@@ -311,7 +375,7 @@ class SimpleYamlReader {
   /** The end of an anchor or alias name at `at`: up to a blank (or `,`/`]` in flow context). Declines on odd names. */
   private nameEnd(at: number, end: number, flow = false): number {
     let p = at;
-    while (p < end && this.text[p] !== ' ' && !(flow && (this.text[p] === ',' || this.text[p] === ']'))) p++;
+    while (p < end && this.text[p] !== ' ' && !(flow && (this.text[p] === ',' || this.text[p] === ']' || this.text[p] === '}'))) p++;
     if (p === at || /[,[\]{}:]/.test(this.text.slice(at, p))) decline();
     return p;
   }

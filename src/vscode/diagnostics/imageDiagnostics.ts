@@ -10,6 +10,7 @@ export const IMAGE_DOCUMENTS: vscode.DocumentSelector = [
   { scheme: 'file', language: 'dockerfile' }, { scheme: 'file', language: 'dockercompose' },
   { scheme: 'file', pattern: '**/*.{yaml,yml,json,jsonc}' },
   { scheme: 'file', pattern: '**/{Dockerfile,Containerfile}*' }, { scheme: 'file', pattern: '**/*.{Dockerfile,dockerfile}' },
+  { scheme: 'file', pattern: '**/Kustomization' },
 ];
 
 /** The finding kinds whose severity the `registryLens.severity` setting chooses. */

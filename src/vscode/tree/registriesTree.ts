@@ -18,6 +18,7 @@ const LOOK: Record<RegistryStatusKind, { text: string; icon: string; color?: str
   anonymous: { text: 'anonymous', icon: 'globe' },
   'auth-required': { text: 'sign-in required', icon: 'key', color: 'list.warningForeground' },
   rejected: { text: 'credentials rejected', icon: 'error', color: 'list.errorForeground' },
+  'not-sent': { text: 'not sent: plain HTTP', icon: 'circle-slash', color: 'list.warningForeground' },
   unreachable: { text: 'unreachable', icon: 'debug-disconnect', color: 'list.errorForeground' },
   tls: { text: 'TLS problem', icon: 'shield', color: 'list.errorForeground' },
   error: { text: 'error', icon: 'warning', color: 'list.warningForeground' },
@@ -81,7 +82,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<RegistryN
     if (s.checkedAt) md.appendMarkdown(`Checked ${new Date(s.checkedAt).toLocaleTimeString()}`);
     item.tooltip = md;
     const web = presetForHost(node.host, stored?.kind).webPage?.(node.host);
-    item.contextValue = `${stored ? ContextValue.RegistryStored : ContextValue.RegistryNoCredential}${web ? ':web' : ''}`;
+    item.contextValue = `${stored ? ContextValue.RegistryStored : ContextValue.RegistryNoCredential}${s.status === 'not-sent' ? ':plainHttp' : ''}${web ? ':web' : ''}`;
     return item;
   }
 
