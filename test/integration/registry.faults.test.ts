@@ -273,6 +273,10 @@ void describe('registry client against the fault server', () => {
     const registryOnly = client({ cred: USER, hosts: { [a.host]: { scheme: 'http', insecure: true }, [b.host]: { scheme: 'http' } } });
     const err = await registryOnly.listTags(a.host, 'x').catch((e: unknown) => e);
     assert.ok(isAuthError(err) && err.message.includes(`mark ${b.host} insecure`), String(err));
+    // "Not sent", naming the realm's host:port as the one to allow (what the quick-fix and the CLI hint use).
+    assert.equal(err.credentialNotSent, true);
+    assert.equal(err.plainHttpHost, b.host);
+    assert.match(err.message, new RegExp(`^not sent: ${b.host.replace(/\./g, '\\.')} is plain HTTP`));
     assert.ok(!String((err as Error).message).includes(USER.password));
     assert.deepEqual(b.requests, [], 'nothing reached the realm');
     assert.ok(a.requests.every((r) => r.headers.authorization === undefined));
