@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DOCKER_HUB, safestFirst } from '../../core';
+import { DOCKER_HUB, FINDING_CODES, safestFirst } from '../../core';
 import { ContextKey, ContextValue } from '../constants';
 import { toRange } from '../convert';
 import type { UpdateChecker } from '../check/updateChecker';
@@ -212,11 +212,10 @@ export function describeFinding(f: Finding): { text: string; icon: vscode.ThemeI
     case 'unpinned':
     case 'current':
       return { text: f.stale ? 'up to date (cached)' : 'up to date', icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) };
-    case 'error': {
-      const short: Record<string, string> = { 'credential-not-sent': 'not sent: plain HTTP', 'auth-failed': 'auth required', 'not-found': 'not found', 'registry-unreachable': 'unreachable', 'tls-error': 'TLS problem', 'rate-limited': 'rate limited' };
-      return { text: short[f.code] ?? 'error', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')) };
-    }
+    case 'error':
+      // The finding table's label: the same words as the CLI's table and the docs.
+      return { text: FINDING_CODES[f.code].label, icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')) };
     case 'skipped':
-      return { text: f.code === 'ignored' ? 'ignored by policy' : 'not checked', icon: new vscode.ThemeIcon('circle-slash') };
+      return { text: FINDING_CODES[f.code].label, icon: new vscode.ThemeIcon('circle-slash') };
   }
 }

@@ -41,7 +41,7 @@ export function describeState(s: RegistryState): string {
   if (s.status === 'signed-in' && s.credentialSource) text += ` (${shortSource(s.credentialSource)})`;
   const rl = s.rateLimit;
   if (rl?.remaining !== undefined) text += ` · ${rl.remaining}${rl.limit !== undefined ? `/${rl.limit}` : ''} pulls left`;
-  if (s.notChecked) text += vscode.l10n.t(' · {0} not checked', s.notChecked.count);
+  if (s.notChecked) text = s.status === 'unchecked' ? vscode.l10n.t('{0} not checked', s.notChecked.count) : text + vscode.l10n.t(' · {0} not checked', s.notChecked.count);
   return text;
 }
 
