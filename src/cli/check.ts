@@ -17,7 +17,8 @@ newer tags and changed digests, and reports one line per image.
                          status   current | update | digest-changed | unpinned | skipped | error
                          updates  [{kind: patch|minor|major|digest|pin, tag, digest}] (newest of each kind)
                          error    {code, message} (the registry client's error) or null
-                         and code (a stable finding code), message, notes, currentDigest, stale
+                         and code (a stable finding code), message, notes, currentDigest, stale, notChecked
+                         (notChecked: {code, message} when the registry was not asked or could not answer)
   --format F             table (default), json (= --json) or sarif (SARIF 2.1.0 for code scanning)
   --fail-on-update       exit 1 when an update or a changed digest is found
   --policy FILE          update policy rules (JSON: a list of rules, or {"rules": [...]})
@@ -43,6 +44,8 @@ export interface CheckJsonItem extends ScanJsonItem {
   notes: Finding['notes'];
   currentDigest: string | null;
   stale: Finding['stale'];
+  /** {code, message} when the registry was not asked or could not answer (never "up to date" then); else null. */
+  notChecked: Finding['notChecked'];
 }
 
 interface Options {
@@ -191,6 +194,7 @@ export function toCheckJson(f: Finding, rel: (file: string) => string): CheckJso
     notes: f.notes,
     currentDigest: f.currentDigest,
     stale: f.stale,
+    notChecked: f.notChecked,
   };
 }
 
@@ -200,6 +204,8 @@ function hint(f: Finding): string | undefined {
   switch (f.code) {
     case 'tls-error':
       return `→ pass --ca-file ${registry}=CA.pem with the registry's CA certificate, or --insecure ${registry} if you trust the network`;
+    case 'credential-not-sent':
+      return `→ the registry speaks plain HTTP: pass --insecure ${registry} to send it credentials`;
     case 'auth-failed':
       return /plain HTTP/.test(f.error?.message ?? '')
         ? `→ the registry speaks plain HTTP: pass --insecure ${registry} to send it credentials`
@@ -208,6 +214,10 @@ function hint(f: Finding): string | undefined {
       return `→ check that ${registry} is up and reachable from here (proxy: HTTPS_PROXY / NO_PROXY)`;
     case 'not-found':
       return '→ check the image name and tag in the file (and that your credentials may see the repository)';
+    case 'tag-not-found':
+      return '→ write a tag the registry has (the newer ones are listed above and in --json "updates")';
+    case 'platform-missing':
+      return '→ pick a tag whose index still has that platform, or pin another platform\'s digest';
     case 'rate-limited':
       return '→ wait and run again, or log in to raise the limit';
     case 'not-cached':
@@ -248,13 +258,15 @@ function table(findings: Finding[], rel: (file: string) => string): string {
 
 function summary(findings: Finding[], requests: number): string {
   const count = (s: Finding['status']) => findings.filter((f) => f.status === s).length;
+  const notChecked = findings.filter((f) => f.notChecked).length;
   const parts = [
-    `${count('current')} up to date`,
+    `${findings.filter((f) => f.status === 'current' && !f.notChecked).length} up to date`,
     `${count('update')} with updates`,
     `${count('digest-changed')} digest changed`,
     `${count('unpinned')} unpinned`,
     `${count('skipped')} skipped`,
     `${count('error')} error${count('error') === 1 ? '' : 's'}`,
+    ...(notChecked > 0 ? [`${notChecked} not checked`] : []),
   ];
   const notes = findings.flatMap((f) => f.notes.filter((n) => n.code === 'newer-line' || n.code === 'held-back' || n.code === 'directive').map((n) => `  ${f.occurrence.reference ? familiarName(f.occurrence.reference) : f.occurrence.text}: ${n.message}\n`));
   return `${notes.length > 0 ? `\nNotes:\n${[...new Set(notes)].join('')}` : ''}\n${findings.length} image reference${findings.length === 1 ? '' : 's'}: ${parts.join(', ')}. ${requests} registry request${requests === 1 ? '' : 's'}.\n`;

@@ -2,7 +2,7 @@ import {
   defaultKeychain, Engine, isEngineRequestError, isRecreateError, normalizeRegistry, prepareUpdate, recreateContainer, resolveEngine, runCompose,
   tryParseReference, updateWithCompose, type ContainerUpdate, type Credential,
 } from '../core';
-import type { CliIo } from './main';
+import type { CliIo } from './io';
 
 export const UPDATE_USAGE = `Usage: registry-lens update CONTAINER... [--yes] [--docker-host H]
 

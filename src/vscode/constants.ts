@@ -46,6 +46,12 @@ export enum CommandId {
   RefreshLocal = 'registryLens.refreshLocal',
   /** Pulls an image (local image, container's image, workspace reference) with the stored credential. */
   PullImage = 'registryLens.pullImage',
+  /** Pulls a running container's image and recreates it (compose, or the engine API), after a modal confirmation. */
+  UpdateContainer = 'registryLens.updateContainer',
+  /** Lists a plain-HTTP registry in `insecureRegistries` (user settings) so its credential is sent. */
+  AllowPlainHttp = 'registryLens.allowPlainHttp',
+  /** Internal (after Fix All): says what was changed and where. */
+  Announce = 'registryLens.announce',
 }
 
 /** All command ids, for the manifest test. */
@@ -59,6 +65,8 @@ export const enum ContextKey {
   ImagesOnlyUpdates = 'registryLens.imagesOnlyUpdates',
   /** 'ok' | 'unavailable' once the local Docker engine was looked for (unset before) */
   EngineState = 'registryLens.engineState',
+  /** true once the first workspace scan finished (the "no images" welcome waits for it) */
+  Scanned = 'registryLens.scanned',
 }
 
 /** Tree item context values, namespaced so menus can match them exactly. */

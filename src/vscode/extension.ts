@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { PRODUCT_VERSION } from '../core';
 import { registerCommands } from './commands/registerCommands';
-import { readSettings } from './config';
-import { ViewId } from './constants';
+import { affects, readSettings } from './config';
+import { ContextKey, Setting, ViewId, type SettingKey } from './constants';
 import { createLog } from './log';
 import type { Services } from './services';
 import { CheckStatusBar } from './check/statusBar';
@@ -44,6 +44,9 @@ export interface RegistryLensApi {
   globalStateSnapshot(): string;
 }
 
+/** Settings the registry client is built from: a change re-checks images and registries. */
+const REGISTRY_SETTINGS: SettingKey[] = [Setting.CaFiles, Setting.InsecureRegistries, Setting.Proxy];
+
 export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   const started = Date.now();
   const log = createLog();
@@ -63,6 +66,8 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     imagesView.badge = updates ? { value: updates, tooltip: `${updates} image ${updates === 1 ? 'reference has' : 'references have'} an update` } : undefined;
   };
   context.subscriptions.push(images, checker, imagesTree, imagesView, status, images.onDidChange(describe), checker.onDidChange(describe));
+  // "No images found" only once a scan has finished: while the first one runs the view says it is looking.
+  context.subscriptions.push(images.onDidChange(() => void vscode.commands.executeCommand('setContext', ContextKey.Scanned, true)));
 
   const registryStatus = new RegistryStatus(images, secrets, clients, log);
   registryStatus.useFindings(checker);
@@ -81,6 +86,17 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   const localTree = new LocalTreeProvider(local);
   const localView = vscode.window.createTreeView(ViewId.Local, { treeDataProvider: localTree });
   context.subscriptions.push(local, localTree, localView, localTree.attach(localView));
+  // Re-check by itself when what the answers depend on changes: a credential (added, edited, removed, imported),
+  // a registry setting (the client is rebuilt first), the files on disk (checkout, pull).
+  context.subscriptions.push(
+    secrets.onDidChange((host) => checker.schedule(`credential changed for ${host}`, 300)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!affects(e, ...REGISTRY_SETTINGS)) return;
+      checker.schedule('registry settings changed', 300);
+      void registryStatus.check();
+    }),
+    images.onDidChangeOnDisk(() => checker.schedule('files changed on disk', 1000)),
+  );
   const services: Services = { context, log, images, imagesTree, secrets, clients, registryStatus, checker, local };
   context.subscriptions.push(...registerCommands(services));
 

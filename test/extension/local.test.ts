@@ -1,7 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { PullResult } from '../../src/core';
+import type { ContainerInspect, PullResult } from '../../src/core';
+import type { UpdateContainerResult } from '../../src/vscode/commands/updateContainer';
 import { CommandId } from '../../src/vscode/constants';
 import type { LocalNode } from '../../src/vscode/tree/localTree';
 import { dockerRequest, RegistryClient as PushClient, TEST_SEED, TEST_USER } from '../services';
@@ -61,6 +65,7 @@ suite('Local Engine view (real dockerd and registries)', function () {
     for (const id of containers) await dockerRequest(env.docker.socketPath, 'DELETE', `/containers/${id}?force=true`);
     for (const name of ['basic', 'token'] as const) {
       await dockerRequest(env.docker.socketPath, 'DELETE', `/images/${encodeURIComponent(`${env.registries[name].host}/${repo}:stable`)}?force=true`);
+      await dockerRequest(env.docker.socketPath, 'DELETE', `/images/${encodeURIComponent(`${env.registries[name].host}/${repo}:upd`)}?force=true`);
       await vscode.commands.executeCommand(CommandId.RemoveCredential, { host: env.registries[name].host, confirm: false });
     }
     await config().update('docker.host', undefined, vscode.ConfigurationTarget.Global);
@@ -123,6 +128,121 @@ suite('Local Engine view (real dockerd and registries)', function () {
     assert.ok(rows.includes(`  rl-local-${process.pid} — ${ref} · runs an older image than its tag: recreate it`), rows.join('\n'));
     const inspect = await dockerRequest(env.docker!.socketPath, 'GET', `/containers/${id}/json`);
     assert.equal(inspect.json<{ State: { Running: boolean; Restarting: boolean } }>().State.Running, true);
+  });
+
+  test('Update Container from the view: the confirmation lists the steps; declined, nothing changes; confirmed, the container runs the newer image with its settings', async () => {
+    const sock = env.docker!.socketPath;
+    const ref = `${env.registries.basic.host}/${repo}:upd`;
+    const name = `rl-upd-${process.pid}`;
+    await push('basic', { ...content('1.0.0'), tag: 'upd' });
+    assert.equal((await vscode.commands.executeCommand<PullResult | undefined>(CommandId.PullImage, ref, { quiet: true }))?.outcome, 'downloaded');
+    const created = await dockerRequest(sock, 'POST', `/containers/create?name=${name}`, {
+      headers: { 'Content-Type': 'application/json' },
+      // sleep as PID 1 ignores SIGTERM: a short stop timeout keeps the test quick (and shows it is honoured).
+      body: JSON.stringify({ Image: ref, Cmd: ['sleep', '600'], Env: ['GREETING=kept'], Labels: { 'org.example.kept': 'yes' }, StopTimeout: 2, HostConfig: { NetworkMode: 'none' } }),
+    });
+    assert.equal(created.status, 201, created.text());
+    const oldId = created.json<{ Id: string }>().Id;
+    containers.push(oldId);
+    assert.equal((await dockerRequest(sock, 'POST', `/containers/${oldId}/start`)).status, 204);
+    await push('basic', { ...content('1.1.0'), tag: 'upd' });
+    await vscode.commands.executeCommand(CommandId.RefreshLocal);
+
+    // The container's row, as the inline action gets it.
+    const a = await api();
+    const groups = (await a.localTree.getChildren()) as LocalNode[];
+    const rows = (await a.localTree.getChildren(groups[1])) as LocalNode[];
+    const node = rows.find((n) => n.kind === 'container' && n.name === name);
+    assert.ok(node, JSON.stringify(rows));
+    assert.equal((await a.localTree.getTreeItem(node)).contextValue, 'registryLens:local:container:pull');
+
+    const asked: { message: string; detail: string }[] = [];
+    const l = await local();
+    try {
+      l.answerConfirmationsForTests((message, detail) => {
+        asked.push({ message, detail });
+        return Promise.resolve(false);
+      });
+      const declined = await vscode.commands.executeCommand<UpdateContainerResult>(CommandId.UpdateContainer, node);
+      assert.equal(declined.confirmed, false);
+      assert.equal(asked.length, 1);
+      assert.match(asked[0]?.message ?? '', new RegExp(`^Update ${name}\\?`));
+      const detail = asked[0]?.detail ?? '';
+      assert.match(detail, new RegExp(`1\\. pull ${ref.replace(/[.]/g, '\\.')} with the credential from `));
+      assert.match(detail, /1 environment variable \(GREETING\)/);
+      assert.match(detail, /stop the old container \(SIGTERM, then SIGKILL after 2 s\)/);
+      assert.equal((await dockerRequest(sock, 'GET', `/containers/${name}/json`)).json<ContainerInspect>().Id, oldId, 'declined: the container is untouched');
+
+      l.answerConfirmationsForTests(() => Promise.resolve(true));
+      const done = await vscode.commands.executeCommand<UpdateContainerResult>(CommandId.UpdateContainer, node);
+      assert.equal(done.confirmed, true);
+      assert.equal(done.results.length, 1);
+      assert.equal(done.results[0]?.error, undefined, done.results[0]?.error);
+      assert.equal(done.results[0]?.result?.outcome, 'recreated');
+    } finally {
+      l.answerConfirmationsForTests(undefined);
+    }
+    const now = (await dockerRequest(sock, 'GET', `/containers/${name}/json`)).json<ContainerInspect>();
+    containers.push(now.Id);
+    assert.notEqual(now.Id, oldId);
+    assert.equal(now.State.Running, true);
+    assert.ok(now.Config.Env?.includes('GREETING=kept'));
+    assert.equal(now.Config.Labels?.['org.example.kept'], 'yes');
+    assert.equal(now.HostConfig.NetworkMode, 'none');
+    assert.equal(now.Image, (await dockerRequest(sock, 'GET', `/images/${encodeURIComponent(ref)}/json`)).json<{ Id: string }>().Id);
+    assert.equal((await dockerRequest(sock, 'GET', `/containers/${oldId}/json`)).status, 404, 'the old container was removed');
+    await vscode.commands.executeCommand(CommandId.RefreshLocal);
+    const shownRows = await shown();
+    assert.ok(shownRows.includes(`  ${name} — ${ref} · up to date`), shownRows.join('\n'));
+  });
+
+  test('Update Container on a compose-managed container: docker-compose up -d --no-deps in a task terminal, the service then runs the newer image', async function () {
+    if (!existsSync('/usr/bin/docker-compose')) this.skip();
+    const sock = env.docker!.socketPath;
+    const ref = `${env.registries.basic.host}/${repo}:compose`;
+    const project = `rlx${process.pid}`;
+    const dir = mkdtempSync(join(tmpdir(), 'rl-compose-ext-'));
+    await push('basic', { ...content('1.0.0'), tag: 'compose' });
+    assert.equal((await vscode.commands.executeCommand<PullResult | undefined>(CommandId.PullImage, ref, { quiet: true }))?.outcome, 'downloaded');
+    writeFileSync(join(dir, 'compose.yaml'), `version: "3.7"\nservices:\n  app:\n    image: ${ref}\n    command: ["sleep", "600"]\n    network_mode: none\n    stop_grace_period: 1s\n`);
+    const composeEnv = { ...process.env, DOCKER_HOST: env.docker!.dockerHost };
+    await new Promise<void>((resolve, reject) => execFile('docker-compose', ['-f', 'compose.yaml', '-p', project, 'up', '-d'], { cwd: dir, env: composeEnv }, (e, so, se) => (e ? reject(new Error(`${se}${so}`)) : resolve())));
+    const service = async () => (await dockerRequest(sock, 'GET', `/containers/json?filters=${encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.project=${project}`] }))}`)).json<Array<{ Id: string; ImageID: string; Names: string[] }>>();
+    try {
+      const [old] = await service();
+      assert.ok(old);
+      containers.push(old.Id);
+      const name = (old.Names[0] ?? '').slice(1);
+      await push('basic', { ...content('1.1.0'), tag: 'compose' });
+      await vscode.commands.executeCommand(CommandId.RefreshLocal);
+      const l = await local();
+      const asked: string[] = [];
+      l.answerConfirmationsForTests((_m, detail) => {
+        asked.push(detail);
+        return Promise.resolve(true);
+      });
+      let done: UpdateContainerResult;
+      try {
+        done = await vscode.commands.executeCommand<UpdateContainerResult>(CommandId.UpdateContainer, name);
+      } finally {
+        l.answerConfirmationsForTests(undefined);
+      }
+      assert.match(asked[0] ?? '', new RegExp(`compose project ${project}, service app`));
+      assert.match(asked[0] ?? '', /2\. run `docker-compose -f .*compose\.yaml --project-directory .* -p rlx\d+ up -d --no-deps app`/);
+      assert.equal(done.results[0]?.error, undefined, done.results[0]?.error);
+      assert.equal(done.results[0]?.result?.outcome, 'recreated');
+      assert.deepEqual(done.results[0]?.result?.warnings, []);
+      const [now] = await service();
+      assert.ok(now);
+      containers.push(now.Id);
+      assert.notEqual(now.Id, old.Id);
+      assert.equal(now.ImageID, (await dockerRequest(sock, 'GET', `/images/${encodeURIComponent(ref)}/json`)).json<{ Id: string }>().Id);
+      assert.ok(vscode.window.terminals.some((t) => t.name.includes(`Update ${name}`)), vscode.window.terminals.map((t) => t.name).join(', '));
+    } finally {
+      await new Promise<void>((resolve) => execFile('docker-compose', ['-f', 'compose.yaml', '-p', project, 'down'], { cwd: dir, env: composeEnv }, () => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+      await dockerRequest(sock, 'DELETE', `/images/${encodeURIComponent(ref)}?force=true`);
+    }
   });
 
   test('pull from the token registry with its SecretStorage credential; a missing tag is reported, not thrown', async () => {

@@ -50,7 +50,7 @@ suite('Update checks in the Workspace Images view (real registries)', function (
     assert.deepEqual(shown.slice(at, at + 8).map((l) => l.replace(/ \(.*?\)$/, '')), [
       `${anon} — 2 repositories`,
       '  test/app',
-      '    1.1.0 — → 1.1.1 patch, 1.2.0 minor, 2.0.0 major · 1 use',
+      '    1.1.0 — ↑ 1.1.1 patch (+2) · 1 use',
       '      checks.Dockerfile:1 — FROM',
       '    1.2.0-alpine — up to date · 1 use',
       '      checks.Dockerfile:2 — FROM',
@@ -68,7 +68,7 @@ suite('Update checks in the Workspace Images view (real registries)', function (
       assert.deepEqual(shown.filter((l) => !l.startsWith('      ')), [
         `${anon} — 1 repository`,
         '  test/app',
-        '    1.1.0 — → 1.1.1 patch, 1.2.0 minor, 2.0.0 major · 1 use',
+        '    1.1.0 — ↑ 1.1.1 patch (+2) · 1 use',
       ]);
     } finally {
       await vscode.commands.executeCommand(CommandId.ShowAllImages);

@@ -112,7 +112,7 @@ async function main(): Promise<number> {
     if (theme === 'dark') await cs.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 30_000 });
     // Real data: update states from the background check, and the registry's state.
     if (theme === 'dark' && anon) {
-      await sidebar.locator(sel.treeRow, { hasText: '→ 1.1.1 patch' }).first().waitFor({ timeout: 60_000 });
+      await sidebar.locator(sel.treeRow, { hasText: '↑ 1.1.1 patch' }).first().waitFor({ timeout: 60_000 });
       await sidebar.locator(sel.treeRow, { hasText: anon }).first().waitFor({ timeout: 30_000 });
     }
     // Let the views' loading bars finish so the screenshot shows the settled sidebar.
@@ -162,7 +162,7 @@ async function main(): Promise<number> {
           await sidebar.locator(sel.treeRow, { hasText: 'nginx' }).first().waitFor({ timeout: 30_000 });
           await sidebar.locator(sel.treeRow, { hasText: 'not contacted (untrusted workspace)' }).first().waitFor({ timeout: 30_000 });
           await cs.page.waitForTimeout(3000); // time in which a check would have run (checkOnActivation is on when registries exist)
-          if (await sidebar.locator(sel.treeRow, { hasText: '→' }).count()) throw new Error('an update state appeared: a registry was contacted');
+          if (await sidebar.locator(sel.treeRow, { hasText: '↑' }).count()) throw new Error('an update state appeared: a registry was contacted');
           await cs.page.locator('.statusbar-item', { hasText: 'Registry Lens' }).first().waitFor({ timeout: 10_000 });
           await cs.screenshot('ui-untrusted.png');
         },
@@ -208,7 +208,7 @@ async function main(): Promise<number> {
           run: async (cs: RunningCodeServer) => {
             const { page } = cs;
             // The re-check after the saved fix first (the bulk edit is built from the last check's findings).
-            await page.locator(sel.sidebar).locator(sel.treeRow, { hasText: /1\.1\.1.*→ 1\.2\.0 minor/ }).first().waitFor({ timeout: 30_000 });
+            await page.locator(sel.sidebar).locator(sel.treeRow, { hasText: /1\.1\.1.*↑ 1\.2\.0 minor/ }).first().waitFor({ timeout: 30_000 });
             await runFromPalette(page, 'Registry Lens: Update All Images in Workspace');
             await page.locator(sel.quickPickRow, { hasText: 'All updates, major included' }).first().click();
             const panel = page.locator('.bulk-edit-panel').first();
@@ -217,9 +217,9 @@ async function main(): Promise<number> {
             await panel.locator('.monaco-list-row', { hasText: '2.0.0' }).first().waitFor({ timeout: 15_000 });
             await page.waitForTimeout(500);
             await cs.screenshot('ui-update-all-preview.png');
-            // Every change waits for the user's tick (needsConfirmation); the file's box ticks all of its changes.
-            await panel.locator('.monaco-list-row', { hasText: 'registry.Dockerfile' }).first().locator('input[type="checkbox"]').check();
+            // Every proposed update starts ticked: Apply as it opens.
             await page.locator('.monaco-button', { hasText: 'Apply' }).first().click();
+            await page.locator('.notifications-toasts', { hasText: /updated \d+ references? in \d+ files?/ }).first().waitFor({ timeout: 15_000 });
             const file = path.join(cs.workspace, 'registry.Dockerfile');
             const deadline = Date.now() + 15_000;
             while (!/test\/app:2\.0\.0\n.*\/test\/multi:2\.1\.0/.test(fs.readFileSync(file, 'utf8'))) {

@@ -23,6 +23,8 @@ import {
 } from '../../src/core';
 import type { CheckJsonItem } from '../../src/cli/check';
 import { readTokenLog, RegistryClient as PushClient, registryInfo, seededImage, TEST_SEED, TEST_USER, type TestEnv, useTestEnv } from '../services';
+import { buildImage, type BuiltImage } from '../services/image';
+import type { SeedTag } from '../services/seeds';
 import { buildRepo, Pusher } from '../services/seed';
 import { REPO_ROOT } from '../support/paths';
 
@@ -145,7 +147,7 @@ before(async () => {
 });
 
 const SCAN_KEYS = ['file', 'range', 'source', 'kind', 'text', 'reference', 'skip', 'value', 'platform', 'stage', 'services', 'tagLocation', 'digestLocation'];
-const CHECK_KEYS = [...SCAN_KEYS, 'status', 'updates', 'error', 'code', 'message', 'notes', 'currentDigest', 'stale'];
+const CHECK_KEYS = [...SCAN_KEYS, 'status', 'updates', 'error', 'code', 'message', 'notes', 'currentDigest', 'stale', 'notChecked'];
 
 void describe('registry-lens check against real registries', () => {
   let cold: CheckJsonItem[] = [];
@@ -285,8 +287,10 @@ void describe('registry-lens check against real registries', () => {
     assert.equal(tls?.code, 'tls-error');
     assert.equal(tls.error?.code, 'tls');
     assert.match(r.stderr, new RegExp(`→ pass --ca-file ${hosts.T.replace(/\./g, '\\.')}=CA\\.pem`));
+    // The credential was never sent (plain HTTP, not --insecure): its own code, never "rejected".
     const basic = items.find((i) => i.reference?.registry === hosts.B);
-    assert.equal(basic?.code, 'auth-failed');
+    assert.equal(basic?.code, 'credential-not-sent');
+    assert.match(basic.error?.message ?? '', /^not sent: .* is plain HTTP/);
     assert.match(r.stderr, new RegExp(`→ the registry speaks plain HTTP: pass --insecure ${hosts.B.replace(/\./g, '\\.')}`));
   });
 
@@ -338,5 +342,115 @@ void describe('registry-lens check against real registries', () => {
     } finally {
       await transport.close();
     }
+  });
+});
+
+// Issue: the update engine tells the truth. Each case is written as a new user met it against these registries;
+// the repositories are pushed here (per process) so no other test's tags change.
+void describe('registry-lens check tells the truth (real registries)', () => {
+  const VERSIONS = `check/versions-${process.pid}`; // 1.0.0 and 1.1.0, no latest
+  const ARCH = `check/arch-${process.pid}`; // old = test/multi 2.0.0; stable = 2.1.0 (moved); slim = an amd64-only index
+  const truth = path.join(tmp, 'truth');
+  let app100 = '';
+  let oldArm = '';
+  let stableArm = '';
+  let stableAmd = '';
+
+  async function push(env: TestEnv, repository: string, tag: string, img: BuiltImage): Promise<void> {
+    const client = new PushClient({ url: registryInfo(env, 'anon').url });
+    try {
+      const pusher = new Pusher(client);
+      for (const b of img.blobs) await pusher.pushBlob(repository, b);
+      for (const c of img.children) await pusher.pushManifest(repository, c.digest, c.mediaType, c.data, c.digest);
+      await pusher.pushManifest(repository, tag, img.manifest.mediaType, img.manifest.data, img.manifest.digest);
+    } finally {
+      client.close();
+    }
+  }
+  const seed = (repo: string, tag: string) => {
+    const img = buildRepo(TEST_SEED, repo).find((i) => i.tag === tag);
+    assert.ok(img, `${repo}:${tag}`);
+    return img;
+  };
+  const arm = (img: BuiltImage) => img.children.find((c) => c.platform?.startsWith('linux/arm64'))?.digest ?? '';
+
+  before(async () => {
+    const env = await getEnv();
+    const v100 = seed('test/app', '1.0.0');
+    app100 = v100.manifest.digest;
+    await push(env, VERSIONS, '1.0.0', v100);
+    await push(env, VERSIONS, '1.1.0', seed('test/app', '1.1.0'));
+    const old = seed('test/multi', '2.0.0');
+    const stable = seed('test/multi', '2.1.0');
+    oldArm = arm(old);
+    stableArm = arm(stable);
+    stableAmd = stable.children.find((c) => c.platform === 'linux/amd64')?.digest ?? '';
+    await push(env, ARCH, 'old', old);
+    await push(env, ARCH, 'stable', stable);
+    const amdOnly: SeedTag = { tag: 'slim', kind: 'docker-list', platforms: ['linux/amd64'] };
+    await push(env, ARCH, 'slim', buildImage('test/multi', amdOnly, [amdOnly]));
+    const { A, DOWN } = hosts;
+    const files: Record<string, string> = {
+      'tag/Dockerfile': `FROM ${A}/${VERSIONS}:0.9.9\n`,
+      'digest/Dockerfile': `FROM ${A}/${VERSIONS}@${app100}\nFROM ${A}/${VERSIONS}@sha256:${'0'.repeat(64)}\n`,
+      'arch/Dockerfile': `FROM ${A}/${ARCH}:stable@${oldArm}\nFROM ${A}/${ARCH}:slim@${oldArm}\n`,
+      'down/Dockerfile': `FROM ${DOWN}/test/app:1.0.0\nFROM ${A}/${VERSIONS}:1.1.0\n`,
+    };
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(truth, rel)), { recursive: true });
+      fs.writeFileSync(path.join(truth, rel), text);
+    }
+  });
+
+  const json = async (dir: string, extra: string[] = []): Promise<{ code: number; items: CheckJsonItem[]; stderr: string }> => {
+    const r = await cli([dir, '--json', '--no-cache', ...extra], { cwd: truth });
+    return { code: r.code, items: JSON.parse(r.stdout || '[]') as CheckJsonItem[], stderr: r.stderr };
+  };
+
+  void it('app:0.9.9 where the registry has 1.0.0 and 1.1.0: tag-not-found with 1.1.0 offered, exit 2', async () => {
+    const r = await json('tag');
+    assert.equal(r.code, 2, r.stderr);
+    const [item] = r.items;
+    assert.equal(item?.status, 'error');
+    assert.equal(item.code, 'tag-not-found');
+    assert.deepEqual(item.updates, [{ kind: 'major', tag: '1.1.0', digest: null }]);
+    assert.match(item.message, /has no tag 0\.9\.9; newer tags: 1\.1\.0 \(major\)/);
+    assert.match(r.stderr, /tag\/Dockerfile:1:6: .*has no tag 0\.9\.9/);
+  });
+
+  void it('image@sha256 in a repository without latest: the digest is checked by HEAD, never "not found" for latest', async () => {
+    const r = await json('digest');
+    const [exists, missing] = r.items;
+    assert.equal(exists?.status, 'current', exists?.message);
+    assert.equal(exists.error, null);
+    assert.equal(missing?.status, 'error');
+    assert.equal(missing.code, 'not-found');
+    assert.match(missing.message, /has no manifest sha256:0000/);
+  });
+
+  void it('an arm64 pin whose tag moved refreshes to the arm64 manifest (the pin\'s own platform); a vanished arm64 is a finding', async () => {
+    const r = await json('arch');
+    const [stable, slim] = r.items;
+    assert.equal(stable?.status, 'digest-changed', stable?.message);
+    assert.deepEqual(stable.updates, [{ kind: 'digest', tag: 'stable', digest: stableArm }]);
+    assert.notEqual(stableArm, stableAmd);
+    assert.equal(slim?.status, 'error', slim?.message);
+    assert.equal(slim.code, 'platform-missing');
+    assert.match(slim.message, /no linux\/arm64\/v8 manifest/);
+    assert.equal(r.code, 2);
+  });
+
+  void it('an unreachable registry and an offline check without a cache: marked notChecked, never up to date', async () => {
+    const down = await json('down');
+    const [unreachable, fine] = down.items;
+    assert.equal(unreachable?.status, 'error');
+    assert.deepEqual(unreachable.notChecked, { code: 'registry-unreachable', message: unreachable.error?.message });
+    assert.equal(fine?.status, 'current');
+    assert.equal(fine.notChecked, null);
+    const r = await cli(['down', '--json', '--offline', '--cache-dir', path.join(tmp, 'empty-cache')], { cwd: truth });
+    const offline = JSON.parse(r.stdout) as CheckJsonItem[];
+    assert.deepEqual(offline.map((i) => [i.status, i.notChecked?.code]), [['error', 'not-cached'], ['error', 'not-cached']]);
+    const table = await cli(['down', '--offline', '--cache-dir', path.join(tmp, 'empty-cache')], { cwd: truth });
+    assert.match(table.stdout, /2 image references: 0 up to date, .*2 errors, 2 not checked\./);
   });
 });

@@ -240,7 +240,7 @@ void describe('updating a running container (real dockerd)', { skip: HAS_DOCKERD
     fs.mkdirSync(dir, { recursive: true });
     await push(seed('1.0.0', 'compose'));
     const cref = ref.replace(/:stable$/, ':compose');
-    fs.writeFileSync(path.join(dir, 'compose.yaml'), `version: "3.7"\nservices:\n  app:\n    image: ${cref}\n    command: ["sleep", "600"]\n    network_mode: none\n    environment:\n      MODE: compose\n`);
+    fs.writeFileSync(path.join(dir, 'compose.yaml'), `version: "3.7"\nservices:\n  app:\n    image: ${cref}\n    command: ["sleep", "600"]\n    network_mode: none\n    stop_grace_period: 1s\n    environment:\n      MODE: compose\n`);
     await engine.pull(cref, { auth });
     const envs = { ...process.env, DOCKER_HOST: `unix://${sock}` };
     const up = await new Promise<string>((resolve, reject) => execFile('docker-compose', ['-f', 'compose.yaml', '-p', project, 'up', '-d'], { cwd: dir, env: envs }, (e, so, se) => (e ? reject(new Error(`${se}${so}`)) : resolve(se + so))));

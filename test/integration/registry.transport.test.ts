@@ -41,6 +41,35 @@ after(async () => {
 });
 
 void describe('registry transport', () => {
+  void it('TLS registry: sequential HEADs reuse one warm connection (no new TCP + TLS handshake per HEAD)', async () => {
+    const env = await getEnv();
+    const info = registryInfo(env, 'tls');
+    const seeded = seededImage(env, 'tls', 'test/app', '1.0.0');
+    // A counting TCP relay in front of the registry: every accepted socket is one TCP connection + TLS handshake.
+    let accepted = 0;
+    const relay = net.createServer((client) => {
+      accepted++;
+      const upstream = net.connect(info.port, '127.0.0.1');
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
+    const host = `127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
+    const { client, close } = createRegistryClient({ keychain, env: {}, hosts: { [host]: { caFile: info.caFile ?? '' } } });
+    try {
+      await client.listTags(host, 'test/app'); // the probe and one request warm a connection
+      const warm = accepted;
+      for (let i = 0; i < 12; i++) assert.equal((await client.headManifest(host, 'test/app', '1.0.0')).digest, seeded.digest);
+      await client.listTags(host, 'test/app');
+      assert.equal(accepted - warm, 0, `${accepted - warm} new connections for 13 sequential requests`);
+      assert.equal(client.stats.head, 12);
+    } finally {
+      await close();
+      relay.close();
+    }
+  });
+
   void it('TLS registry: caFile merged with system roots works; without it a TLS error; insecure skips verification', async () => {
     const env = await getEnv();
     const info = registryInfo(env, 'tls');

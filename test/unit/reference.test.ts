@@ -55,13 +55,13 @@ const BAD: { name: string; input: string; code: InvalidReferenceCode }[] = [
   { name: 'upper-case repository', input: 'Alpine', code: 'uppercase' },
   { name: 'upper-case path after a host', input: 'ghcr.io/Owner/app', code: 'uppercase' },
   { name: 'upper-case second segment on Hub', input: 'user/App', code: 'uppercase' },
-  { name: 'upper-case first segment without a dot (not a host here)', input: 'Registry/app', code: 'uppercase' },
+  { name: 'Registry/App (a host, then an upper-case repository)', input: 'Registry/App', code: 'uppercase' },
   { name: 'empty tag', input: 'alpine:', code: 'tag-format' },
   { name: 'tag starting with a dot', input: 'alpine:.1', code: 'tag-format' },
   { name: 'tag with a plus', input: 'alpine:1+2', code: 'tag-format' },
   { name: 'tag of 129 characters', input: 'x:' + 'a'.repeat(129), code: 'tag-too-long' },
-  { name: 'name over 255 characters', input: 'r.example/' + 'a'.repeat(246), code: 'name-too-long' },
-  { name: 'Hub name over 255 once library/ is added', input: 'a'.repeat(238), code: 'name-too-long' },
+  { name: 'r.example/ + a 256-character repository path', input: 'r.example/' + 'a'.repeat(256), code: 'name-too-long' },
+  { name: 'a 248-character Hub name (256 once library/ is added)', input: 'a'.repeat(248), code: 'name-too-long' },
   { name: 'bad digest hex', input: 'alpine@sha256:' + 'g'.repeat(64), code: 'digest-format' },
   { name: 'upper-case digest hex', input: 'alpine@sha256:' + 'A'.repeat(64), code: 'digest-format' },
   { name: 'short digest', input: 'alpine@sha256:abc', code: 'digest-format' },
@@ -111,6 +111,37 @@ void describe('parseReference', () => {
       });
     });
   }
+
+  // distribution's splitDockerDomain: a first component with an upper-case letter is a host, not a repository.
+  for (const [input, registry, name] of [
+    ['Registry/app', 'registry', 'Registry/app'],
+    ['Foo/bar:1.0', 'foo', 'Foo/bar'],
+    ['MyRegistry/team/app', 'myregistry', 'MyRegistry/team/app'],
+    ['LOCALHOST/app', 'localhost', 'localhost/app'],
+    ['Registry.Example.com/app', 'registry.example.com', 'registry.example.com/app'],
+  ] as const) {
+    void it(`${input} names the host ${registry} (an upper-case first component is a host)`, () => {
+      const ref = parseReference(input);
+      assert.equal(ref.registry, registry);
+      assert.equal(ref.name, name);
+      assert.notEqual(ref.registry, 'docker.io');
+      // The name and canonical form parse back to the same registry, not to a Docker Hub repository.
+      assert.equal(parseReference(ref.canonical).registry, registry);
+      assert.equal(parseReference(ref.canonical).canonical, ref.canonical);
+    });
+  }
+
+  // distribution's RepositoryNameTotalLengthMax is on the repository path alone, not on host + path.
+  void it('a long host with a 255-character repository path is accepted', () => {
+    const host = `${'h'.repeat(60)}.${'e'.repeat(60)}.example:5000`;
+    const ref = parseReference(`${host}/${'a'.repeat(255)}:1`);
+    assert.equal(ref.repository.length, 255);
+    assert.equal(ref.registry, host);
+  });
+
+  void it('a 247-character Hub name is accepted (255 with library/)', () => {
+    assert.equal(parseReference('a'.repeat(247)).repository.length, 255);
+  });
 
   void it('tryParseReference returns the error instead of throwing', () => {
     const r = tryParseReference('Alpine');

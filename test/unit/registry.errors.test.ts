@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   AuthError,
   classifyTransportError,
+  describeErrors,
   isAuthError,
   isNetworkError,
   isNotFoundError,
@@ -22,6 +23,23 @@ import {
 import { challengeScopes, findChallenge, parseWwwAuthenticate } from '../../src/core/registry/challenge';
 
 void describe('registry errors', () => {
+  void it('registry error codes in user-facing text are words ("UNAUTHORIZED: authentication required" -> "not authorised (authentication required)")', () => {
+    assert.equal(describeErrors([{ code: 'UNAUTHORIZED', message: 'authentication required' }]), ': the registry said not authorised (authentication required)');
+    assert.equal(describeErrors([{ code: 'DENIED', message: 'requested access to the resource is denied' }]), ': the registry said access denied (requested access to the resource is denied)');
+    assert.equal(describeErrors([{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }, { code: 'NAME_UNKNOWN', message: 'name unknown' }]),
+      ': the registry said tag or manifest not known (manifest unknown); repository not known (name unknown)');
+    // The same words twice are said once; unknown codes are shown as sent.
+    assert.equal(describeErrors([{ code: 'DENIED', message: 'access denied' }]), ': the registry said access denied');
+    assert.equal(describeErrors([{ code: 'VENDOR_THING', message: 'odd' }]), ': the registry said VENDOR_THING: odd');
+    assert.equal(describeErrors([]), '');
+    assert.ok(!/UNAUTHORIZED:/.test(describeErrors([{ code: 'UNAUTHORIZED', message: '' }])));
+  });
+
+  void it('an AuthError for a credential withheld over plain HTTP says so (credentialNotSent), a rejection does not', () => {
+    assert.equal(new AuthError('not sent', { registry: 'r:5000', credentialNotSent: true }).credentialNotSent, true);
+    assert.equal(new AuthError('rejected', { registry: 'r:5000' }).credentialNotSent, false);
+  });
+
   void it('each kind has its name, kind, fields and a guard that compares names', () => {
     const init = { registry: 'ghcr.io', repository: 'o/r', status: 401, errors: [{ code: 'UNAUTHORIZED', message: 'nope' }] };
     const cases: [RegistryError, (e: unknown) => boolean, string, string][] = [

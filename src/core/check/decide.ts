@@ -5,7 +5,6 @@ import type { Occurrence } from '../extract';
 import { isIndexMediaType, isNotFoundError } from '../registry';
 import {
   decideUpdates,
-  isOrderedTag,
   occurrenceDirective,
   parseTag,
   resolvePolicy,
@@ -14,7 +13,7 @@ import {
   type TagIndex,
   type UpdateDecision,
 } from '../versioning';
-import { errorFindingCode, findingError } from './errors';
+import { errorFindingCode, findingError, notCheckedOf } from './errors';
 import { abortError, type DigestValue, type Lookups } from './lookups';
 import { hostPlatform, normalizePlatform, samePlatform } from './platform';
 import type { Finding, FindingNote, FindingUpdate, StaleInfo } from './types';
@@ -37,7 +36,7 @@ export interface EvalEnv {
 }
 
 function base(occ: Occurrence): Omit<Finding, 'status' | 'code' | 'message'> {
-  return { occurrence: occ, updates: [], notes: [], error: null, currentDigest: null, platform: null, stale: null, policy: [] };
+  return { occurrence: occ, updates: [], notes: [], error: null, currentDigest: null, platform: null, stale: null, notChecked: null, policy: [] };
 }
 
 /** One occurrence's finding. Rejects only when the check is cancelled. */
@@ -57,14 +56,19 @@ export async function evaluate(occ: Occurrence, env: EvalEnv): Promise<Finding> 
     return { ...common, status: 'skipped', code: 'ignored', message: `${name}: ignored by policy (${policy.sources.join(', ')})` };
   }
   const ctx: Evaluation = { stale: null };
+  let finding: Finding;
   try {
-    return await decide(occ, ref, name, policy, common, ctx, env);
+    finding = await decide(occ, ref, name, policy, common, ctx, env);
   } catch (e) {
     if (env.signal?.aborted) throw abortError(env.signal);
     const error = findingError(e);
-    return { ...common, stale: ctx.stale, status: 'error', code: errorFindingCode(e), error, message: `${name}: ${error.message}` };
+    finding = { ...common, stale: ctx.stale, status: 'error', code: errorFindingCode(e), error, message: `${name}: ${error.message}` };
   }
+  return { ...finding, notChecked: notCheckedOf(finding) };
 }
+
+/** The occurrence's own tag is not in the registry (absent from its tag list, or its manifest unknown). */
+class MissingTag extends Error {}
 
 async function decide(
   occ: Occurrence,
@@ -77,13 +81,17 @@ async function decide(
 ): Promise<Finding> {
   const { lookups } = env;
   const { registry, repository } = ref;
+  if (ref.tag === null && ref.digest !== null) return digestOnly(ref.digest, registry, repository, name, common, ctx, env);
   const parsed = ref.tag === null ? null : parseTag(ref.tag);
-  const needTags = parsed !== null && (isOrderedTag(parsed) || parsed.type === 'word');
+  // Every written tag but `latest` is looked up in the tag list: a tag the registry lacks is never "up to date".
+  const needTags = parsed !== null && parsed.type !== 'latest';
   let tags: TagIndex | readonly string[] = [];
+  let listed: { tags: readonly string[]; truncated: boolean } | null = null;
   if (needTags) {
     const got = await lookups.tags(registry, repository);
     mergeStale(ctx, got);
     tags = got.index;
+    listed = got.value;
     if (got.value.truncated) common.notes.push({ code: 'truncated', message: `the tag list of ${registry}/${repository} was cut short (${got.value.stoppedBecause ?? 'page cap'}): newer tags may be missing` });
   }
   const decision: UpdateDecision = decideUpdates({ tag: ref.tag, digestPinned: ref.digest !== null, tags, policy });
@@ -91,62 +99,127 @@ async function decide(
   const digestTag = ref.tag ?? 'latest';
   const pinned = ref.digest;
   const updates: FindingUpdate[] = decision.updates.map((u) => ({ kind: u.kind, tag: u.tag, digest: null }));
-
-  // The pinned digest against the tag's current one.
-  let changedTo: string | null = null;
-  /** Set when the pin is a single-platform manifest: candidates get that platform's child. */
-  let pinPlatform: string | null = null;
-  if (pinned !== null && decision.checkDigest) {
-    const cur = await lookups.digest(registry, repository, digestTag);
-    mergeStale(ctx, cur);
-    common.currentDigest = cur.value.digest;
-    if (cur.value.digest !== pinned) {
-      const r = await refreshPin(occ, registry, repository, digestTag, pinned, cur.value, ctx, env);
-      changedTo = r.digest;
-      pinPlatform = r.platform;
-      if (r.note) common.notes.push({ code: 'platform', message: r.note });
-    } else if (!isIndexMediaType(cur.value.mediaType ?? undefined)) {
-      pinPlatform = null; // a single manifest pinned as the tag itself: candidates keep whatever they are
+  /** The tag's current digest; a 404 for it means the tag is missing (the repository answered its tag list). */
+  const ownDigest = async () => {
+    try {
+      const cur = await lookups.digest(registry, repository, digestTag);
+      mergeStale(ctx, cur);
+      common.currentDigest = cur.value.digest;
+      return cur.value;
+    } catch (e) {
+      if (!isNotFoundError(e)) throw e;
+      if (!listed) await lookups.tags(registry, repository); // a missing repository stays `not-found`
+      throw new MissingTag();
     }
-  }
-  if (pinPlatform) common.platform = pinPlatform;
+  };
 
-  // Candidates carry digests when the reference is pinned (or pins are wanted).
-  if (decision.pinCandidates && updates.length > 0) {
-    for (const u of updates) u.digest = await candidateDigest(registry, repository, u.tag, pinPlatform, ctx, env);
-  }
-  if (changedTo !== null) updates.push({ kind: 'digest', tag: digestTag, digest: changedTo });
+  try {
+    if (listed && !listed.tags.includes(digestTag)) {
+      if (!listed.truncated) throw new MissingTag();
+      await ownDigest(); // beyond the listing's cap: ask for the tag itself
+    }
 
-  // A rolling tag without a pin: nothing to compare against. Commit-hash tags are immutable by convention: current.
-  const rolling = pinned === null && decision.status === 'digest-only' && decision.reason !== 'hash';
-  const wantPin = decision.offerPin || (rolling && policy.allow.has('pin'));
-  if (wantPin) {
-    const cur = await lookups.digest(registry, repository, digestTag);
-    mergeStale(ctx, cur);
-    common.currentDigest = cur.value.digest;
-    updates.push({ kind: 'pin', tag: digestTag, digest: cur.value.digest });
-  }
-  if (ctx.stale) common.notes.push({ code: 'stale', message: `cached answers from ${ctx.stale.fetchedAt} used: ${ctx.stale.because.message}` });
-  const out = { ...common, updates, stale: ctx.stale };
+    // The pinned digest against the tag's current one.
+    let changedTo: string | null = null;
+    /** Set when the pin is a single-platform manifest: candidates get that platform's child. */
+    let pinPlatform: string | null = null;
+    if (pinned !== null && decision.checkDigest) {
+      const cur = await ownDigest();
+      if (cur.digest !== pinned) {
+        const r = await refreshPin(occ, registry, repository, digestTag, pinned, cur, ctx, env);
+        if ('missing' in r) {
+          return {
+            ...common,
+            stale: ctx.stale,
+            status: 'error',
+            code: 'platform-missing',
+            error: { code: 'not-found', message: r.missing, name: 'NotFoundError', registry, status: null, temporary: false },
+            message: `${name}: ${r.missing}`,
+          };
+        }
+        changedTo = r.digest;
+        pinPlatform = r.platform;
+        if (r.note) common.notes.push({ code: 'platform', message: r.note });
+      }
+    }
+    if (pinPlatform) common.platform = pinPlatform;
 
-  const tagUpdates = updates.filter((u) => u.kind === 'major' || u.kind === 'minor' || u.kind === 'patch');
-  if (tagUpdates.length > 0) {
-    const list = [...tagUpdates].reverse().map((u) => `${u.tag} (${u.kind})`).join(', ');
-    return { ...out, status: 'update', code: 'update-available', message: `${name}: newer tags: ${list}${changedTo ? `; the pinned digest is also outdated` : ''}` };
+    // Candidates carry digests when the reference is pinned (or pins are wanted).
+    if (decision.pinCandidates && updates.length > 0) {
+      for (const u of updates) u.digest = await candidateDigest(registry, repository, u.tag, pinPlatform, ctx, env);
+    }
+    if (changedTo !== null) updates.push({ kind: 'digest', tag: digestTag, digest: changedTo });
+
+    // A rolling tag without a pin: nothing to compare against. Commit-hash tags are immutable by convention: current.
+    const rolling = pinned === null && decision.status === 'digest-only' && decision.reason !== 'hash';
+    const wantPin = decision.offerPin || (rolling && policy.allow.has('pin'));
+    if (wantPin) {
+      const cur = await ownDigest();
+      updates.push({ kind: 'pin', tag: digestTag, digest: cur.digest });
+    }
+    if (ctx.stale) common.notes.push({ code: 'stale', message: `cached answers from ${ctx.stale.fetchedAt} used: ${ctx.stale.because.message}` });
+    const out = { ...common, updates, stale: ctx.stale };
+
+    const tagUpdates = updates.filter((u) => u.kind === 'major' || u.kind === 'minor' || u.kind === 'patch');
+    if (tagUpdates.length > 0) {
+      const list = [...tagUpdates].reverse().map((u) => `${u.tag} (${u.kind})`).join(', ');
+      return { ...out, status: 'update', code: 'update-available', message: `${name}: newer tags: ${list}${changedTo ? `; the pinned digest is also outdated` : ''}` };
+    }
+    if (changedTo !== null && pinned !== null) {
+      return { ...out, status: 'digest-changed', code: 'digest-changed', message: `${name}: ${digestTag} now points at ${short(changedTo)}, not the pinned ${short(pinned)}` };
+    }
+    if (rolling || decision.offerPin) {
+      const why = rolling ? decision.message : `${digestTag} has no pinned digest and the policy asks for pins`;
+      const pin = updates.find((u) => u.kind === 'pin');
+      return { ...out, status: 'unpinned', code: 'not-pinned', message: `${name}: ${why}${pin?.digest ? `; pin ${digestTag}@${short(pin.digest)} to notice changes` : ''}` };
+    }
+    const digestOnlyNote = decision.status === 'digest-only' ? ` (${decision.message})` : '';
+    return { ...out, status: 'current', code: 'up-to-date', message: `${name}: up to date${digestOnlyNote}` };
+  } catch (e) {
+    if (!(e instanceof MissingTag)) throw e;
+    // The newer tags of its line are the fixes (with digests when the reference is pinned).
+    const fixes: FindingUpdate[] = decision.updates.map((u) => ({ kind: u.kind, tag: u.tag, digest: null }));
+    if (decision.pinCandidates) for (const u of fixes) u.digest = await candidateDigest(registry, repository, u.tag, null, ctx, env);
+    const message = `${registry}/${repository} has no tag ${digestTag}`;
+    const offer = fixes.length > 0 ? `; newer tags: ${[...fixes].reverse().map((u) => `${u.tag} (${u.kind})`).join(', ')}` : '';
+    return {
+      ...common,
+      updates: fixes,
+      stale: ctx.stale,
+      status: 'error',
+      code: 'tag-not-found',
+      error: { code: 'not-found', message, name: 'NotFoundError', registry, status: 404, temporary: false },
+      message: `${name}: ${message}${offer}`,
+    };
   }
-  if (changedTo !== null && pinned !== null) {
-    return { ...out, status: 'digest-changed', code: 'digest-changed', message: `${name}: ${digestTag} now points at ${short(changedTo)}, not the pinned ${short(pinned)}` };
-  }
-  if (rolling || decision.offerPin) {
-    const why = rolling ? decision.message : `${digestTag} has no pinned digest and the policy asks for pins`;
-    const pin = updates.find((u) => u.kind === 'pin');
-    return { ...out, status: 'unpinned', code: 'not-pinned', message: `${name}: ${why}${pin?.digest ? `; pin ${digestTag}@${short(pin.digest)} to notice changes` : ''}` };
-  }
-  const digestOnly = decision.status === 'digest-only' ? ` (${decision.message})` : '';
-  return { ...out, status: 'current', code: 'up-to-date', message: `${name}: up to date${digestOnly}` };
 }
 
-/** Which digest replaces a pinned one that is no longer the tag's. */
+/**
+ * `image@sha256:...` without a tag: there is no tag to follow, so the one question is whether that digest exists
+ * (a HEAD by digest; never a comparison with `latest`, which the repository need not have).
+ */
+async function digestOnly(
+  digest: string,
+  registry: string,
+  repository: string,
+  name: string,
+  common: Omit<Finding, 'status' | 'code' | 'message'>,
+  ctx: Evaluation,
+  env: EvalEnv,
+): Promise<Finding> {
+  try {
+    const got = await env.lookups.manifestType(registry, repository, digest);
+    mergeStale(ctx, got);
+  } catch (e) {
+    if (!isNotFoundError(e)) throw e;
+    const message = `${registry}/${repository} has no manifest ${short(digest)}`;
+    return { ...common, stale: ctx.stale, status: 'error', code: 'not-found', error: { ...findingError(e), message }, message: `${name}: ${message}` };
+  }
+  if (ctx.stale) common.notes.push({ code: 'stale', message: `cached answers from ${ctx.stale.fetchedAt} used: ${ctx.stale.because.message}` });
+  return { ...common, currentDigest: digest, stale: ctx.stale, status: 'current', code: 'up-to-date', message: `${name}: pinned by digest (no tag to follow); the registry has it` };
+}
+
+/** Which digest replaces a pinned one that is no longer the tag's; `missing` when the pin's platform is gone. */
 async function refreshPin(
   occ: Occurrence,
   registry: string,
@@ -156,7 +229,7 @@ async function refreshPin(
   cur: DigestValue,
   ctx: Evaluation,
   env: EvalEnv,
-): Promise<{ digest: string | null; platform: string | null; note: string | null }> {
+): Promise<{ digest: string | null; platform: string | null; note: string | null } | { missing: string }> {
   if (!isIndexMediaType(cur.mediaType ?? undefined)) return { digest: cur.digest, platform: null, note: null };
   const idx = await env.lookups.index(registry, repository, cur.digest);
   mergeStale(ctx, idx);
@@ -176,22 +249,34 @@ async function refreshPin(
   if (pinnedIsIndex !== false) {
     return { digest: cur.digest, platform: null, note: pinnedIsIndex === null ? `the pinned digest is gone from the registry: offering ${tag}'s index digest` : null };
   }
-  const { platform, assumed } = platformOf(occ, env);
+  const { platform, from } = await pinPlatformOf(occ, registry, repository, pinned, ctx, env);
   const match = idx.value.platforms.find((p) => samePlatform(p.platform, platform));
   if (!match) {
-    return { digest: cur.digest, platform: null, note: `the pin is a single-platform manifest, but ${tag}'s index has no ${platform} manifest: offering the index digest` };
+    return { missing: `the pin is ${platform}'s manifest, but ${tag}'s index has no ${platform} manifest any more (it has ${idx.value.platforms.map((p) => p.platform).join(', ') || 'none'})` };
   }
-  return {
-    digest: match.digest,
-    platform: match.platform,
-    note: `the pin is a single-platform manifest: refreshed to ${tag}'s ${match.platform} manifest${assumed ? ` (no --platform in the Dockerfile: assumed the host's platform)` : ''}`,
-  };
+  const why = from === 'config' ? ' (the platform of the pinned manifest)' : from === 'assumed' ? ` (the pinned manifest names no platform: assumed the host's)` : '';
+  return { digest: match.digest, platform: match.platform, note: `the pin is a single-platform manifest: refreshed to ${tag}'s ${match.platform} manifest${why}` };
 }
 
-function platformOf(occ: Occurrence, env: EvalEnv): { platform: string; assumed: boolean } {
+/**
+ * The platform a single-platform pin is for: the Dockerfile's `--platform`, else the pinned manifest's own (its
+ * config), else the default (the host's, as docker builds), noted as assumed.
+ */
+async function pinPlatformOf(
+  occ: Occurrence,
+  registry: string,
+  repository: string,
+  pinned: string,
+  ctx: Evaluation,
+  env: EvalEnv,
+): Promise<{ platform: string; from: 'file' | 'config' | 'assumed' }> {
   const fromFile = occ.platform !== null ? normalizePlatform(occ.platform) : null;
-  if (fromFile) return { platform: fromFile, assumed: false };
-  return { platform: normalizePlatform(env.defaultPlatform ?? '') ?? hostPlatform(), assumed: true };
+  if (fromFile) return { platform: fromFile, from: 'file' };
+  const got = await env.lookups.manifestPlatform(registry, repository, pinned);
+  mergeStale(ctx, got);
+  const own = got.value.platform !== null ? normalizePlatform(got.value.platform) : null;
+  if (own) return { platform: own, from: 'config' };
+  return { platform: normalizePlatform(env.defaultPlatform ?? '') ?? hostPlatform(), from: 'assumed' };
 }
 
 /** A candidate tag's digest: its index's `platform` child for single-platform pins, else what the tag points at. */

@@ -1,6 +1,6 @@
 // Errors from lookups -> what a finding says: its code, its `error` record and a short `{code, message}`.
 import { isAuthError, isNetworkError, isNotFoundError, isProtocolError, isRateLimitError, isRegistryError, isTlsError } from '../registry';
-import type { FindingCode, FindingError } from './types';
+import type { Finding, FindingCode, FindingError, NotChecked } from './types';
 
 /** Offline and no cache entry. */
 export class NotCachedError extends Error {
@@ -24,7 +24,7 @@ export function errorBrief(e: unknown): { code: string; message: string } {
 /** The finding code for an error from a lookup. */
 export function errorFindingCode(e: unknown): FindingCode {
   if (isNotCached(e)) return 'not-cached';
-  if (isAuthError(e)) return 'auth-failed';
+  if (isAuthError(e)) return e.credentialNotSent ? 'credential-not-sent' : 'auth-failed';
   if (isNotFoundError(e)) return 'not-found';
   if (isRateLimitError(e)) return 'rate-limited';
   if (isTlsError(e)) return 'tls-error';
@@ -45,4 +45,14 @@ export function findingError(e: unknown): FindingError {
     status: r?.status ?? null,
     temporary: r?.temporary ?? false,
   };
+}
+
+const NOT_CHECKED_CODES: ReadonlySet<string> = new Set(['registry-unreachable', 'tls-error', 'rate-limited', 'not-cached']);
+const STALE_CAUSE: Record<string, NotChecked['code']> = { network: 'registry-unreachable', tls: 'tls-error', 'rate-limited': 'rate-limited', offline: 'not-cached' };
+
+/** Whether (and why) a finding was not checked against its registry: an error of reach, or expired cached answers. */
+export function notCheckedOf(f: Pick<Finding, 'code' | 'error' | 'message' | 'stale'>): NotChecked | null {
+  if (NOT_CHECKED_CODES.has(f.code)) return { code: f.code as NotChecked['code'], message: f.error?.message ?? f.message };
+  if (f.stale) return { code: STALE_CAUSE[f.stale.because.code] ?? 'registry-error', message: `cached answers from ${f.stale.fetchedAt}: ${f.stale.because.message}` };
+  return null;
 }

@@ -42,5 +42,6 @@ export {
   type FindingNote,
   type FindingStatus,
   type FindingUpdate,
+  type NotChecked,
   type StaleInfo,
 } from './types';

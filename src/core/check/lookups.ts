@@ -20,6 +20,10 @@ export interface RegistryLike {
     reference: string,
     opts?: RequestOptions,
   ): Promise<{ digest: string; mediaType: string | undefined; isIndex: boolean; platforms: { platform: string; digest: string }[] }>;
+  /** A manifest's body by digest, to read a single-platform pin's config (optional: without it the pin's platform is assumed). */
+  getManifest?(registry: string, repository: string, reference: string, opts?: RequestOptions): Promise<{ body: unknown }>;
+  /** A JSON blob by digest (an image config: `os`, `architecture`, `variant`). */
+  getJsonBlob?(registry: string, repository: string, digest: string, opts?: RequestOptions): Promise<unknown>;
 }
 
 /** What the lookups read of the check's options. */
@@ -207,6 +211,23 @@ export class Lookups {
     return this.lookup('indexes', registry, `index|${registry}|${repository}|${digest}`, this.ttls.contentMs, `${registry}/${repository}@${digest}`, async () => {
       const i = await this.options.client.getIndex(registry, repository, digest, this.opts());
       return { isIndex: i.isIndex, platforms: i.platforms.map((p) => ({ platform: p.platform, digest: p.digest })) } satisfies IndexValue;
+    });
+  }
+
+  /**
+   * The platform a single-platform manifest was built for, from its config (`os/architecture[/variant]`; immutable
+   * content); null when the client cannot read configs or the config names none.
+   */
+  manifestPlatform(registry: string, repository: string, digest: string): Promise<Got<{ platform: string | null }>> {
+    const client = this.options.client;
+    if (!client.getManifest || !client.getJsonBlob) return Promise.resolve({ value: { platform: null }, stale: null });
+    return this.lookup('manifests', registry, `platform|${registry}|${repository}|${digest}`, this.ttls.contentMs, `${registry}/${repository}@${digest} config`, async () => {
+      const m = await client.getManifest!(registry, repository, digest, this.opts());
+      const configDigest = (m.body as { config?: { digest?: unknown } } | null)?.config?.digest;
+      if (typeof configDigest !== 'string') return { platform: null };
+      const c = (await client.getJsonBlob!(registry, repository, configDigest, this.opts())) as { os?: unknown; architecture?: unknown; variant?: unknown } | null;
+      if (typeof c?.os !== 'string' || typeof c.architecture !== 'string') return { platform: null };
+      return { platform: [c.os, c.architecture, ...(typeof c.variant === 'string' && c.variant ? [c.variant] : [])].join('/') };
     });
   }
 

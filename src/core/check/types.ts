@@ -28,7 +28,10 @@ export const FINDING_CODES = {
   skipped: { status: 'skipped', title: 'Not checked' },
   ignored: { status: 'skipped', title: 'Ignored by policy' },
   'auth-failed': { status: 'error', title: 'The registry refused the credentials (or wants some)' },
+  'credential-not-sent': { status: 'error', title: 'A credential exists but was not sent: the registry speaks plain HTTP' },
   'not-found': { status: 'error', title: 'Repository, tag or digest not found' },
+  'tag-not-found': { status: 'error', title: 'The registry does not have this tag' },
+  'platform-missing': { status: 'error', title: "The tag's index no longer has the pinned platform" },
   'registry-unreachable': { status: 'error', title: 'The registry could not be reached' },
   'tls-error': { status: 'error', title: 'TLS verification failed' },
   'rate-limited': { status: 'error', title: 'The registry rate limit was reached' },
@@ -75,6 +78,16 @@ export interface StaleInfo {
   because: { code: string; message: string };
 }
 
+/**
+ * Why an image was not checked against its registry this time (the registry unreachable, TLS failing, rate
+ * limited, or offline without a cached answer; or only expired cached answers were used for one of those): such
+ * a finding is never "up to date" news. `code` is the finding code of the cause.
+ */
+export interface NotChecked {
+  code: 'registry-unreachable' | 'tls-error' | 'rate-limited' | 'not-cached' | 'registry-error';
+  message: string;
+}
+
 export interface Finding {
   occurrence: Occurrence;
   status: FindingStatus;
@@ -90,6 +103,8 @@ export interface Finding {
   /** The platform a single-platform pin was matched on, when that mattered. */
   platform: string | null;
   stale: StaleInfo | null;
+  /** Set when the registry was not asked or could not answer (see {@link NotChecked}); null when it answered. */
+  notChecked: NotChecked | null;
   /** The policy rules (and `inline`) that applied. */
   policy: string[];
 }

@@ -65,3 +65,4 @@ export {
   type ComposeProject,
 } from './compose';
 export { prepareUpdate, updateWithCompose, type ComposeRunOptions, type ContainerUpdate, type PrepareOptions } from './update';
+export { releaseNotesLinks, sourceVersionOf, type ReleaseNotesLinks } from './releaseNotes';

@@ -24,6 +24,8 @@ export interface ContainerUpdate {
 }
 
 export interface PrepareOptions {
+  /** Update to this reference (a newer tag) instead of the one the container was created from: the API path only. */
+  ref?: string;
   /** Where the pull's credential comes from (`SecretStorage`, `docker config`), null for anonymous; for the steps. */
   credentialSource?: string | null;
   /** Finds compose (default: `docker compose`, else `docker-compose`, on PATH). */
@@ -35,11 +37,13 @@ export interface PrepareOptions {
 export async function prepareUpdate(engine: Engine, idOrName: string, opts: PrepareOptions = {}): Promise<ContainerUpdate> {
   const info = await engine.inspectContainer(idOrName);
   const oldImage = await engine.inspectImage(info.Image);
-  const plan = planRecreate(info, oldImage);
+  const plan = planRecreate(info, oldImage, opts.ref ? { ref: opts.ref } : {});
   const warnings = [...plan.warnings];
+  const retagged = plan.ref !== (info.Config.Image ?? '');
   const cred = opts.credentialSource === undefined ? '' : opts.credentialSource ? ` with the credential from ${opts.credentialSource}` : ' anonymously';
   if (plan.compose) {
     const problems = composeProblems(plan.compose, opts.exists);
+    if (retagged) problems.unshift(`its compose file names ${info.Config.Image ?? 'another tag'}, not ${plan.ref} (edit the file to move it for good)`);
     const command = problems.length ? null : await (opts.findCompose ?? (() => findComposeOnPath()))();
     if (command && plan.compose.workingDir) {
       const args = composeUpArgs(plan.compose);

@@ -6,7 +6,7 @@
  * - `format`            does not match the distribution grammar (stray characters, misplaced `:`/`@`/`/`)
  * - `host`              the registry part is not a valid host[:port] (domain name, IPv4, or `[IPv6]`)
  * - `uppercase`         the repository path has upper-case letters (only hosts may)
- * - `name-too-long`     `registry/repository` is longer than 255 characters
+ * - `name-too-long`     the repository path (after `library/` is added) is longer than 255 characters
  * - `identifier`        the name is a bare 64-hex image ID, which the grammar forbids as a repository
  * - `tag-format`        the tag does not match `[\w][\w.-]*`
  * - `tag-too-long`      the tag is longer than 128 characters

@@ -40,7 +40,7 @@ export const DIGEST = anchored(`(${algorithm}):(${digestHex})`);
 /** A bare image ID: 64 lower-case hex characters. */
 export const IDENTIFIER = /^[a-f0-9]{64}$/;
 
-/** Grammar limits (distribution: NameTotalLengthMax; the tag pattern's {0,127}). */
+/** Grammar limits (distribution: RepositoryNameTotalLengthMax, on the repository path alone; the tag pattern's {0,127}). */
 export const NAME_TOTAL_LENGTH_MAX = 255;
 export const TAG_LENGTH_MAX = 128;
 

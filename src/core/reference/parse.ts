@@ -17,7 +17,8 @@ import { DOCKER_HUB, normalizeHost } from './registry';
  * - `registry`: the normalised host[:port], lower case, `docker.io` for every Docker Hub alias.
  * - `repository`: the path on that registry, `library/` added for one-segment Docker Hub names.
  * - `tag` / `digest`: as written, `null` when absent (no implicit `latest`: the checker decides).
- * - `name`: `registry/repository`; `canonical`: `name[:tag][@digest]`.
+ * - `name`: `registry/repository` (an upper-case dotless host keeps its case here: `Foo/bar`, registry `foo`);
+ *   `canonical`: `name[:tag][@digest]`.
  */
 export interface ImageReference {
   readonly original: string;
@@ -93,15 +94,14 @@ export function parseReferenceWithSpans(input: string): { reference: ImageRefere
   }
   if (name === '') fail('format', 'no repository name');
 
-  // A first segment is a host when it has "." or ":" or is "localhost". docker also takes an upper-case first
-  // segment for a host ("Foo/bar"); hosts are lower-cased here, so that would turn "Foo/bar" into the Hub name
-  // "foo/bar" on the next parse. We call it what it most likely is: an upper-case repository.
+  // A first segment is a host when it has "." or ":", is "localhost", or has an upper-case letter: repository
+  // components are lower case, so distribution's splitDockerDomain reads "Foo/bar" as host Foo, repository bar.
   let host: string | null = null;
   let path = name;
   const slash = name.indexOf('/');
   if (slash >= 0) {
     const first = name.slice(0, slash);
-    if (first.includes('.') || first.includes(':') || first === 'localhost') {
+    if (readsAsHost(first) || first !== first.toLowerCase()) {
       host = first;
       path = name.slice(slash + 1);
     }
@@ -115,13 +115,23 @@ export function parseReferenceWithSpans(input: string): { reference: ImageRefere
 
   const registry = host === null ? DOCKER_HUB : normalizeHost(host);
   const repository = registry === DOCKER_HUB && !path.includes('/') ? `library/${path}` : path;
-  const fullName = `${registry}/${repository}`;
-  if (fullName.length > NAME_TOTAL_LENGTH_MAX) fail('name-too-long', `the name is ${fullName.length} characters long (at most ${NAME_TOTAL_LENGTH_MAX})`);
+  // The limit is on the repository path alone (distribution's RepositoryNameTotalLengthMax), `library/` included.
+  if (repository.length > NAME_TOTAL_LENGTH_MAX) fail('name-too-long', `the repository path is ${repository.length} characters long (at most ${NAME_TOTAL_LENGTH_MAX})`);
+  // The registry key is lower case (host names are case-insensitive). The name keeps the host as written when
+  // its lower-case form would no longer read as a host ("Foo/bar" -> key "foo", name "Foo/bar"), so the name and
+  // canonical form parse back to the same registry instead of to a Docker Hub repository.
+  const nameHost = host !== null && !readsAsHost(registry) ? host : registry;
+  const fullName = `${nameHost}/${repository}`;
   const canonical = fullName + (tag === null ? '' : `:${tag}`) + (digest === null ? '' : `@${digest}`);
   return {
     reference: { original: input, registry, repository, tag, digest, name: fullName, canonical },
     spans: { tag: tagSpan, digest: digestSpan },
   };
+}
+
+/** "." or ":" or exactly "localhost": a host whatever its case. */
+function readsAsHost(segment: string): boolean {
+  return segment.includes('.') || segment.includes(':') || segment === 'localhost';
 }
 
 /** The short form docker prints: `alpine:3.19` for `docker.io/library/alpine:3.19`, `user/app` for Hub users. */

@@ -171,7 +171,7 @@ export class AuthSession {
   }
 
   /** The credential we may use for this registry over its scheme (none over plain HTTP unless insecure). */
-  private async usableCredential(state: HostState, signal: AbortSignal | undefined, repository?: string): Promise<{ cred: Credential | undefined; refused?: string }> {
+  async usableCredential(state: HostState, signal: AbortSignal | undefined, repository?: string): Promise<{ cred: Credential | undefined; refused?: string }> {
     const cred = await this.credential(state.registry, signal, repository);
     if (!cred) return { cred: undefined };
     if (state.scheme === 'http' && !state.insecure) {
@@ -241,7 +241,7 @@ export class AuthSession {
     if (realm.protocol === 'http:' && cred && !state.insecure) {
       throw new AuthError(
         `${state.registry}: refusing to send credentials (${cred.source}) to the token realm ${redactUrl(realm.origin)} over plain HTTP: mark ${state.registry} insecure in settings if you trust this network`,
-        { registry: state.registry },
+        { registry: state.registry, credentialNotSent: true },
       );
     }
     return realm;

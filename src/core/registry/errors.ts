@@ -65,9 +65,15 @@ export class AuthError extends RegistryError {
   override readonly kind = 'auth';
   /** The registry said the credential (a short-lived token: ECR's 12 h login) has expired: sign in again. */
   readonly expired: boolean;
-  constructor(message: string, init: RegistryErrorInit & { expired?: boolean } = {}) {
+  /**
+   * A credential exists but was never sent: the registry (or its token realm) speaks plain HTTP and is not listed
+   * as insecure. The registry did not reject anything; allowing plain HTTP for that host is the fix.
+   */
+  readonly credentialNotSent: boolean;
+  constructor(message: string, init: RegistryErrorInit & { expired?: boolean; credentialNotSent?: boolean } = {}) {
     super(message, init);
     this.expired = init.expired === true;
+    this.credentialNotSent = init.credentialNotSent === true;
   }
   override get code(): string {
     return this.expired ? 'auth-expired' : 'auth';
@@ -191,7 +197,39 @@ export function parseErrorBody(text: string): RegistryErrorDetail[] {
 /** `: CODE: message; CODE2: message2` from a registry's errors[], or ''. */
 export function describeErrors(errors: readonly RegistryErrorDetail[]): string {
   if (errors.length === 0) return '';
-  return ': ' + errors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ');
+  return ': the registry said ' + errors.map(describeErrorDetail).join('; ');
+}
+
+/**
+ * The distribution spec's error codes in words (a user reads "not authorised", not `UNAUTHORIZED:`); the registry's
+ * own message follows when it adds something. Unknown codes are shown as sent.
+ * Codes: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
+ */
+const ERROR_CODE_WORDS: Record<string, string> = {
+  UNAUTHORIZED: 'not authorised',
+  DENIED: 'access denied',
+  UNSUPPORTED: 'operation not supported',
+  TOOMANYREQUESTS: 'too many requests',
+  NAME_UNKNOWN: 'repository not known',
+  NAME_INVALID: 'invalid repository name',
+  MANIFEST_UNKNOWN: 'tag or manifest not known',
+  MANIFEST_INVALID: 'invalid manifest',
+  MANIFEST_BLOB_UNKNOWN: 'a blob of the manifest is not known',
+  BLOB_UNKNOWN: 'blob not known',
+  BLOB_UPLOAD_UNKNOWN: 'upload not known',
+  BLOB_UPLOAD_INVALID: 'invalid upload',
+  DIGEST_INVALID: 'digest does not match the content',
+  SIZE_INVALID: 'size does not match the content',
+  TAG_INVALID: 'invalid tag',
+  PAGINATION_NUMBER_INVALID: 'invalid page size',
+  RANGE_INVALID: 'invalid range',
+};
+
+export function describeErrorDetail(e: RegistryErrorDetail): string {
+  const words = ERROR_CODE_WORDS[e.code.toUpperCase()];
+  if (!words) return e.message ? `${e.code}: ${e.message}` : e.code;
+  const message = e.message?.trim();
+  return message && message.toLowerCase() !== words && message.toLowerCase() !== e.code.toLowerCase() ? `${words} (${message})` : words;
 }
 
 const TLS_CODES: Record<string, string> = {

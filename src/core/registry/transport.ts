@@ -231,7 +231,9 @@ export function createRegistryClient(options: CreateClientOptions = {}): { clien
     ...(noProxy !== undefined ? { noProxy } : {}),
     ...(env !== undefined ? { env } : {}),
     ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
-    ...(connections !== undefined ? { connections } : {}),
+    // As many connections per origin as requests the client lets run at once: a finished request's socket is
+    // reused for the next one instead of a new TCP + TLS handshake while undici still counts the old one busy.
+    connections: connections ?? clientOptions.maxConcurrentPerHost ?? 6,
     ...(keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs } : {}),
     ...(resolve !== undefined ? { resolve } : {}),
   });

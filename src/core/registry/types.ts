@@ -84,6 +84,11 @@ export interface PingResult {
   credentialSource?: string;
   /** Whether an authenticated request succeeded (only checked when a credential exists and auth is required). */
   authenticated?: boolean;
+  /**
+   * Why the credential was withheld, when one exists but is not sent (plain HTTP to a registry not listed as
+   * insecure). Then `authenticated` is not set: the registry never saw it.
+   */
+  credentialNotSent?: string;
   rateLimit?: RateLimitInfo;
 }
 

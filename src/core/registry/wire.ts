@@ -175,6 +175,9 @@ export class Wire {
       headers,
       ...(body !== undefined ? { body } : {}),
       signal: opts.signal ?? null,
+      // undici closes the socket after every HEAD (in case a server sends a body anyway); registries do not, and
+      // on TLS each new socket costs a handshake: keep the connection for the next request.
+      ...(method === 'HEAD' ? { reset: false } : {}),
       headersTimeout: this.options.headersTimeoutMs ?? 30_000,
       bodyTimeout: this.options.bodyTimeoutMs ?? 30_000,
     });

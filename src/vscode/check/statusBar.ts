@@ -28,8 +28,10 @@ export class CheckStatusBar implements vscode.Disposable {
       this.item.show();
       return;
     }
+    const notChecked = s.notChecked ? vscode.l10n.t(' · {0} not checked', s.notChecked) : '';
     if (s.running) this.item.text = '$(sync~spin) Registry Lens';
-    else if (s.updates) this.item.text = `$(arrow-circle-up) ${s.updates} image ${s.updates === 1 ? 'update' : 'updates'}`;
+    else if (s.updates) this.item.text = `$(arrow-circle-up) ${s.updates} image ${s.updates === 1 ? 'update' : 'updates'}${notChecked}`;
+    else if (s.notChecked) this.item.text = `$(warning) ${vscode.l10n.t('{0} not checked', s.notChecked)}`;
     else if (s.errors) this.item.text = `$(warning) Registry Lens: ${s.errors} ${s.errors === 1 ? 'error' : 'errors'}`;
     else if (s.checkedAt || s.fromCache) this.item.text = '$(check) Images up to date';
     else this.item.text = '$(package) Registry Lens';

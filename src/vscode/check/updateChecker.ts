@@ -17,6 +17,8 @@ export interface CheckSummary {
   checkedAt?: number;
   updates: number;
   errors: number;
+  /** Findings the registries did not answer (unreachable, TLS, rate limited, offline): never "up to date". */
+  notChecked: number;
   running: boolean;
   /** True when the findings come from the cache only (right after a reload, before the online check). */
   fromCache: boolean;
@@ -40,7 +42,7 @@ export class UpdateChecker implements vscode.Disposable {
   private controller: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
   private interval: NodeJS.Timeout | undefined;
-  private state: CheckSummary = { updates: 0, errors: 0, running: false, fromCache: false };
+  private state: CheckSummary = { updates: 0, errors: 0, notChecked: 0, running: false, fromCache: false };
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -73,9 +75,18 @@ export class UpdateChecker implements vscode.Disposable {
     return this.state;
   }
 
-  /** The finding for an occurrence, if the last check produced one. */
-  finding(o: Pick<Occurrence, 'file' | 'range'>): Finding | undefined {
-    return this.findings.get(occurrenceKey(o));
+  /**
+   * The finding for an occurrence, if the last check produced one for that very text: a reference edited (in the
+   * editor or on disk) since the check has no finding until its own answer arrives, never its predecessor's.
+   */
+  finding(o: Pick<Occurrence, 'file' | 'range'> & Partial<Pick<Occurrence, 'text'>>): Finding | undefined {
+    const f = this.findings.get(occurrenceKey(o));
+    return f && (o.text === undefined || f.occurrence.text === o.text) ? f : undefined;
+  }
+
+  /** True while a check runs or is scheduled: rows without their own answer yet read "checking…". */
+  get busy(): boolean {
+    return this.running !== undefined || this.timer !== undefined;
   }
 
   all(): Finding[] {
@@ -103,10 +114,12 @@ export class UpdateChecker implements vscode.Disposable {
   /** Checks after `delayMs` of quiet; repeated calls coalesce. */
   schedule(reason: string, delayMs = 1000): void {
     if (this.timer) clearTimeout(this.timer);
+    const first = this.timer === undefined && this.running === undefined;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.checkNow(reason);
     }, delayMs);
+    if (first) this.emitter.fire(); // rows waiting for their answer show "checking…" from now on
   }
 
   /** Findings from the cache alone, no network: what a reload shows at once. */
@@ -177,7 +190,8 @@ export class UpdateChecker implements vscode.Disposable {
     this.findings = new Map(findings.map((f) => [occurrenceKey(f.occurrence), f]));
     const updates = findings.filter((f) => f.status === 'update' || f.status === 'digest-changed').length;
     const errors = findings.filter((f) => f.status === 'error').length;
-    this.state = { ...this.state, updates, errors, fromCache, ...(fromCache ? {} : { checkedAt: Date.now() }) };
+    const notChecked = findings.filter((f) => f.notChecked).length;
+    this.state = { ...this.state, updates, errors, notChecked, fromCache, ...(fromCache ? {} : { checkedAt: Date.now() }) };
     this.emitter.fire();
   }
 

@@ -12,16 +12,38 @@ export async function addCredentialCommand(s: Services, arg?: RegistryNode | Cre
     const preset = presetForHost(host, arg.kind);
     return saveFlow(s, preset, { host, username: arg.username ?? preset.username ?? '', secret: arg.secret }, { test: arg.test ?? true, saveIfTestFails: arg.saveIfTestFails ?? false, interactive: false });
   }
-  const host = hostOf(arg);
+  let host = hostOf(arg);
   let preset: CredentialPreset | undefined = host ? presetForHost(normalizeRegistry(host)) : undefined;
   if (!preset) {
-    const pick = await vscode.window.showQuickPick(CREDENTIAL_PRESETS.map((p) => ({ label: p.label, description: p.host ?? '', preset: p })), {
-      title: 'Add a registry credential', placeHolder: 'Which registry?',
+    const pick = await vscode.window.showQuickPick<vscode.QuickPickItem & { preset?: CredentialPreset; host?: string }>(credentialPicks(s), {
+      title: vscode.l10n.t('Add a registry credential'), placeHolder: vscode.l10n.t('Which registry?'),
     });
-    if (!pick) return { saved: false };
+    if (!pick?.preset) return { saved: false };
     preset = pick.preset;
+    host = pick.host;
   }
   const input = await ask(preset, host ? normalizeRegistry(host) : undefined, undefined);
   if (!input) return { saved: false };
   return saveFlow(s, preset, input, { test: true, interactive: true });
+}
+
+/**
+ * The registries this workspace's images come from (without a stored credential) first, each with its preset and
+ * the host filled in; then every preset.
+ */
+function credentialPicks(s: Services): (vscode.QuickPickItem & { preset?: CredentialPreset; host?: string })[] {
+  const stored = new Set(s.secrets.list().map((c) => c.host));
+  const used = new Set(s.images.result.occurrences.flatMap((o) => (o.reference && !o.skip ? [o.reference.registry] : [])));
+  const workspace = [...used].filter((h) => !stored.has(h)).sort().map((h) => {
+    const preset = presetForHost(h);
+    return { label: h, description: vscode.l10n.t('used by this workspace · {0}', preset.label), preset, host: h };
+  });
+  const all = CREDENTIAL_PRESETS.map((p) => ({ label: p.label, description: p.host ?? '', preset: p }));
+  if (!workspace.length) return all;
+  return [
+    { label: vscode.l10n.t('This workspace'), kind: vscode.QuickPickItemKind.Separator },
+    ...workspace,
+    { label: vscode.l10n.t('All registries'), kind: vscode.QuickPickItemKind.Separator },
+    ...all,
+  ];
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { normalizeRegistry, parseReference } from '../../core';
 import type { CredentialPreset } from '../credentials/presets';
+import { allowInsecureRegistry } from '../registry/insecureHosts';
 import { stateFromPing, type RegistryState } from '../registry/registryStatus';
 import type { Services } from '../services';
 
@@ -78,14 +79,26 @@ export async function ask(preset: CredentialPreset, host: string | undefined, us
 
 export async function saveFlow(s: Services, preset: CredentialPreset, input: { host: string; username: string; secret: string }, opts: { test: boolean; saveIfTestFails?: boolean; interactive: boolean }): Promise<CredentialResult> {
   let state: RegistryState | undefined;
+  const test = (): Thenable<RegistryState> => vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the credential for {0}…', input.host) },
+    () => testCandidate(s, input.host, input.username, input.secret));
   if (opts.test) {
-    state = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing the credential for ${input.host}…` },
-      () => testCandidate(s, input.host, input.username, input.secret));
-    const ok = state.status === 'signed-in' || state.status === 'untrusted';
-    if (!ok) {
+    state = await test();
+    if (state.status === 'not-sent' && opts.interactive) {
+      // The registry never saw the credential: say so, and offer the one thing that lets it be sent.
+      const allow = vscode.l10n.t('Allow Plain HTTP for {0}', input.host);
+      const saveAnyway = vscode.l10n.t('Save Anyway');
+      const answer = await vscode.window.showWarningMessage(`${input.host}: ${state.message ?? state.status}`, allow, saveAnyway, vscode.l10n.t('Cancel'));
+      if (answer === allow && (await allowInsecureRegistry(input.host, 'plain-http'))) state = await test();
+      else if (answer !== saveAnyway) return { saved: false, state };
+    }
+    const ok = state.status === 'signed-in' || state.status === 'untrusted' || state.status === 'not-sent';
+    if (!ok || (state.status === 'not-sent' && !opts.interactive)) {
       const why = state.message ?? state.status;
       let save = opts.saveIfTestFails === true;
-      if (opts.interactive) save = (await vscode.window.showWarningMessage(`${input.host}: ${why}`, 'Save Anyway', 'Cancel')) === 'Save Anyway';
+      if (opts.interactive && state.status !== 'not-sent') {
+        save = (await vscode.window.showWarningMessage(`${input.host}: ${why}`, vscode.l10n.t('Save Anyway'), vscode.l10n.t('Cancel'))) === vscode.l10n.t('Save Anyway');
+      }
       if (!save) return { saved: false, state };
     }
   }
@@ -93,8 +106,12 @@ export async function saveFlow(s: Services, preset: CredentialPreset, input: { h
   await s.secrets.store(input.host, input.username, input.secret, preset.id, expiresAt);
   s.log.info(`Stored a credential for ${input.host} (user ${input.username || '(none)'}, ${preset.label}) in SecretStorage`);
   if (opts.interactive) {
-    const verdict = state?.status === 'signed-in' ? 'signed in' : state?.status === 'untrusted' ? 'saved without testing (untrusted workspace)' : 'saved; the test did not pass';
-    void vscode.window.showInformationMessage(`Registry Lens: credential for ${input.host} ${verdict}.${expiresAt ? ` It expires in ${preset.expiresHours} hours.` : ''}`);
+    const verdict = state?.status === 'signed-in' ? vscode.l10n.t('signed in')
+      : state?.status === 'untrusted' ? vscode.l10n.t('saved without testing (untrusted workspace)')
+      : state?.status === 'not-sent' ? vscode.l10n.t('saved, but not sent: {0} is plain HTTP and not allowed in registryLens.insecureRegistries', input.host)
+      : vscode.l10n.t('saved; the test did not pass');
+    const expiry = expiresAt ? ` ${vscode.l10n.t('It expires in {0} hours.', String(preset.expiresHours))}` : '';
+    void vscode.window.showInformationMessage(`Registry Lens: ${vscode.l10n.t('credential for {0}', input.host)} ${verdict}.${expiry}`);
   }
   return { saved: true, ...(state ? { state } : {}) };
 }

@@ -23,6 +23,9 @@ export async function ignoreUpdateKindCommand(services: Services, ref: ImageRefe
     return false;
   }
   await config.update(Setting.Policies, result.rules, target);
-  services.log.info(`${settingId(Setting.Policies)} (${target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user'} settings): ${result.match} now allows ${result.allow.join(', ') || 'no updates'}`);
+  const where = target === vscode.ConfigurationTarget.Workspace ? vscode.l10n.t('workspace settings') : vscode.l10n.t('user settings');
+  services.log.info(`${settingId(Setting.Policies)} (${where}): ${result.match} now allows ${result.allow.join(', ') || 'no updates'}`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Registry Lens: {0} in your {1} now ignores {2} updates of {3} (allowed: {4}).',
+    settingId(Setting.Policies), where, kind, result.match, result.allow.join(', ') || vscode.l10n.t('none')));
   return true;
 }

@@ -6,6 +6,8 @@ import type { ImagesNode } from '../tree/imagesModel';
 import type { LocalNode } from '../tree/localTree';
 import type { RegistryNode } from '../tree/registriesTree';
 import { addCredentialCommand } from './addCredential';
+import { allowPlainHttpCommand } from './allowPlainHttp';
+import { announceCommand } from './announce';
 import { checkNowCommand } from './checkNow';
 import type { CredentialArgs } from './credentialFlow';
 import { editCredentialCommand } from './editCredential';
@@ -25,6 +27,7 @@ import { showLogCommand } from './showLog';
 import { showOnlyUpdatesCommand } from './showOnlyUpdates';
 import { testCredentialCommand } from './testCredential';
 import { updateAllImagesCommand, type UpdateAllOptions } from './updateAllImages';
+import { updateContainerCommand } from './updateContainer';
 
 /**
  * Wires every command id to its handler (one file each, taking the services it needs). A `Record` over
@@ -50,7 +53,10 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     [CommandId.IgnoreUpdateKind]: (ref?: ImageReference, kind?: UpdateKind) => ignoreUpdateKindCommand(s, ref, kind),
     [CommandId.ShowFixes]: (uri?: vscode.Uri, range?: vscode.Range) => showFixesCommand(uri, range),
     [CommandId.RefreshLocal]: () => refreshLocalCommand(s),
+    [CommandId.Announce]: (message?: string) => announceCommand(s, message),
+    [CommandId.AllowPlainHttp]: (arg?: RegistryNode | string | { host: string; confirm?: false }) => allowPlainHttpCommand(s, arg),
     [CommandId.PullImage]: (arg?: LocalNode | ImagesNode | string, options?: { quiet?: boolean }) => pullImageCommand(s, s.local, arg, options),
+    [CommandId.UpdateContainer]: (arg?: Extract<LocalNode, { kind: 'container' }> | string) => updateContainerCommand(s, arg),
   };
   return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { buildBulkEdit } from '../diagnostics/bulkEdits';
+import { buildBulkEdit, type BulkEdit } from '../diagnostics/bulkEdits';
 import { bulkUpdate, type BulkLevel } from '../../core';
 import type { Services } from '../services';
 
@@ -10,12 +10,12 @@ export interface UpdateAllOptions {
 
 /**
  * "Update All Images in Workspace": asks how far to go (patch / minor / major, with the count each would update),
- * builds one WorkspaceEdit across every file and hands it to VS Code with every entry needing confirmation, so the
- * refactor preview shows each change before anything is written. References edited since the check are left out
+ * builds one WorkspaceEdit across every file and opens it in VS Code's refactor preview with every update ticked
+ * (untick what you do not want), then says how many references in how many files were updated. References edited since the check are left out
  * and listed in the log.
  */
-export async function updateAllImagesCommand(services: Services, level?: BulkLevel, options: UpdateAllOptions = {}): Promise<{ updated: number; skipped: string[]; applied: boolean }> {
-  const none = { updated: 0, skipped: [], applied: false };
+export async function updateAllImagesCommand(services: Services, level?: BulkLevel, options: UpdateAllOptions = {}): Promise<{ updated: number; files: number; skipped: string[]; applied: boolean }> {
+  const none = { updated: 0, files: 0, skipped: [], applied: false };
   const findings = services.checker.all();
   if (!level) {
     const count = (l: BulkLevel) => findings.filter((f) => bulkUpdate(f, l)).length;
@@ -29,7 +29,7 @@ export async function updateAllImagesCommand(services: Services, level?: BulkLev
     level = picked.level;
   }
   const preview = options.preview !== false;
-  const { edit, updated, skipped } = await buildBulkEdit(findings, level, { confirm: preview });
+  const { edit, updated, skipped, planned } = await buildBulkEdit(findings, level, { confirm: preview });
   for (const s of skipped) services.log.warn(`Update all: left out ${s}`);
   if (updated === 0) {
     void vscode.window.showInformationMessage(skipped.length
@@ -37,7 +37,34 @@ export async function updateAllImagesCommand(services: Services, level?: BulkLev
       : `Registry Lens: no ${level} updates to apply. Run "Check for Image Updates Now" if the last check is old.`);
     return { ...none, skipped };
   }
-  const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
-  if (applied) services.log.info(`Update all (${level}): ${updated} references updated${skipped.length ? `, ${skipped.length} left out` : ''}`);
-  return { updated, skipped, applied };
+  // Which updates were applied: the user may untick some in the preview, so count what the documents received.
+  const received: { file: string; line: number; character: number; text: string }[] = [];
+  const listening = vscode.workspace.onDidChangeTextDocument((e) => {
+    for (const c of e.contentChanges) received.push({ file: e.document.uri.fsPath, line: c.range.start.line, character: c.range.start.character, text: c.text });
+  });
+  let applied: boolean;
+  try {
+    applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
+  } finally {
+    listening.dispose();
+  }
+  // Without the preview everything is applied at once; with it, what the documents received tells.
+  const done = !applied ? [] : preview ? appliedReferences(planned, received) : planned;
+  const files = new Set(done.flatMap((p) => p.edits.map((e) => e.location.file)));
+  if (applied && done.length) {
+    services.log.info(`Update all (${level}): updated ${done.length} references in ${files.size} files: ${done.map((p) => p.label).join(', ')}${skipped.length ? `; ${skipped.length} left out` : ''}`);
+    void vscode.window.showInformationMessage(
+      done.length === 1 && files.size === 1
+        ? vscode.l10n.t('Registry Lens: updated 1 reference in 1 file.')
+        : vscode.l10n.t('Registry Lens: updated {0} references in {1} files.', String(done.length), String(files.size)),
+    );
+  }
+  return { updated: applied ? done.length : 0, files: applied ? files.size : 0, skipped, applied };
+}
+
+/** The planned references whose every edit the documents received (same place, same text). */
+function appliedReferences(planned: BulkEdit['planned'], received: { file: string; line: number; character: number; text: string }[]): BulkEdit['planned'] {
+  // File, line and text (not the column: a second edit on one line may be reported after the first moved it).
+  const got = new Set(received.filter((r) => r.text !== '').map((r) => `${r.file}:${r.line}:${r.text}`));
+  return planned.filter((p) => p.edits.every((e) => got.has(`${e.location.file}:${e.location.range.start.line}:${e.newText}`)));
 }

@@ -7,6 +7,8 @@ export interface BulkEdit {
   edit: vscode.WorkspaceEdit;
   /** How many references the edit updates. */
   updated: number;
+  /** The edits of each reference updated (file, start, new text), to tell afterwards which were applied. */
+  planned: { label: string; edits: TextEdit[] }[];
   /** One line per reference left out, and why (changed since the check, a conflict, no safe edit). */
   skipped: string[];
 }
@@ -53,8 +55,18 @@ export async function buildBulkEdit(findings: readonly Finding[], level: BulkLev
   for (const e of edits) {
     // Edits shared by several references carry the first one's title; the preview groups by it.
     const label = titleOf.get(e) ?? 'Registry Lens update';
-    const metadata: vscode.WorkspaceEditEntryMetadata = { label, needsConfirmation: options.confirm };
-    we.replace(toUri(e.location.file), toRange(e.location.range), e.newText, metadata);
+    we.replace(toUri(e.location.file), toRange(e.location.range), e.newText, { label, needsConfirmation: false });
   }
-  return { edit: we, updated: good.length, skipped };
+  const first = edits[0];
+  if (options.confirm && first) {
+    // VS Code opens its refactor preview only for an edit that needs confirmation, and starts such entries
+    // unticked. So the updates themselves are ticked (no confirmation needed), and one empty entry that changes
+    // nothing asks for the review: the preview opens with every proposed update ticked.
+    const at = toRange({ start: first.location.range.start, end: first.location.range.start });
+    we.insert(toUri(first.location.file), at.start, '', {
+      label: vscode.l10n.t('Review: every update below is ticked; untick any you do not want, then Apply'),
+      needsConfirmation: true,
+    });
+  }
+  return { edit: we, updated: good.length, skipped, planned: good.map((g) => ({ label: g.label, edits: g.edits })) };
 }

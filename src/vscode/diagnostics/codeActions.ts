@@ -34,6 +34,15 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
       if (d.source !== DIAGNOSTIC_SOURCE) continue;
       const f = this.diagnostics.finding(doc.uri.fsPath, d);
       if (!f) continue;
+      const host = f.occurrence.reference?.registry;
+      if (f.code === 'credential-not-sent' && host) {
+        // The registry never saw the credential: the fix is to allow plain HTTP for it (a user setting, after a warning).
+        const action = new vscode.CodeAction(vscode.l10n.t('Allow plain HTTP for {0}', host), vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [d];
+        action.isPreferred = true;
+        action.command = { title: action.title, command: CommandId.AllowPlainHttp, arguments: [host] };
+        actions.push(action);
+      }
       const updates = safestFirst(f.updates);
       for (const [i, u] of updates.entries()) {
         const action = new vscode.CodeAction(fixTitle(f, u), vscode.CodeActionKind.QuickFix);
@@ -79,10 +88,20 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
   /** The preferred fix of every finding in the document, as one action; undefined when there is nothing to fix. */
   private async fixAll(doc: vscode.TextDocument): Promise<vscode.CodeAction | undefined> {
     const findings = this.checker.all().filter((f) => f.occurrence.file === doc.uri.fsPath);
-    const { edit, updated } = await buildBulkEdit(findings, undefined, { confirm: false });
+    const { edit, updated, planned } = await buildBulkEdit(findings, undefined, { confirm: false });
     if (updated === 0) return undefined;
     const action = new vscode.CodeAction(`Apply the safest update to ${updated} image ${updated === 1 ? 'reference' : 'references'}`, FIX_ALL_KIND);
     action.edit = edit;
+    // Runs after the edit: says what changed and where (the status bar, not a toast: Fix All may run on every save).
+    const file = vscode.workspace.asRelativePath(doc.uri);
+    const lines = planned.map((p) => p.label.slice(p.label.lastIndexOf(':') + 1)).join(', ');
+    action.command = {
+      title: action.title,
+      command: CommandId.Announce,
+      arguments: [updated === 1
+        ? vscode.l10n.t('Registry Lens: Fix All updated 1 reference in {0} (line {1})', file, lines)
+        : vscode.l10n.t('Registry Lens: Fix All updated {0} references in {1} (lines {2})', String(updated), file, lines)],
+    };
     return action;
   }
 }

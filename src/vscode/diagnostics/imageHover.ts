@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DOCKER_HUB, familiarName, imageDetails, safestFirst, type Finding, type ImageDetails, type Occurrence } from '../../core';
+import { DOCKER_HUB, familiarName, imageDetails, releaseNotesLinks, safestFirst, type Finding, type ImageDetails, type Occurrence } from '../../core';
 import type { RegistryClients } from '../registry/registryClients';
 import type { UpdateChecker } from '../check/updateChecker';
 import { presetForHost } from '../credentials/presets';
@@ -100,6 +100,8 @@ export class ImageHoverProvider implements vscode.HoverProvider, vscode.Disposab
         const facts = [details.version && `version \`${details.version}\``, details.revision && `revision \`${details.revision.slice(0, 12)}\``, details.created && `built ${details.created.slice(0, 10)}`].filter(Boolean);
         if (facts.length) md.appendMarkdown(`${facts.join(' · ')}\n\n`);
         if (details.source) md.appendMarkdown(`[Source and changelog](${details.source}) (\`org.opencontainers.image.source\`)\n\n`);
+        const notes = releaseNotesLinks(details.source, ref.tag, tagUpdates[0]?.tag);
+        if (notes?.compare) md.appendMarkdown(`[${vscode.l10n.t('Changes {0} → {1}', notes.from ?? '', notes.to ?? '')}](${notes.compare}) · [${vscode.l10n.t('Releases')}](${notes.releases}) (${notes.repository})\n\n`);
       }
     } else if (!o.skip) {
       md.appendMarkdown('Not checked yet: run **Registry Lens: Check for Image Updates Now**.\n\n');

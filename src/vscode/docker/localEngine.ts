@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import {
-  checkLocal, describeEndpoint, Engine, isAbortError, isEngineUnavailableError, resolveEngine,
-  type EngineEndpoint, type EngineState, type LocalCheckResult, type LocalInventory, type PullProgress, type PullResult,
+  checkLocal, describeEndpoint, Engine, isAbortError, isEngineUnavailableError, prepareUpdate, recreateContainer, resolveEngine, tryParseReference,
+  updateWithCompose, type ContainerUpdate, type Credential, type EngineEndpoint, type EngineState, type ImageInspect, type LocalCheckResult,
+  type LocalInventory, type PullProgress, type PullResult, type RecreateResult,
 } from '../../core';
+import { runComposeTask } from './composeTask';
 import type { UpdateChecker } from '../check/updateChecker';
 import { affects, readSettings, settingId } from '../config';
 import { ContextKey, Setting } from '../constants';
@@ -14,6 +16,12 @@ export type LocalState =
   | { state: 'connecting'; endpoint: string }
   | { state: 'unavailable'; endpoint: string; message: string }
   | { state: 'ok'; engine: Extract<EngineState, { state: 'ok' }>; inventory: LocalInventory; result: LocalCheckResult | undefined; checking: boolean; problem: string | undefined };
+
+/** Asks the user to confirm (a modal dialog); resolves true only for the confirming button. */
+export type Confirm = (message: string, detail: string, action: string) => Thenable<boolean>;
+
+const modalConfirm: Confirm = (message, detail, action) =>
+  vscode.window.showWarningMessage(message, { modal: true, detail }, action).then((choice) => choice === action);
 
 /** While the engine is away and the view is visible, look for it again this often. */
 const RETRY_MS = 30_000;
@@ -169,6 +177,64 @@ export class LocalEngine implements vscode.Disposable {
       else this.log.warn(`Pull of ${ref} failed: ${e instanceof Error ? e.message : String(e)}`);
       if (isEngineUnavailableError(e)) this.lost(e, engine.describe());
       throw e;
+    }
+  }
+
+  private confirmer: Confirm = modalConfirm;
+
+  /** The modal confirmation before a container is changed. */
+  confirm(message: string, detail: string, action: string): Thenable<boolean> {
+    return this.confirmer(message, detail, action);
+  }
+
+  /**
+   * For the extension-host tests only: answer the confirmation in place of the user (it is still asked for, with
+   * the same message and detail). `undefined` puts the modal dialog back.
+   */
+  answerConfirmationsForTests(confirm: Confirm | undefined): void {
+    this.confirmer = confirm ?? modalConfirm;
+  }
+
+  /** The image as the engine has it (for its labels); null when it is gone. */
+  inspectImage(ref: string): Promise<ImageInspect | null> {
+    return this.resolve().inspectImage(ref);
+  }
+
+  /** How a container would be updated (compose or the API, the steps in words), with the credential to pull with. */
+  async prepareUpdate(id: string, ref?: string): Promise<{ update: ContainerUpdate; auth: Credential | undefined }> {
+    const engine = this.resolve();
+    const first = await prepareUpdate(engine, id, ref ? { ref } : {});
+    const parsed = tryParseReference(first.plan.ref);
+    const auth = parsed instanceof Error ? undefined : await this.clients.credentialFor(parsed.registry);
+    const update = await prepareUpdate(engine, id, { ...(ref ? { ref } : {}), credentialSource: auth?.source ?? null });
+    return { update, auth };
+  }
+
+  /**
+   * Updates one container the user chose and confirmed: compose in a visible terminal for a compose-managed one,
+   * else recreated through the engine API. Rejects with a RecreateError saying what happened.
+   */
+  async runUpdate(update: ContainerUpdate, auth: Credential | undefined, options: { signal?: AbortSignal; onStep?: (s: string) => void } = {}): Promise<RecreateResult> {
+    const engine = this.resolve();
+    const name = update.plan.name;
+    const onStep = (step: string) => {
+      this.log.info(`Update ${name}: ${step}`);
+      options.onStep?.(step);
+    };
+    this.log.info(`Updating ${name} (${update.path === 'compose' ? 'compose' : 'engine API'}) through ${engine.describe()} (${auth ? `credential from ${auth.source}` : 'anonymous'})`);
+    for (const w of update.warnings) this.log.warn(`Update ${name}: ${w}`);
+    try {
+      const result = update.path === 'compose'
+        ? await updateWithCompose(engine, update, { ...(auth ? { auth } : {}), ...options, onStep, run: (c) => runComposeTask(c, name) })
+        : await recreateContainer(engine, update.plan.id, { ...(auth ? { auth } : {}), ...options, onStep, ...(update.plan.ref ? { ref: update.plan.ref } : {}) });
+      for (const w of result.warnings) this.log.warn(`Update ${name}: ${w}`);
+      return result;
+    } catch (e) {
+      this.log.error(`Update ${name}: ${e instanceof Error ? e.message : String(e)}`);
+      if (isEngineUnavailableError(e)) this.lost(e, engine.describe());
+      throw e;
+    } finally {
+      void this.refresh('container updated', { fresh: true });
     }
   }
 

@@ -6,7 +6,7 @@ import type { RegistryClients } from './registryClients';
 
 export type RegistryStatusKind =
   | 'unchecked' | 'checking' | 'untrusted'
-  | 'signed-in' | 'anonymous' | 'auth-required' | 'rejected'
+  | 'signed-in' | 'anonymous' | 'auth-required' | 'rejected' | 'not-sent'
   | 'unreachable' | 'tls' | 'error';
 
 export interface RegistryState {
@@ -18,6 +18,15 @@ export interface RegistryState {
   message?: string;
   rateLimit?: RateLimitInfo;
   checkedAt?: number;
+  /** Images of this registry the last update check could not check, and why (the first one's reason). */
+  notChecked?: { count: number; why: string };
+}
+
+const WARN_STATES: ReadonlySet<RegistryStatusKind> = new Set(['rejected', 'not-sent', 'auth-required', 'unreachable', 'tls', 'error']);
+
+/** What the user reads when a credential exists but is withheld because the registry speaks plain HTTP. */
+export function notSentMessage(host: string): string {
+  return vscode.l10n.t('not sent: {0} is plain HTTP. Registry Lens sends credentials over plain HTTP only to registries you allow (registryLens.insecureRegistries).', host);
 }
 
 /** Turns a ping (or its failure) into the state the Registries view shows. */
@@ -26,12 +35,15 @@ export function stateFromPing(host: string, result: PingResult | undefined, erro
   if (error !== undefined) {
     const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
     if (isTlsError(error)) return { host, status: 'tls', message, checkedAt };
+    // A credential withheld (plain HTTP) was never seen by the registry: not "rejected".
+    if (isAuthError(error) && error.credentialNotSent) return { host, status: 'not-sent', message: notSentMessage(host), checkedAt };
     if (isAuthError(error)) return { host, status: 'rejected', message, checkedAt };
     if (isNetworkError(error)) return { host, status: 'unreachable', message, checkedAt };
     return { host, status: 'error', message, checkedAt };
   }
   const r = result!;
   const base = { host, checkedAt, ...(r.rateLimit ? { rateLimit: r.rateLimit } : {}), ...(r.credentialSource ? { credentialSource: r.credentialSource } : {}) };
+  if (r.credentialSource && r.credentialNotSent) return { ...base, status: 'not-sent', message: notSentMessage(host) };
   if (r.credentialSource && r.authenticated !== false) return { ...base, status: 'signed-in' };
   if (r.credentialSource && r.authenticated === false) return { ...base, status: 'rejected' };
   if (r.auth === 'none') return { ...base, status: 'anonymous' };
@@ -50,6 +62,8 @@ export class RegistryStatus implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
   private running: Promise<void> | undefined;
+  /** The last line logged per host, so a state is logged when it changes, not on every check. */
+  private readonly logged = new Map<string, string>();
 
   constructor(
     private readonly images: WorkspaceImages,
@@ -82,23 +96,35 @@ export class RegistryStatus implements vscode.Disposable {
     if (!vscode.workspace.isTrusted) return { host: key, status: 'untrusted', message: 'Registry Lens contacts no registry until you trust this workspace.' };
     const s = this.states.get(key) ?? { host: key, status: 'unchecked' };
     // A token registry answers anonymous pings; whether the images need a credential shows only when they are read.
-    const refused = s.status === 'anonymous' ? this.refusedBy.get(key) : undefined;
-    if (refused?.occurrence.reference) {
+    const notChecked = this.notCheckedBy.get(key);
+    const refused = s.status === 'anonymous' || s.status === 'signed-in' ? this.refusedBy.get(key) : undefined;
+    if (refused?.code === 'credential-not-sent') return { ...s, status: 'not-sent', message: notSentMessage(key), ...(notChecked ? { notChecked } : {}) };
+    if (refused?.occurrence.reference && s.status === 'anonymous') {
       return { ...s, status: 'auth-required', message: `${refused.occurrence.reference.repository} needs a credential (the last update check was refused): add one for ${key}` };
     }
-    return s;
+    return notChecked ? { ...s, notChecked } : s;
   }
 
   /** Per registry, a finding of the last check that the registry refused (auth-failed); rebuilt when checks change. */
   private refusedBy = new Map<string, Finding>();
+  /** Per registry, how many findings of the last check it did not answer, and why. */
+  private notCheckedBy = new Map<string, { count: number; why: string }>();
 
   /** Takes the update checker's findings into account: a registry that refused them needs a credential. */
   useFindings(checker: { all(): Finding[]; onDidChange: vscode.Event<void> }): void {
     this.disposables.push(checker.onDidChange(() => {
       this.refusedBy = new Map();
+      this.notCheckedBy = new Map();
       for (const f of checker.all()) {
         const host = f.occurrence.reference?.registry;
-        if (host && f.code === 'auth-failed' && !this.refusedBy.has(host)) this.refusedBy.set(host, f);
+        if (!host) continue;
+        // A withheld credential explains every refusal of that registry: it wins over a plain refusal.
+        if (f.code === 'credential-not-sent') this.refusedBy.set(host, f);
+        else if (f.code === 'auth-failed' && !this.refusedBy.has(host)) this.refusedBy.set(host, f);
+        if (f.notChecked) {
+          const n = this.notCheckedBy.get(host);
+          this.notCheckedBy.set(host, { count: (n?.count ?? 0) + 1, why: n?.why ?? f.notChecked.message });
+        }
       }
       this.emitter.fire();
     }));
@@ -124,8 +150,15 @@ export class RegistryStatus implements vscode.Disposable {
           error = e ?? new Error('unknown error');
         }
         const s = stateFromPing(host, result, error);
+        const before = this.logged.get(host);
         this.states.set(host, s);
-        this.log.info(`${host}: ${s.status}${s.credentialSource ? ` (credential from ${s.credentialSource})` : ''}${s.message ? `: ${s.message}` : ''}`);
+        // One line per state change; refusals, rejections and failures at warn.
+        const line = `${host}: ${s.status}${s.credentialSource ? ` (credential from ${s.credentialSource})` : ''}${s.message ? `: ${s.message}` : ''}`;
+        if (line !== before) {
+          this.logged.set(host, line);
+          if (WARN_STATES.has(s.status)) this.log.warn(line);
+          else this.log.info(line);
+        }
       }));
     })();
     try {

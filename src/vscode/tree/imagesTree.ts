@@ -109,11 +109,11 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
         const item = new vscode.TreeItem(node.label, C.Collapsed);
         item.id = node.id;
         const finding = node.uses.map((u) => this.checker.finding(u.occurrence)).find((f) => f !== undefined);
-        const state = finding ? describeFinding(finding) : undefined;
+        const state = finding ? describeFinding(finding) : !node.builtLocally && this.checker.busy ? CHECKING() : undefined;
         item.iconPath = state?.icon ?? new vscode.ThemeIcon(node.label.includes('@') ? 'lock' : 'tag');
         const count = `${uses} ${uses === 1 ? 'use' : 'uses'}`;
         item.description = node.builtLocally ? 'built locally' : state ? `${state.text} · ${count}` : count;
-        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`${finding ? `\n\n${finding.message}` : ''}\n\n${node.uses.map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`).join('\n')}`);
+        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`${finding ? `\n\n${finding.message}${updateList(finding)}` : ''}\n\n${node.uses.map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`).join('\n')}`);
         item.contextValue = ContextValue.ImagesReference;
         return item;
       }
@@ -143,16 +143,17 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
     const o = node.occurrence;
     const line = o.range.start.line + 1;
     const byFile = this.groupBy === 'file';
-    const item = new vscode.TreeItem(byFile ? o.value || o.text : `${node.relativeFile}:${line}`, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(byFile ? withoutHost(o) : `${node.relativeFile}:${line}`, vscode.TreeItemCollapsibleState.None);
     item.id = `${this.groupBy}:${node.id}`;
     const where = byFile ? `line ${line}` : useLabel(o);
     const skip = o.skip && o.skip.reason !== 'built-locally' ? ` — ${o.skip.detail || o.skip.reason}` : '';
     const finding = this.checker.finding(o);
     item.description = `${where}${o.stage?.name ? ` (${o.stage.name})` : ''}${o.services.length ? ` (${o.services.join(', ')})` : ''}${skip}`;
     item.resourceUri = byFile ? undefined : vscode.Uri.file(o.file);
-    if (byFile && finding) item.description = `${item.description} · ${describeFinding(finding).text}`;
-    item.iconPath = byFile ? (finding ? describeFinding(finding).icon : new vscode.ThemeIcon(o.skip && o.skip.reason !== 'built-locally' ? 'warning' : 'tag')) : vscode.ThemeIcon.File;
-    item.tooltip = `${node.relativeFile}:${line}:${o.range.start.character + 1}\n${o.text}`;
+    const byFileState = finding ? describeFinding(finding) : byFile && o.reference && !o.skip && this.checker.busy ? CHECKING() : undefined;
+    if (byFile && byFileState) item.description = `${byFileState.text} · ${item.description}`;
+    item.iconPath = byFile ? (byFileState ? byFileState.icon : new vscode.ThemeIcon(o.skip && o.skip.reason !== 'built-locally' ? 'warning' : 'tag')) : vscode.ThemeIcon.File;
+    item.tooltip = `${node.relativeFile}:${line}:${o.range.start.character + 1}\n${o.text}${o.reference ? `\n${o.reference.canonical}` : ''}`;
     item.command = {
       command: 'vscode.open',
       title: 'Open',
@@ -168,6 +169,26 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
   }
 }
 
+/** The row state of a reference whose own answer has not arrived yet. */
+const CHECKING = (): { text: string; icon: vscode.ThemeIcon } => ({ text: vscode.l10n.t('checking…'), icon: new vscode.ThemeIcon('loading~spin') });
+
+/** Grouped by file the file already says where: the row names the image without its registry host. */
+function withoutHost(o: UseNode['occurrence']): string {
+  const text = o.value || o.text;
+  const host = o.reference?.registry;
+  if (!host || o.skip) return text;
+  const slash = text.indexOf('/');
+  const first = slash > 0 ? text.slice(0, slash) : '';
+  // Only a host written in the text is dropped (docker.io/library/x keeps "library/x"; plain "nginx" stays).
+  return first && (first.includes('.') || first.includes(':') || first === 'localhost' || first.toLowerCase() !== first) ? text.slice(slash + 1) : text;
+}
+
+/** Every update of a finding, for tooltips (the row shows only the safest). */
+function updateList(f: Finding): string {
+  if (f.status !== 'update' || f.updates.length < 2) return '';
+  return `\n\n${safestFirst(f.updates, true).map((u) => `- ${u.tag} (${u.kind})`).join('\n')}`;
+}
+
 export function hasUpdate(f: Finding | undefined): boolean {
   return f?.status === 'update' || f?.status === 'digest-changed';
 }
@@ -177,8 +198,11 @@ export function describeFinding(f: Finding): { text: string; icon: vscode.ThemeI
   switch (f.status) {
     case 'update': {
       // Safest first, as the quick-fixes are offered.
+      // State first and short: the safest update, and how many more there are (all of them in the tooltip).
       const tags = safestFirst(f.updates, true);
-      return { text: `→ ${tags.map((u) => `${u.tag} ${u.kind}`).join(', ')}`, icon: new vscode.ThemeIcon('arrow-circle-up', new vscode.ThemeColor('list.warningForeground')) };
+      const first = tags[0];
+      const more = tags.length > 1 ? ` (+${tags.length - 1})` : '';
+      return { text: first ? `↑ ${first.tag} ${first.kind}${more}` : '↑', icon: new vscode.ThemeIcon('arrow-circle-up', new vscode.ThemeColor('list.warningForeground')) };
     }
     case 'digest-changed':
       return { text: 'digest changed', icon: new vscode.ThemeIcon('sync', new vscode.ThemeColor('list.warningForeground')) };
@@ -186,7 +210,7 @@ export function describeFinding(f: Finding): { text: string; icon: vscode.ThemeI
     case 'current':
       return { text: f.stale ? 'up to date (cached)' : 'up to date', icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) };
     case 'error': {
-      const short: Record<string, string> = { 'auth-failed': 'auth required', 'not-found': 'not found', 'registry-unreachable': 'unreachable', 'tls-error': 'TLS problem', 'rate-limited': 'rate limited' };
+      const short: Record<string, string> = { 'credential-not-sent': 'not sent: plain HTTP', 'auth-failed': 'auth required', 'not-found': 'not found', 'registry-unreachable': 'unreachable', 'tls-error': 'TLS problem', 'rate-limited': 'rate limited' };
       return { text: short[f.code] ?? 'error', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')) };
     }
     case 'skipped':

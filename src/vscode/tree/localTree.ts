@@ -132,7 +132,7 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
     item.description = `${node.ref} · ${text}`;
     item.iconPath = icon;
     item.contextValue = pullable ? ContextValue.LocalContainerPullable : ContextValue.LocalContainer;
-    item.tooltip = new vscode.MarkdownString(`**${node.name}** (\`${node.id.slice(0, 12)}\`) runs \`${node.ref}\`\n\n${node.finding?.message ?? text}\n\nRegistry Lens never restarts or removes a container: recreate it yourself (\`docker compose up -d\`, \`docker run\`) when it suits you.`);
+    item.tooltip = new vscode.MarkdownString(`**${node.name}** (\`${node.id.slice(0, 12)}\`) runs \`${node.ref}\`\n\n${node.finding?.message ?? text}\n\n${vscode.l10n.t('**Update Container** pulls its image and recreates it (after you confirm the steps).')}`);
     return item;
   }
 

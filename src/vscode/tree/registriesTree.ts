@@ -18,6 +18,7 @@ const LOOK: Record<RegistryStatusKind, { text: string; icon: string; color?: str
   anonymous: { text: 'anonymous', icon: 'globe' },
   'auth-required': { text: 'sign-in required', icon: 'key', color: 'list.warningForeground' },
   rejected: { text: 'credentials rejected', icon: 'error', color: 'list.errorForeground' },
+  'not-sent': { text: 'not sent: plain HTTP', icon: 'circle-slash', color: 'list.warningForeground' },
   unreachable: { text: 'unreachable', icon: 'debug-disconnect', color: 'list.errorForeground' },
   tls: { text: 'TLS problem', icon: 'shield', color: 'list.errorForeground' },
   error: { text: 'error', icon: 'warning', color: 'list.warningForeground' },
@@ -38,6 +39,7 @@ export function describeState(s: RegistryState): string {
   if (s.status === 'signed-in' && s.credentialSource) text += ` (${shortSource(s.credentialSource)})`;
   const rl = s.rateLimit;
   if (rl?.remaining !== undefined) text += ` · ${rl.remaining}${rl.limit !== undefined ? `/${rl.limit}` : ''} pulls left`;
+  if (s.notChecked) text += vscode.l10n.t(' · {0} not checked', s.notChecked.count);
   return text;
 }
 
@@ -75,11 +77,12 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<RegistryN
     }
     if (s.credentialSource) md.appendMarkdown(`Credential in use: ${s.credentialSource}\n\n`);
     if (s.message) md.appendMarkdown(`${s.message}\n\n`);
+    if (s.notChecked) md.appendMarkdown(`${vscode.l10n.t('{0} image references were not checked by the last update check: {1}', s.notChecked.count, s.notChecked.why)}\n\n`);
     if (s.rateLimit?.remaining !== undefined) md.appendMarkdown(`Rate limit: ${s.rateLimit.remaining} of ${s.rateLimit.limit ?? '?'} pulls left\n\n`);
     if (s.checkedAt) md.appendMarkdown(`Checked ${new Date(s.checkedAt).toLocaleTimeString()}`);
     item.tooltip = md;
     const web = presetForHost(node.host, stored?.kind).webPage?.(node.host);
-    item.contextValue = `${stored ? ContextValue.RegistryStored : ContextValue.RegistryNoCredential}${web ? ':web' : ''}`;
+    item.contextValue = `${stored ? ContextValue.RegistryStored : ContextValue.RegistryNoCredential}${s.status === 'not-sent' ? ':plainHttp' : ''}${web ? ':web' : ''}`;
     return item;
   }
 

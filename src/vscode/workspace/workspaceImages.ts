@@ -26,14 +26,19 @@ export class WorkspaceImages implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.emitter];
   /** Fires after each completed scan. */
   readonly onDidChange = this.emitter.event;
+  private readonly diskEmitter = new vscode.EventEmitter<ScanResult>();
+  /** Fires after a completed scan that followed a change of files on disk (checkout, pull, another editor). */
+  readonly onDidChangeOnDisk = this.diskEmitter.event;
+  private diskChanged = false;
 
   constructor(private readonly log: vscode.LogOutputChannel, private readonly debounceMs = 300) {
     const watcher = vscode.workspace.createFileSystemWatcher(WATCH_GLOB);
     this.disposables.push(
       watcher,
-      watcher.onDidCreate((u) => this.schedule(`created ${vscode.workspace.asRelativePath(u)}`)),
-      watcher.onDidChange((u) => this.schedule(`changed ${vscode.workspace.asRelativePath(u)}`)),
-      watcher.onDidDelete((u) => this.schedule(`deleted ${vscode.workspace.asRelativePath(u)}`)),
+      this.diskEmitter,
+      watcher.onDidCreate((u) => this.onDisk(`created ${vscode.workspace.asRelativePath(u)}`)),
+      watcher.onDidChange((u) => this.onDisk(`changed ${vscode.workspace.asRelativePath(u)}`)),
+      watcher.onDidDelete((u) => this.onDisk(`deleted ${vscode.workspace.asRelativePath(u)}`)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule('workspace folders changed')),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affects(e, ...SCAN_SETTINGS)) this.schedule('settings changed');
@@ -53,6 +58,11 @@ export class WorkspaceImages implements vscode.Disposable {
   /** The folders scanned: every `file:` workspace folder. */
   folders(): string[] {
     return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  }
+
+  private onDisk(reason: string): void {
+    this.diskChanged = true;
+    this.schedule(reason);
   }
 
   /** Rescans after a short quiet period; repeated calls within it coalesce. */
@@ -105,6 +115,10 @@ export class WorkspaceImages implements vscode.Disposable {
       this.log.info(`Scanned ${folders.length} folder(s) (${reason}): ${result.files.length} files, ${result.occurrences.length} image references, ${result.errors.length} problems in ${Date.now() - started} ms`);
       for (const e of result.errors.slice(0, 20)) this.log.warn(`${vscode.workspace.asRelativePath(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}`);
       this.emitter.fire(result);
+      if (this.diskChanged) {
+        this.diskChanged = false;
+        this.diskEmitter.fire(result);
+      }
     } catch (e) {
       if (signal.aborted) return;
       this.scannedOnce = true;

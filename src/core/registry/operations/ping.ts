@@ -21,7 +21,9 @@ export async function ping(ctx: OperationContext, registry: string, opts: Reques
     ...(state.apiVersion ? { apiVersion: state.apiVersion } : {}),
     ...(cred ? { credentialSource: cred.source } : {}),
   };
-  if (challenge && cred) {
+  const withheld = cred ? (await auth.usableCredential(state, opts.signal)).refused : undefined;
+  if (withheld) result.credentialNotSent = withheld;
+  if (challenge && cred && !withheld) {
     // An authenticated /v2/ (Basic directly, Bearer with a scope-less token) proves the credential works.
     const res = await auth.request(registry, undefined, 'GET', '/v2/', { signal: opts.signal, kind: 'ping', throwOnError: false });
     result.authenticated = res.status === 200;
