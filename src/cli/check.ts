@@ -59,6 +59,7 @@ interface Options {
   offline: boolean;
   hosts: Record<string, RegistrySettings>;
   proxy?: string;
+  mirrors?: Record<string, string[]>;
 }
 
 const VALUE_FLAGS = new Set(['--format', '--policy', '--concurrency', '--cache-dir']);
@@ -96,6 +97,7 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
     else o.paths.push(arg);
   }
   if (flags.proxy) o.proxy = flags.proxy;
+  if (flags.mirrors) o.mirrors = flags.mirrors;
   if (o.offline && o.noCache) return { error: '--offline needs the cache: drop --no-cache' };
   if (o.paths.length === 0) o.paths.push('.');
   return o;
@@ -268,6 +270,6 @@ function summary(findings: Finding[], requests: number): string {
     `${count('error')} error${count('error') === 1 ? '' : 's'}`,
     ...(notChecked > 0 ? [`${notChecked} not checked`] : []),
   ];
-  const notes = findings.flatMap((f) => f.notes.filter((n) => n.code === 'newer-line' || n.code === 'held-back' || n.code === 'directive').map((n) => `  ${f.occurrence.reference ? familiarName(f.occurrence.reference) : f.occurrence.text}: ${n.message}\n`));
+  const notes = findings.flatMap((f) => f.notes.filter((n) => n.code === 'newer-line' || n.code === 'held-back' || n.code === 'directive' || n.code === 'mirror').map((n) => `  ${f.occurrence.reference ? familiarName(f.occurrence.reference) : f.occurrence.text}: ${n.message}\n`));
   return `${notes.length > 0 ? `\nNotes:\n${[...new Set(notes)].join('')}` : ''}\n${findings.length} image reference${findings.length === 1 ? '' : 's'}: ${parts.join(', ')}. ${requests} registry request${requests === 1 ? '' : 's'}.\n`;
 }

@@ -19,6 +19,8 @@ export interface Settings {
   insecureRegistries: string[];
   /** Proxy URL for registry traffic ('' : the environment's). User scope only. */
   proxy: string;
+  /** Mirrors / pull-through caches per normalised registry, in order. User/machine scope only. */
+  registryMirrors: Record<string, string[]>;
   /** Ping the workspace's registries and check for updates when the extension starts. */
   checkOnActivation: boolean;
   /** Minutes between background checks (0: none). */
@@ -80,6 +82,20 @@ function caFiles(value: unknown): Record<string, string> {
   return out;
 }
 
+/** `{ registry: [mirror, ...] }` as written (hosts normalised; each mirror is checked by the core). */
+function mirrorLists(value: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (!value || typeof value !== 'object') return out;
+  for (const [host, list] of Object.entries(value as Record<string, unknown>)) {
+    try {
+      out[normalizeRegistry(host)] = strings(list).map((m) => m.trim());
+    } catch {
+      // not a registry host: ignored here, the manifest's schema already flags it
+    }
+  }
+  return out;
+}
+
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const c = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
   const num = c.get<unknown>(Setting.CheckIntervalMinutes, 60);
@@ -92,6 +108,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     caFiles: caFiles(userValue(c, Setting.CaFiles)),
     insecureRegistries: strings(userValue(c, Setting.InsecureRegistries)).map((h) => normalizeRegistry(h.trim())),
     proxy: typeof proxy === 'string' ? proxy.trim() : '',
+    registryMirrors: mirrorLists(userValue(c, Setting.RegistryMirrors)),
     checkOnActivation: c.get<boolean>(Setting.CheckOnActivation, true) !== false,
     checkIntervalMinutes: typeof num === 'number' && Number.isFinite(num) && num > 0 ? num : 0,
     checkOnSave: c.get<boolean>(Setting.CheckOnSave, true) !== false,

@@ -106,6 +106,7 @@ export const Setting = {
   CaFiles: 'caFiles',
   InsecureRegistries: 'insecureRegistries',
   Proxy: 'proxy',
+  RegistryMirrors: 'registryMirrors',
   CheckOnActivation: 'checkOnActivation',
   CheckIntervalMinutes: 'checkIntervalMinutes',
   CheckOnSave: 'checkOnSave',

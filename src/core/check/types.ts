@@ -52,10 +52,12 @@ export interface FindingUpdate {
 }
 
 export interface FindingNote {
-  /** `newer-line`, `held-back` (versioning), `platform`, `stale`, `truncated`, `directive` (engine). */
+  /** `newer-line`, `held-back` (versioning), `platform`, `stale`, `truncated`, `directive`, `mirror` (engine). */
   code: string;
   message: string;
   tag?: string;
+  /** For `mirror`: the mirror that answered, as configured. */
+  mirror?: string;
 }
 
 /** The typed cause of an error finding, from the registry client (`RegistryError.code`, its message). */

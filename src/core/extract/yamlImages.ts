@@ -1,5 +1,6 @@
 import { interpolateCompose } from './composeTemplate';
 import { entries, scalarValue } from './compose';
+import { LIMITS, yamlNestingOver } from './limits';
 import type { MappedString } from './mapped';
 import { makeOccurrence, type OccurrenceSite } from './occurrence';
 import type { SourceText } from './sourceText';
@@ -56,6 +57,13 @@ function shift(node: YamlSlot, by: number, seen: Set<YamlNode>): void {
 
 /** Reads `src` into documents, reporting YAML errors (unless `quiet`) and a reader failure in `result`. */
 export function readDocuments(src: SourceText, result: ExtractResult, quiet = false): YamlDocument[] {
+  const deep = yamlNestingOver(src.text, LIMITS.nestingDepth);
+  if (deep >= 0) {
+    const at = src.positionAt(deep);
+    const message = `YAML nested deeper than ${LIMITS.nestingDepth} levels (the limit); the file is not read`;
+    if (!quiet) result.errors.push({ file: src.file, line: at.line, character: at.character, message, limit: 'nesting-depth' });
+    return [];
+  }
   let docs: YamlDocument[];
   try {
     docs = readYamlDocuments(src.text);
@@ -130,8 +138,8 @@ export function scalarImage(src: SourceText, node: YamlScalar, options: ScalarIm
   const site: OccurrenceSite = { src, source: options.site.source, kind: options.site.kind, services: options.site.services, start, end: Math.max(start, written.end) };
   const template = templateIn(value.toString());
   // `value` is this call's own string: the expansion can hold it as it is.
-  if (template !== null) return makeOccurrence(site, { value, variables: [], unresolved: [] }, { reason: 'templated', detail: template });
-  const expansion = options.lookup && value.toString().includes('$') ? interpolateCompose(value, options.lookup) : { value, variables: [], unresolved: [] };
+  if (template !== null) return makeOccurrence(site, { value, variables: [], unresolved: [], problem: null }, { reason: 'templated', detail: template });
+  const expansion = options.lookup && value.toString().includes('$') ? interpolateCompose(value, options.lookup) : { value, variables: [], unresolved: [], problem: null };
   return makeOccurrence(site, expansion);
 }
 

@@ -112,8 +112,11 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
         const state = finding ? describeFinding(finding) : !node.builtLocally && this.checker.busy ? CHECKING() : undefined;
         item.iconPath = state?.icon ?? new vscode.ThemeIcon(node.label.includes('@') ? 'lock' : 'tag');
         const count = `${uses} ${uses === 1 ? 'use' : 'uses'}`;
-        item.description = node.builtLocally ? 'built locally' : state ? `${state.text} · ${count}` : count;
-        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`${finding ? `\n\n${finding.message}${updateList(finding)}` : ''}\n\n${node.uses.map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`).join('\n')}`);
+        // Checked through a mirror (registryMirrors / daemon.json): say which one.
+        const mirror = finding?.notes.find((n) => n.code === 'mirror');
+        const via = mirror?.mirror ? ` · ${vscode.l10n.t('via {0}', mirror.mirror)}` : '';
+        item.description = node.builtLocally ? 'built locally' : state ? `${state.text}${via} · ${count}` : count;
+        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`${finding ? `\n\n${finding.message}${updateList(finding)}` : ''}${mirror ? `\n\n${mirror.message}` : ''}\n\n${node.uses.map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`).join('\n')}`);
         item.contextValue = ContextValue.ImagesReference;
         return item;
       }
