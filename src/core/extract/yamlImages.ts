@@ -1,12 +1,12 @@
 import { interpolateCompose } from './composeTemplate';
-import { scalarValue } from './compose';
+import { entries, scalarValue } from './compose';
 import { LIMITS, yamlNestingOver } from './limits';
-import { MappedString } from './mapped';
+import type { MappedString } from './mapped';
 import { makeOccurrence, type OccurrenceSite } from './occurrence';
 import type { SourceText } from './sourceText';
-import { newExpansion, type Expansion, type Lookup } from './substitute';
+import { newExpansion, type Lookup } from './substitute';
 import type { ExtractResult, Occurrence, Skip } from './types';
-import { readYamlWithLibrary, type YamlDocument, type YamlNode, type YamlScalar, type YamlSlot } from './yamlTree';
+import { readYamlWithLibrary, type YamlDocument, type YamlMap, type YamlNode, type YamlScalar, type YamlSlot } from './yamlTree';
 import { readSimpleYaml } from './yamlSimple';
 
 /**
@@ -83,6 +83,22 @@ export function readDocuments(src: SourceText, result: ExtractResult, quiet = fa
   return docs;
 }
 
+/** A map's value for `key`, own keys first, then `<<` merges (without building the merged map when there are none). */
+export function valueOf(map: YamlMap, key: string): YamlSlot {
+  let merges = false;
+  for (const pair of map.pairs) {
+    if (pair.merge) merges = true;
+    else if (pair.key === key) return pair.value;
+  }
+  return merges ? entries(map).get(key) : undefined;
+}
+
+/** A map's entries as `[key, value]`, merges applied: its own pairs when it has no `<<` (the common case, no copy). */
+export function entriesOf(map: YamlMap): Iterable<[string, YamlSlot]> {
+  if (!map.pairs.some((p) => p.merge)) return map.pairs.map((p): [string, YamlSlot] => [p.key, p.value]);
+  return entries(map);
+}
+
 /** A string-valued scalar (plain, quoted; a number such as `1.25` counts, written as it is), else null. */
 export function stringScalar(slot: YamlSlot): YamlScalar | null {
   if (slot?.kind !== 'scalar' || slot.value === null || typeof slot.value === 'boolean') return null;
@@ -119,19 +135,12 @@ export function scalarImage(src: SourceText, node: YamlScalar, options: ScalarIm
     value = value.slice(prefix.length, value.length);
     if (src.text.startsWith(prefix, start)) start += prefix.length;
   }
-  const text = value.toString();
-  const template = templateIn(text);
-  const site = { ...options.site, src, start, end: Math.max(start, written.end) };
-  if (template !== null) return makeOccurrence(site, literal(value), { reason: 'templated', detail: template });
-  const expansion = options.lookup ? interpolateCompose(value, options.lookup) : literal(value);
+  const site: OccurrenceSite = { src, source: options.site.source, kind: options.site.kind, services: options.site.services, start, end: Math.max(start, written.end) };
+  const template = templateIn(value.toString());
+  // `value` is this call's own string: the expansion can hold it as it is.
+  if (template !== null) return makeOccurrence(site, { value, variables: [], unresolved: [], problem: null }, { reason: 'templated', detail: template });
+  const expansion = options.lookup && value.toString().includes('$') ? interpolateCompose(value, options.lookup) : { value, variables: [], unresolved: [], problem: null };
   return makeOccurrence(site, expansion);
-}
-
-/** An expansion that is exactly `value` (no variables). */
-export function literal(value: MappedString): Expansion {
-  const expansion = newExpansion();
-  expansion.value.appendMapped(value);
-  return expansion;
 }
 
 /** A piece of a reference written in its own field (Helm's `registry`/`repository`/`tag`/`digest`, Kustomize's `newName`/`newTag`). */
@@ -177,9 +186,4 @@ export function assembledImage(
     template !== null ? { reason: 'templated', detail: template } : skip,
   );
   return occurrence;
-}
-
-/** `new MappedString()` holding `text` written nowhere (for values that do not come from the file). */
-export function unmapped(text: string): MappedString {
-  return new MappedString().append(text);
 }
