@@ -44,6 +44,7 @@ export function findingError(e: unknown): FindingError {
     registry: r?.registry ?? (isNotCached(e) ? e.registry : null),
     status: r?.status ?? null,
     temporary: r?.temporary ?? false,
+    ...(isRateLimitError(e) ? { retryAt: e.retryAt ?? null } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { interpolateCompose } from './composeTemplate';
 import { scalarValue } from './compose';
+import { LIMITS, yamlNestingOver } from './limits';
 import { MappedString } from './mapped';
 import { makeOccurrence, type OccurrenceSite } from './occurrence';
 import type { SourceText } from './sourceText';
@@ -56,6 +57,13 @@ function shift(node: YamlSlot, by: number, seen: Set<YamlNode>): void {
 
 /** Reads `src` into documents, reporting YAML errors (unless `quiet`) and a reader failure in `result`. */
 export function readDocuments(src: SourceText, result: ExtractResult, quiet = false): YamlDocument[] {
+  const deep = yamlNestingOver(src.text, LIMITS.nestingDepth);
+  if (deep >= 0) {
+    const at = src.positionAt(deep);
+    const message = `YAML nested deeper than ${LIMITS.nestingDepth} levels (the limit); the file is not read`;
+    if (!quiet) result.errors.push({ file: src.file, line: at.line, character: at.character, message, limit: 'nesting-depth' });
+    return [];
+  }
   let docs: YamlDocument[];
   try {
     docs = readYamlDocuments(src.text);

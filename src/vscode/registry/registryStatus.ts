@@ -6,7 +6,7 @@ import type { RegistryClients } from './registryClients';
 
 export type RegistryStatusKind =
   | 'unchecked' | 'checking' | 'untrusted'
-  | 'signed-in' | 'anonymous' | 'auth-required' | 'rejected' | 'not-sent'
+  | 'signed-in' | 'anonymous' | 'auth-required' | 'rejected' | 'not-sent' | 'expired'
   | 'unreachable' | 'tls' | 'error';
 
 export interface RegistryState {
@@ -37,7 +37,8 @@ export function stateFromPing(host: string, result: PingResult | undefined, erro
     if (isTlsError(error)) return { host, status: 'tls', message, checkedAt };
     // A credential withheld (plain HTTP) was never seen by the registry: not "rejected".
     if (isAuthError(error) && error.credentialNotSent) return { host, status: 'not-sent', message: notSentMessage(host), checkedAt };
-    if (isAuthError(error)) return { host, status: 'rejected', message, checkedAt };
+    // An expired login (ECR's 12 h token) is not a wrong password: the message says how to refresh it.
+    if (isAuthError(error)) return { host, status: error.expired ? 'expired' : 'rejected', message, checkedAt };
     if (isNetworkError(error)) return { host, status: 'unreachable', message, checkedAt };
     return { host, status: 'error', message, checkedAt };
   }

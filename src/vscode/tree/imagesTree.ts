@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DOCKER_HUB, safestFirst } from '../../core';
+import { DOCKER_HUB, FINDING_CODES, safestFirst } from '../../core';
 import { ContextKey, ContextValue } from '../constants';
 import { toRange } from '../convert';
 import type { UpdateChecker } from '../check/updateChecker';
@@ -112,8 +112,11 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
         const state = finding ? describeFinding(finding) : !node.builtLocally && this.checker.busy ? CHECKING() : undefined;
         item.iconPath = state?.icon ?? new vscode.ThemeIcon(node.label.includes('@') ? 'lock' : 'tag');
         const count = `${uses} ${uses === 1 ? 'use' : 'uses'}`;
-        item.description = node.builtLocally ? 'built locally' : state ? `${state.text} · ${count}` : count;
-        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`${finding ? `\n\n${finding.message}${updateList(finding)}` : ''}\n\n${node.uses.map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`).join('\n')}`);
+        // Checked through a mirror (registryMirrors / daemon.json): say which one.
+        const mirror = finding?.notes.find((n) => n.code === 'mirror');
+        const via = mirror?.mirror ? ` · ${vscode.l10n.t('via {0}', mirror.mirror)}` : '';
+        item.description = node.builtLocally ? 'built locally' : state ? `${state.text}${via} · ${count}` : count;
+        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`${finding ? `\n\n${finding.message}${updateList(finding)}` : ''}${mirror ? `\n\n${mirror.message}` : ''}\n\n${node.uses.map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`).join('\n')}`);
         item.contextValue = ContextValue.ImagesReference;
         return item;
       }
@@ -209,11 +212,10 @@ export function describeFinding(f: Finding): { text: string; icon: vscode.ThemeI
     case 'unpinned':
     case 'current':
       return { text: f.stale ? 'up to date (cached)' : 'up to date', icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) };
-    case 'error': {
-      const short: Record<string, string> = { 'credential-not-sent': 'not sent: plain HTTP', 'auth-failed': 'auth required', 'not-found': 'not found', 'registry-unreachable': 'unreachable', 'tls-error': 'TLS problem', 'rate-limited': 'rate limited' };
-      return { text: short[f.code] ?? 'error', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')) };
-    }
+    case 'error':
+      // The finding table's label: the same words as the CLI's table and the docs.
+      return { text: FINDING_CODES[f.code].label, icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')) };
     case 'skipped':
-      return { text: f.code === 'ignored' ? 'ignored by policy' : 'not checked', icon: new vscode.ThemeIcon('circle-slash') };
+      return { text: FINDING_CODES[f.code].label, icon: new vscode.ThemeIcon('circle-slash') };
   }
 }

@@ -19,6 +19,7 @@ const LOOK: Record<RegistryStatusKind, { text: string; icon: string; color?: str
   'auth-required': { text: 'sign-in required', icon: 'key', color: 'list.warningForeground' },
   rejected: { text: 'credentials rejected', icon: 'error', color: 'list.errorForeground' },
   'not-sent': { text: 'not sent: plain HTTP', icon: 'circle-slash', color: 'list.warningForeground' },
+  expired: { text: 'login expired', icon: 'history', color: 'list.warningForeground' },
   unreachable: { text: 'unreachable', icon: 'debug-disconnect', color: 'list.errorForeground' },
   tls: { text: 'TLS problem', icon: 'shield', color: 'list.errorForeground' },
   error: { text: 'error', icon: 'warning', color: 'list.warningForeground' },
@@ -29,6 +30,7 @@ function shortSource(source: string): string {
   if (source.startsWith('Registry Lens')) return 'Registry Lens';
   if (/credential helper|docker-credential-/.test(source)) return 'credential helper';
   if (/docker config/.test(source)) return 'docker config';
+  if (/containers auth file/.test(source)) return vscode.l10n.t('containers auth file');
   if (/environment/.test(source)) return 'environment';
   return source;
 }

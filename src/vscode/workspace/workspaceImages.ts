@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { scanWorkspace, type ScanResult } from '../../core';
+import { scanWorkspace, type ExtractionError, type ScanResult } from '../../core';
 import { affects, readSettings, SCAN_SETTINGS } from '../config';
+import { DIAGNOSTIC_SOURCE, toUri } from '../convert';
 
 /**
  * Files whose change can change the set of images: the discovery names, plus `.env` beside compose files, plus
@@ -23,7 +24,9 @@ export class WorkspaceImages implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
   private readonly emitter = new vscode.EventEmitter<ScanResult>();
-  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  /** The scan's file problems (YAML or compose refusing a file, a missing include target, a limit reached). */
+  private readonly fileProblems = vscode.languages.createDiagnosticCollection('registry-lens-files');
+  private readonly disposables: vscode.Disposable[] = [this.emitter, this.fileProblems];
   /** Fires after each completed scan. */
   readonly onDidChange = this.emitter.event;
   private readonly diskEmitter = new vscode.EventEmitter<ScanResult>();
@@ -114,6 +117,7 @@ export class WorkspaceImages implements vscode.Disposable {
       this.scannedOnce = true;
       this.log.info(`Scanned ${folders.length} folder(s) (${reason}): ${result.files.length} files, ${result.occurrences.length} image references, ${result.errors.length} problems in ${Date.now() - started} ms`);
       for (const e of result.errors.slice(0, 20)) this.log.warn(`${vscode.workspace.asRelativePath(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}`);
+      this.showFileProblems(result.errors);
       this.emitter.fire(result);
       if (this.diskChanged) {
         this.diskChanged = false;
@@ -124,6 +128,22 @@ export class WorkspaceImages implements vscode.Disposable {
       this.scannedOnce = true;
       this.log.error(`Scanning the workspace failed (${reason}): ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  /** One warning per problem, at its line; code `limit` when a bound on hostile input was reached. */
+  private showFileProblems(errors: readonly ExtractionError[]): void {
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const e of errors) {
+      const at = new vscode.Position(e.line, e.character);
+      const d = new vscode.Diagnostic(new vscode.Range(at, at), vscode.l10n.t('{0} (images here are not checked)', e.message), vscode.DiagnosticSeverity.Warning);
+      d.source = DIAGNOSTIC_SOURCE;
+      d.code = e.limit ? 'limit' : 'file-problem';
+      let list = byFile.get(e.file);
+      if (!list) byFile.set(e.file, (list = []));
+      list.push(d);
+    }
+    this.fileProblems.clear();
+    for (const [file, ds] of byFile) this.fileProblems.set(toUri(file), ds);
   }
 
   dispose(): void {
