@@ -202,8 +202,8 @@ export function toCheckJson(f: Finding, rel: (file: string) => string): CheckJso
 
 /** What to do about an error, in CLI terms: the finding table's remedy (plain HTTP is the one special case). */
 function hint(f: Finding): string | undefined {
-  const registry = f.error?.registry ?? f.occurrence.reference?.registry ?? 'HOST';
-  if (f.code === 'auth-failed' && /plain HTTP/.test(f.error?.message ?? '')) return `→ the registry speaks plain HTTP: pass --insecure ${registry} to send it credentials`;
+  // A credential withheld over plain HTTP names the host to allow: the registry, or its token realm's host.
+  const registry = f.error?.plainHttpHost ?? f.error?.registry ?? f.occurrence.reference?.registry ?? 'HOST';
   const remedy = findingRemedy(f.code, registry);
   return remedy === undefined ? undefined : `→ ${remedy}`;
 }

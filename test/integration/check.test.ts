@@ -294,7 +294,7 @@ void describe('registry-lens check against real registries', () => {
     const basic = items.find((i) => i.reference?.registry === hosts.B);
     assert.equal(basic?.code, 'credential-not-sent');
     assert.match(basic.error?.message ?? '', /^not sent: .* is plain HTTP/);
-    assert.match(r.stderr, new RegExp(`→ the registry speaks plain HTTP: pass --insecure ${hosts.B.replace(/\./g, '\\.')}`));
+    assert.match(r.stderr, new RegExp(`→ ${hosts.B.replace(/\./g, '\\.')} speaks plain HTTP: pass --insecure ${hosts.B.replace(/\./g, '\\.')}`));
   });
 
   void it('engine in-process: cold vs warm request counts (a counting dispatcher and the client stats); warm = zero', async () => {

@@ -45,6 +45,7 @@ export function findingError(e: unknown): FindingError {
     status: r?.status ?? null,
     temporary: r?.temporary ?? false,
     ...(isRateLimitError(e) ? { retryAt: e.retryAt ?? null } : {}),
+    ...(isAuthError(e) && e.plainHttpHost !== undefined ? { plainHttpHost: e.plainHttpHost } : {}),
   };
 }
 

@@ -72,7 +72,7 @@ export const FINDING_CODES = {
   },
   'credential-not-sent': {
     status: 'error', title: 'A credential exists but was not sent: the registry speaks plain HTTP', label: 'not sent: plain HTTP', severity: 'warning',
-    remedy: 'the registry speaks plain HTTP: pass --insecure {registry} to send it credentials', anchor: 'credential-not-sent',
+    remedy: '{registry} speaks plain HTTP: pass --insecure {registry} to send it credentials', anchor: 'credential-not-sent',
   },
   'not-found': {
     status: 'error', title: 'Repository, tag or digest not found', label: 'not found', severity: 'warning',
@@ -184,6 +184,8 @@ export interface FindingError {
   temporary: boolean;
   /** Rate limited: when the registry said to come back (epoch ms), if it did. */
   retryAt?: number | null;
+  /** A credential not sent over plain HTTP: the host:port to allow (the registry, or its token realm's host). */
+  plainHttpHost?: string;
 }
 
 /** Results served from an expired cache entry because the registry could not be asked. */

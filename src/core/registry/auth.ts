@@ -244,8 +244,8 @@ export class AuthSession {
     const realmInsecure = realm.host === state.base.host ? state.insecure : this.options.hostOptions(realm.host).insecure === true;
     if (realm.protocol === 'http:' && cred && !realmInsecure) {
       throw new AuthError(
-        `${state.registry}: refusing to send credentials (${cred.source}) to the token realm ${redactUrl(realm.origin)} over plain HTTP: mark ${realm.host} insecure in settings if you trust this network`,
-        { registry: state.registry, credentialNotSent: true },
+        `not sent: ${realm.host} is plain HTTP. ${state.registry}: refusing to send credentials (${cred.source}) to the token realm ${redactUrl(realm.origin)} over plain HTTP: mark ${realm.host} insecure in settings if you trust this network`,
+        { registry: state.registry, plainHttpHost: realm.host },
       );
     }
     return realm;

@@ -95,10 +95,11 @@ export async function saveFlow(s: Services, preset: CredentialPreset, input: { h
     state = await test();
     if (state.status === 'not-sent' && opts.interactive) {
       // The registry never saw the credential: say so, and offer the one thing that lets it be sent.
-      const allow = vscode.l10n.t('Allow Plain HTTP for {0}', input.host);
+      const allowHost = state.plainHttpHost ?? input.host;
+      const allow = vscode.l10n.t('Allow Plain HTTP for {0}', allowHost);
       const saveAnyway = vscode.l10n.t('Save Anyway');
       const answer = await vscode.window.showWarningMessage(`${input.host}: ${state.message ?? state.status}`, allow, saveAnyway, vscode.l10n.t('Cancel'));
-      if (answer === allow && (await allowInsecureRegistry(input.host, 'plain-http'))) state = await test();
+      if (answer === allow && (await allowInsecureRegistry(allowHost, 'plain-http'))) state = await test();
       else if (answer !== saveAnyway) return { saved: false, state };
     }
     const ok = state.status === 'signed-in' || state.status === 'untrusted' || state.status === 'not-sent';

@@ -121,7 +121,8 @@ export function errorFixes(f: Finding, d: vscode.Diagnostic): vscode.CodeAction[
       return [commandFix(vscode.l10n.t('Add credential for {0}', registry), d, CommandId.AddCredential, [{ host: registry }], true)];
     case 'credential-not-sent':
       // The registry never saw the credential: allow plain HTTP for it (a user setting, after a warning).
-      return [commandFix(vscode.l10n.t('Allow plain HTTP for {0}', registry), d, CommandId.AllowPlainHttp, [registry], true)];
+      // (The host is the registry, or its token realm's host when that is the one on plain HTTP.)
+      return [commandFix(vscode.l10n.t('Allow plain HTTP for {0}', f.error?.plainHttpHost ?? registry), d, CommandId.AllowPlainHttp, [f.error?.plainHttpHost ?? registry], true)];
     case 'tls-error':
       return [
         commandFix(vscode.l10n.t('Set a CA file for {0}', registry), d, CommandId.SetCaFile, [registry], true),
