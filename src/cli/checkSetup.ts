@@ -14,6 +14,7 @@ export interface SharedCheckOptions {
   noCache: boolean;
   hosts: Record<string, RegistrySettings>;
   proxy?: string;
+  mirrors?: Record<string, string[]>;
 }
 
 /** The registry flags and the policy file, checked before anything is opened: the rules, or what is wrong. */
@@ -50,7 +51,7 @@ export interface CheckSession {
 /** Opens the cache and the registry client and routes Ctrl-C to the check; `close()` it in a `finally`. */
 export function openCheckSession(o: SharedCheckOptions, io: CliIo): CheckSession {
   const cache: CacheStore = o.noCache ? new MemoryCacheStore() : checkCacheFile(path.resolve(io.cwd, o.cacheDir ?? defaultCacheDir(io.env)));
-  const { client, close } = cliRegistryClient(io, { hosts: o.hosts, ...(o.proxy ? { proxy: o.proxy } : {}) }, {
+  const { client, close } = cliRegistryClient(io, { hosts: o.hosts, ...(o.proxy ? { proxy: o.proxy } : {}), ...(o.mirrors ? { mirrors: o.mirrors } : {}) }, {
     maxConcurrentPerHost: o.concurrency,
     retry: { retries: 2, baseDelayMs: 250, maxDelayMs: 10_000 },
     connectTimeoutMs: 5_000,

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
-  createRegistryClient, defaultKeychain, normalizeRegistry, USER_AGENT, type CreateClientOptions, type RegistryClient, type RegistrySettings,
+  buildMirrorTable, createRegistryClient, daemonConfigFiles, defaultKeychain, normalizeRegistry, parseMirror, USER_AGENT, type CreateClientOptions, type RegistryClient,
+  type RegistrySettings,
 } from '../core';
 import type { CliIo } from './io';
 
@@ -9,6 +10,8 @@ import type { CliIo } from './io';
 export const REGISTRY_FLAGS_USAGE = `  --ca-file HOST=PEM     trust the CA certificates in PEM (besides the system's) for HOST; repeatable
   --insecure HOST        allow plain HTTP and unverified TLS for HOST (credentials too); repeatable
   --proxy URL            send registry traffic through this proxy (else HTTPS_PROXY / NO_PROXY apply)
+  --mirror HOST=MIRROR   check HOST's images through MIRROR (host[:port][/path]) first; repeatable, in order;
+                         Docker Hub also uses the daemon's registry-mirrors (daemon.json)
 
 Credentials come from the docker config (DOCKER_CONFIG or ~/.docker/config.json, credential helpers included),
 or from REGISTRY_LENS_USERNAME / REGISTRY_LENS_PASSWORD for the registry named by REGISTRY_LENS_REGISTRY.`;
@@ -16,6 +19,8 @@ or from REGISTRY_LENS_USERNAME / REGISTRY_LENS_PASSWORD for the registry named b
 export interface RegistryFlags {
   hosts: Record<string, RegistrySettings>;
   proxy?: string;
+  /** `--mirror HOST=MIRROR`, by registry, in order. */
+  mirrors?: Record<string, string[]>;
 }
 
 /** What {@link takeRegistryFlag} did with `args[i]`. */
@@ -31,7 +36,7 @@ export function takeRegistryFlag(args: string[], i: { value: number }, flags: Re
   const eq = arg.indexOf('=');
   const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
   const own = valueFlags?.has(name) ?? false;
-  if (!own && name !== '--ca-file' && name !== '--insecure' && name !== '--proxy') return { kind: 'other' };
+  if (!own && name !== '--ca-file' && name !== '--insecure' && name !== '--proxy' && name !== '--mirror') return { kind: 'other' };
   const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i.value];
   if (value === undefined || value === '') return { kind: 'error', message: `${name} needs a value` };
   if (own) return { kind: 'value', name, value };
@@ -49,6 +54,17 @@ export function takeRegistryFlag(args: string[], i: { value: number }, flags: Re
       return { kind: 'error', message: `--ca-file takes HOST=PEM (for example registry.example.com:5000=/etc/ssl/my-ca.pem), not "${value}"` };
     }
     flags.hosts[key] = { ...flags.hosts[key], caFile: value.slice(sep + 1) };
+  } else if (name === '--mirror') {
+    const sep = value.indexOf('=');
+    const key = sep > 0 ? host(value.slice(0, sep)) : undefined;
+    const mirror = sep > 0 ? value.slice(sep + 1) : '';
+    if (!key || !mirror) return { kind: 'error', message: `--mirror takes HOST=MIRROR (for example docker.io=mirror.example.com:5000), not "${value}"` };
+    try {
+      parseMirror(mirror, '--mirror');
+    } catch (e) {
+      return { kind: 'error', message: (e as Error).message };
+    }
+    flags.mirrors = { ...flags.mirrors, [key]: [...(flags.mirrors?.[key] ?? []), mirror] };
   } else if (name === '--insecure') {
     const key = host(value);
     if (!key) return { kind: 'error', message: `--insecure takes a registry host (for example registry.example.com:5000), not "${value}"` };
@@ -82,8 +98,12 @@ export function cliRegistryClient(io: CliIo, flags: RegistryFlags, extra: Partia
     warned.add(m);
     io.stderr(`registry-lens: ${m}\n`);
   };
+  // Mirrors: the flags', then the daemon's registry-mirrors for Docker Hub (as the daemon pulls).
+  const mirrors = buildMirrorTable(flags.mirrors, daemonConfigFiles(io.env));
+  for (const p of mirrors.problems) warn(p);
   const { client, close } = createRegistryClient({
     keychain: defaultKeychain({ env: io.env, onWarning: warn }),
+    ...(mirrors.size > 0 ? { mirrors } : {}),
     env: io.env,
     hosts: flags.hosts,
     userAgent: USER_AGENT,

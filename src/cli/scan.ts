@@ -17,11 +17,13 @@ beside a Chart.yaml, Kustomize images, GitHub Actions workflows and actions, Git
            positions are zero-based (line, character in UTF-16 units), end exclusive; range covers the reference
            as written; reference is {registry, repository, tag, digest, canonical} or null; skip is
            {reason, detail} or null, reason one of stage, scratch, unresolved-variable, invalid-reference,
-           built-locally, templated, tag-elsewhere; source one of dockerfile, compose, devcontainer,
-           kubernetes, helm, kustomize, github-actions, gitlab-ci.
+           built-locally, templated, tag-elsewhere, bad-substitution, limit; source one of dockerfile, compose,
+           devcontainer, kubernetes, helm, kustomize, github-actions, gitlab-ci.
 
 Without --json: a table; FILE:LINE:COL there is one-based, as editors show it.
-Files that cannot be parsed are reported on stderr (file:line:col: message); the scan goes on and still exits 0.
+Files that cannot be parsed are reported on stderr (file:line:col: message), as are files or parts of files
+past a limit on hostile input (size, nesting, extends depth, .gitignore patterns); the scan goes on and still
+exits 0.
 Exit codes: 0 scanned, 2 bad usage or a PATH that does not exist.
 `;
 

@@ -19,6 +19,8 @@ export interface Settings {
   insecureRegistries: string[];
   /** Proxy URL for registry traffic ('' : the environment's). User scope only. */
   proxy: string;
+  /** Mirrors / pull-through caches per normalised registry, in order. User/machine scope only. */
+  registryMirrors: Record<string, string[]>;
   /** Ping the workspace's registries and check for updates when the extension starts. */
   checkOnActivation: boolean;
   /** Minutes between background checks (0: none). */
@@ -56,6 +58,19 @@ export function settingId(key: SettingKey): string {
   return `${SETTINGS_SECTION}.${key}`;
 }
 
+/**
+ * Writes a setting in the user's settings (never a workspace's: the security-sensitive settings are read from
+ * there only). `undefined` removes it.
+ */
+export async function updateUserSetting(key: SettingKey, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration(SETTINGS_SECTION).update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** The value in the user's settings alone (what {@link updateUserSetting} writes over). */
+export function userSetting<T>(key: SettingKey): T | undefined {
+  return vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect<T>(key)?.globalValue;
+}
+
 /** True when the change touches any of `keys`. */
 export function affects(e: vscode.ConfigurationChangeEvent, ...keys: SettingKey[]): boolean {
   return keys.some((k) => e.affectsConfiguration(settingId(k)));
@@ -80,10 +95,28 @@ function caFiles(value: unknown): Record<string, string> {
   return out;
 }
 
+/** `{ registry: [mirror, ...] }` as written (hosts normalised; each mirror is checked by the core). */
+function mirrorLists(value: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (!value || typeof value !== 'object') return out;
+  for (const [host, list] of Object.entries(value as Record<string, unknown>)) {
+    try {
+      out[normalizeRegistry(host)] = strings(list).map((m) => m.trim());
+    } catch {
+      // not a registry host: ignored here, the manifest's schema already flags it
+    }
+  }
+  return out;
+}
+
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const c = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
   const num = c.get<unknown>(Setting.CheckIntervalMinutes, 60);
-  const severity = c.get<unknown>(Setting.Severity, {});
+  // Severity: the user's and the workspace's keys only (the contributed default documents the table's defaults,
+  // and merging it in would hide an older key such as `update` behind the default of `update-available`).
+  const sev = c.inspect<unknown>(Setting.Severity);
+  const objects = [sev?.globalValue, sev?.workspaceValue, sev?.workspaceFolderValue].filter((v): v is Record<string, unknown> => !!v && typeof v === 'object');
+  const severity = Object.assign({}, ...objects) as Record<string, unknown>;
   const policies = c.get<unknown>(Setting.Policies, []);
   const proxy = userValue<unknown>(c, Setting.Proxy);
   return {
@@ -92,12 +125,13 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     caFiles: caFiles(userValue(c, Setting.CaFiles)),
     insecureRegistries: strings(userValue(c, Setting.InsecureRegistries)).map((h) => normalizeRegistry(h.trim())),
     proxy: typeof proxy === 'string' ? proxy.trim() : '',
+    registryMirrors: mirrorLists(userValue(c, Setting.RegistryMirrors)),
     checkOnActivation: c.get<boolean>(Setting.CheckOnActivation, true) !== false,
     checkIntervalMinutes: typeof num === 'number' && Number.isFinite(num) && num > 0 ? num : 0,
     checkOnSave: c.get<boolean>(Setting.CheckOnSave, true) !== false,
     codeLens: c.get<boolean>(Setting.CodeLens, false) === true,
     policies: Array.isArray(policies) ? policies : [],
-    severity: severity && typeof severity === 'object' ? (severity as Record<string, unknown>) : {},
+    severity,
     // The engine receives registry credentials with each pull: user settings only.
     dockerHost: c.inspect<string>(Setting.DockerHost)?.globalValue ?? '',
     sources: ['dockerfile', 'compose', 'devcontainer', ...SOURCE_SETTINGS.filter(([, k]) => c.get<boolean>(k, true) !== false).map(([s]) => s)],

@@ -46,6 +46,12 @@ export enum CommandId {
   RefreshLocal = 'registryLens.refreshLocal',
   /** Pulls an image (local image, container's image, workspace reference) with the stored credential. */
   PullImage = 'registryLens.pullImage',
+  /** {@link setCaFileCommand}: a CA file for a registry, in user settings (quick-fix of a TLS error). */
+  SetCaFile = 'registryLens.setCaFile',
+  /** {@link markInsecureCommand}: a registry in `insecureRegistries`, user settings, after a warning. */
+  MarkInsecure = 'registryLens.markInsecure',
+  /** Internal (quick-fix of a rate-limit error): says when the registry's limit resets. */
+  ShowRateLimit = 'registryLens.showRateLimit',
   /** Pulls a running container's image and recreates it (compose, or the engine API), after a modal confirmation. */
   UpdateContainer = 'registryLens.updateContainer',
   /** Lists a plain-HTTP registry in `insecureRegistries` (user settings) so its credential is sent. */
@@ -111,6 +117,7 @@ export const Setting = {
   CaFiles: 'caFiles',
   InsecureRegistries: 'insecureRegistries',
   Proxy: 'proxy',
+  RegistryMirrors: 'registryMirrors',
   CheckOnActivation: 'checkOnActivation',
   CheckIntervalMinutes: 'checkIntervalMinutes',
   CheckOnSave: 'checkOnSave',

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { PRODUCT_VERSION } from '../core';
 import { registerCommands } from './commands/registerCommands';
 import { affects, readSettings } from './config';
+import { findingDocsUri } from './convert';
 import { ContextKey, Setting, ViewId, type SettingKey } from './constants';
 import { createLog } from './log';
 import type { Services } from './services';
@@ -86,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   const registriesView = vscode.window.createTreeView(ViewId.Registries, { treeDataProvider: registriesTree });
   context.subscriptions.push(secrets, clients, registryStatus, registriesTree, registriesView,
     trackWelcomeState(secrets, registryStatus, registriesView));
-  const diagnostics = new ImageDiagnostics(checker);
+  const diagnostics = new ImageDiagnostics(checker, (code) => findingDocsUri(context.extensionUri, code));
   const codeActions = new UpdateCodeActions(diagnostics, checker);
   const codeLenses = new ImageCodeLensProvider(images, checker);
   context.subscriptions.push(codeLenses, vscode.languages.registerCodeLensProvider(IMAGE_DOCUMENTS, codeLenses));

@@ -16,7 +16,7 @@ import { listZip, readZipText } from './zip';
 
 const MAX_BYTES = 2 * 1024 * 1024;
 // No source maps (.vscodeignore keeps them out: they would double the download and hold no sources).
-const ALLOWED = /^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension\/(package\.json|package\.nls\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|dist\/[^/]+\.(js|txt|LEGAL\.txt)|media\/[^/]+))$/;
+const ALLOWED = /^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension\/(package\.json|package\.nls\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|docs\/findings\.md|dist\/[^/]+\.(js|txt|LEGAL\.txt)|media\/[^/]+))$/;
 
 async function main(): Promise<number> {
   reexecInLoopbackNamespace();
@@ -44,10 +44,10 @@ async function main(): Promise<number> {
   await check(`the .vsix is under 2 MB (${(size / 1024).toFixed(0)} KB, ${entries.length} files)`, () => {
     if (size >= MAX_BYTES) throw new Error(`${vsix} is ${size} bytes`);
   });
-  await check('the .vsix ships only dist/, media/, package.json, README, LICENSE and CHANGELOG', () => {
+  await check('the .vsix ships only dist/, media/, package.json, README, LICENSE, CHANGELOG and docs/findings.md', () => {
     const stray = entries.map((e) => e.name).filter((n) => !ALLOWED.test(n));
     if (stray.length) throw new Error(`unexpected files: ${stray.slice(0, 10).join(', ')}`);
-    for (const must of ['extension/dist/extension.js', 'extension/dist/cli.js', 'extension/dist/undici.js', 'extension/dist/docker.js', 'extension/package.json', 'extension/media/registry-lens.svg']) {
+    for (const must of ['extension/dist/extension.js', 'extension/dist/cli.js', 'extension/dist/undici.js', 'extension/dist/docker.js', 'extension/package.json', 'extension/media/registry-lens.svg', 'extension/docs/findings.md']) {
       if (!entries.some((e) => e.name === must)) throw new Error(`${must} is missing`);
     }
   });

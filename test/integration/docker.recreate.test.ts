@@ -39,6 +39,7 @@ let sock = '';
 let ref = '';
 let auth: Credential;
 let engine: Engine;
+const anonymousVolumes: string[] = [];
 
 const seed = (contentTag: string, as: string): BuiltImage => {
   const source = buildRepo(TEST_SEED, 'test/app').find((i) => i.tag === contentTag);
@@ -110,6 +111,8 @@ async function runWeb(port: number): Promise<string> {
     Env: ['GREETING=hello from the test'],
     Labels: { 'org.example.team': 'registry-lens' },
     ExposedPorts: { '8080/tcp': {} },
+    // An anonymous volume (`-v /cache`): the new container must mount the same one.
+    Volumes: { '/cache': {} },
     StopTimeout: 3,
     HostConfig: { PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] }, Binds: [`${VOL}:/data`], NetworkMode: NET },
     NetworkingConfig: { EndpointsConfig: { [NET]: { Aliases: ['web-alias'] } } },
@@ -141,12 +144,16 @@ void describe('updating a running container (real dockerd)', { skip: HAS_DOCKERD
     await removeAll();
     await dockerRequest(sock, 'DELETE', `/networks/${NET}`).catch(() => undefined);
     await dockerRequest(sock, 'DELETE', `/volumes/${VOL}`).catch(() => undefined);
+    for (const v of anonymousVolumes) await dockerRequest(sock, 'DELETE', `/volumes/${v}`).catch(() => undefined);
   });
 
   void it('recreates a container with a port binding, an env var, a volume, a network alias and a label on the newer image of its tag', async () => {
     const port = await freePort();
     const oldId = await runWeb(port);
     const oldImage = await imageId(ref);
+    const oldCache = (await inspect(oldId)).Mounts?.find((m) => m.Destination === '/cache')?.Name;
+    assert.ok(oldCache, 'the anonymous volume');
+    anonymousVolumes.push(oldCache);
     await push(seed('1.1.0', 'stable'));
     const steps: string[] = [];
     const result = await recreateContainer(engine, NAME, { auth, onStep: (s) => steps.push(s) });
@@ -170,6 +177,8 @@ void describe('updating a running container (real dockerd)', { skip: HAS_DOCKERD
     assert.deepEqual(c.Config.Cmd, ['sh', '-c', 'echo start >> /data/starts; exec sleep 600']);
     assert.deepEqual(c.HostConfig.PortBindings, { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] });
     assert.deepEqual(c.HostConfig.Binds, [`${VOL}:/data`]);
+    assert.equal(c.Mounts?.find((m) => m.Destination === '/cache')?.Name, oldCache);
+    assert.equal(c.Mounts?.length, 2, JSON.stringify(c.Mounts));
     assert.equal(c.HostConfig.NetworkMode, NET);
     assert.deepEqual(Object.keys(c.NetworkSettings?.Networks ?? {}), [NET]);
     assert.ok(c.NetworkSettings?.Networks?.[NET]?.Aliases?.includes('web-alias'), JSON.stringify(c.NetworkSettings?.Networks));

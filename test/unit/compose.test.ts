@@ -251,6 +251,43 @@ void describe('extractCompose', () => {
     assert.match(errors[0]?.message ?? '', /^YAML: /);
   });
 
+  // Found on public repositories: compose interpolates .env values; we kept `${BASE}` literally.
+  void it('.env TAG=${BASE}-slim, TAG2="${MISSING:-3.12}-alpine", TAG3=\'${BASE}\': unquoted and double-quoted values are interpolated, single-quoted stay literal', () => {
+    const env = ['BASE=3.13', 'TAG=${BASE}-slim', 'TAG2="${MISSING:-3.12}-alpine"', "TAG3='${BASE}'", 'TAG4=$NOPE', ''].join('\n');
+    const text = 'services:\n  a:\n    image: python:${TAG}\n  b:\n    image: python:${TAG2}\n  c:\n    image: python:${TAG3}\n  d:\n    image: python:${TAG4}\n';
+    const { occurrences } = extract(text, env);
+    assert.equal(occurrences[0]?.reference?.canonical, 'docker.io/library/python:3.13-slim');
+    // The tag maps back into .env piece by piece: `3.13` on the BASE line, `-slim` on the TAG line.
+    assert.deepEqual(occurrences[0]?.tagSegments, [
+      { text: '3.13', location: { file: ENV, range: r(0, 5, 0, 9) } },
+      { text: '-slim', location: { file: ENV, range: r(1, 11, 1, 16) } },
+    ]);
+    assert.equal(occurrences[1]?.reference?.canonical, 'docker.io/library/python:3.12-alpine');
+    assert.deepEqual(occurrences[2]?.skip, { reason: 'invalid-reference', detail: occurrences[2]?.skip?.detail });
+    assert.equal(occurrences[2]?.value, 'python:${BASE}');
+    assert.deepEqual(occurrences[3]?.skip, { reason: 'unresolved-variable', detail: 'NOPE' });
+  });
+
+  // Found on public repositories: compose refuses these files; we listed them silently.
+  void it('image: *img with no &img anchor: an unresolved-alias error at its line', () => {
+    const text = 'services:\n  web:\n    image: nginx:1\n  db:\n    image: *img\n';
+    const { occurrences, errors } = extract(text);
+    assert.equal(occurrences[0]?.reference?.canonical, 'docker.io/library/nginx:1');
+    assert.deepEqual(
+      errors.map((e) => [e.line, e.message]),
+      [[4, 'YAML: Unresolved alias *img: no anchor &img before it']],
+    );
+  });
+
+  void it('ports: indented under services instead of under web: compose refuses it, an error at its line', () => {
+    const text = 'services:\n  web:\n    image: nginx:1\n  ports:\n    - "80:80"\n';
+    const { errors } = extract(text);
+    assert.deepEqual(
+      errors.map((e) => [e.line, e.message]),
+      [[4, 'services.ports must be a mapping (compose refuses this file; is a key indented under the wrong parent?)']],
+    );
+  });
+
   void it('an empty file, a scalar document and a list are not compose files, quietly', () => {
     for (const text of ['', '# nothing\n', 'just a string\n', '- a\n- b\n']) {
       assert.deepEqual(extract(text), { occurrences: [], errors: [], references: [] });

@@ -85,11 +85,12 @@ void describe('extractDevcontainer', () => {
       '{ "build": { "dockerfile": "../Dockerfile.dev" }, "dockerFile": "old.Dockerfile", "dockerComposeFile": ["../compose.yaml", "extra.yml"] }',
     );
     assert.deepEqual(occurrences, []);
+    // Each with where the file names it (a missing target is reported there).
     assert.deepEqual(references, [
-      { file: '/ws/Dockerfile.dev', source: 'dockerfile' },
-      { file: '/ws/.devcontainer/old.Dockerfile', source: 'dockerfile' },
-      { file: '/ws/compose.yaml', source: 'compose' },
-      { file: '/ws/.devcontainer/extra.yml', source: 'compose' },
+      { file: '/ws/Dockerfile.dev', source: 'dockerfile', from: { line: 0, character: 27 } },
+      { file: '/ws/.devcontainer/old.Dockerfile', source: 'dockerfile', from: { line: 0, character: 64 } },
+      { file: '/ws/compose.yaml', source: 'compose', from: { line: 0, character: 104 } },
+      { file: '/ws/.devcontainer/extra.yml', source: 'compose', from: { line: 0, character: 123 } },
     ]);
   });
 

@@ -72,7 +72,8 @@ void describe('planRecreate', () => {
     assert.deepEqual(p.create.Env, ['MODE=prod']);
     assert.deepEqual(p.create.Labels, { team: 'a' });
     for (const k of ['Hostname', 'Cmd', 'Entrypoint', 'WorkingDir', 'StopSignal'] as const) assert.equal(k in p.create, false, k);
-    assert.deepEqual(p.create.ExposedPorts, {});
+    // 80/tcp came from the image, but it is published: it stays exposed.
+    assert.deepEqual(p.create.ExposedPorts, { '80/tcp': {} });
     assert.deepEqual(p.create.Volumes, {});
     assert.equal(p.stopSignal, 'SIGQUIT');
     assert.equal(p.stopTimeout, 10);
@@ -100,6 +101,14 @@ void describe('planRecreate', () => {
       assert.deepEqual(p.extraNetworks, [], mode);
       assert.ok(p.keeps.includes(`network mode ${mode}`), p.keeps.join('; '));
     }
+  });
+
+  void it('an anonymous volume of the container (-v /scratch) is mounted by name, not created afresh', () => {
+    const c = web({ Mounts: [{ Type: 'volume', Name: 'b7c1', Destination: '/scratch', RW: true }] });
+    c.Config = { ...c.Config, Volumes: { '/var/cache/nginx': {}, '/scratch': {} } };
+    const p = planRecreate(c, IMAGE);
+    assert.deepEqual(p.create.Volumes, {});
+    assert.deepEqual(p.create.HostConfig?.Mounts, [{ Type: 'volume', Source: 'b7c1', Target: '/scratch', ReadOnly: false }]);
   });
 
   void it('an overridden entrypoint and command stay, a user hostname stays', () => {

@@ -257,6 +257,28 @@ const ROWS: Row[] = [
     text: 'ARG V=x\nFROM alpine:${V%%y}\n',
     expect: [{ skip: ['unresolved-variable', 'V'] }],
   },
+  {
+    // Found on a public Dockerfile: the ARG came out empty, giving the made-up reference `image:0-`.
+    name: 'ARG VARIANT=${opt:variant} then FROM image:0-${VARIANT}: BuildKit rejects the modifier, a skip names it and the line',
+    text: 'ARG VARIANT=${opt:variant}\nFROM image:0-${VARIANT}\n',
+    expect: [{ skip: ['bad-substitution', 'unsupported modifier ":v" in ${opt:variant} on line 1'], canonical: null }],
+  },
+  {
+    name: 'FROM alpine:${TAG:latest}: an unsupported modifier in FROM itself is a bad-substitution skip',
+    text: 'FROM alpine:${TAG:latest}\n',
+    expect: [{ skip: ['bad-substitution', 'unsupported modifier ":l" in ${TAG:latest} on line 1'], canonical: null }],
+  },
+  {
+    // Found on a public Dockerfile: the tag came out truncated, `alpine:3.`.
+    name: 'ARG TAG=3.${MINOR} with MINOR never declared, FROM alpine:${TAG}: the unresolved-variable skip names MINOR',
+    text: 'ARG TAG=3.${MINOR}\nFROM alpine:${TAG}\n',
+    expect: [{ skip: ['unresolved-variable', 'MINOR'], canonical: null }],
+  },
+  {
+    name: 'ARG TAG=$UNSET then FROM alpine:${TAG:-3.19}: an empty value takes the default, as BuildKit does',
+    text: 'ARG TAG=$UNSET\nFROM alpine:${TAG:-3.19}\n',
+    expect: [{ canonical: 'docker.io/library/alpine:3.19' }],
+  },
 ];
 
 void describe('extractDockerfile', () => {

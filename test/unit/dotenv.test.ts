@@ -36,18 +36,18 @@ void describe('parseDotenv', () => {
     ['LAST', 'z'],
   ];
   for (const [key, value] of rows) {
-    void it(`${key} = ${JSON.stringify(value)}`, () => assert.equal(vars.get(key)?.toString(), value));
+    void it(`${key} = ${JSON.stringify(value)}`, () => assert.equal(vars.get(key)?.value.toString(), value));
   }
 
   void it('values keep their position in the file', () => {
-    const plain = vars.get('PLAIN');
+    const plain = vars.get('PLAIN')?.value;
     const loc = plain?.locate(0, plain.length);
     assert.ok(loc);
     assert.equal(loc.file, '/ws/.env');
     assert.equal(sliceRange(text, loc.range), '1.2.3');
-    const single = vars.get('SINGLE');
+    const single = vars.get('SINGLE')?.value;
     assert.equal(sliceRange(text, single?.locate(0, 4)?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }), 'a $b');
     // An escape breaks the run: no range spans it.
-    assert.equal(vars.get('DOUBLE')?.locate(0, 6), null);
+    assert.equal(vars.get('DOUBLE')?.value.locate(0, 6), null);
   });
 });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { compileGlob, isIgnored, parseGitignore, type IgnoreLevel } from '../../src/core';
 
 void describe('compileGlob', () => {
@@ -64,4 +65,48 @@ void describe('.gitignore', () => {
   for (const [name, levels, path, isDir, ignored] of rows) {
     void it(name, () => assert.equal(isIgnored(levels, path, isDir), ignored));
   }
+});
+
+void describe('compileGlob agrees with a regular-expression reading of the same globs (property)', () => {
+  /** An independent reading: globs as anchored regular expressions (exponential on hostile patterns, fine here). */
+  function reference(glob: string): RegExp {
+    let re = '';
+    const segments = glob.split('/');
+    segments.forEach((seg, i) => {
+      const last = i === segments.length - 1;
+      if (seg === '**' || /^\*{2,}$/.test(seg)) {
+        re += last ? (segments.length === 1 ? '.*' : '[^/]*(?:/[^/]*)*') : '(?:[^/]*/)*';
+        return;
+      }
+      for (let j = 0; j < seg.length; j++) {
+        const c = seg[j] ?? '';
+        if (c === '*') re += '[^/]*';
+        else if (c === '?') re += '[^/]';
+        else if (c === '[') {
+          const close = seg.indexOf(']', j + 2);
+          if (close < 0) re += '\\[';
+          else {
+            const body = seg.slice(j + 1, close);
+            re += body.startsWith('!') ? `[^/${body.slice(1)}]` : `[${body}]`;
+            j = close;
+          }
+        } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+      }
+      if (!last) re += '/';
+    });
+    return new RegExp(`^${re}$`);
+  }
+  const PIECES = ['a', 'b', '/', '*', '**', '?', '[ab]', '[!a]', '[a-b]', 'ab'];
+  const glob = fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 8 }).map((p) => p.join(''));
+  const filePath = fc.array(fc.constantFrom('a', 'b', '/', 'ab', 'ba'), { maxLength: 10 }).map((p) => p.join(''));
+
+  void it('on random globs and paths', () => {
+    fc.assert(
+      fc.property(glob, filePath, (g, p) => {
+        // Trailing `**` needs one segment in both readings; `***` within a segment is a star in both.
+        assert.equal(compileGlob(g).test(p), reference(g).test(p), `${g} vs ${p}`);
+      }),
+      { numRuns: 3000, seed: 20261202 },
+    );
+  });
 });

@@ -59,9 +59,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   'core/extract': ['core/reference', 'core/util'],
   'core/versioning': ['core/reference', 'core/extract', 'core/util'],
   'core/registry': ['core/reference', 'core/credentials', 'core/util', 'core/product.ts'],
-  'core/check': ['core/reference', 'core/extract', 'core/versioning', 'core/credentials', 'core/registry', 'core/util', 'core/product.ts'],
-  // docker -> check: the local-engine check moves beside the check engine; drop 'core/check' when it has.
-  'core/docker': ['core/reference', 'core/extract', 'core/versioning', 'core/credentials', 'core/registry', 'core/check', 'core/util', 'core/product.ts'],
+  'core/docker': ['core/reference', 'core/extract', 'core/versioning', 'core/credentials', 'core/registry', 'core/util', 'core/product.ts'],
+  // The local-engine check (check/local.ts) sits beside the check engine and reads the engine's inventory.
+  'core/check': ['core/reference', 'core/extract', 'core/versioning', 'core/credentials', 'core/registry', 'core/docker', 'core/util', 'core/product.ts'],
+  // Edits are computed from findings and occurrences (plain data), never from the editor.
+  'core/edits': ['core/reference', 'core/extract', 'core/versioning', 'core/check', 'core/util'],
   'core/index.ts': ['core/*'],
   cli: ['core/*'],
   vscode: ['core/*'],
@@ -109,13 +111,10 @@ function cycles(graph: Map<string, Set<string>>): string[][] {
 }
 
 /**
- * Import cycles that exist today and are being broken: each entry may only shrink, and must be removed once
- * its files no longer form a cycle. Never add one.
+ * Import cycles allowed for now: none (the CLI's cycle through CliIo and yamlSimple <-> yamlTree are broken).
+ * An entry may only be added with the change that breaks it, and must be removed once its files no longer cycle.
  */
-const KNOWN_CYCLES: readonly (readonly string[])[] = [
-  ['core/extract/yamlSimple.ts', 'core/extract/yamlTree.ts'],
-  ['cli/check.ts', 'cli/checkLocal.ts', 'cli/inspect.ts', 'cli/main.ts', 'cli/ping.ts', 'cli/registryFlags.ts', 'cli/scan.ts', 'cli/update.ts'],
-];
+const KNOWN_CYCLES: readonly (readonly string[])[] = [];
 
 
 void describe('layering', () => {
@@ -152,7 +151,7 @@ void describe('layering', () => {
     }
   });
 
-  void it('no import cycle between files under src/ beyond the known ones being broken', () => {
+  void it('no import cycle between files under src/', () => {
     const found = cycles(importGraph());
     const unknown = found.filter((c) => !KNOWN_CYCLES.some((k) => c.every((f) => k.includes(f))));
     assert.deepEqual(unknown, [], 'a new import cycle');

@@ -50,10 +50,10 @@ void describe('scanWorkspace', () => {
         'shared/base.yml docker.io/library/redis:7',
       ],
     );
-    // A referenced file that does not exist is an error entry, not a crash.
+    // A referenced file that does not exist is an error entry at the line that names it, not a crash.
     assert.deepEqual(
-      result.errors.map((e) => `${rel(root, e.file)}: ${e.message}`),
-      ['more/missing.yml: no such file or directory'],
+      result.errors.map((e) => `${rel(root, e.file)}:${e.line + 1}: ${e.message}`),
+      ['compose.yaml:8: more/missing.yml: no such file (named here)'],
     );
   });
 
@@ -74,6 +74,36 @@ void describe('scanWorkspace', () => {
     assert.equal(result.occurrences[0]?.tagLocation?.file, path.join(root, 'a', '.env'));
   });
 
+  // Found on public repositories: the error named only the missing file, not the compose file that wants it.
+  void it('extends: { file: gone.yml } and a devcontainer build.dockerfile that do not exist: errors at the lines naming them', async () => {
+    const root = temp.tree({
+      'compose.yaml': 'services:\n  a:\n    extends: { file: gone.yml, service: x }\n',
+      '.devcontainer/devcontainer.json': '{\n  "build": { "dockerfile": "Missing.Dockerfile" }\n}\n',
+    });
+    const result = await scanWorkspace([root]);
+    assert.deepEqual(
+      result.errors.map((e) => `${rel(root, e.file)}:${e.line + 1}: ${e.message}`),
+      ['.devcontainer/devcontainer.json:2: Missing.Dockerfile: no such file (named here)', 'compose.yaml:3: gone.yml: no such file (named here)'],
+    );
+  });
+
+  void it('a file over its kind\'s size limit and a 100,000-line .gitignore: typed limit errors naming each file; the rest is scanned', async () => {
+    const root = temp.tree({
+      'Dockerfile': 'FROM alpine:3\n',
+      'big/compose.yaml': `services:\n  a:\n    image: alpine:3\n${'#'.repeat(1024 * 1024)}\n`,
+      '.gitignore': Array.from({ length: 100_000 }, (_, i) => `gen${i}/`).join('\n'),
+    });
+    const result = await scanWorkspace([root]);
+    assert.deepEqual(
+      result.errors.map((e) => [rel(root, e.file), e.line, e.limit, e.message]),
+      [
+        ['.gitignore', 10_000, 'pattern-count', '.gitignore: more than 10000 patterns (the limit); this line and the rest are not read'],
+        ['big/compose.yaml', 0, 'file-size', 'larger than 1 MiB, the limit for compose files; not read'],
+      ],
+    );
+    assert.deepEqual(result.occurrences.map((o) => rel(root, o.file)), ['Dockerfile']);
+  });
+
   void it('missing paths, binary files and files over the size limit are errors; the rest is scanned', async () => {
     const root = temp.tree({
       'Dockerfile': 'FROM alpine:3\n',
@@ -83,7 +113,7 @@ void describe('scanWorkspace', () => {
     const result = await scanWorkspace([root, path.join(root, 'nope')], { maxFileSize: 1000 });
     assert.deepEqual(
       result.errors.map((e) => `${rel(root, e.file)}: ${e.message}`),
-      ['big/Dockerfile: cannot read: file is larger than 1000 bytes', 'bin/Dockerfile: not a text file', 'nope: no such file or directory'],
+      ['big/Dockerfile: larger than 1000 bytes, the limit for Dockerfiles; not read', 'bin/Dockerfile: not a text file', 'nope: no such file or directory'],
     );
     assert.deepEqual(result.occurrences.map((o) => rel(root, o.file)), ['Dockerfile']);
   });

@@ -18,6 +18,12 @@ import { abortError, type DigestValue, type Lookups } from './lookups';
 import { hostPlatform, normalizePlatform, samePlatform } from './platform';
 import type { Finding, FindingNote, FindingUpdate, StaleInfo } from './types';
 
+/** One note per finding naming the mirror that answered for it. */
+function noteMirror(notes: FindingNote[], registry: string, mirror: string | undefined): void {
+  if (mirror === undefined || notes.some((n) => n.code === 'mirror')) return;
+  notes.push({ code: 'mirror', message: `checked through the mirror ${mirror} (instead of ${registry})`, mirror });
+}
+
 const short = (digest: string) => (digest.length > 19 ? `${digest.slice(0, 19)}…` : digest);
 
 interface Evaluation {
@@ -92,6 +98,7 @@ async function decide(
     mergeStale(ctx, got);
     tags = got.index;
     listed = got.value;
+    noteMirror(common.notes, registry, got.value.mirror);
     if (got.value.truncated) common.notes.push({ code: 'truncated', message: `the tag list of ${registry}/${repository} was cut short (${got.value.stoppedBecause ?? 'page cap'}): newer tags may be missing` });
   }
   const decision: UpdateDecision = decideUpdates({ tag: ref.tag, digestPinned: ref.digest !== null, tags, policy });
@@ -104,6 +111,7 @@ async function decide(
     try {
       const cur = await lookups.digest(registry, repository, digestTag);
       mergeStale(ctx, cur);
+      noteMirror(common.notes, registry, cur.value.mirror);
       common.currentDigest = cur.value.digest;
       return cur.value;
     } catch (e) {

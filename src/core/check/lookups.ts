@@ -12,8 +12,8 @@ import type { StaleInfo } from './types';
 
 /** What the engine needs of a registry client (`RegistryClient` fits; tests pass fakes). */
 export interface RegistryLike {
-  listTags(registry: string, repository: string, opts?: RequestOptions): Promise<{ tags: string[]; truncated: boolean; stoppedBecause?: string }>;
-  headManifest(registry: string, repository: string, reference: string, opts?: RequestOptions): Promise<{ digest: string; mediaType: string | undefined }>;
+  listTags(registry: string, repository: string, opts?: RequestOptions): Promise<{ tags: string[]; truncated: boolean; stoppedBecause?: string; mirror?: string }>;
+  headManifest(registry: string, repository: string, reference: string, opts?: RequestOptions): Promise<{ digest: string; mediaType: string | undefined; mirror?: string }>;
   getIndex(
     registry: string,
     repository: string,
@@ -65,10 +65,13 @@ export interface TagsValue {
   tags: string[];
   truncated: boolean;
   stoppedBecause?: string;
+  /** The mirror that answered (registryMirrors / daemon.json), when one did. */
+  mirror?: string;
 }
 export interface DigestValue {
   digest: string;
   mediaType: string | null;
+  mirror?: string;
 }
 export interface IndexValue {
   isIndex: boolean;
@@ -192,7 +195,7 @@ export class Lookups {
     const key = `tags|${registry}|${repository}`;
     const got = await this.lookup('tags', registry, key, this.ttls.tagsMs, `${registry}/${repository} tags`, async () => {
       const t = await this.options.client.listTags(registry, repository, this.opts());
-      return { tags: t.tags, truncated: t.truncated, ...(t.stoppedBecause ? { stoppedBecause: t.stoppedBecause } : {}) } satisfies TagsValue;
+      return { tags: t.tags, truncated: t.truncated, ...(t.stoppedBecause ? { stoppedBecause: t.stoppedBecause } : {}), ...(t.mirror ? { mirror: t.mirror } : {}) } satisfies TagsValue;
     });
     let index = this.indexes.get(key);
     if (!index) this.indexes.set(key, (index = indexTags(got.value.tags)));
@@ -202,7 +205,7 @@ export class Lookups {
   digest(registry: string, repository: string, tag: string): Promise<Got<DigestValue>> {
     return this.lookup('digests', registry, `digest|${registry}|${repository}|${tag}`, this.ttls.digestMs, `${registry}/${repository}:${tag}`, async () => {
       const d = await this.options.client.headManifest(registry, repository, tag, this.opts());
-      return { digest: d.digest, mediaType: d.mediaType ?? null } satisfies DigestValue;
+      return { digest: d.digest, mediaType: d.mediaType ?? null, ...(d.mirror ? { mirror: d.mirror } : {}) } satisfies DigestValue;
     });
   }
 
@@ -235,7 +238,7 @@ export class Lookups {
   manifestType(registry: string, repository: string, digest: string): Promise<Got<DigestValue>> {
     return this.lookup('manifests', registry, `manifest|${registry}|${repository}|${digest}`, this.ttls.contentMs, `${registry}/${repository}@${digest}`, async () => {
       const d = await this.options.client.headManifest(registry, repository, digest, this.opts());
-      return { digest: d.digest, mediaType: d.mediaType ?? null } satisfies DigestValue;
+      return { digest: d.digest, mediaType: d.mediaType ?? null, ...(d.mirror ? { mirror: d.mirror } : {}) } satisfies DigestValue;
     });
   }
 }

@@ -118,6 +118,10 @@ export function planRecreate(c: ContainerInspect, oldImage: ImageInspect | null,
   const targets = new Set([...(host.Binds ?? []).map(bindTarget), ...(host.Mounts ?? []).map((m) => m.Target ?? '')]);
   const anonymous = (c.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name && m.Destination && !targets.has(m.Destination));
   if (anonymous.length) host.Mounts = [...(host.Mounts ?? []), ...anonymous.map((m) => ({ Type: 'volume', Source: m.Name, Target: m.Destination, ReadOnly: m.RW === false }))];
+  // A path mounted explicitly is not also an anonymous volume of the new container.
+  for (const m of anonymous) if (m.Destination && create.Volumes) delete create.Volumes[m.Destination];
+  // A published port stays exposed even when the new image no longer exposes it.
+  for (const port of Object.keys(host.PortBindings ?? {})) (create.ExposedPorts ??= {})[port] = {};
   if (nonEmpty(host.Links)) host.Links = host.Links.map(linkForCreate);
   create.HostConfig = host;
 

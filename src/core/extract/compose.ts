@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { interpolateCompose } from './composeTemplate';
 import { parseDotenv } from './dotenv';
+import { checkTime, LIMITS, yamlNestingOver } from './limits';
 import { MappedString } from './mapped';
 import { makeOccurrence } from './occurrence';
 import { SourceText } from './sourceText';
-import type { Lookup } from './substitute';
+import type { Expansion, Lookup } from './substitute';
 import type { ExtractResult, FileReference } from './types';
 import { readYaml, type YamlDocument, type YamlMap, type YamlNode, type YamlScalar, type YamlSlot } from './yamlTree';
 
@@ -38,10 +39,29 @@ export function extractCompose(file: string, content: string, options: ComposeOp
   const result: ExtractResult = { occurrences: [], errors: [], references: [] };
   const lookup = composeLookup(options);
   const dir = path.dirname(file);
-  const reference = (target: string) => {
-    const ref: FileReference = { file: path.resolve(dir, target), source: 'compose' };
-    if (ref.file !== file && !result.references.some((r) => r.file === ref.file)) result.references.push(ref);
+  let tooManyReferences = false;
+  const reference = (target: string, at: number) => {
+    const ref: FileReference = { file: path.resolve(dir, target), source: 'compose', from: src.positionAt(at) };
+    if (ref.file === file || result.references.some((r) => r.file === ref.file)) return;
+    if (result.references.length >= LIMITS.referenceCount) {
+      if (!tooManyReferences) {
+        tooManyReferences = true;
+        const p = src.positionAt(at);
+        const message = `more than ${LIMITS.referenceCount} include:/extends files (the limit); ${target} and the rest are not read`;
+        result.errors.push({ file, line: p.line, character: p.character, message, limit: 'reference-count' });
+      }
+      return;
+    }
+    result.references.push(ref);
   };
+
+  const deep = yamlNestingOver(src.text, LIMITS.nestingDepth);
+  if (deep >= 0) {
+    const at = src.positionAt(deep);
+    const message = `YAML nested deeper than ${LIMITS.nestingDepth} levels (the limit); the file is not read`;
+    result.errors.push({ file, line: at.line, character: at.character, message, limit: 'nesting-depth' });
+    return result;
+  }
 
   let docs: YamlDocument[];
   try {
@@ -79,7 +99,14 @@ export function extractCompose(file: string, content: string, options: ComposeOp
     const services = new Map<string, YamlMap>();
     const servicesNode = top.get('services');
     if (servicesNode?.kind === 'map') {
-      for (const pair of servicesNode.pairs) if (pair.value?.kind === 'map') services.set(pair.key, pair.value);
+      for (const pair of servicesNode.pairs) {
+        if (pair.value?.kind === 'map') services.set(pair.key, pair.value);
+        else if (pair.value !== undefined && pair.value !== null && !(pair.value.kind === 'scalar' && pair.value.value === null)) {
+          // A key indented under the wrong parent (`image:` at the level of the services): compose refuses the file.
+          const at = src.positionAt(pair.value.start);
+          result.errors.push({ file, line: at.line, character: at.character, message: `services.${pair.key} must be a mapping (compose refuses this file; is a key indented under the wrong parent?)` });
+        }
+      }
     } else if (!top.has('services')) {
       for (const [name, value] of top) {
         if (NOT_SERVICES.has(name) || name.startsWith('x-') || value?.kind !== 'map') continue;
@@ -88,13 +115,18 @@ export function extractCompose(file: string, content: string, options: ComposeOp
       }
     }
 
-    const resolve = (name: string, seen: Set<string>): { image: YamlSlot; built: boolean } => {
-      const svc = services.get(name);
-      if (!svc || seen.has(name)) return { image: undefined, built: false };
-      seen.add(name);
+    // `extends:` within the file, resolved once per service (iteratively: a chain of thousands of services must
+    // not overflow the stack), at most LIMITS.extendsDepth services long.
+    interface Resolved {
+      image: YamlSlot;
+      built: boolean;
+      /** Services from this one to the end of its chain (1: no `extends`). */
+      depth: number;
+    }
+    const resolvedServices = new Map<string, Resolved>();
+    const tooDeep: string[] = [];
+    const own = (name: string, svc: YamlMap) => {
       const e = entries(svc);
-      let image = e.get('image');
-      let built = hasValue(e.get('build'));
       const ext = e.get('extends');
       let base: string | null = null;
       let baseFile: string | null = null;
@@ -107,18 +139,57 @@ export function extractCompose(file: string, content: string, options: ComposeOp
         if (f?.kind === 'scalar' && typeof f.value === 'string') baseFile = f.value;
       }
       if (baseFile !== null && path.resolve(dir, baseFile) !== file) {
-        reference(baseFile);
-      } else if (base !== null) {
-        const inherited = resolve(base, seen);
-        // Only a service with no `image:` node inherits (an alias naming no anchor still counts as written).
-        if (image === undefined) image = inherited.image;
-        built ||= inherited.built;
+        reference(baseFile, ext?.start ?? svc.start);
+        base = null;
       }
-      return { image, built };
+      return { name, image: e.get('image'), built: hasValue(e.get('build')), base: base === name ? null : base };
+    };
+    const resolve = (name: string): Resolved => {
+      const chain: ReturnType<typeof own>[] = [];
+      const onChain = new Set<string>();
+      let tail: Resolved = { image: undefined, built: false, depth: 0 };
+      let cyclic = false;
+      for (let cur: string | null = name; cur !== null; ) {
+        checkTime();
+        const known = resolvedServices.get(cur);
+        if (known) {
+          tail = known;
+          break;
+        }
+        const svc = services.get(cur);
+        if (!svc) break;
+        if (onChain.has(cur)) {
+          cyclic = true;
+          break;
+        }
+        onChain.add(cur);
+        const link = own(cur, svc);
+        chain.push(link);
+        cur = link.base;
+      }
+      for (let k = chain.length - 1; k >= 0; k--) {
+        const link = chain[k];
+        if (!link) continue;
+        // Only a service with no `image:` node inherits (an alias naming no anchor still counts as written).
+        const r: Resolved = { image: link.image === undefined ? tail.image : link.image, built: link.built || tail.built, depth: tail.depth + 1 };
+        if (r.depth > LIMITS.extendsDepth) {
+          r.image = undefined;
+          tooDeep.push(link.name);
+        }
+        if (!cyclic) resolvedServices.set(link.name, r);
+        tail = r;
+      }
+      return tail;
     };
     for (const name of services.keys()) {
-      const { image, built } = resolve(name, new Set());
+      const { image, built } = resolvedServices.get(name) ?? resolve(name);
       use(image, name, false, built);
+    }
+    if (tooDeep.length) {
+      const first = tooDeep[tooDeep.length - 1] ?? '';
+      const at = src.positionAt(services.get(first)?.start ?? 0);
+      const message = `extends chain of service ${first} is longer than ${LIMITS.extendsDepth} services (the limit); ${tooDeep.length} service${tooDeep.length > 1 ? 's are' : ' is'} not read`;
+      result.errors.push({ file, line: at.line, character: at.character, message, limit: 'extends-depth' });
     }
 
     for (const [key, value] of top) {
@@ -126,7 +197,7 @@ export function extractCompose(file: string, content: string, options: ComposeOp
       use(entries(value).get('image'), key, true, false);
     }
 
-    for (const target of includes(top.get('include'))) reference(target);
+    for (const [target, at] of includes(top.get('include'))) reference(target, at);
 
     const ordered = [...uses.values()].sort((a, b) => a.node.start - b.node.start);
     for (const u of ordered) {
@@ -179,16 +250,16 @@ function hasValue(node: YamlSlot): boolean {
   return !(node.kind === 'scalar' && node.value === null);
 }
 
-/** `include:` entries: `- path`, `- path: a` or `- path: [a, b]`. */
-function includes(node: YamlSlot): string[] {
-  const out: string[] = [];
+/** `include:` entries (`- path`, `- path: a` or `- path: [a, b]`) with the offset each is written at. */
+function includes(node: YamlSlot): [string, number][] {
+  const out: [string, number][] = [];
   const items = node?.kind === 'seq' ? node.items : node === undefined ? [] : [node];
   for (const item of items) {
-    if (item?.kind === 'scalar' && typeof item.value === 'string') out.push(item.value);
+    if (item?.kind === 'scalar' && typeof item.value === 'string') out.push([item.value, item.start]);
     else if (item?.kind === 'map') {
       const p = entries(item).get('path');
-      if (p?.kind === 'scalar' && typeof p.value === 'string') out.push(p.value);
-      else if (p?.kind === 'seq') for (const x of p.items) if (x?.kind === 'scalar' && typeof x.value === 'string') out.push(x.value);
+      if (p?.kind === 'scalar' && typeof p.value === 'string') out.push([p.value, p.start]);
+      else if (p?.kind === 'seq') for (const x of p.items) if (x?.kind === 'scalar' && typeof x.value === 'string') out.push([x.value, x.start]);
     }
   }
   return out;
@@ -215,12 +286,16 @@ export function scalarValue(src: SourceText, node: YamlScalar): { value: MappedS
 
 /** Variables from `environment`, then `.env`; the `.env` is parsed on the first lookup (most images name no variable). */
 function composeLookup(options: ComposeOptions): Lookup {
-  let dotenv: Map<string, MappedString> | undefined;
+  let dotenv: Map<string, Expansion> | undefined;
   const env = options.environment ?? {};
+  const fromEnvironment: Lookup = (name) => {
+    const value = env[name];
+    return value === undefined ? undefined : new MappedString().append(value);
+  };
   return (name) => {
-    const fromEnv = env[name];
-    if (fromEnv !== undefined) return new MappedString().append(fromEnv);
-    dotenv ??= options.dotenv ? parseDotenv(new SourceText(options.dotenv.file, options.dotenv.content)) : new Map<string, MappedString>();
+    const fromEnv = fromEnvironment(name);
+    if (fromEnv !== undefined) return fromEnv;
+    dotenv ??= options.dotenv ? parseDotenv(new SourceText(options.dotenv.file, options.dotenv.content), fromEnvironment) : new Map<string, Expansion>();
     return dotenv.get(name);
   };
 }

@@ -1,5 +1,6 @@
+import { LIMITS } from './limits';
 import type { MappedString } from './mapped';
-import { applyModifier, isNameChar, isNameStart, newExpansion, noteVariable, type Expansion, type Lookup } from './substitute';
+import { applyModifier, isNameChar, isNameStart, newExpansion, noteProblem, noteVariable, type Expansion, type Lookup } from './substitute';
 
 /**
  * Compose interpolation (compose-spec `interpolation.md`) over a YAML value that remembers where it was written:
@@ -13,6 +14,8 @@ export function interpolateCompose(input: MappedString, lookup: Lookup): Expansi
 
 class TemplateParser {
   private pos = 0;
+  /** `${...}` nesting at the current position. */
+  private depth = 0;
   private readonly text: string;
 
   constructor(private readonly input: MappedString, private readonly lookup: Lookup) {
@@ -63,6 +66,16 @@ class TemplateParser {
   private braced(out: Expansion): void {
     const start = this.pos;
     this.pos += 2;
+    if (this.depth >= LIMITS.substitutionDepth) {
+      // Skip to the matching `}` without recursing.
+      for (let open = 1; this.pos < this.text.length && open > 0; this.pos++) {
+        const c = this.text[this.pos];
+        if (c === '{') open++;
+        else if (c === '}') open--;
+      }
+      noteProblem(out, { reason: 'limit', detail: `substitutions nested deeper than ${LIMITS.substitutionDepth} levels (the limit)` });
+      return;
+    }
     const nameStart = this.pos;
     while (isNameChar(this.text[this.pos])) this.pos++;
     const name = this.text.slice(nameStart, this.pos);
@@ -82,7 +95,12 @@ class TemplateParser {
       noteVariable(out, this.text.slice(start, this.pos), false);
       return;
     }
-    const word = modifier === null ? null : this.parse(true);
+    let word: Expansion | null = null;
+    if (modifier !== null) {
+      this.depth++;
+      word = this.parse(true);
+      this.depth--;
+    }
     if (this.text[this.pos] !== '}') {
       noteVariable(out, name, false);
       return;

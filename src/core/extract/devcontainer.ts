@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { jsonNestingOver, LIMITS } from './limits';
 import { MappedString } from './mapped';
 import { makeOccurrence } from './occurrence';
 import { SourceText } from './sourceText';
@@ -16,6 +17,13 @@ import type { ExtractResult, FileReference } from './types';
 export function extractDevcontainer(file: string, content: string): ExtractResult {
   const src = new SourceText(file, content);
   const result: ExtractResult = { occurrences: [], errors: [], references: [] };
+  const deep = jsonNestingOver(src.text, LIMITS.nestingDepth);
+  if (deep >= 0) {
+    const at = src.positionAt(deep);
+    const message = `JSON nested deeper than ${LIMITS.nestingDepth} levels (the limit); the file is not read`;
+    result.errors.push({ file, line: at.line, character: at.character, message, limit: 'nesting-depth' });
+    return result;
+  }
   const errors: ParseError[] = [];
   const root = parseTree(src.text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
   for (const e of errors) {
@@ -47,7 +55,7 @@ export function extractDevcontainer(file: string, content: string): ExtractResul
   const dir = path.dirname(file);
   const refer = (node: Node | undefined, source: FileReference['source']) => {
     if (node?.type === 'string' && typeof node.value === 'string' && node.value !== '' && !node.value.includes('${')) {
-      result.references.push({ file: path.resolve(dir, node.value), source });
+      result.references.push({ file: path.resolve(dir, node.value), source, from: src.positionAt(node.offset) });
     }
   };
   refer(findNodeAtLocation(root, ['build', 'dockerfile']), 'dockerfile');

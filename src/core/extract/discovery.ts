@@ -1,8 +1,9 @@
 import { existsSync, promises as fs, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { compileGlob } from './glob';
-import { isIgnored, parseGitignore, type IgnoreLevel } from './gitignore';
-import type { OccurrenceSource } from './types';
+import { isIgnored, parseGitignore, type IgnoreLevel, type IgnoreNote, type IgnoreRule } from './gitignore';
+import { FILE_SIZE_LIMITS, formatBytes } from './limits';
+import type { ExtractionError, OccurrenceSource } from './types';
 
 export interface DiscoveryOptions {
   /** Extra globs (relative to the root, `/`-separated, VS Code syntax) for files to scan beyond the built-in names. */
@@ -12,6 +13,8 @@ export interface DiscoveryOptions {
   /** Honour `.gitignore` files (those in the tree and those above it up to the repository root). Default true. */
   gitignore?: boolean;
   signal?: AbortSignal;
+  /** Told about `.gitignore` lines that are ignored or limits reached (git ignores such lines; so do we). */
+  onProblem?: (problem: ExtractionError) => void;
   /** The sources to look for (default: all); files of other sources are not listed. */
   sources?: readonly OccurrenceSource[];
 }
@@ -115,17 +118,17 @@ export function guessSource(filePath: string): OccurrenceSource {
 export async function discoverFiles(root: string, options: DiscoveryOptions = {}): Promise<DiscoveredFile[]> {
   const absRoot = path.resolve(root);
   const include = (options.include ?? []).map((g) => compileGlob(g, { braces: true }));
-  const exclude = (options.exclude ?? []).map((g) => ({ regex: compileGlob(g, { braces: true }), nameOnly: !g.includes('/') }));
+  const exclude = (options.exclude ?? []).map((g) => ({ glob: compileGlob(g, { braces: true }), nameOnly: !g.includes('/') }));
   const useGitignore = options.gitignore ?? true;
   const found: DiscoveredFile[] = [];
   const enabled = options.sources ? new Set(options.sources) : null;
   const manifests = !enabled || enabled.has('kubernetes');
-  const excluded = (rel: string, name: string) => exclude.some((e) => e.regex.test(rel) || (e.nameOnly && e.regex.test(name)));
+  const excluded = (rel: string, name: string) => exclude.some((e) => e.glob.test(rel) || (e.nameOnly && e.glob.test(name)));
 
   // Synchronous directory reads, depth first, yielding to the event loop every few folders: for thousands of
   // small folders this is several times faster than a promise per readdir, and an editor stays responsive.
   const stack: { dir: string; rel: string; levels: readonly IgnoreLevel[] }[] = [
-    { dir: absRoot, rel: '', levels: useGitignore ? await ancestorIgnores(absRoot) : [] },
+    { dir: absRoot, rel: '', levels: useGitignore ? await ancestorIgnores(absRoot, options.onProblem) : [] },
   ];
   let visited = 0;
   for (let next = stack.pop(); next; next = stack.pop()) {
@@ -140,8 +143,9 @@ export async function discoverFiles(root: string, options: DiscoveryOptions = {}
       continue; // unreadable folder: nothing to report from it
     }
     if (useGitignore && entries.some((e) => e.name === '.gitignore' && !e.isDirectory())) {
-      const text = readTextSync(path.join(dir, '.gitignore'));
-      if (text) levels = [...levels, { base: rel, rules: parseGitignore(text) }];
+      const file = path.join(dir, '.gitignore');
+      const text = readIgnoreFile(file, readTextSync(file), options.onProblem);
+      if (text) levels = [...levels, { base: rel, rules: ignoreRules(file, text, options.onProblem) }];
     }
     // `dir` is absolute and normalised: joining a plain entry name is concatenation.
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
@@ -200,7 +204,7 @@ function readTextSync(p: string): string | null {
  * `.gitignore` files above `root` up to the repository root (the nearest folder with `.git`), plus the
  * repository's `.git/info/exclude`, so scanning a subfolder ignores what git would. None outside a repository.
  */
-async function ancestorIgnores(root: string): Promise<IgnoreLevel[]> {
+async function ancestorIgnores(root: string, onProblem: DiscoveryOptions['onProblem']): Promise<IgnoreLevel[]> {
   const chain: string[] = [];
   let dir = root;
   for (;;) {
@@ -216,13 +220,31 @@ async function ancestorIgnores(root: string): Promise<IgnoreLevel[]> {
     const rel = path.relative(base, root).split(path.sep).join('/');
     return rel === '' ? '' : `${rel}/`;
   };
-  const exclude = await readText(path.join(repo, '.git', 'info', 'exclude'));
-  if (exclude) levels.push({ base: '', rules: parseGitignore(exclude), prefix: prefixOf(repo) });
+  const excludeFile = path.join(repo, '.git', 'info', 'exclude');
+  const exclude = readIgnoreFile(excludeFile, await readText(excludeFile), onProblem);
+  if (exclude) levels.push({ base: '', rules: ignoreRules(excludeFile, exclude, onProblem), prefix: prefixOf(repo) });
   for (const base of chain.reverse()) {
-    const text = await readText(path.join(base, '.gitignore'));
-    if (text) levels.push({ base: '', rules: parseGitignore(text), prefix: prefixOf(base) });
+    const file = path.join(base, '.gitignore');
+    const text = readIgnoreFile(file, await readText(file), onProblem);
+    if (text) levels.push({ base: '', rules: ignoreRules(file, text, onProblem), prefix: prefixOf(base) });
   }
   return levels;
+}
+
+/** The text of an ignore file, or null (with a problem reported) when it is over the size limit. */
+function readIgnoreFile(file: string, text: string | null, onProblem: DiscoveryOptions['onProblem']): string | null {
+  const max = FILE_SIZE_LIMITS.gitignore ?? Infinity;
+  if (text === null || text.length <= max) return text;
+  onProblem?.({ file, line: 0, character: 0, message: `larger than ${formatBytes(max)}, the limit for ignore files; not read`, limit: 'file-size' });
+  return null;
+}
+
+/** The rules of an ignore file; its notes (lines ignored, limits) go to `onProblem`. */
+function ignoreRules(file: string, text: string, onProblem: DiscoveryOptions['onProblem']): IgnoreRule[] {
+  const notes: IgnoreNote[] = [];
+  const rules = parseGitignore(text, notes);
+  for (const n of notes) onProblem?.({ file, line: n.line, character: 0, message: `.gitignore: ${n.message}`, ...(n.limit ? { limit: n.limit } : {}) });
+  return rules;
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -1,5 +1,6 @@
+import { LIMITS } from './limits';
 import type { SourceText } from './sourceText';
-import { applyModifier, isNameChar, isNameStart, newExpansion, noteVariable, type Expansion, type Lookup } from './substitute';
+import { applyModifier, isNameChar, isNameStart, newExpansion, noteProblem, noteVariable, type Expansion, type Lookup } from './substitute';
 
 /**
  * Reads one Dockerfile word straight from the source text, as BuildKit's parser and shell lexer would see it:
@@ -91,9 +92,14 @@ function continuationEnd(text: string, at: number): number | null {
 /** Characters that end a run of ordinary characters in `WordLexer.word` (besides the escape character). */
 const STOP = new Set(["'", '"', '$', '}']);
 
+/** Operators after `${NAME` that BuildKit evaluates and we do not (`#`, `%`, `/`): unresolved, not rejected. */
+const UNEVALUATED = new Set(['#', '%', '/']);
+
 class WordLexer {
   private pos: number;
   private readonly text: string;
+  /** `${...}` nesting at the current position. */
+  private depth = 0;
 
   constructor(
     private readonly src: SourceText,
@@ -182,16 +188,31 @@ class WordLexer {
     const next = this.text[this.pos + 1];
     if (next === '{') {
       this.pos += 2;
+      if (this.depth >= LIMITS.substitutionDepth) {
+        this.skipToBrace();
+        const line = this.src.positionAt(dollar).line + 1;
+        noteProblem(out, { reason: 'limit', detail: `substitutions nested deeper than ${LIMITS.substitutionDepth} levels on line ${line} (the limit)` });
+        return;
+      }
       const nameStart = this.pos;
       while (this.pos < this.end && isNameChar(this.text[this.pos])) this.pos++;
       const name = this.text.slice(nameStart, this.pos);
       let modifier: string | null = null;
-      if (this.text[this.pos] === ':' && '-+?'.includes(this.text[this.pos + 1] ?? 'x')) {
+      const c = this.text[this.pos];
+      if (c === ':' && '-+?'.includes(this.text[this.pos + 1] ?? 'x')) {
         modifier = this.text.slice(this.pos, this.pos + 2);
         this.pos += 2;
-      } else if ('-+?'.includes(this.text[this.pos] ?? 'x') && this.pos < this.end) {
-        modifier = this.text[this.pos] ?? null;
+      } else if (c !== undefined && '-+?'.includes(c) && this.pos < this.end) {
+        modifier = c;
         this.pos++;
+      }
+      if (name !== '' && modifier === null && c !== undefined && c !== '}' && !UNEVALUATED.has(c) && this.pos < this.end) {
+        // BuildKit refuses the Dockerfile here ("unsupported modifier (v) in substitution"): no value at all.
+        const op = c === ':' ? `:${this.text[this.pos + 1] ?? ''}` : c;
+        this.skipToBrace();
+        const line = this.src.positionAt(dollar).line + 1;
+        noteProblem(out, { reason: 'bad-substitution', detail: `unsupported modifier "${op}" in ${clip(this.text.slice(dollar, this.pos))} on line ${line}` });
+        return;
       }
       if (name === '' || (modifier === null && this.text[this.pos] !== '}')) {
         // `${}` or an operator we do not evaluate (`#`, `%`, `/`): unresolved, named by its text.
@@ -199,7 +220,12 @@ class WordLexer {
         noteVariable(out, name === '' ? this.text.slice(dollar, this.pos) : name, false);
         return;
       }
-      const word = modifier === null ? null : this.word(true, dq);
+      let word: Expansion | null = null;
+      if (modifier !== null) {
+        this.depth++;
+        word = this.word(true, dq);
+        this.depth--;
+      }
       if (this.text[this.pos] !== '}') {
         noteVariable(out, name, false); // unterminated `${`
         return;
@@ -227,4 +253,9 @@ class WordLexer {
       else if (c === '}' && --depth === 0) return;
     }
   }
+}
+
+/** At most 80 characters of `text`, for messages. */
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

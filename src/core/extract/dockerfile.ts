@@ -1,12 +1,12 @@
 import { expandDockerWord, splitDockerWords } from './dockerWord';
 import { scanDockerfile, type DockerInstruction } from './dockerfileScan';
-import type { MappedString } from './mapped';
+import { checkTime, LIMITS } from './limits';
 import { makeOccurrence } from './occurrence';
 import { SourceText } from './sourceText';
-import { newExpansion, type Lookup } from './substitute';
+import { newExpansion, type Expansion, type Lookup } from './substitute';
 import type { ExtractResult, Skip, StageInfo } from './types';
 
-type Scope = Map<string, MappedString | undefined>;
+type Scope = Map<string, Expansion | undefined>;
 type Span = [number, number];
 
 /**
@@ -24,7 +24,21 @@ export function extractDockerfile(file: string, content: string): ExtractResult 
   const result: ExtractResult = { occurrences: [], errors: [], references: [] };
   const structure = scanDockerfile(src);
   const escape = structure.escape;
-  const expand = ([start, end]: Span, scope: Scope) => expandDockerWord(src, start, end, escape, lookupIn(scope));
+  // Every substitution of the file together produces at most LIMITS.expansionBudget characters: a chain of ARGs
+  // each using the one before grows quadratically even when each value stays under the limit per value.
+  let spent = 0;
+  const expand = ([start, end]: Span, scope: Scope): Expansion => {
+    checkTime();
+    if (spent > LIMITS.expansionBudget && src.text.slice(start, end).includes('$')) {
+      const e = newExpansion();
+      const line = src.positionAt(start).line + 1;
+      e.problem = { reason: 'limit', detail: `line ${line}: the file's substitutions produce more than ${LIMITS.expansionBudget} characters (the limit per file)` };
+      return e;
+    }
+    const e = expandDockerWord(src, start, end, escape, lookupIn(scope));
+    spent += e.value.length;
+    return e;
+  };
 
   for (const directive of structure.directives) {
     if (directive.name !== 'syntax') continue;
@@ -67,7 +81,7 @@ export function extractDockerfile(file: string, content: string): ExtractResult 
         const eq = src.text.indexOf('=', start);
         const hasValue = eq >= 0 && eq < end;
         const name = src.text.slice(start, hasValue ? eq : end);
-        if (hasValue) scope.set(name, expand([eq + 1, end], scope).value);
+        if (hasValue) scope.set(name, argValue(src, name, start, expand([eq + 1, end], scope)));
         else if (scope !== globals) scope.set(name, globals.get(name));
         else if (!scope.has(name)) scope.set(name, undefined);
       }
@@ -153,6 +167,14 @@ function stageAlias(src: SourceText, args: Span[]): string | null {
   const name = args[2];
   if (!as || !name || src.text.slice(as[0], as[1]).toUpperCase() !== 'AS') return null;
   return src.text.slice(name[0], name[1]);
+}
+
+/** An `ARG` default as later uses see it; a value over the length limit says which `ARG` it was. */
+function argValue(src: SourceText, name: string, at: number, e: Expansion): Expansion {
+  if (e.problem?.reason === 'limit' && e.problem.detail.startsWith('expands to')) {
+    e.problem = { reason: 'limit', detail: `ARG ${name} on line ${src.positionAt(at).line + 1} ${e.problem.detail}` };
+  }
+  return e;
 }
 
 function lookupIn(scope: Scope): Lookup {

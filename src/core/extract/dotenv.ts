@@ -1,28 +1,50 @@
+import { interpolateCompose } from './composeTemplate';
+import { checkTime, LIMITS } from './limits';
 import { MappedString } from './mapped';
 import type { SourceText } from './sourceText';
+import { newExpansion, type Expansion, type Lookup } from './substitute';
 
 /**
  * The `.env` file compose reads beside a compose file: `KEY=value` lines, an optional `export ` prefix, `#`
  * comments, blank lines. Values are unquoted (trimmed, ` #` starts a comment), single-quoted (literal) or
- * double-quoted (`\n`, `\t`, `\"`, `\\` escapes). Each value keeps its position so a tag read from `.env` can be
- * edited there. Not supported (documented): multi-line quoted values and `${VAR}` inside values, which are kept
- * literally.
+ * double-quoted (`\n`, `\t`, `\"`, `\\` escapes). Unquoted and double-quoted values are interpolated as compose
+ * does (`${X}`, `${X:-d}`, ...: `environment` first, then the lines above); single-quoted ones stay literal. Each
+ * value keeps its position so a tag read from `.env` can be edited there. Not supported (documented): multi-line
+ * quoted values.
  */
-export function parseDotenv(src: SourceText): Map<string, MappedString> {
-  const vars = new Map<string, MappedString>();
+export function parseDotenv(src: SourceText, environment: Lookup = () => undefined): Map<string, Expansion> {
+  const vars = new Map<string, Expansion>();
   const text = src.text;
+  const lookup: Lookup = (name) => environment(name) ?? vars.get(name);
+  let spent = 0;
+  const define = (key: string, value: MappedString, interpolate: boolean) => {
+    checkTime();
+    let e: Expansion;
+    if (spent > LIMITS.expansionBudget) {
+      e = newExpansion();
+      e.problem = { reason: 'limit', detail: `${key} in ${src.file}: the file's substitutions produce more than ${LIMITS.expansionBudget} characters (the limit per file)` };
+    } else if (interpolate && value.toString().includes('$')) {
+      e = interpolateCompose(value, lookup);
+      if (e.problem?.reason === 'limit' && e.problem.detail.startsWith('expands to')) e.problem = { reason: 'limit', detail: `${key} in ${src.file}: ${e.problem.detail}` };
+    } else {
+      e = newExpansion();
+      e.value = value;
+    }
+    spent += e.value.length;
+    vars.set(key, e);
+  };
   let lineStart = 0;
   while (lineStart <= text.length) {
     let lineEnd = lineStart;
     while (lineEnd < text.length && text[lineEnd] !== '\n' && text[lineEnd] !== '\r') lineEnd++;
-    parseLine(src, lineStart, lineEnd, vars);
+    parseLine(src, lineStart, lineEnd, define);
     if (lineEnd >= text.length) break;
     lineStart = lineEnd + (text[lineEnd] === '\r' && text[lineEnd + 1] === '\n' ? 2 : 1);
   }
   return vars;
 }
 
-function parseLine(src: SourceText, start: number, end: number, vars: Map<string, MappedString>): void {
+function parseLine(src: SourceText, start: number, end: number, define: (key: string, value: MappedString, interpolate: boolean) => void): void {
   const text = src.text;
   let i = start;
   const skipBlanks = () => {
@@ -56,7 +78,7 @@ function parseLine(src: SourceText, start: number, end: number, vars: Map<string
       }
       value.append(c, src, j);
     }
-    vars.set(key, value);
+    define(key, value, quote === '"');
     return;
   }
   let valueEnd = end;
@@ -68,5 +90,5 @@ function parseLine(src: SourceText, start: number, end: number, vars: Map<string
   }
   while (valueEnd > i && (text[valueEnd - 1] === ' ' || text[valueEnd - 1] === '\t')) valueEnd--;
   value.append(text.slice(i, valueEnd), src, i);
-  vars.set(key, value);
+  define(key, value, true);
 }

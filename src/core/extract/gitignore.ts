@@ -1,24 +1,46 @@
-import { compileGlob } from './glob';
+import { parseGlob, type GlobMatcher } from './glob';
+import { LIMITS, type LimitName } from './limits';
 
 /** One `.gitignore` line, compiled. */
 export interface IgnoreRule {
   pattern: string;
-  regex: RegExp;
+  glob: GlobMatcher;
   negate: boolean;
   dirOnly: boolean;
+}
+
+/** Something about a `.gitignore` line worth telling (a pattern ignored, a limit reached); `line` zero-based. */
+export interface IgnoreNote {
+  line: number;
+  message: string;
+  limit?: LimitName;
 }
 
 /**
  * Parses `.gitignore` text (gitignore(5)): blank lines and `#` comments skipped; trailing blanks dropped unless
  * escaped; `!` re-includes; a trailing `/` matches directories only; a pattern with a `/` at the start or in the
  * middle is anchored to the file's directory, one without matches a name at any depth; `*`, `?`, `[...]` stay in a
- * segment and `**` spans segments; `\` escapes (`\#`, `\!`, `\ `).
+ * segment and `**` spans segments; `\` escapes (`\#`, `\!`, `\ `). A pattern git cannot use (a trailing lone
+ * `\`) is ignored, as git does; a reversed range `[z-a]` matches nothing, as in git; both are noted in `notes`, as
+ * are the bounds: patterns longer than LIMITS.patternLength are ignored, lines after the first
+ * LIMITS.patternCount patterns are not read.
  */
-export function parseGitignore(text: string): IgnoreRule[] {
+export function parseGitignore(text: string, notes: IgnoreNote[] = []): IgnoreRule[] {
   const rules: IgnoreRule[] = [];
-  for (const rawLine of text.split(/\r\n|\n|\r/)) {
+  let lineNo = -1;
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    let lineEnd = lineStart;
+    while (lineEnd < text.length && text.charCodeAt(lineEnd) !== 10 && text.charCodeAt(lineEnd) !== 13) lineEnd++;
+    const rawLine = text.slice(lineStart, lineEnd);
+    lineNo++;
+    lineStart = lineEnd + (text.charCodeAt(lineEnd) === 13 && text.charCodeAt(lineEnd + 1) === 10 ? 2 : 1);
     let line = rawLine;
     if (line === '' || line.startsWith('#')) continue;
+    if (rules.length >= LIMITS.patternCount) {
+      notes.push({ line: lineNo, message: `more than ${LIMITS.patternCount} patterns (the limit); this line and the rest are not read`, limit: 'pattern-count' });
+      break;
+    }
     // Trailing blanks go unless the last one is escaped.
     let end = line.length;
     while (end > 0 && (line[end - 1] === ' ' || line[end - 1] === '\t') && line[end - 2] !== '\\') end--;
@@ -36,8 +58,10 @@ export function parseGitignore(text: string): IgnoreRule[] {
     if (line === '') continue;
     const anchored = line.includes('/');
     const body = line.startsWith('/') ? line.slice(1) : line;
-    const glob = anchored ? body : `**/${body}`;
-    rules.push({ pattern: rawLine, regex: compileGlob(glob), negate, dirOnly });
+    const { matcher, problem } = parseGlob(anchored ? body : `**/${body}`, { gitignore: true });
+    if (problem) notes.push({ line: lineNo, message: problem.message, ...(problem.limit ? { limit: problem.limit } : {}) });
+    if (problem?.ignored) continue;
+    rules.push({ pattern: rawLine, glob: matcher, negate, dirOnly });
   }
   return rules;
 }
@@ -66,7 +90,7 @@ export function isIgnored(levels: readonly IgnoreLevel[], relPath: string, isDir
     }
     for (const rule of level.rules) {
       if (rule.dirOnly && !isDir) continue;
-      if (rule.negate === ignored && rule.regex.test(sub)) ignored = !rule.negate;
+      if (rule.negate === ignored && rule.glob.test(sub)) ignored = !rule.negate;
     }
   }
   return ignored;

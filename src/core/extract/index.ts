@@ -7,8 +7,9 @@ export { extractGitlabCi, type GitlabCiOptions } from './gitlabCi';
 export { extractHelmValues } from './helm';
 export { extractKubernetes, looksLikeKubernetes } from './kubernetes';
 export { extractKustomize } from './kustomize';
-export { compileGlob } from './glob';
-export { isIgnored, parseGitignore, type IgnoreLevel, type IgnoreRule } from './gitignore';
+export { compileGlob, parseGlob, type GlobMatcher, type GlobProblem } from './glob';
+export { isIgnored, parseGitignore, type IgnoreLevel, type IgnoreNote, type IgnoreRule } from './gitignore';
+export { FILE_SIZE_LIMITS, LIMITS, isLimitError, LimitError, type LimitName } from './limits';
 export { extractFile, scanWorkspace, type ExtractFileOptions, type ScanOptions, type ScanResult } from './scan';
 export { SourceText } from './sourceText';
 export {

@@ -1,7 +1,6 @@
-import { entries } from './compose';
 import { SourceText } from './sourceText';
 import type { ExtractResult, OccurrenceKind } from './types';
-import { readDocuments, scalarImage, stringScalar } from './yamlImages';
+import { entriesOf, readDocuments, scalarImage, stringScalar, valueOf } from './yamlImages';
 import type { YamlMap, YamlNode, YamlSlot } from './yamlTree';
 
 /** The pod-spec lists whose items' `image` is a container image, and the occurrence kind each gives. */
@@ -40,8 +39,7 @@ export function extractKubernetes(file: string, content: string): ExtractResult 
   for (const doc of readDocuments(docsSrc, result, templated)) {
     const root = doc.root;
     if (root?.kind !== 'map') continue;
-    const top = entries(root);
-    if (!stringScalar(top.get('apiVersion')) || !stringScalar(top.get('kind'))) continue;
+    if (!stringScalar(valueOf(root, 'apiVersion')) || !stringScalar(valueOf(root, 'kind'))) continue;
     const seen = new Set<YamlNode>();
     const walk = (node: YamlSlot, owner: string, depth: number): void => {
       if (!node || node.kind === 'scalar' || depth > MAX_DEPTH || seen.has(node)) return;
@@ -50,10 +48,9 @@ export function extractKubernetes(file: string, content: string): ExtractResult 
         for (const item of node.items) walk(item, owner, depth + 1);
         return;
       }
-      const e = entries(node);
       // A nested object names itself only when it is one (a `List` item), not for a `scaleTargetRef`'s `kind`.
-      const who = (e.has('metadata') ? ownerOf(e) : null) ?? owner;
-      for (const [key, value] of e) {
+      const who = (valueOf(node, 'metadata') !== undefined ? ownerOf(node) : null) ?? owner;
+      for (const [key, value] of entriesOf(node)) {
         const kind = CONTAINER_LISTS[key];
         if (kind && value?.kind === 'seq') {
           for (const item of value.items) if (item?.kind === 'map') container(item, kind, who);
@@ -61,9 +58,8 @@ export function extractKubernetes(file: string, content: string): ExtractResult 
       }
     };
     const container = (map: YamlMap, kind: OccurrenceKind, owner: string) => {
-      const e = entries(map);
-      const image = e.get('image');
-      const name = stringScalar(e.get('name'));
+      const image = valueOf(map, 'image');
+      const name = stringScalar(valueOf(map, 'name'));
       const label = `${owner}/${name ? String(name.value) : '?'}`;
       const node = stringScalar(image);
       if (node) result.occurrences.push(scalarImage(src, node, { site: { source: 'kubernetes', kind, services: [label] } }));
@@ -72,16 +68,16 @@ export function extractKubernetes(file: string, content: string): ExtractResult 
         result.errors.push({ file, line: at.line, character: at.character, message: `image of ${label} is not a string` });
       }
     };
-    walk(root, ownerOf(top) ?? '?', 0);
+    walk(root, ownerOf(root) ?? '?', 0);
   }
   return result;
 }
 
 /** `Kind/name` of an object with `kind` and `metadata.name`, else null. */
-function ownerOf(e: Map<string, YamlSlot>): string | null {
-  const kind = stringScalar(e.get('kind'));
+function ownerOf(map: YamlMap): string | null {
+  const kind = stringScalar(valueOf(map, 'kind'));
   if (!kind) return null;
-  const metadata = e.get('metadata');
-  const name = metadata?.kind === 'map' ? stringScalar(entries(metadata).get('name')) : null;
+  const metadata = valueOf(map, 'metadata');
+  const name = metadata?.kind === 'map' ? stringScalar(valueOf(metadata, 'name')) : null;
   return `${String(kind.value)}/${name ? String(name.value) : '?'}`;
 }

@@ -42,6 +42,10 @@ export function makeOccurrence(site: OccurrenceSite, expansion: Expansion, skip:
   };
   // A locally built image, or one whose tag is set elsewhere, still names its repository: keep the reference.
   if (skip && skip.reason !== 'built-locally' && skip.reason !== 'tag-elsewhere') return occurrence;
+  if (expansion.problem) {
+    occurrence.skip = { reason: expansion.problem.reason, detail: expansion.problem.detail };
+    return occurrence;
+  }
   if (expansion.unresolved.length > 0) {
     occurrence.skip ??= { reason: 'unresolved-variable', detail: expansion.unresolved.join(', ') };
     return occurrence;

@@ -1,54 +1,76 @@
-import { closeSync, openSync, promises as fs, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import * as path from 'node:path';
 import { extractCompose } from './compose';
 import { extractDevcontainer } from './devcontainer';
 import { classifyFile, discoverFiles, guessSource, yieldToEventLoop, type DiscoveredFile, type DiscoveryOptions } from './discovery';
 import { extractDockerfile } from './dockerfile';
+import { DEFAULT_FILE_SIZE_LIMIT, FILE_SIZE_LIMITS, formatBytes, isLimitError, LIMITS, withTimeBudget, type LimitName } from './limits';
 import { extractGithubActions } from './githubActions';
 import { extractGitlabCi } from './gitlabCi';
 import { extractHelmValues } from './helm';
 import { extractKubernetes, looksLikeKubernetes } from './kubernetes';
 import { extractKustomize } from './kustomize';
-import type { ExtractionError, ExtractResult, Occurrence, OccurrenceSource } from './types';
+import type { ExtractionError, ExtractResult, Occurrence, OccurrenceSource, Position } from './types';
 
 export interface ExtractFileOptions {
   /** Compose only: the `.env` beside the file. */
   dotenv?: { file: string; content: string } | null;
   /** Compose only: variables that win over `.env`. */
   environment?: Readonly<Record<string, string>>;
+  /** Milliseconds the extraction may take (default LIMITS.timeBudgetMs). */
+  timeBudgetMs?: number;
   /** GitLab CI only: the project folder `include: local` paths are relative to (default: the file's folder). */
   root?: string;
 }
 
-/** Runs the extractor for `source` on one file's text (what the editor does for an open document). Never throws. */
+/**
+ * Runs the extractor for `source` on one file's text (what the editor does for an open document). Never throws:
+ * a file over its kind's size limit, or one whose extraction passes the time budget, is an error entry with a
+ * `limit` (hostile input costs at most that budget).
+ */
 export function extractFile(file: string, content: string, source: OccurrenceSource, options: ExtractFileOptions = {}): ExtractResult {
+  const max = FILE_SIZE_LIMITS[source] ?? DEFAULT_FILE_SIZE_LIMIT;
+  if (content.length > max) return failed(file, sizeMessage(source, max), 'file-size');
   try {
-    switch (source) {
-      case 'dockerfile':
-        return extractDockerfile(file, content);
-      case 'compose':
-        return extractCompose(file, content, options);
-      case 'devcontainer':
-        return extractDevcontainer(file, content);
-      case 'kubernetes':
-        return extractKubernetes(file, content);
-      case 'helm':
-        return extractHelmValues(file, content);
-      case 'kustomize':
-        return extractKustomize(file, content);
-      case 'github-actions':
-        return extractGithubActions(file, content);
-      case 'gitlab-ci':
-        return extractGitlabCi(file, content, { root: options.root });
-    }
+    return withTimeBudget(options.timeBudgetMs ?? LIMITS.timeBudgetMs, () => {
+      switch (source) {
+        case 'dockerfile':
+          return extractDockerfile(file, content);
+        case 'compose':
+          return extractCompose(file, content, options);
+        case 'devcontainer':
+          return extractDevcontainer(file, content);
+        case 'kubernetes':
+          return extractKubernetes(file, content);
+        case 'helm':
+          return extractHelmValues(file, content);
+        case 'kustomize':
+          return extractKustomize(file, content);
+        case 'github-actions':
+          return extractGithubActions(file, content);
+        case 'gitlab-ci':
+          return extractGitlabCi(file, content, { root: options.root });
+      }
+    });
   } catch (err) {
+    if (isLimitError(err)) return failed(file, err.message, err.limit);
     // The extractors do not throw; a library bug must still not stop a scan.
-    return { occurrences: [], errors: [{ file, line: 0, character: 0, message: `cannot extract: ${err instanceof Error ? err.message : String(err)}` }], references: [] };
+    return failed(file, `cannot extract: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
+function failed(file: string, message: string, limit?: LimitName): ExtractResult {
+  return { occurrences: [], errors: [{ file, line: 0, character: 0, message, ...(limit ? { limit } : {}) }], references: [] };
+}
+
+const KIND_NAMES: Readonly<Record<string, string>> = { dockerfile: 'Dockerfiles', compose: 'compose files', devcontainer: 'dev container files', '.env': '.env files' };
+
+function sizeMessage(kind: string, max: number): string {
+  return `larger than ${formatBytes(max)}, the limit for ${KIND_NAMES[kind] ?? `${kind} files`}; not read`;
+}
+
 export interface ScanOptions extends DiscoveryOptions, Pick<ExtractFileOptions, 'environment'> {
-  /** Files larger than this are reported and skipped (default 2 MiB). */
+  /** Files larger than this are reported and skipped (default: FILE_SIZE_LIMITS per kind). */
   maxFileSize?: number;
 }
 
@@ -98,7 +120,7 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
       errors.push({ file: abs, line: 0, character: 0, message: 'no such file or directory' });
     } else if (st.isDirectory()) {
       boundaries.push(abs);
-      for (const f of await discoverFiles(abs, options)) enqueue(f);
+      for (const f of await discoverFiles(abs, { ...options, onProblem: (e) => errors.push(e) })) enqueue(f);
     } else {
       boundaries.push(path.dirname(abs));
       const source = guessSource(abs);
@@ -108,29 +130,45 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
   }
 
   const inside = (file: string) => boundaries.some((b) => file === b || file.startsWith(b.endsWith(path.sep) ? b : b + path.sep));
+  const reader = new SmallFileReader();
   const dotenvs = new Map<string, { file: string; content: string } | null>();
   const dotenvFor = (file: string) => {
     const envFile = path.join(path.dirname(file), '.env');
     let entry = dotenvs.get(envFile);
     if (entry === undefined) {
-      const content = readTextOrNull(envFile);
+      let content: string | null = null;
+      const max = FILE_SIZE_LIMITS.dotenv ?? DEFAULT_FILE_SIZE_LIMIT;
+      try {
+        content = reader.read(envFile, max);
+      } catch (err) {
+        if (err === TOO_LARGE) errors.push({ file: envFile, line: 0, character: 0, message: sizeMessage('.env', max), limit: 'file-size' });
+      }
       entry = content === null ? null : { file: envFile, content };
       dotenvs.set(envFile, entry);
     }
     return entry;
   };
 
-  const maxSize = options.maxFileSize ?? 2 * 1024 * 1024;
-  const reader = new SmallFileReader(maxSize);
+  // Which file named each file reached through a reference, and where: a missing target is reported there.
+  const referrers = new Map<string, { file: string; from: Position }>();
   const occurrences: Occurrence[] = [];
   const processOne = (f: DiscoveredFile) => {
     let content: string;
+    const max = options.maxFileSize ?? FILE_SIZE_LIMITS[f.source] ?? DEFAULT_FILE_SIZE_LIMIT;
     try {
-      content = reader.read(f.file);
+      content = reader.read(f.file, max);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const message = code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${err instanceof Error ? err.message : String(err)}`;
-      errors.push({ file: f.file, line: 0, character: 0, message });
+      const by = referrers.get(f.file);
+      if (code === 'ENOENT' && by) {
+        const target = path.relative(path.dirname(by.file), f.file);
+        errors.push({ file: by.file, line: by.from.line, character: by.from.character, message: `${target}: no such file (named here)` });
+      } else if (err === TOO_LARGE) {
+        errors.push({ file: f.file, line: 0, character: 0, message: sizeMessage(f.source, max), limit: 'file-size' });
+      } else {
+        const message = code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${err instanceof Error ? err.message : String(err)}`;
+        errors.push({ file: f.file, line: 0, character: 0, message });
+      }
       return;
     }
     if (content.includes('\u0000')) {
@@ -153,7 +191,9 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
     for (const o of r.occurrences) occurrences.push(o);
     for (const e of r.errors) errors.push(e);
     for (const ref of r.references) {
-      if (inside(ref.file) && (!enabled || enabled.has(ref.source))) enqueue(ref.root === undefined ? { file: ref.file, source: ref.source } : { file: ref.file, source: ref.source, root: ref.root });
+      if (!inside(ref.file) || (enabled && !enabled.has(ref.source))) continue;
+      if (ref.from && !seen.has(ref.file)) referrers.set(ref.file, { file: f.file, from: ref.from });
+      enqueue(ref.root === undefined ? { file: ref.file, source: ref.source } : { file: ref.file, source: ref.source, root: ref.root });
     }
   };
 
@@ -183,24 +223,23 @@ const YIELD_EVERY = 32;
 class SmallFileReader {
   private buffer = Buffer.alloc(64 * 1024);
 
-  constructor(private readonly maxSize: number) {}
-
-  read(file: string): string {
+  /** The file's text; throws TOO_LARGE past `maxSize` bytes. */
+  read(file: string, maxSize: number): string {
     const fd = openSync(file, 'r');
     try {
       let length = 0;
       for (;;) {
         if (length === this.buffer.length) {
-          if (length > this.maxSize) throw new Error(`file is larger than ${this.maxSize} bytes`);
-          const bigger = Buffer.alloc(Math.min(length * 4, this.maxSize + 1));
+          if (length > maxSize) throw TOO_LARGE;
+          const bigger = Buffer.alloc(Math.min(length * 4, Math.max(maxSize + 1, this.buffer.length + 1)));
           this.buffer.copy(bigger);
           this.buffer = bigger;
         }
         const n = readSync(fd, this.buffer, length, this.buffer.length - length, null);
         if (n === 0) break;
         length += n;
+        if (length > maxSize) throw TOO_LARGE;
       }
-      if (length > this.maxSize) throw new Error(`file is larger than ${this.maxSize} bytes`);
       return this.buffer.toString('utf8', 0, length);
     } finally {
       closeSync(fd);
@@ -208,13 +247,8 @@ class SmallFileReader {
   }
 }
 
-function readTextOrNull(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-}
+/** Thrown (one instance) by SmallFileReader for a file over its limit. */
+const TOO_LARGE = new Error('file too large');
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

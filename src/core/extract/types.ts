@@ -1,4 +1,5 @@
 import type { ImageReference } from '../reference';
+import type { LimitName } from './limits';
 
 /** Zero-based; `character` counts UTF-16 code units, as VS Code does. */
 export interface Position {
@@ -65,10 +66,32 @@ export type OccurrenceKind =
  * - `tag-elsewhere`        the tag is not written here: a Helm values `image:` map with an empty `tag:` (the chart's
  *                          templates choose one, often its appVersion), a Kustomize `images:` entry without
  *                          `newTag`/`digest` (the manifests' tag stays)
+ * - `bad-substitution`     a substitution the file's tool refuses (BuildKit: an unsupported modifier such as
+ *                          `${opt:variant}`; `detail`: the modifier and the line)
+ * - `limit`                a bound on hostile input was reached (`detail`: which limit, and where)
  */
-export type SkipReason = 'stage' | 'scratch' | 'unresolved-variable' | 'invalid-reference' | 'built-locally' | 'templated' | 'tag-elsewhere';
+export type SkipReason =
+  | 'stage'
+  | 'scratch'
+  | 'unresolved-variable'
+  | 'invalid-reference'
+  | 'built-locally'
+  | 'templated'
+  | 'tag-elsewhere'
+  | 'bad-substitution'
+  | 'limit';
 
-export const SKIP_REASONS: readonly SkipReason[] = ['stage', 'scratch', 'unresolved-variable', 'invalid-reference', 'built-locally', 'templated', 'tag-elsewhere'];
+export const SKIP_REASONS: readonly SkipReason[] = [
+  'stage',
+  'scratch',
+  'unresolved-variable',
+  'invalid-reference',
+  'built-locally',
+  'templated',
+  'tag-elsewhere',
+  'bad-substitution',
+  'limit',
+];
 
 export interface Skip {
   reason: SkipReason;
@@ -147,12 +170,16 @@ export interface ExtractionError {
   line: number;
   character: number;
   message: string;
+  /** Set when a bound on hostile input was reached (the file, or the part of it the message names, was not read). */
+  limit?: LimitName;
 }
 
 /** A file another file points at (compose `include:`/`extends: file:`, devcontainer `build.dockerfile`, GitLab CI `include: local`). */
 export interface FileReference {
   file: string;
   source: OccurrenceSource;
+  /** Where the referring file names it (a missing target is reported there). */
+  from?: Position;
   /** GitLab CI: the project folder `include: {local: /path}` is relative to (the folder of the `.gitlab-ci.yml`). */
   root?: string;
 }

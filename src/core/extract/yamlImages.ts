@@ -1,11 +1,12 @@
 import { interpolateCompose } from './composeTemplate';
-import { scalarValue } from './compose';
-import { MappedString } from './mapped';
+import { entries, scalarValue } from './compose';
+import { LIMITS, yamlNestingOver } from './limits';
+import type { MappedString } from './mapped';
 import { makeOccurrence, type OccurrenceSite } from './occurrence';
 import type { SourceText } from './sourceText';
-import { newExpansion, type Expansion, type Lookup } from './substitute';
+import { newExpansion, type Lookup } from './substitute';
 import type { ExtractResult, Occurrence, Skip } from './types';
-import { readYamlWithLibrary, type YamlDocument, type YamlNode, type YamlScalar, type YamlSlot } from './yamlTree';
+import { readYamlWithLibrary, type YamlDocument, type YamlMap, type YamlNode, type YamlScalar, type YamlSlot } from './yamlTree';
 import { readSimpleYaml } from './yamlSimple';
 
 /**
@@ -56,6 +57,13 @@ function shift(node: YamlSlot, by: number, seen: Set<YamlNode>): void {
 
 /** Reads `src` into documents, reporting YAML errors (unless `quiet`) and a reader failure in `result`. */
 export function readDocuments(src: SourceText, result: ExtractResult, quiet = false): YamlDocument[] {
+  const deep = yamlNestingOver(src.text, LIMITS.nestingDepth);
+  if (deep >= 0) {
+    const at = src.positionAt(deep);
+    const message = `YAML nested deeper than ${LIMITS.nestingDepth} levels (the limit); the file is not read`;
+    if (!quiet) result.errors.push({ file: src.file, line: at.line, character: at.character, message, limit: 'nesting-depth' });
+    return [];
+  }
   let docs: YamlDocument[];
   try {
     docs = readYamlDocuments(src.text);
@@ -73,6 +81,22 @@ export function readDocuments(src: SourceText, result: ExtractResult, quiet = fa
     }
   }
   return docs;
+}
+
+/** A map's value for `key`, own keys first, then `<<` merges (without building the merged map when there are none). */
+export function valueOf(map: YamlMap, key: string): YamlSlot {
+  let merges = false;
+  for (const pair of map.pairs) {
+    if (pair.merge) merges = true;
+    else if (pair.key === key) return pair.value;
+  }
+  return merges ? entries(map).get(key) : undefined;
+}
+
+/** A map's entries as `[key, value]`, merges applied: its own pairs when it has no `<<` (the common case, no copy). */
+export function entriesOf(map: YamlMap): Iterable<[string, YamlSlot]> {
+  if (!map.pairs.some((p) => p.merge)) return map.pairs.map((p): [string, YamlSlot] => [p.key, p.value]);
+  return entries(map);
 }
 
 /** A string-valued scalar (plain, quoted; a number such as `1.25` counts, written as it is), else null. */
@@ -111,19 +135,12 @@ export function scalarImage(src: SourceText, node: YamlScalar, options: ScalarIm
     value = value.slice(prefix.length, value.length);
     if (src.text.startsWith(prefix, start)) start += prefix.length;
   }
-  const text = value.toString();
-  const template = templateIn(text);
-  const site = { ...options.site, src, start, end: Math.max(start, written.end) };
-  if (template !== null) return makeOccurrence(site, literal(value), { reason: 'templated', detail: template });
-  const expansion = options.lookup ? interpolateCompose(value, options.lookup) : literal(value);
+  const site: OccurrenceSite = { src, source: options.site.source, kind: options.site.kind, services: options.site.services, start, end: Math.max(start, written.end) };
+  const template = templateIn(value.toString());
+  // `value` is this call's own string: the expansion can hold it as it is.
+  if (template !== null) return makeOccurrence(site, { value, variables: [], unresolved: [], problem: null }, { reason: 'templated', detail: template });
+  const expansion = options.lookup && value.toString().includes('$') ? interpolateCompose(value, options.lookup) : { value, variables: [], unresolved: [], problem: null };
   return makeOccurrence(site, expansion);
-}
-
-/** An expansion that is exactly `value` (no variables). */
-export function literal(value: MappedString): Expansion {
-  const expansion = newExpansion();
-  expansion.value.appendMapped(value);
-  return expansion;
 }
 
 /** A piece of a reference written in its own field (Helm's `registry`/`repository`/`tag`/`digest`, Kustomize's `newName`/`newTag`). */
@@ -169,9 +186,4 @@ export function assembledImage(
     template !== null ? { reason: 'templated', detail: template } : skip,
   );
   return occurrence;
-}
-
-/** `new MappedString()` holding `text` written nowhere (for values that do not come from the file). */
-export function unmapped(text: string): MappedString {
-  return new MappedString().append(text);
 }

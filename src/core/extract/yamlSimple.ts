@@ -192,7 +192,7 @@ class SimpleYamlReader {
     if (c === '*') {
       if (anchor !== undefined) decline();
       const nameEnd = this.nameEnd(p + 1, end);
-      const target = this.anchors.get(text.slice(p + 1, nameEnd)) ?? null;
+      const target = this.anchors.get(text.slice(p + 1, nameEnd)) ?? decline(); // an alias naming no anchor: the library reports it
       this.finishLine(nameEnd);
       return target;
     }
@@ -256,7 +256,7 @@ class SimpleYamlReader {
       const c = text[p] ?? '';
       if (c === '*') {
         const nameEnd = this.nameEnd(p + 1, end, true);
-        seq.items.push(this.anchors.get(text.slice(p + 1, nameEnd)) ?? null);
+        seq.items.push(this.anchors.get(text.slice(p + 1, nameEnd)) ?? decline());
         p = nameEnd;
       } else if (c === '"' || c === "'") {
         const q = this.quotedEnd(p) ?? decline();
@@ -317,7 +317,7 @@ class SimpleYamlReader {
       let value: YamlSlot;
       if (c === '*') {
         const nameEnd = this.nameEnd(p + 1, end, true);
-        value = this.anchors.get(text.slice(p + 1, nameEnd)) ?? null;
+        value = this.anchors.get(text.slice(p + 1, nameEnd)) ?? decline();
         p = nameEnd;
       } else if (c === '"' || c === "'") {
         const q = this.quotedEnd(p) ?? decline();

@@ -13,10 +13,10 @@ export function readYaml(text: string): YamlDocument[] {
 export function readYamlWithLibrary(text: string): YamlDocument[] {
   const parsed = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
   const docs = Array.isArray(parsed) ? parsed : [];
-  return docs.map((doc) => ({
-    root: convert(doc.contents),
-    errors: doc.errors.map((e) => ({ offset: e.pos[0], message: e.message })),
-  }));
+  return docs.map((doc) => {
+    const errors = doc.errors.map((e) => ({ offset: e.pos[0], message: e.message }));
+    return { root: convert(doc.contents, errors), errors };
+  });
 }
 
 /**
@@ -24,11 +24,16 @@ export function readYamlWithLibrary(text: string): YamlDocument[] {
  * children, registering anchors as they come: an alias then names the last node with its anchor before it,
  * which is what `Alias.resolve` finds (by walking the whole document for each alias).
  */
-function convert(root: unknown): YamlSlot {
+function convert(root: unknown, errors: YamlDocument['errors']): YamlSlot {
   const anchors = new Map<string, YamlNode>();
   const walk = (node: unknown): YamlSlot => {
     if (node === null || node === undefined) return undefined;
-    if (isAlias(node)) return anchors.get(node.source) ?? null;
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      // The library reads `*name` with no anchor before it as an alias to nothing; YAML (and compose) refuse it.
+      if (!target) errors.push({ offset: node.range?.[0] ?? 0, message: `Unresolved alias *${node.source}: no anchor &${node.source} before it` });
+      return target ?? null;
+    }
     let out: YamlNode;
     if (isScalar(node)) {
       const [start, end] = node.range ?? [0, 0];

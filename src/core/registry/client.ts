@@ -7,6 +7,7 @@
 //   status.ts        HTTP status -> typed RegistryError
 //   wire.ts          per-host limiter, retry/backoff on the injected clock, redirects, capped bodies
 // It has no load-time side effects: nothing runs until a client is constructed.
+import { type Mirror, throughMirrors } from './mirrors';
 import type { Dispatcher } from 'undici';
 import { USER_AGENT } from '../product';
 import { AuthSession } from './auth';
@@ -117,22 +118,30 @@ export class RegistryClient {
     return ping(this.ctx, registry, opts);
   }
 
-  /** All tags of a repository, following `Link rel="next"` on the same origin up to a page cap. */
-  listTags(registry: string, repository: string, opts: TagListOptions = {}): Promise<TagList> {
-    return listTags(this.ctx, registry, repository, opts);
+  /** All tags of a repository, following `Link rel="next"` on the same origin up to a page cap (through its mirrors). */
+  async listTags(registry: string, repository: string, opts: TagListOptions = {}): Promise<TagList> {
+    const { value, mirror } = await this.mirrored(registry, repository, (r, p) => listTags(this.ctx, r, p, opts));
+    return mirror ? { ...value, registry, repository, mirror: mirror.text } : value;
+  }
+
+  /** `op` through the registry's mirrors in order, then the registry itself (mirrors.ts). */
+  private mirrored<T>(registry: string, repository: string, op: (registry: string, repository: string) => Promise<T>): Promise<{ value: T; mirror: Mirror | undefined }> {
+    return throughMirrors(this.options.mirrors, registry, repository, op, (line) => this.options.log?.(line));
   }
 
   /**
    * The digest of a tag or digest reference by `HEAD` with all four manifest media types. Falls back to `GET`
    * and sha256 of the body only when HEAD has no `Docker-Content-Digest` (HEAD does not count as a Hub pull).
    */
-  headManifest(registry: string, repository: string, reference: string, opts: RequestOptions = {}): Promise<ManifestDescriptor> {
-    return headManifest(this.ctx, registry, repository, reference, opts);
+  async headManifest(registry: string, repository: string, reference: string, opts: RequestOptions = {}): Promise<ManifestDescriptor> {
+    const { value, mirror } = await this.mirrored(registry, repository, (r, p) => headManifest(this.ctx, r, p, reference, opts));
+    return mirror ? { ...value, registry, repository, mirror: mirror.text } : value;
   }
 
   /** `GET` a manifest; the digest is the registry's (verified against the body) or the body's sha256. */
-  getManifest(registry: string, repository: string, reference: string, opts: RequestOptions = {}): Promise<Manifest> {
-    return getManifest(this.ctx, registry, repository, reference, opts);
+  async getManifest(registry: string, repository: string, reference: string, opts: RequestOptions = {}): Promise<Manifest> {
+    const { value, mirror } = await this.mirrored(registry, repository, (r, p) => getManifest(this.ctx, r, p, reference, opts));
+    return mirror ? { ...value, registry, repository, mirror: mirror.text } : value;
   }
 
   /** The platforms and child digests of an index / manifest list (a single manifest gives `isIndex: false`). */
@@ -141,8 +150,8 @@ export class RegistryClient {
   }
 
   /** A JSON blob by digest (an image's config), verified against the digest. */
-  getJsonBlob(registry: string, repository: string, digest: string, opts: RequestOptions = {}): Promise<unknown> {
-    return getJsonBlob(this.ctx, registry, repository, digest, opts);
+  async getJsonBlob(registry: string, repository: string, digest: string, opts: RequestOptions = {}): Promise<unknown> {
+    return (await this.mirrored(registry, repository, (r, p) => getJsonBlob(this.ctx, r, p, digest, opts))).value;
   }
 
   /** The last rate-limit headers seen from a registry, or undefined (none sent: unlimited). */

@@ -46,6 +46,7 @@ export {
   type TagList,
   type TagListOptions,
 } from './client';
+export { buildMirrorTable, daemonConfigFiles, type Mirror, mirroredRepository, MirrorTable, parseMirror, readDaemonMirrors, throughMirrors } from './mirrors';
 export {
   createRegistryClient,
   matchesNoProxy,

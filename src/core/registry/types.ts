@@ -2,6 +2,7 @@
 import type { Dispatcher } from 'undici';
 import type { Keychain } from '../credentials/types';
 import type { RateLimitInfo } from './headers';
+import type { MirrorTable } from './mirrors';
 import type { TokenCache } from './tokens';
 
 /** Chooses the dispatcher for a URL (per-host CA, insecure TLS, proxy). See `RegistryTransport`. */
@@ -60,6 +61,8 @@ export interface RegistryClientOptions {
   credentialTtlMs?: number;
   /** Audit and diagnostic lines (credential *sources*, retries). Never receives a secret. */
   log?: (line: string) => void;
+  /** Mirrors / pull-through caches to check a registry's images through (`buildMirrorTable`); default none. */
+  mirrors?: MirrorTable;
 }
 
 export interface RequestOptions {
@@ -108,6 +111,8 @@ export interface TagList {
   truncated: boolean;
   /** Why a next page was not followed (cross-origin Link, page cap). */
   stoppedBecause?: string;
+  /** The mirror that answered (as configured), when a mirror did. */
+  mirror?: string;
 }
 
 export interface ManifestDescriptor {
@@ -120,6 +125,8 @@ export interface ManifestDescriptor {
   /** 'head' normally; 'get' when the registry's HEAD had no digest and the body was hashed. */
   via: 'head' | 'get';
   rateLimit?: RateLimitInfo;
+  /** The mirror that answered (as configured), when a mirror did. */
+  mirror?: string;
 }
 
 export interface Manifest extends ManifestDescriptor {

@@ -6,7 +6,7 @@
  * is one clear error naming the rule, at load time, never a silent non-match at check time.
  */
 import { familiarName, type ImageReference } from '../reference';
-import { compileGlob } from '../extract/glob';
+import { compileGlob, type GlobMatcher } from '../extract/glob';
 import { hasName } from '../util/errorName';
 import { UPDATE_KINDS, type UpdateKind } from './tag';
 
@@ -41,7 +41,7 @@ export interface PolicyRule extends PolicySettings {
   /** `rule 3 (match "ghcr.io/acme/**")`: how messages name it. */
   readonly label: string;
   readonly patterns: readonly string[];
-  readonly matchers: readonly RegExp[];
+  readonly matchers: readonly GlobMatcher[];
 }
 
 /** What applies to one occurrence after every rule and the inline directive. */

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { Finding } from '../../core';
+import { resolveSeverities, type Finding, type FindingCode, type SeverityLevel } from '../../core';
 import type { UpdateChecker } from '../check/updateChecker';
 import { affects, readSettings } from '../config';
 import { Setting } from '../constants';
-import { toDiagnostic, toRelated, toUri } from '../convert';
+import { diagnosticCode, toDiagnostic, toRelated, toUri } from '../convert';
 
 /** Other uses of the same image listed as related information on an update diagnostic (every use has one). */
 const RELATED_USES = 5;
@@ -18,25 +18,10 @@ export const IMAGE_DOCUMENTS: vscode.DocumentSelector = [
   { scheme: 'file', pattern: '**/Kustomization' },
 ];
 
-/** The finding kinds whose severity the `registryLens.severity` setting chooses. */
-export type SeverityKind = 'update' | 'digestChanged' | 'registryProblem' | 'latest' | 'notPinned';
-
-const DEFAULT_SEVERITY: Record<SeverityKind, string> = { update: 'information', digestChanged: 'warning', registryProblem: 'warning', latest: 'hint', notPinned: 'off' };
-const LEVELS: Record<string, vscode.DiagnosticSeverity | undefined> = {
+const LEVELS: Record<SeverityLevel, vscode.DiagnosticSeverity | undefined> = {
   error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning,
   information: vscode.DiagnosticSeverity.Information, hint: vscode.DiagnosticSeverity.Hint, off: undefined,
 };
-
-/** Severity per finding kind from settings (`off`: no diagnostic); unknown values fall back to the default. */
-function readSeverities(): Record<SeverityKind, vscode.DiagnosticSeverity | undefined> {
-  const configured = readSettings().severity;
-  const out = {} as Record<SeverityKind, vscode.DiagnosticSeverity | undefined>;
-  for (const kind of Object.keys(DEFAULT_SEVERITY) as SeverityKind[]) {
-    const v = configured[kind];
-    out[kind] = LEVELS[typeof v === 'string' && v in LEVELS ? v : DEFAULT_SEVERITY[kind]];
-  }
-  return out;
-}
 
 /**
  * Findings as diagnostics on the reference: newer tags and changed digests, and registry problems once per file
@@ -54,7 +39,8 @@ export class ImageDiagnostics implements vscode.Disposable {
   /** Every diagnostic of the last refresh per file, including those hidden while their text is edited. */
   private readonly byFile = new Map<string, vscode.Diagnostic[]>();
 
-  constructor(private readonly checker: UpdateChecker) {
+  /** `docs`: the documentation link of a finding code (each diagnostic's `codeDescription`). */
+  constructor(private readonly checker: UpdateChecker, private readonly docs: (code: FindingCode) => vscode.Uri | undefined = () => undefined) {
     this.subscriptions = [
       checker.onDidChange((files) => this.refresh(files)),
       vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, Setting.Severity)) this.refresh(); }),
@@ -65,7 +51,7 @@ export class ImageDiagnostics implements vscode.Disposable {
 
   private static key(file: string, d: vscode.Diagnostic): string {
     const r = d.range;
-    return `${file}|${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}|${String(typeof d.code === 'object' ? d.code.value : d.code)}`;
+    return `${file}|${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}|${diagnosticCode(d) ?? ''}`;
   }
 
   finding(file: string, d: vscode.Diagnostic): Finding | undefined {
@@ -85,10 +71,11 @@ export class ImageDiagnostics implements vscode.Disposable {
       else byFile.set(file, [d]);
     };
     const errorsSeen = new Map<string, vscode.Diagnostic>();
-    const severity = readSeverities();
-    const make = (f: Finding, kind: SeverityKind, message = f.message): vscode.Diagnostic | undefined => {
-      const level = severity[kind];
-      return level === undefined ? undefined : toDiagnostic(f, level, message);
+    // Severity per finding code (the finding table's default, `registryLens.severity`, or an older key of it).
+    const severity: Record<FindingCode, SeverityLevel> = resolveSeverities(readSettings().severity);
+    const make = (f: Finding, message = f.message): vscode.Diagnostic | undefined => {
+      const level = LEVELS[severity[f.code]];
+      return level === undefined ? undefined : toDiagnostic(f, level, message, this.docs(f.code));
     };
     // Other uses of the same image (same canonical reference), for related information on update diagnostics.
     const findings = this.checker.all();
@@ -112,7 +99,7 @@ export class ImageDiagnostics implements vscode.Disposable {
       const ref = o.reference;
       let d: vscode.Diagnostic | undefined;
       if (f.status === 'update' || f.status === 'digest-changed') {
-        d = make(f, f.status === 'update' ? 'update' : 'digestChanged');
+        d = make(f);
         const others = d && related(f);
         if (d && others?.length) d.relatedInformation = others;
       }
@@ -123,11 +110,12 @@ export class ImageDiagnostics implements vscode.Disposable {
           first.relatedInformation = [...(first.relatedInformation ?? []), toRelated(o, `also ${ref.canonical}`)];
           continue;
         }
-        d = make(f, 'registryProblem');
+        d = make(f);
         if (d) errorsSeen.set(key, d);
-      } else if (ref && !ref.digest && (ref.tag === null || ref.tag === 'latest') && (f.status === 'current' || f.status === 'unpinned')) {
-        d = make(f, 'latest', `${ref.canonical}: "${ref.tag ?? 'no tag'}" moves whenever the image is republished; pin a version tag or a digest for repeatable builds`);
-      } else if (f.status === 'unpinned') d = make(f, 'notPinned');
+      } else if (f.status === 'unpinned') {
+        const rolling = ref && !ref.digest && (ref.tag === null || ref.tag === 'latest');
+        d = rolling ? make(f, `${ref.canonical}: "${ref.tag ?? 'no tag'}" moves whenever the image is republished; pin a version tag or a digest for repeatable builds`) : make(f);
+      }
       if (d) add(o.file, d, f);
     }
     // Batched set() calls: each is one message to the window, and a workspace has thousands of files. VS Code sends

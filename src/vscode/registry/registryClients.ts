@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import {
-  createRegistryClient, defaultKeychain, StaticKeychain, USER_AGENT, type Credential, type Keychain, type RegistryClient,
+  buildMirrorTable, createRegistryClient, defaultKeychain, StaticKeychain, USER_AGENT, type Credential, type Keychain, type RegistryClient,
 } from '../../core';
-import { affects, registrySettings } from '../config';
+import { affects, readSettings, registrySettings } from '../config';
 import { Setting } from '../constants';
 import type { SecretStorageKeychain } from '../credentials/secretKeychain';
 
@@ -17,7 +17,7 @@ export class RegistryClients implements vscode.Disposable {
 
   constructor(private readonly secrets: SecretStorageKeychain, private readonly log: vscode.LogOutputChannel) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (affects(e, Setting.CaFiles, Setting.InsecureRegistries, Setting.Proxy)) this.rebuild();
+      if (affects(e, Setting.CaFiles, Setting.InsecureRegistries, Setting.Proxy, Setting.RegistryMirrors)) this.rebuild();
     });
   }
 
@@ -28,7 +28,11 @@ export class RegistryClients implements vscode.Disposable {
   private build(first: Keychain): { client: RegistryClient; close: () => Promise<void> } {
     // CA files, insecure hosts and the proxy: user and machine settings only (see config.ts).
     const settings = registrySettings();
+    // Mirrors: the user's registryMirrors, then the Docker daemon's registry-mirrors for Docker Hub.
+    const mirrors = buildMirrorTable(readSettings().registryMirrors);
+    for (const p of mirrors.problems) this.log.warn(p);
     const { client, close } = createRegistryClient({
+      ...(mirrors.size > 0 ? { mirrors } : {}),
       keychain: this.keychain(first),
       userAgent: USER_AGENT,
       hosts: settings.hosts,

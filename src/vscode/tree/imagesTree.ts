@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DOCKER_HUB, safestFirst } from '../../core';
+import { DOCKER_HUB, FINDING_CODES, safestFirst } from '../../core';
 import { ContextKey, ContextValue } from '../constants';
 import { toRange } from '../convert';
 import type { UpdateChecker } from '../check/updateChecker';
@@ -117,11 +117,14 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
         const state = finding ? describeFinding(finding) : !node.builtLocally && this.checker.busy ? CHECKING() : undefined;
         item.iconPath = state?.icon ?? new vscode.ThemeIcon(node.label.includes('@') ? 'lock' : 'tag');
         const count = uses === 1 ? vscode.l10n.t('1 use') : vscode.l10n.t('{0} uses', uses);
-        item.description = node.builtLocally ? vscode.l10n.t('built locally') : state ? `${state.text} · ${count}` : count;
+        // Checked through a mirror (registryMirrors / daemon.json): say which one.
+        const mirror = finding?.notes.find((n) => n.code === 'mirror');
+        const via = mirror?.mirror ? ` · ${vscode.l10n.t('via {0}', mirror.mirror)}` : '';
+        item.description = node.builtLocally ? vscode.l10n.t('built locally') : state ? `${state.text}${via} · ${count}` : count;
         // The first uses only: an image used in thousands of files must not build a tooltip of thousands of lines.
         const listed = node.uses.slice(0, TOOLTIP_USES).map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`);
         if (uses > TOOLTIP_USES) listed.push(`- ${vscode.l10n.t('… and {0} more (expand the row)', uses - TOOLTIP_USES)}`);
-        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`${finding ? `\n\n${finding.message}${updateList(finding)}` : ''}\n\n${listed.join('\n')}`);
+        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`${finding ? `\n\n${finding.message}${updateList(finding)}` : ''}${mirror ? `\n\n${mirror.message}` : ''}\n\n${listed.join('\n')}`);
         item.contextValue = ContextValue.ImagesReference;
         return item;
       }
@@ -218,11 +221,10 @@ export function describeFinding(f: Finding): { text: string; icon: vscode.ThemeI
     case 'unpinned':
     case 'current':
       return { text: f.stale ? vscode.l10n.t('up to date (cached)') : vscode.l10n.t('up to date'), icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) };
-    case 'error': {
-      const short: Record<string, string> = { 'credential-not-sent': vscode.l10n.t('not sent: plain HTTP'), 'auth-failed': vscode.l10n.t('auth required'), 'not-found': vscode.l10n.t('not found'), 'registry-unreachable': vscode.l10n.t('unreachable'), 'tls-error': vscode.l10n.t('TLS problem'), 'rate-limited': vscode.l10n.t('rate limited') };
-      return { text: short[f.code] ?? vscode.l10n.t('error'), icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')) };
-    }
+    case 'error':
+      // The finding table's label: the same words as the CLI's table and the docs.
+      return { text: FINDING_CODES[f.code].label, icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')) };
     case 'skipped':
-      return { text: f.code === 'ignored' ? vscode.l10n.t('ignored by policy') : vscode.l10n.t('not checked'), icon: new vscode.ThemeIcon('circle-slash') };
+      return { text: FINDING_CODES[f.code].label, icon: new vscode.ThemeIcon('circle-slash') };
   }
 }

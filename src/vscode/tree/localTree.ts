@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatBytes, safestFirst, type LocalCheckResult, type LocalFinding, type LocalImage } from '../../core';
+import { FINDING_CODES, formatBytes, safestFirst, type FindingCode, type LocalCheckResult, type LocalFinding, type LocalImage } from '../../core';
 import { ContextValue } from '../constants';
 import type { LocalEngine } from '../docker/localEngine';
 
@@ -29,7 +29,7 @@ function describe(f: LocalFinding | undefined, checking: boolean): { text: strin
     case 'skipped':
       return { text: f.code === 'ignored' ? 'ignored by policy' : 'not compared', icon: new vscode.ThemeIcon('circle-slash') };
     case 'error':
-      return { text: f.error?.code === 'auth' ? 'auth required' : f.error?.code === 'network' ? 'registry unreachable' : 'registry error', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')) };
+      return { text: f.code in FINDING_CODES ? FINDING_CODES[f.code as FindingCode].label : 'registry error', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')) };
   }
 }
 

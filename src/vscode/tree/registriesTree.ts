@@ -11,17 +11,18 @@ export interface RegistryNode {
 }
 
 const LOOK: Record<RegistryStatusKind, { text: string; icon: string; color?: string }> = {
-  unchecked: { text: vscode.l10n.t('not checked yet'), icon: 'circle-outline' },
-  checking: { text: vscode.l10n.t('checking…'), icon: 'loading~spin' },
-  untrusted: { text: vscode.l10n.t('not contacted (untrusted workspace)'), icon: 'workspace-untrusted' },
-  'signed-in': { text: vscode.l10n.t('signed in'), icon: 'pass-filled', color: 'testing.iconPassed' },
-  anonymous: { text: vscode.l10n.t('anonymous'), icon: 'globe' },
-  'auth-required': { text: vscode.l10n.t('sign-in required'), icon: 'key', color: 'list.warningForeground' },
-  rejected: { text: vscode.l10n.t('credentials rejected'), icon: 'error', color: 'list.errorForeground' },
-  'not-sent': { text: vscode.l10n.t('not sent: plain HTTP'), icon: 'circle-slash', color: 'list.warningForeground' },
-  unreachable: { text: vscode.l10n.t('unreachable'), icon: 'debug-disconnect', color: 'list.errorForeground' },
-  tls: { text: vscode.l10n.t('TLS problem'), icon: 'shield', color: 'list.errorForeground' },
-  error: { text: vscode.l10n.t('error'), icon: 'warning', color: 'list.warningForeground' },
+  unchecked: { text: 'not checked yet', icon: 'circle-outline' },
+  checking: { text: 'checking…', icon: 'loading~spin' },
+  untrusted: { text: 'not contacted (untrusted workspace)', icon: 'workspace-untrusted' },
+  'signed-in': { text: 'signed in', icon: 'pass-filled', color: 'testing.iconPassed' },
+  anonymous: { text: 'anonymous', icon: 'globe' },
+  'auth-required': { text: 'sign-in required', icon: 'key', color: 'list.warningForeground' },
+  rejected: { text: 'credentials rejected', icon: 'error', color: 'list.errorForeground' },
+  'not-sent': { text: 'not sent: plain HTTP', icon: 'circle-slash', color: 'list.warningForeground' },
+  expired: { text: 'login expired', icon: 'history', color: 'list.warningForeground' },
+  unreachable: { text: 'unreachable', icon: 'debug-disconnect', color: 'list.errorForeground' },
+  tls: { text: 'TLS problem', icon: 'shield', color: 'list.errorForeground' },
+  error: { text: 'error', icon: 'warning', color: 'list.warningForeground' },
 };
 
 /** Where a credential came from, in a few words for the description. */
@@ -29,6 +30,7 @@ function shortSource(source: string): string {
   if (source.startsWith('Registry Lens')) return 'Registry Lens';
   if (/credential helper|docker-credential-/.test(source)) return 'credential helper';
   if (/docker config/.test(source)) return 'docker config';
+  if (/containers auth file/.test(source)) return vscode.l10n.t('containers auth file');
   if (/environment/.test(source)) return 'environment';
   return source;
 }
@@ -38,8 +40,8 @@ export function describeState(s: RegistryState): string {
   let text = look.text;
   if (s.status === 'signed-in' && s.credentialSource) text += ` (${shortSource(s.credentialSource)})`;
   const rl = s.rateLimit;
-  if (rl?.remaining !== undefined) text += ` · ${vscode.l10n.t('{0} pulls left', `${rl.remaining}${rl.limit !== undefined ? `/${rl.limit}` : ''}`)}`;
-  if (s.notChecked) text += vscode.l10n.t(' · {0} not checked', s.notChecked.count);
+  if (rl?.remaining !== undefined) text += ` · ${rl.remaining}${rl.limit !== undefined ? `/${rl.limit}` : ''} pulls left`;
+  if (s.notChecked) text = s.status === 'unchecked' ? vscode.l10n.t('{0} not checked', s.notChecked.count) : text + vscode.l10n.t(' · {0} not checked', s.notChecked.count);
   return text;
 }
 

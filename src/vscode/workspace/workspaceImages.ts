@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { extractFile, scanWorkspace, type ScanResult } from '../../core';
+import { extractFile, scanWorkspace, type ExtractionError, type ScanResult } from '../../core';
 import { affects, readSettings, SCAN_SETTINGS } from '../config';
+import { DIAGNOSTIC_SOURCE, toUri } from '../convert';
 
 /**
  * Files whose change can change the set of images: the discovery names, plus `.env` beside compose files, plus
@@ -33,7 +34,9 @@ export class WorkspaceImages implements vscode.Disposable {
   private counts = { scans: 0, fileUpdates: 0 };
   private readonly emitter = new vscode.EventEmitter<ScanResult>();
   private readonly filesEmitter = new vscode.EventEmitter<readonly string[]>();
-  private readonly disposables: vscode.Disposable[] = [this.emitter, this.filesEmitter];
+  /** The scan's file problems (YAML or compose refusing a file, a missing include target, a limit reached). */
+  private readonly fileProblems = vscode.languages.createDiagnosticCollection('registry-lens-files');
+  private readonly disposables: vscode.Disposable[] = [this.emitter, this.filesEmitter, this.fileProblems];
   /** Fires after each completed scan, and after a file was re-extracted on its own. */
   readonly onDidChange = this.emitter.event;
   /** Fires after `onDidChange` when only these files were re-extracted (the rest of the scan is unchanged). */
@@ -173,6 +176,7 @@ export class WorkspaceImages implements vscode.Disposable {
     if (!updated.length) return false;
     this.counts.fileUpdates += updated.length;
     this.current = { files: this.current.files, occurrences, errors };
+    this.showFileProblems(errors);
     this.log.info(`Re-extracted ${updated.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}: ${occurrences.length} image references in the workspace`);
     this.emitter.fire(this.current);
     this.filesEmitter.fire(updated);
@@ -220,6 +224,7 @@ export class WorkspaceImages implements vscode.Disposable {
       this.counts.scans++;
       this.log.info(`Scanned ${folders.length} folder(s) (${reason}): ${result.files.length} files, ${result.occurrences.length} image references, ${result.errors.length} problems in ${Date.now() - started} ms`);
       for (const e of result.errors.slice(0, 20)) this.log.warn(`${vscode.workspace.asRelativePath(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}`);
+      this.showFileProblems(result.errors);
       this.emitter.fire(result);
       if (this.diskChanged) {
         this.diskChanged = false;
@@ -230,6 +235,22 @@ export class WorkspaceImages implements vscode.Disposable {
       this.scannedOnce = true;
       this.log.error(`Scanning the workspace failed (${reason}): ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  /** One warning per problem, at its line; code `limit` when a bound on hostile input was reached. */
+  private showFileProblems(errors: readonly ExtractionError[]): void {
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const e of errors) {
+      const at = new vscode.Position(e.line, e.character);
+      const d = new vscode.Diagnostic(new vscode.Range(at, at), vscode.l10n.t('{0} (images here are not checked)', e.message), vscode.DiagnosticSeverity.Warning);
+      d.source = DIAGNOSTIC_SOURCE;
+      d.code = e.limit ? 'limit' : 'file-problem';
+      let list = byFile.get(e.file);
+      if (!list) byFile.set(e.file, (list = []));
+      list.push(d);
+    }
+    this.fileProblems.clear();
+    for (const [file, ds] of byFile) this.fileProblems.set(toUri(file), ds);
   }
 
   dispose(): void {
