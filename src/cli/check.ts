@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { checkImages, defaultCacheDir, familiarName, scanWorkspace, toSarif, type Finding, type FindingUpdate, type RegistrySettings } from '../core';
+import { checkImages, defaultCacheDir, familiarName, findingRemedy, scanWorkspace, toSarif, type Finding, type FindingUpdate, type RegistrySettings } from '../core';
 import { checkLocalCommand } from './checkLocal';
 import { openCheckSession, prepareCheck } from './checkSetup';
 import type { CliIo } from './io';
@@ -200,33 +200,12 @@ export function toCheckJson(f: Finding, rel: (file: string) => string): CheckJso
   };
 }
 
-/** What to do about an error, in CLI terms (the registry client's messages speak of settings). */
+/** What to do about an error, in CLI terms: the finding table's remedy (plain HTTP is the one special case). */
 function hint(f: Finding): string | undefined {
-  const registry = f.error?.registry ?? f.occurrence.reference?.registry ?? 'HOST';
-  switch (f.code) {
-    case 'tls-error':
-      return `→ pass --ca-file ${registry}=CA.pem with the registry's CA certificate, or --insecure ${registry} if you trust the network`;
-    case 'credential-not-sent':
-      return `→ the registry speaks plain HTTP: pass --insecure ${registry} to send it credentials`;
-    case 'auth-failed':
-      return /plain HTTP/.test(f.error?.message ?? '')
-        ? `→ the registry speaks plain HTTP: pass --insecure ${registry} to send it credentials`
-        : `→ log in with "docker login ${registry}" (DOCKER_CONFIG), or set REGISTRY_LENS_REGISTRY=${registry} with REGISTRY_LENS_USERNAME and REGISTRY_LENS_PASSWORD`;
-    case 'registry-unreachable':
-      return `→ check that ${registry} is up and reachable from here (proxy: HTTPS_PROXY / NO_PROXY)`;
-    case 'not-found':
-      return '→ check the image name and tag in the file (and that your credentials may see the repository)';
-    case 'tag-not-found':
-      return '→ write a tag the registry has (the newer ones are listed above and in --json "updates")';
-    case 'platform-missing':
-      return '→ pick a tag whose index still has that platform, or pin another platform\'s digest';
-    case 'rate-limited':
-      return '→ wait and run again, or log in to raise the limit';
-    case 'not-cached':
-      return '→ run the check once without --offline';
-    default:
-      return undefined;
-  }
+  // A credential withheld over plain HTTP names the host to allow: the registry, or its token realm's host.
+  const registry = f.error?.plainHttpHost ?? f.error?.registry ?? f.occurrence.reference?.registry ?? 'HOST';
+  const remedy = findingRemedy(f.code, registry);
+  return remedy === undefined ? undefined : `→ ${remedy}`;
 }
 
 const short = (d: string | null) => (d ? d.replace(/^sha256:/, '').slice(0, 12) : '');

@@ -20,6 +20,7 @@ Usage:
   registry-lens check --local [--json] [--all] [--fail-on-update] [--docker-host H] [registry and cache options]
   registry-lens ping HOST [--json]
   registry-lens inspect IMAGE [--json]
+  registry-lens update CONTAINER... [--yes] [--docker-host H]   # pull and recreate running containers
   registry-lens --version | --help
 
 Exit codes: 0 nothing to update, 1 updates found (with --fail-on-update), 2 errors.

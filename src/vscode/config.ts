@@ -58,6 +58,19 @@ export function settingId(key: SettingKey): string {
   return `${SETTINGS_SECTION}.${key}`;
 }
 
+/**
+ * Writes a setting in the user's settings (never a workspace's: the security-sensitive settings are read from
+ * there only). `undefined` removes it.
+ */
+export async function updateUserSetting(key: SettingKey, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration(SETTINGS_SECTION).update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** The value in the user's settings alone (what {@link updateUserSetting} writes over). */
+export function userSetting<T>(key: SettingKey): T | undefined {
+  return vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect<T>(key)?.globalValue;
+}
+
 /** True when the change touches any of `keys`. */
 export function affects(e: vscode.ConfigurationChangeEvent, ...keys: SettingKey[]): boolean {
   return keys.some((k) => e.affectsConfiguration(settingId(k)));
@@ -99,7 +112,11 @@ function mirrorLists(value: unknown): Record<string, string[]> {
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const c = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
   const num = c.get<unknown>(Setting.CheckIntervalMinutes, 60);
-  const severity = c.get<unknown>(Setting.Severity, {});
+  // Severity: the user's and the workspace's keys only (the contributed default documents the table's defaults,
+  // and merging it in would hide an older key such as `update` behind the default of `update-available`).
+  const sev = c.inspect<unknown>(Setting.Severity);
+  const objects = [sev?.globalValue, sev?.workspaceValue, sev?.workspaceFolderValue].filter((v): v is Record<string, unknown> => !!v && typeof v === 'object');
+  const severity = Object.assign({}, ...objects) as Record<string, unknown>;
   const policies = c.get<unknown>(Setting.Policies, []);
   const proxy = userValue<unknown>(c, Setting.Proxy);
   return {
@@ -114,7 +131,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     checkOnSave: c.get<boolean>(Setting.CheckOnSave, true) !== false,
     codeLens: c.get<boolean>(Setting.CodeLens, false) === true,
     policies: Array.isArray(policies) ? policies : [],
-    severity: severity && typeof severity === 'object' ? (severity as Record<string, unknown>) : {},
+    severity,
     // The engine receives registry credentials with each pull: user settings only.
     dockerHost: c.inspect<string>(Setting.DockerHost)?.globalValue ?? '',
     sources: ['dockerfile', 'compose', 'devcontainer', ...SOURCE_SETTINGS.filter(([, k]) => c.get<boolean>(k, true) !== false).map(([s]) => s)],

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Finding, Location, Position, Range } from '../core';
+import { FINDING_CODES, type Finding, type FindingCode, type Location, type Position, type Range } from '../core';
 
 /**
  * Core data -> `vscode` objects, in one place: the core's ranges are plain zero-based data (end exclusive, UTF-16
@@ -43,10 +43,24 @@ export function toRelated(l: Location, message: string): vscode.DiagnosticRelate
   return new vscode.DiagnosticRelatedInformation(toLocation(l), message);
 }
 
-/** A finding as a diagnostic on its reference: our source, the finding's code. */
-export function toDiagnostic(f: Finding, severity: vscode.DiagnosticSeverity, message: string = f.message): vscode.Diagnostic {
+/**
+ * Where a finding code is documented: its heading in docs/findings.md. The package names no public repository, so
+ * the link points at the copy shipped inside the extension (the VSIX includes docs/findings.md).
+ */
+export function findingDocsUri(extensionUri: vscode.Uri, code: FindingCode): vscode.Uri {
+  return vscode.Uri.joinPath(extensionUri, 'docs', 'findings.md').with({ fragment: FINDING_CODES[code].anchor });
+}
+
+/** The finding code of one of our diagnostics (a string, or `{ value, target }` when it links to the docs). */
+export function diagnosticCode(d: vscode.Diagnostic): string | undefined {
+  const c = d.code;
+  return c === undefined ? undefined : typeof c === 'object' ? String(c.value) : String(c);
+}
+
+/** A finding as a diagnostic on its reference: our source, the finding's code (linked to its docs when given). */
+export function toDiagnostic(f: Finding, severity: vscode.DiagnosticSeverity, message: string = f.message, docs?: vscode.Uri): vscode.Diagnostic {
   const d = new vscode.Diagnostic(toRange(f.occurrence.range), message, severity);
   d.source = DIAGNOSTIC_SOURCE;
-  d.code = f.code;
+  d.code = docs ? { value: f.code, target: docs } : f.code;
   return d;
 }

@@ -45,15 +45,15 @@ async function main(): Promise<void> {
       );
     };
 
-    const a = createRegistryClient({ keychain, env: {}, hosts: { [reg]: { insecure: true } } });
+    const a = createRegistryClient({ keychain, env: {}, hosts: { [reg]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true } } });
     await run('cold, concurrent', a.client, 'concurrent', repos.length);
     await run('warm, concurrent', a.client, 'concurrent', 0);
     await run('warm, sequential', a.client, 'sequential', 0);
     await a.close();
-    const b = createRegistryClient({ keychain, env: {}, hosts: { [reg]: { insecure: true } } });
+    const b = createRegistryClient({ keychain, env: {}, hosts: { [reg]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true } } });
     await run('cold, sequential', b.client, 'sequential', repos.length);
     await b.close();
-    const c = createRegistryClient({ keychain, env: {}, hosts: { [reg]: { insecure: true } } });
+    const c = createRegistryClient({ keychain, env: {}, hosts: { [reg]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true } } });
     await clearTokenLog(env);
     const t = Date.now();
     const tagCounts = await Promise.all(repos.map((r) => c.client.listTags(reg, r)));

@@ -14,6 +14,7 @@ import { buildRepo, Pusher } from '../services/seed';
 import { api, render } from './support';
 
 interface EnvFile {
+  tokenServer: { realm: string };
   registries: Record<'anon' | 'basic' | 'tls' | 'token', { host: string; url: string; username?: string; password?: string }>;
   docker?: { dockerHost: string; socketPath: string };
 }
@@ -52,7 +53,8 @@ suite('Local Engine view (real dockerd and registries)', function () {
     if (!file) this.skip();
     env = JSON.parse(readFileSync(file, 'utf8')) as EnvFile;
     if (!env.docker) this.skip();
-    await config().update('insecureRegistries', [env.registries.basic.host, env.registries.token.host], vscode.ConfigurationTarget.Global);
+    // The token server is the realm on its own host:port: it is marked insecure on its own (credentials go there).
+    await config().update('insecureRegistries', [env.registries.basic.host, env.registries.token.host, new URL(env.tokenServer.realm).host], vscode.ConfigurationTarget.Global);
     for (const name of ['basic', 'token'] as const) {
       const r = await vscode.commands.executeCommand<{ saved: boolean }>(CommandId.AddCredential, { host: env.registries[name].host, username: TEST_USER.username, secret: TEST_USER.password });
       assert.ok(r.saved, `credential for ${name} not saved`);

@@ -9,6 +9,7 @@ import type { RegistryLensApi } from '../../src/vscode/extension';
 import { api } from './support';
 
 interface EnvFile {
+  tokenServer: { realm: string };
   registries: Record<'anon' | 'basic' | 'tls' | 'token', { host: string; username?: string; password?: string; caFile?: string }>;
 }
 
@@ -33,7 +34,8 @@ suite('Registries view and credentials (real registries)', function () {
     if (!file) this.skip();
     env = JSON.parse(readFileSync(file, 'utf8')) as EnvFile;
     // User settings (never workspace): plain HTTP allowed for the loopback test registries, the per-run CA for TLS.
-    await config().update('insecureRegistries', [env.registries.basic.host, env.registries.token.host], vscode.ConfigurationTarget.Global);
+    // The token server is the realm on its own host:port: it is marked insecure on its own (credentials go there).
+    await config().update('insecureRegistries', [env.registries.basic.host, env.registries.token.host, new URL(env.tokenServer.realm).host], vscode.ConfigurationTarget.Global);
     await config().update('caFiles', { [env.registries.tls.host]: env.registries.tls.caFile }, vscode.ConfigurationTarget.Global);
   });
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { CommandId } from '../../src/vscode/constants';
-import { api, render } from './support';
+import { api, codeOf, render } from './support';
 
 type Source = 'kubernetes' | 'helm' | 'kustomize' | 'githubActions' | 'gitlabCi' | 'feature';
 
@@ -57,7 +57,7 @@ suite('Images in Kubernetes, Helm, Kustomize, GitHub Actions, GitLab CI, devcont
     const f = files[source];
     const [d, ...more] = ours(f.uri);
     assert.ok(d && more.length === 0, `${source}: ${ours(f.uri).map((x) => x.message).join(' | ')}`);
-    assert.equal(d.code, 'update-available', d.message);
+    assert.equal(codeOf(d), 'update-available', d.message);
     const actions = await actionsAt(f.uri, d.range);
     const action = actions.find((x) => x.title === title);
     assert.ok(action?.edit, `${source}: ${actions.map((x) => x.title).join(' | ')}`);

@@ -21,3 +21,9 @@ export async function render(tree: vscode.TreeDataProvider<unknown>, node?: unkn
   }
   return out;
 }
+
+/** A diagnostic's code as a string (ours carry `{ value, target }`: the code and its documentation link). */
+export function codeOf(d: vscode.Diagnostic): string | undefined {
+  const c = d.code;
+  return c === undefined ? undefined : typeof c === 'object' ? String(c.value) : String(c);
+}

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { CommandId } from '../../src/vscode/constants';
-import { api, render } from './support';
+import { api, codeOf, render } from './support';
 
 suite('Update checks in the Workspace Images view (real registries)', function () {
   let anon = '';
@@ -91,12 +91,18 @@ suite('Update checks in the Workspace Images view (real registries)', function (
     const a = await api();
     await a.checkNow();
     const diags = vscode.languages.getDiagnostics(file!).filter((d) => d.source === 'Registry Lens');
-    const update = diags.find((d) => d.code === 'update-available');
-    assert.ok(update, JSON.stringify(diags.map((d) => [d.code, d.message])));
+    const update = diags.find((d) => codeOf(d) === 'update-available');
+    assert.ok(update, JSON.stringify(diags.map((d) => [codeOf(d), d.message])));
     const ref = `${anon}/test/app:1.1.0`;
     assert.deepEqual([update.range.start.line, update.range.start.character, update.range.end.character], [0, 5, 5 + ref.length]);
     assert.match(update.message, /1\.1\.1 \(patch\), 1\.2\.0 \(minor\), 2\.0\.0 \(major\)/);
-    const notFound = diags.find((d) => d.code === 'not-found');
+    // The code links to its section of docs/findings.md, shipped with the extension.
+    const target = typeof update.code === 'object' ? update.code.target : undefined;
+    assert.ok(target, 'the diagnostic has no codeDescription');
+    assert.ok(target.path.endsWith('/docs/findings.md'), target.toString());
+    assert.equal(target.fragment, 'update-available');
+    assert.match(new TextDecoder().decode(await vscode.workspace.fs.readFile(target.with({ fragment: '' }))), /^## update-available$/m);
+    const notFound = diags.find((d) => codeOf(d) === 'not-found');
     assert.equal(notFound?.range.start.line, 2);
     assert.equal(diags.length, 2, 'the current 1.2.0-alpine line has a diagnostic');
 
@@ -129,7 +135,7 @@ suite('Update checks in the Workspace Images view (real registries)', function (
     }
     await a.checkNow();
     const doc = await vscode.workspace.openTextDocument(file!);
-    const update = vscode.languages.getDiagnostics(file!).find((d) => d.code === 'update-available');
+    const update = vscode.languages.getDiagnostics(file!).find((d) => codeOf(d) === 'update-available');
     assert.ok(update, 'no update diagnostic after the bump to 1.2.0');
     const range = update.range;
     // The user edits the tag by hand; the fix computed now must refuse (disabled, with the reason) instead of editing.
@@ -146,14 +152,14 @@ suite('Update checks in the Workspace Images view (real registries)', function (
     assert.match(major.disabled?.reason ?? '', /changed since the last check/);
     assert.equal(doc.lineAt(0).text, `FROM ${anon}/test/app:1.2.5 AS old`);
     // The diagnostic of the edited line is dropped at once (its text no longer matches the check).
-    assert.ok(!vscode.languages.getDiagnostics(file!).some((d) => d.code === 'update-available' && d.range.start.line === 0));
+    assert.ok(!vscode.languages.getDiagnostics(file!).some((d) => codeOf(d) === 'update-available' && d.range.start.line === 0));
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
   test('registryLens.severity sets each finding kind\'s severity, or turns it off', async () => {
     const a = await api();
     await a.checkNow();
-    const updateDiag = () => vscode.languages.getDiagnostics(file!).find((d) => d.code === 'update-available');
+    const updateDiag = () => vscode.languages.getDiagnostics(file!).find((d) => codeOf(d) === 'update-available');
     assert.equal(updateDiag()?.severity, vscode.DiagnosticSeverity.Information);
     const wait = async (ok: () => boolean): Promise<void> => {
       const deadline = Date.now() + 5_000;
@@ -167,7 +173,7 @@ suite('Update checks in the Workspace Images view (real registries)', function (
       await wait(() => updateDiag()?.severity === vscode.DiagnosticSeverity.Warning);
       await config().update('severity', { update: 'off' }, vscode.ConfigurationTarget.Global);
       await wait(() => updateDiag() === undefined);
-      assert.ok(vscode.languages.getDiagnostics(file!).some((d) => d.code === 'not-found'), 'other kinds keep their diagnostics');
+      assert.ok(vscode.languages.getDiagnostics(file!).some((d) => codeOf(d) === 'not-found'), 'other kinds keep their diagnostics');
     } finally {
       await config().update('severity', undefined, vscode.ConfigurationTarget.Global);
     }

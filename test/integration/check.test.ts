@@ -41,6 +41,8 @@ interface Hosts {
   B: string;
   T: string;
   K: string;
+  /** The token registry's realm (the token server): marked insecure on its own for credentials over HTTP. */
+  R: string;
   DOWN: string;
   caFile: string;
 }
@@ -95,7 +97,7 @@ function cli(args: string[], opts: { dockerConfig?: string; cwd?: string } = {})
     });
   });
 }
-const flags = () => ['--insecure', hosts.B, '--insecure', hosts.K, '--ca-file', `${hosts.T}=${hosts.caFile}`];
+const flags = () => ['--insecure', hosts.B, '--insecure', hosts.K, '--insecure', hosts.R, '--ca-file', `${hosts.T}=${hosts.caFile}`];
 
 before(async () => {
   const env = await getEnv();
@@ -105,6 +107,7 @@ before(async () => {
     B: registryInfo(env, 'basic').host,
     T: tls.host,
     K: registryInfo(env, 'token').host,
+    R: new URL(env.tokenServer.realm).host,
     DOWN: `127.0.0.1:${await closedPort()}`,
     caFile: tls.caFile ?? '',
   };
@@ -291,7 +294,7 @@ void describe('registry-lens check against real registries', () => {
     const basic = items.find((i) => i.reference?.registry === hosts.B);
     assert.equal(basic?.code, 'credential-not-sent');
     assert.match(basic.error?.message ?? '', /^not sent: .* is plain HTTP/);
-    assert.match(r.stderr, new RegExp(`→ the registry speaks plain HTTP: pass --insecure ${hosts.B.replace(/\./g, '\\.')}`));
+    assert.match(r.stderr, new RegExp(`→ ${hosts.B.replace(/\./g, '\\.')} speaks plain HTTP: pass --insecure ${hosts.B.replace(/\./g, '\\.')}`));
   });
 
   void it('engine in-process: cold vs warm request counts (a counting dispatcher and the client stats); warm = zero', async () => {
@@ -309,7 +312,7 @@ void describe('registry-lens check against real registries', () => {
       new RegistryClient({
         dispatcher: counting,
         keychain: defaultKeychain({ env: { DOCKER_CONFIG: path.join(tmp, 'cfg-good') } }),
-        hosts: { [hosts.B]: { insecure: true }, [hosts.K]: { insecure: true } },
+        hosts: { [hosts.B]: { insecure: true }, [hosts.K]: { insecure: true }, [hosts.R]: { insecure: true } },
         clientId,
         retry: { retries: 0 },
       });

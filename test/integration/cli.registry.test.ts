@@ -99,7 +99,7 @@ void describe('registry-lens inspect', () => {
   void it('the token registry with docker config credentials: newest tags and the update of each kind, as a table', async () => {
     const env = await getEnv();
     const host = registryInfo(env, 'token').host;
-    const r = await cli(['inspect', `${host}/test/app:1.1.0`, '--insecure', host], { DOCKER_CONFIG: dockerConfig('token', [host]) });
+    const r = await cli(['inspect', `${host}/test/app:1.1.0`, '--insecure', host, '--insecure', new URL(env.tokenServer.realm).host], { DOCKER_CONFIG: dockerConfig('token', [host]) });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`digest: +${seededImage(env, 'token', 'test/app', '1.1.0').digest}`));
     assert.match(r.stdout, /platforms: +single-platform image/);

@@ -87,7 +87,7 @@ function registryClientFor() {
   return createRegistryClient({
     keychain,
     env: {},
-    hosts: { [hostOf('basic')]: { insecure: true }, [hostOf('token')]: { insecure: true }, [tls.host]: { caFile: tls.caFile ?? '' } },
+    hosts: { [hostOf('basic')]: { insecure: true }, [hostOf('token')]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true }, [tls.host]: { caFile: tls.caFile ?? '' } },
   });
 }
 
@@ -399,7 +399,7 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
     const auth = { auth: Buffer.from(`${TEST_USER.username}:${TEST_USER.password}`).toString('base64') };
     fs.writeFileSync(path.join(cfg, 'config.json'), JSON.stringify({ auths: { [hostOf('basic')]: auth, [hostOf('token')]: auth, [hostOf('tls')]: auth } }));
     const tls = registryInfo(env, 'tls');
-    const args = ['check', '--local', '--json', '--docker-host', `unix://${sock}`, '--insecure', hostOf('basic'), '--insecure', hostOf('token'), '--ca-file', `${tls.host}=${tls.caFile}`, '--no-cache'];
+    const args = ['check', '--local', '--json', '--docker-host', `unix://${sock}`, '--insecure', hostOf('basic'), '--insecure', hostOf('token'), '--insecure', new URL(env.tokenServer.realm).host, '--ca-file', `${tls.host}=${tls.caFile}`, '--no-cache'];
     const cliEnv = { DOCKER_CONFIG: cfg, HOME: tmp, CI: '1', PATH: process.env.PATH ?? '' };
     let out = '';
     let err = '';

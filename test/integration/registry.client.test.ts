@@ -18,6 +18,8 @@ const agents: Agent[] = [];
 // Every client of this file sends this OAuth2 client_id, so token-log counts ignore other users of a shared env.
 const CLIENT_ID = `rl-client-test-${process.pid}`;
 const mine = async (env: TestEnv, clientId: string) => (await readTokenLog(env)).filter((l) => l.clientId === clientId);
+/** The token server's host:port: its own insecure mark lets credentials reach it over plain HTTP. */
+const realmHost = (env: TestEnv): string => new URL(env.tokenServer.realm).host;
 
 function client(env: TestEnv, opts: Partial<RegistryClientOptions> & { cred?: Omit<Credential, 'source'>; ca?: boolean } = {}): RegistryClient {
   const tls = env.registries.tls;
@@ -122,7 +124,7 @@ void describe('registry client against real registries', () => {
     const reg = registryInfo(env, 'token').host;
     let now = Date.now();
     const id = `${CLIENT_ID}-cache`;
-    const c = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true } }, now: () => now, clientId: id });
+    const c = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true }, [realmHost(env)]: { insecure: true } }, now: () => now, clientId: id });
     const ping = await c.ping(reg);
     assert.equal(ping.auth, 'bearer');
     assert.equal(ping.service, env.tokenServer.service);
@@ -148,7 +150,7 @@ void describe('registry client against real registries', () => {
     log = (await mine(env, id)).slice(skip);
     assert.equal(log.length, 3);
     // another credential is another cache entry
-    const reader = client(env, { cred: READER_USER, hosts: { [reg]: { insecure: true } }, clientId: id });
+    const reader = client(env, { cred: READER_USER, hosts: { [reg]: { insecure: true }, [realmHost(env)]: { insecure: true } }, clientId: id });
     await reader.headManifest(reg, 'test/app', '1.0.0');
     assert.equal((await mine(env, id)).filter((l) => l.user === READER_USER.username).length, 1);
   });
@@ -164,6 +166,18 @@ void describe('registry client against real registries', () => {
     assert.ok(log.every((l) => l.user === '' && l.grantType === 'anonymous'), JSON.stringify(log));
   });
 
+  void it('token auth: the registry marked insecure is not enough for a plain-HTTP realm on another host:port', async () => {
+    const env = await getEnv();
+    const reg = registryInfo(env, 'token').host;
+    const id = `${CLIENT_ID}-realm-origin`;
+    const c = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true } }, clientId: id });
+    await assert.rejects(c.headManifest(reg, 'test/app', '1.0.0'), (e) => isAuthError(e) && e.message.includes(`mark ${realmHost(env)} insecure`) && !e.message.includes(TEST_USER.password));
+    assert.deepEqual(await mine(env, id), [], 'nothing reached the realm');
+    const ok = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true }, [realmHost(env)]: { insecure: true } }, clientId: `${id}-ok` });
+    assert.equal((await ok.headManifest(reg, 'test/app', '1.0.0')).digest, seededImage(env, 'token', 'test/app', '1.0.0').digest);
+    assert.ok((await mine(env, `${id}-ok`)).some((l) => l.user === TEST_USER.username));
+  });
+
   void it('token auth: OAuth2 password grant POST, refresh_token kept, then GET fallback when POST answers 404', async () => {
     const env = await getEnv();
     const reg = registryInfo(env, 'token').host;
@@ -171,7 +185,7 @@ void describe('registry client against real registries', () => {
     try {
       await configureTokenServer(env, { oauth: true });
       const id = `${CLIENT_ID}-oauth`;
-      const c = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true, oauth2: true } }, now: () => now, clientId: id });
+      const c = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true, oauth2: true }, [realmHost(env)]: { insecure: true } }, now: () => now, clientId: id });
       await c.headManifest(reg, 'test/app', '1.0.0');
       now += 400_000;
       await c.headManifest(reg, 'test/app', '1.0.0');
@@ -187,7 +201,7 @@ void describe('registry client against real registries', () => {
       // identity token (docker config identitytoken): POST refresh_token grant; GET fallback on 404
       await configureTokenServer(env, { oauth: false });
       const id2 = `${CLIENT_ID}-fallback`;
-      const g = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true, oauth2: true } }, clientId: id2 });
+      const g = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true, oauth2: true }, [realmHost(env)]: { insecure: true } }, clientId: id2 });
       assert.equal((await g.headManifest(reg, 'test/app', '1.0.0')).digest, seededImage(env, 'token', 'test/app', '1.0.0').digest);
       log = await mine(env, id2);
       assert.deepEqual(
@@ -212,7 +226,7 @@ void describe('registry client against real registries', () => {
     const r = await agent.request({ origin: new URL(env.tokenServer.realm).origin, path: '/token', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
     const { refresh_token } = (await r.body.json()) as { refresh_token: string };
     const id = `${CLIENT_ID}-identity`;
-    const c = client(env, { cred: { identityToken: refresh_token }, hosts: { [reg]: { insecure: true } }, clientId: id });
+    const c = client(env, { cred: { identityToken: refresh_token }, hosts: { [reg]: { insecure: true }, [realmHost(env)]: { insecure: true } }, clientId: id });
     assert.equal((await c.listTags(reg, 'test/oci')).tags.join(), '1.0.0');
     const log = await mine(env, id);
     assert.deepEqual(log.map((l) => [l.method, l.grantType, l.user, l.status]), [['POST', 'refresh_token', TEST_USER.username, 200]]);

@@ -58,7 +58,7 @@ void describe('docker-credential-pass (a real credential helper)', () => {
 
     const keychain = defaultKeychain({ env: helperEnv });
     const lines: string[] = [];
-    const { client, close } = createRegistryClient({ keychain, env: {}, log: (l) => lines.push(l), hosts: { [basic]: { insecure: true }, [token]: { insecure: true } } });
+    const { client, close } = createRegistryClient({ keychain, env: {}, log: (l) => lines.push(l), hosts: { [basic]: { insecure: true }, [token]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true } } });
     try {
       const pb = await client.ping(basic);
       assert.equal(pb.authenticated, true);

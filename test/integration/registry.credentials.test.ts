@@ -36,7 +36,7 @@ void describe('docker config credentials against real registries', () => {
     const lines: string[] = [];
     const warnings: string[] = [];
     const keychain = defaultKeychain({ env: { DOCKER_CONFIG: cfg, PATH: `${bin}:${process.env.PATH ?? ''}` }, onWarning: (w) => warnings.push(w) });
-    const { client, close } = createRegistryClient({ keychain, env: {}, clientId: `rl-cred-test-${process.pid}`, log: (l) => lines.push(l), hosts: { [basic]: { insecure: true }, [token]: { insecure: true } } });
+    const { client, close } = createRegistryClient({ keychain, env: {}, clientId: `rl-cred-test-${process.pid}`, log: (l) => lines.push(l), hosts: { [basic]: { insecure: true }, [token]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true } } });
     try {
       const pb = await client.ping(basic);
       assert.equal(pb.authenticated, true);

@@ -16,7 +16,7 @@ import {
   RegistryClient,
   type RegistryClientOptions,
 } from '../support/registryKit';
-import { type FaultServer, sendJson, startFaultServer } from '../support/faultServer';
+import { type FaultServer, type RecordedRequest, sendJson, startFaultServer } from '../support/faultServer';
 
 let a: FaultServer;
 let b: FaultServer;
@@ -258,6 +258,57 @@ void describe('registry client against the fault server', () => {
     assert.deepEqual((await ok.listTags(a.host, 'x')).tags, ['a']);
     const sent = a.requests.find((r) => r.headers.authorization)?.headers.authorization ?? '';
     assert.equal(Buffer.from(sent.replace('Basic ', ''), 'base64').toString(), `${USER.username}:${USER.password}`);
+  });
+
+  void it('a plain-HTTP realm on another host:port: the registry marked insecure is not enough; the realm\'s own mark is', async () => {
+    b.handle((req, res) => sendJson(res, req.headers.authorization ? 200 : 401, { token: 'tok', expires_in: 300 }));
+    a.handle((req, res, { url }) => {
+      if (req.headers.authorization === 'Bearer tok') {
+        if (v2ok(url, res)) return;
+        sendJson(res, 200, { name: 'x', tags: ['a'] });
+        return;
+      }
+      sendJson(res, 401, {}, { 'www-authenticate': `Bearer realm="${b.url}/token",service="fault"` });
+    });
+    const registryOnly = client({ cred: USER, hosts: { [a.host]: { scheme: 'http', insecure: true }, [b.host]: { scheme: 'http' } } });
+    const err = await registryOnly.listTags(a.host, 'x').catch((e: unknown) => e);
+    assert.ok(isAuthError(err) && err.message.includes(`mark ${b.host} insecure`), String(err));
+    // "Not sent", naming the realm's host:port as the one to allow (what the quick-fix and the CLI hint use).
+    assert.equal(err.credentialNotSent, true);
+    assert.equal(err.plainHttpHost, b.host);
+    assert.match(err.message, new RegExp(`^not sent: ${b.host.replace(/\./g, '\\.')} is plain HTTP`));
+    assert.ok(!String((err as Error).message).includes(USER.password));
+    assert.deepEqual(b.requests, [], 'nothing reached the realm');
+    assert.ok(a.requests.every((r) => r.headers.authorization === undefined));
+    const both = client({ cred: USER, hosts: { [a.host]: { scheme: 'http', insecure: true }, [b.host]: { scheme: 'http', insecure: true } } });
+    assert.deepEqual((await both.listTags(a.host, 'x')).tags, ['a']);
+    const realmAuth: string[] = b.requests.map((r: RecordedRequest) => r.headers.authorization ?? '').filter((h) => h !== '');
+    assert.deepEqual(realmAuth.map((h) => Buffer.from(h.replace('Basic ', ''), 'base64').toString()), [`${USER.username}:${USER.password}`]);
+    assert.ok(a.requests.every((r: RecordedRequest) => !(r.headers.authorization ?? '').startsWith('Basic')), 'the registry got the token, never the password');
+  });
+
+  void it('a token form (OAuth2 POST) redirected 307 to another origin is not resent there', async () => {
+    b.handle((_req, res, { url }) => {
+      if (url.pathname === '/token') res.writeHead(307, { location: `${a.url}/stolen` }).end();
+      else sendJson(res, 404, {});
+    });
+    a.handle((req, res, { url }) => {
+      if (url.pathname === '/stolen') {
+        sendJson(res, 200, { token: 'tok', expires_in: 300 });
+        return;
+      }
+      if (req.headers.authorization === 'Bearer tok') {
+        if (v2ok(url, res)) return;
+        sendJson(res, 200, { name: 'x', tags: ['a'] });
+        return;
+      }
+      sendJson(res, 401, {}, { 'www-authenticate': `Bearer realm="${b.url}/token",service="fault"` });
+    });
+    const c = client({ cred: USER, hosts: { [a.host]: { scheme: 'http', insecure: true, oauth2: true }, [b.host]: { scheme: 'http', insecure: true } } });
+    const err = await c.listTags(a.host, 'x').catch((e: unknown) => e);
+    assert.ok(isProtocolError(err) && /refusing to resend a request body/.test(err.message), String(err));
+    assert.ok(b.requests.some((r) => r.method === 'POST' && r.body.includes('password')), 'the form went to the realm');
+    assert.ok(a.requests.every((r) => r.path !== '/stolen' && !r.body.includes(USER.password)), 'and nowhere else');
   });
 
   void it('HEAD without a digest falls back to GET + sha256; a GET digest that does not match the body is refused', async () => {

@@ -291,6 +291,25 @@ void describe('check engine (fake registry)', () => {
     assert.ok(r.by('reg.test/app:1.0.0').notes.some((n) => n.code === 'directive'));
   });
 
+  void it('a tag the registry lacks, a digest-only reference, a single-platform pin refreshed to its own platform', async () => {
+    const reg = fakeRegistry();
+    // Config reads for the pin's platform (the real client has them): the old arm64 manifest says arm64.
+    const configs: Record<string, unknown> = { [`cfg-${D.oldArm}`]: { os: 'linux', architecture: 'arm64', variant: 'v8' } };
+    const withConfigs = Object.assign(reg, {
+      getManifest: (_r: string, _repo: string, digest: string) => Promise.resolve({ body: { config: { digest: `cfg-${digest}` } } }),
+      getJsonBlob: (_r: string, _repo: string, digest: string) => Promise.resolve(configs[digest] ?? {}),
+    });
+    const r = await run({ '/ws/Dockerfile': ['FROM reg.test/app:0.9.9', `FROM reg.test/app@${D.app100}`, `FROM reg.test/multi:2.1.0@${D.oldArm}`, ''].join('\n') }, withConfigs);
+    const missing = r.by('reg.test/app:0.9.9');
+    assert.deepEqual([missing.status, missing.code, missing.updates], ['error', 'tag-not-found', [{ kind: 'major', tag: '2.0.0', digest: null }]]);
+    assert.equal(missing.notChecked, null);
+    const digestOnly = r.by(`reg.test/app@${D.app100}`);
+    assert.deepEqual([digestOnly.status, digestOnly.updates], ['current', []]);
+    const arm = r.by(`reg.test/multi:2.1.0@${D.oldArm}`);
+    assert.deepEqual([arm.status, arm.updates], ['digest-changed', [{ kind: 'digest', tag: '2.1.0', digest: D.m21arm }]]);
+    assert.equal(arm.platform, 'linux/arm64/v8');
+  });
+
   void it('inline directives come with the occurrences: compose with its .env, devcontainer //, no file on disk', async () => {
     const reg = fakeRegistry();
     const compose = extractCompose('/nowhere/compose.yaml', 'services:\n  web:\n    image: reg.test/app:${APP_TAG}\n  db:\n    image: reg.test/app:1.0.0 # registry-lens: ignore\n', {

@@ -36,7 +36,7 @@ void describe('registry errors', () => {
   });
 
   void it('an AuthError for a credential withheld over plain HTTP says so (credentialNotSent), a rejection does not', () => {
-    assert.equal(new AuthError('not sent', { registry: 'r:5000', credentialNotSent: true }).credentialNotSent, true);
+    assert.equal(new AuthError('not sent', { registry: 'r:5000', plainHttpHost: 'r:5000' }).credentialNotSent, true);
     assert.equal(new AuthError('rejected', { registry: 'r:5000' }).credentialNotSent, false);
   });
 

@@ -44,6 +44,8 @@ export function findingError(e: unknown): FindingError {
     registry: r?.registry ?? (isNotCached(e) ? e.registry : null),
     status: r?.status ?? null,
     temporary: r?.temporary ?? false,
+    ...(isRateLimitError(e) ? { retryAt: e.retryAt ?? null } : {}),
+    ...(isAuthError(e) && e.plainHttpHost !== undefined ? { plainHttpHost: e.plainHttpHost } : {}),
   };
 }
 

@@ -34,14 +34,20 @@ export { imageDetails, type ImageDetails } from './details';
 export { hostPlatform, normalizePlatform, samePlatform } from './platform';
 export { sarifRegion, toSarif, type SarifOptions, type SarifRegion } from './sarif';
 export {
+  ALL_FINDING_CODES,
   FINDING_CODES,
   FINDING_STATUSES,
+  findingRemedy,
+  LEGACY_SEVERITY_KEYS,
+  resolveSeverities,
   type Finding,
   type FindingCode,
+  type FindingCodeInfo,
   type FindingError,
   type FindingNote,
   type FindingStatus,
   type FindingUpdate,
   type NotChecked,
+  type SeverityLevel,
   type StaleInfo,
 } from './types';

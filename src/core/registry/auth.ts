@@ -8,7 +8,8 @@
 //
 // Safety rules (DESIGN.md, security model):
 // - a credential goes only to the registry's own origin or to the realm its challenge named;
-// - never over plain HTTP unless the user marked the registry insecure (we then fall back to anonymous);
+// - never over plain HTTP unless the user marked the registry insecure (we then fall back to anonymous), and to
+//   a token realm over plain HTTP only when the realm's own host:port is marked insecure;
 // - never across a redirect to another origin (`wire.ts` drops `Authorization`);
 // - realms must be http(s), and a public registry may not name a private/loopback realm (SSRF guard).
 import { type Credential, describeCredential, type Keychain } from '../credentials/types';
@@ -218,7 +219,7 @@ export class AuthSession {
     return `Bearer ${t.token}`;
   }
 
-  /** Realm checks: http(s) only; plain HTTP with credentials only for insecure registries; no private realm for a public registry. */
+  /** Realm checks: http(s) only; plain HTTP with credentials only to a realm whose host:port is insecure; no private realm for a public registry. */
   private checkRealm(state: HostState, realmText: string, cred: Credential | undefined): URL {
     let realm: URL;
     try {
@@ -238,10 +239,13 @@ export class AuthSession {
     if (isPrivateHostname(realm.hostname) && !isPrivateHostname(state.base.hostname)) {
       throw new AuthError(`${state.registry}: refusing token realm ${redactUrl(realm.origin)} on a private address named by a public registry`, { registry: state.registry });
     }
-    if (realm.protocol === 'http:' && cred && !state.insecure) {
+    // Plain HTTP to a realm only when the realm's own host:port is marked insecure: marking the registry covers
+    // the realm only when the realm is on the registry's own host:port.
+    const realmInsecure = realm.host === state.base.host ? state.insecure : this.options.hostOptions(realm.host).insecure === true;
+    if (realm.protocol === 'http:' && cred && !realmInsecure) {
       throw new AuthError(
-        `${state.registry}: refusing to send credentials (${cred.source}) to the token realm ${redactUrl(realm.origin)} over plain HTTP: mark ${state.registry} insecure in settings if you trust this network`,
-        { registry: state.registry, credentialNotSent: true },
+        `not sent: ${realm.host} is plain HTTP. ${state.registry}: refusing to send credentials (${cred.source}) to the token realm ${redactUrl(realm.origin)} over plain HTTP: mark ${realm.host} insecure in settings if you trust this network`,
+        { registry: state.registry, plainHttpHost: realm.host },
       );
     }
     return realm;

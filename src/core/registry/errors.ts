@@ -70,10 +70,13 @@ export class AuthError extends RegistryError {
    * as insecure. The registry did not reject anything; allowing plain HTTP for that host is the fix.
    */
   readonly credentialNotSent: boolean;
-  constructor(message: string, init: RegistryErrorInit & { expired?: boolean; credentialNotSent?: boolean } = {}) {
+  /** With `credentialNotSent`: the host:port to allow plain HTTP for (the registry, or its token realm's host). */
+  readonly plainHttpHost: string | undefined;
+  constructor(message: string, init: RegistryErrorInit & { expired?: boolean; plainHttpHost?: string } = {}) {
     super(message, init);
     this.expired = init.expired === true;
-    this.credentialNotSent = init.credentialNotSent === true;
+    this.plainHttpHost = init.plainHttpHost;
+    this.credentialNotSent = init.plainHttpHost !== undefined;
   }
   override get code(): string {
     return this.expired ? 'auth-expired' : 'auth';

@@ -29,7 +29,7 @@ export function statusError(res: Resp, ctx: StatusContext): RegistryError {
     return new AuthError(`the login for ${registry} (${cred.source}) has expired${detail}: refresh it with ${refreshHint(registry)}`, { ...init, expired: true });
   }
   if (res.status === 401) {
-    if (refused) return new AuthError(`not sent: ${registry} is plain HTTP. ${target} requires authentication, and ${refused}`, { ...init, credentialNotSent: true });
+    if (refused) return new AuthError(`not sent: ${registry} is plain HTTP. ${target} requires authentication, and ${refused}`, { ...init, plainHttpHost: registry });
     return new AuthError(
       cred
         ? `credentials for ${registry} (${cred.source}) were rejected${detail}: check the user name and password or token, and that it may read ${repository ?? 'this registry'}`

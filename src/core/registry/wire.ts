@@ -2,7 +2,8 @@
 // retries with backoff (and Retry-After) on the injected clock, redirects, and capped bodies.
 //
 // - Redirects are followed here (the dispatcher never follows them). `Authorization` is dropped when the next URL
-//   is on another origin, or when https would become http: blob storage and CDNs get no credential of ours.
+//   is on another origin, or when https would become http: blob storage and CDNs get no credential of ours. A body
+//   (a token form) is resent only on the same origin or as an upgrade to https on the same host name.
 // - Bodies are capped (4 MiB default, error bodies 64 KiB, HEAD bodies drained); a larger body is a ProtocolError.
 // - A 429/503 pushes the whole host's `notBefore`, so concurrent requests back off together.
 import type { Dispatcher } from 'undici';
@@ -158,6 +159,14 @@ export class Wire {
         if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
           method = 'GET';
           body = undefined;
+        }
+        if (body !== undefined && !sameOrigin(next, url) && !(next.protocol === 'https:' && next.hostname === url.hostname)) {
+          // A 307/308 keeps the body, and a token form holds the password or refresh token: it goes to no other origin.
+          throw new ProtocolError(`${url.host}: refusing to resend a request body to ${redactUrl(next.origin)} (a redirect to another origin)`, {
+            ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
+            status: res.status,
+            url: url.toString(),
+          });
         }
         url = next;
         continue;

@@ -3,7 +3,7 @@ import { normalizeRegistry } from '../../core';
 import { CREDENTIAL_PRESETS, presetForHost, type CredentialPreset } from '../credentials/presets';
 import type { Services } from '../services';
 import type { RegistryNode } from '../tree/registriesTree';
-import { ask, hostOf, saveFlow, type CredentialArgs, type CredentialResult } from './credentialFlow';
+import { ask, hostOf, saveFlow, type CredentialArgs, type CredentialResult, type Prompt } from './credentialFlow';
 
 /** Registry Lens: Add Credential — guided by presets; tested before it is saved. */
 export async function addCredentialCommand(s: Services, arg?: RegistryNode | CredentialArgs): Promise<CredentialResult> {
@@ -13,18 +13,20 @@ export async function addCredentialCommand(s: Services, arg?: RegistryNode | Cre
     return saveFlow(s, preset, { host, username: arg.username ?? preset.username ?? '', secret: arg.secret }, { test: arg.test ?? true, saveIfTestFails: arg.saveIfTestFails ?? false, interactive: false });
   }
   let host = hostOf(arg);
+  const asked: Prompt[] = [];
   let preset: CredentialPreset | undefined = host ? presetForHost(normalizeRegistry(host)) : undefined;
   if (!preset) {
+    asked.push('preset');
     const pick = await vscode.window.showQuickPick<vscode.QuickPickItem & { preset?: CredentialPreset; host?: string }>(credentialPicks(s), {
       title: vscode.l10n.t('Add a registry credential'), placeHolder: vscode.l10n.t('Which registry?'),
     });
-    if (!pick?.preset) return { saved: false };
+    if (!pick?.preset) return { saved: false, asked };
     preset = pick.preset;
     host = pick.host;
   }
-  const input = await ask(preset, host ? normalizeRegistry(host) : undefined, undefined);
-  if (!input) return { saved: false };
-  return saveFlow(s, preset, input, { test: true, interactive: true });
+  const input = await ask(preset, host ? normalizeRegistry(host) : undefined, undefined, asked);
+  if (!input) return { saved: false, ...(host ? { host: normalizeRegistry(host) } : {}), asked };
+  return { ...(await saveFlow(s, preset, input, { test: true, interactive: true })), host: input.host, asked };
 }
 
 /**

@@ -11,8 +11,10 @@ import { hostOf, pickHost } from './credentialFlow';
  * re-checked by the setting change.
  */
 export async function allowPlainHttpCommand(s: Services, arg?: RegistryNode | string | { host: string; confirm?: false }): Promise<boolean> {
-  const host = hostOf(arg) ?? (await pickHost(s));
-  if (!host) return false;
+  const picked = hostOf(arg) ?? (await pickHost(s));
+  if (!picked) return false;
+  // From a Registries row: the host that must be allowed may be the registry's token realm, not the registry.
+  const host = arg && typeof arg === 'object' && !('confirm' in arg) ? s.registryStatus.state(picked).plainHttpHost ?? picked : picked;
   const confirm = !(arg && typeof arg === 'object' && 'confirm' in arg && arg.confirm === false);
   const allowed = await allowInsecureRegistry(host, 'plain-http', { confirm });
   if (!allowed) return false;

@@ -21,7 +21,13 @@ export interface CredentialArgs {
 export interface CredentialResult {
   saved: boolean;
   state?: RegistryState;
+  /** The registry the flow was for, once known. */
+  host?: string;
+  /** The prompts shown, in order (`preset`, `host`, `username`, `secret`): what the user was asked. */
+  asked?: Prompt[];
 }
+
+export type Prompt = 'preset' | 'host' | 'username' | 'secret';
 
 export function hostOf(arg: unknown): string | undefined {
   if (arg && typeof arg === 'object' && 'host' in arg && typeof (arg).host === 'string') return (arg as { host: string }).host;
@@ -54,18 +60,21 @@ async function testCandidate(s: Services, host: string, username: string, secret
   }
 }
 
-export async function ask(preset: CredentialPreset, host: string | undefined, username: string | undefined): Promise<{ host: string; username: string; secret: string } | undefined> {
+export async function ask(preset: CredentialPreset, host: string | undefined, username: string | undefined, asked: Prompt[] = []): Promise<{ host: string; username: string; secret: string } | undefined> {
+  if (!host && !preset.host) asked.push('host');
   const h = host ?? preset.host ?? (await vscode.window.showInputBox({
     title: `Add credential: ${preset.label}`, prompt: preset.hostPrompt ?? 'Registry host', placeHolder: preset.hostPlaceholder,
     ignoreFocusOut: true, validateInput: validateHost,
   }));
   if (!h) return undefined;
   const key = normalizeRegistry(h);
+  if (preset.username === undefined) asked.push('username');
   const user = preset.username ?? (await vscode.window.showInputBox({
     title: `Credential for ${key}`, prompt: preset.usernamePrompt, value: username, ignoreFocusOut: true,
   }));
   if (user === undefined) return undefined;
   let secret: string | undefined;
+  asked.push('secret');
   if (preset.secretFromFile) {
     const picked = await vscode.window.showOpenDialog({ title: preset.secretPrompt, canSelectMany: false, filters: { 'JSON key': ['json'] } });
     if (!picked?.[0]) return undefined;
@@ -86,10 +95,11 @@ export async function saveFlow(s: Services, preset: CredentialPreset, input: { h
     state = await test();
     if (state.status === 'not-sent' && opts.interactive) {
       // The registry never saw the credential: say so, and offer the one thing that lets it be sent.
-      const allow = vscode.l10n.t('Allow Plain HTTP for {0}', input.host);
+      const allowHost = state.plainHttpHost ?? input.host;
+      const allow = vscode.l10n.t('Allow Plain HTTP for {0}', allowHost);
       const saveAnyway = vscode.l10n.t('Save Anyway');
       const answer = await vscode.window.showWarningMessage(`${input.host}: ${state.message ?? state.status}`, allow, saveAnyway, vscode.l10n.t('Cancel'));
-      if (answer === allow && (await allowInsecureRegistry(input.host, 'plain-http'))) state = await test();
+      if (answer === allow && (await allowInsecureRegistry(allowHost, 'plain-http'))) state = await test();
       else if (answer !== saveAnyway) return { saved: false, state };
     }
     const ok = state.status === 'signed-in' || state.status === 'untrusted' || state.status === 'not-sent';

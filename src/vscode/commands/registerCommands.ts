@@ -17,17 +17,23 @@ import { ignoreUpdateKindCommand } from './ignoreUpdateKind';
 import { importDockerCredentialsCommand } from './importDockerCredentials';
 import { openRegistryPageCommand } from './openRegistryPage';
 import { pullImageCommand } from './pullImage';
+import { markInsecureCommand } from './markInsecure';
 import { refreshImagesCommand } from './refreshImages';
 import { refreshLocalCommand } from './refreshLocal';
 import { refreshRegistriesCommand } from './refreshRegistries';
 import { removeCredentialCommand } from './removeCredential';
+import { setCaFileCommand, type SetCaFileOptions } from './setCaFile';
 import { showAllImagesCommand } from './showAllImages';
 import { showFixesCommand } from './showFixes';
 import { showLogCommand } from './showLog';
 import { showOnlyUpdatesCommand } from './showOnlyUpdates';
+import { showRateLimitCommand } from './showRateLimit';
 import { testCredentialCommand } from './testCredential';
 import { updateAllImagesCommand, type UpdateAllOptions } from './updateAllImages';
 import { updateContainerCommand } from './updateContainer';
+
+/** A host from a Registries row or a string. */
+const hostArg = (arg: RegistryNode | string | undefined): string | undefined => (typeof arg === 'string' ? arg : arg?.host);
 
 /**
  * Wires every command id to its handler (one file each, taking the services it needs). A `Record` over
@@ -56,6 +62,9 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     [CommandId.Announce]: (message?: string) => announceCommand(s, message),
     [CommandId.AllowPlainHttp]: (arg?: RegistryNode | string | { host: string; confirm?: false }) => allowPlainHttpCommand(s, arg),
     [CommandId.PullImage]: (arg?: LocalNode | ImagesNode | string, options?: { quiet?: boolean }) => pullImageCommand(s, s.local, arg, options),
+    [CommandId.SetCaFile]: (host?: RegistryNode | string, options?: SetCaFileOptions) => setCaFileCommand(s, hostArg(host), options),
+    [CommandId.MarkInsecure]: (host?: RegistryNode | string, options?: { confirm?: false }) => markInsecureCommand(s, hostArg(host), options),
+    [CommandId.ShowRateLimit]: (host?: string, retryAt?: number | null) => showRateLimitCommand(s, host, retryAt),
     [CommandId.UpdateContainer]: (arg?: Extract<LocalNode, { kind: 'container' }> | string) => updateContainerCommand(s, arg),
   };
   return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));

@@ -35,7 +35,8 @@ function remedies(s: Services, host: string, state: RegistryState): { title: str
   if (state.status === 'signed-in' || state.status === 'anonymous') return [];
   const actions: { title: string; run: () => unknown }[] = [];
   if (state.status === 'not-sent') {
-    actions.push({ title: vscode.l10n.t('Allow Plain HTTP for {0}', host), run: () => vscode.commands.executeCommand(CommandId.AllowPlainHttp, host) });
+    const allow = state.plainHttpHost ?? host;
+    actions.push({ title: vscode.l10n.t('Allow Plain HTTP for {0}', allow), run: () => vscode.commands.executeCommand(CommandId.AllowPlainHttp, allow) });
   }
   if (state.status === 'rejected') {
     actions.push(s.secrets.info(host) !== undefined

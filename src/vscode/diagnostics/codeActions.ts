@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { editsForUpdate, familiarName, ignoreCommentEdit, safestFirst, type TextEdit } from '../../core';
+import { editsForUpdate, familiarName, ignoreCommentEdit, safestFirst, type Finding, type TextEdit } from '../../core';
 import { occurrenceKey, type UpdateChecker } from '../check/updateChecker';
 import { CommandId } from '../constants';
 import { DIAGNOSTIC_SOURCE, toRange, toUri } from '../convert';
@@ -15,7 +15,8 @@ export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('registryL
  * `registry-lens: ignore` comment) and "ignore <kind> updates of this image" (a `registryLens.policies` rule).
  * Each edit touches only the tag/digest range (the ARG default or .env value the tag came from, when it did), and
  * only while that range still holds what the check saw: otherwise the action is shown disabled with the reason.
- * Also "Fix all" for a file (`source.fixAll.registryLens`): the preferred fix of every finding in it.
+ * Also "Fix all" for a file (`source.fixAll.registryLens`): the preferred fix of every finding in it. Error
+ * findings get the fixes of their code ({@link errorFixes}): a credential, a CA file, the insecure flag, a reset time.
  */
 export class UpdateCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND];
@@ -34,15 +35,7 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
       if (d.source !== DIAGNOSTIC_SOURCE) continue;
       const f = this.diagnostics.finding(doc.uri.fsPath, d);
       if (!f) continue;
-      const host = f.occurrence.reference?.registry;
-      if (f.code === 'credential-not-sent' && host) {
-        // The registry never saw the credential: the fix is to allow plain HTTP for it (a user setting, after a warning).
-        const action = new vscode.CodeAction(vscode.l10n.t('Allow plain HTTP for {0}', host), vscode.CodeActionKind.QuickFix);
-        action.diagnostics = [d];
-        action.isPreferred = true;
-        action.command = { title: action.title, command: CommandId.AllowPlainHttp, arguments: [host] };
-        actions.push(action);
-      }
+      if (f.status === 'error') actions.push(...errorFixes(f, d));
       const updates = safestFirst(f.updates);
       for (const [i, u] of updates.entries()) {
         const action = new vscode.CodeAction(fixTitle(f, u), vscode.CodeActionKind.QuickFix);
@@ -103,6 +96,42 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
         : vscode.l10n.t('Registry Lens: Fix All updated {0} references in {1} (lines {2})', String(updated), file, lines)],
     };
     return action;
+  }
+}
+
+/** A quick-fix that runs a command (no edit). */
+function commandFix(title: string, d: vscode.Diagnostic, command: CommandId, args: unknown[], preferred = false): vscode.CodeAction {
+  const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+  action.diagnostics = [d];
+  action.isPreferred = preferred;
+  action.command = { title, command, arguments: args };
+  return action;
+}
+
+/**
+ * The fixes of an error finding, by its code: a credential for a registry that wants one (or refused the one it
+ * got), a CA file or the insecure flag for a TLS failure, when a rate limit resets. They change settings or
+ * credentials, never the file.
+ */
+export function errorFixes(f: Finding, d: vscode.Diagnostic): vscode.CodeAction[] {
+  const registry = f.error?.registry ?? f.occurrence.reference?.registry;
+  if (!registry) return [];
+  switch (f.code) {
+    case 'auth-failed':
+      return [commandFix(vscode.l10n.t('Add credential for {0}', registry), d, CommandId.AddCredential, [{ host: registry }], true)];
+    case 'credential-not-sent':
+      // The registry never saw the credential: allow plain HTTP for it (a user setting, after a warning).
+      // (The host is the registry, or its token realm's host when that is the one on plain HTTP.)
+      return [commandFix(vscode.l10n.t('Allow plain HTTP for {0}', f.error?.plainHttpHost ?? registry), d, CommandId.AllowPlainHttp, [f.error?.plainHttpHost ?? registry], true)];
+    case 'tls-error':
+      return [
+        commandFix(vscode.l10n.t('Set a CA file for {0}', registry), d, CommandId.SetCaFile, [registry], true),
+        commandFix(vscode.l10n.t('Mark {0} insecure', registry), d, CommandId.MarkInsecure, [registry]),
+      ];
+    case 'rate-limited':
+      return [commandFix(vscode.l10n.t('When does the {0} rate limit reset?', registry), d, CommandId.ShowRateLimit, [registry, f.error?.retryAt ?? null], true)];
+    default:
+      return [];
   }
 }
 

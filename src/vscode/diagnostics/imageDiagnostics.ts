@@ -1,9 +1,14 @@
 import * as vscode from 'vscode';
-import type { Finding } from '../../core';
+import { resolveSeverities, type Finding, type FindingCode, type SeverityLevel } from '../../core';
 import type { UpdateChecker } from '../check/updateChecker';
 import { affects, readSettings } from '../config';
 import { Setting } from '../constants';
-import { toDiagnostic, toRelated, toUri } from '../convert';
+import { diagnosticCode, toDiagnostic, toRelated, toUri } from '../convert';
+
+/** Other uses of the same image listed as related information on an update diagnostic (every use has one). */
+const RELATED_USES = 5;
+/** Diagnostics per `DiagnosticCollection.set` call. */
+const DIAGNOSTICS_PER_SET = 1000;
 
 /** The documents image references live in (diagnostics, quick-fixes, hovers). */
 export const IMAGE_DOCUMENTS: vscode.DocumentSelector = [
@@ -13,25 +18,10 @@ export const IMAGE_DOCUMENTS: vscode.DocumentSelector = [
   { scheme: 'file', pattern: '**/Kustomization' },
 ];
 
-/** The finding kinds whose severity the `registryLens.severity` setting chooses. */
-export type SeverityKind = 'update' | 'digestChanged' | 'registryProblem' | 'latest' | 'notPinned';
-
-const DEFAULT_SEVERITY: Record<SeverityKind, string> = { update: 'information', digestChanged: 'warning', registryProblem: 'warning', latest: 'hint', notPinned: 'off' };
-const LEVELS: Record<string, vscode.DiagnosticSeverity | undefined> = {
+const LEVELS: Record<SeverityLevel, vscode.DiagnosticSeverity | undefined> = {
   error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning,
   information: vscode.DiagnosticSeverity.Information, hint: vscode.DiagnosticSeverity.Hint, off: undefined,
 };
-
-/** Severity per finding kind from settings (`off`: no diagnostic); unknown values fall back to the default. */
-function readSeverities(): Record<SeverityKind, vscode.DiagnosticSeverity | undefined> {
-  const configured = readSettings().severity;
-  const out = {} as Record<SeverityKind, vscode.DiagnosticSeverity | undefined>;
-  for (const kind of Object.keys(DEFAULT_SEVERITY) as SeverityKind[]) {
-    const v = configured[kind];
-    out[kind] = LEVELS[typeof v === 'string' && v in LEVELS ? v : DEFAULT_SEVERITY[kind]];
-  }
-  return out;
-}
 
 /**
  * Findings as diagnostics on the reference: newer tags and changed digests, and registry problems once per file
@@ -49,9 +39,10 @@ export class ImageDiagnostics implements vscode.Disposable {
   /** Every diagnostic of the last refresh per file, including those hidden while their text is edited. */
   private readonly byFile = new Map<string, vscode.Diagnostic[]>();
 
-  constructor(private readonly checker: UpdateChecker) {
+  /** `docs`: the documentation link of a finding code (each diagnostic's `codeDescription`). */
+  constructor(private readonly checker: UpdateChecker, private readonly docs: (code: FindingCode) => vscode.Uri | undefined = () => undefined) {
     this.subscriptions = [
-      checker.onDidChange(() => this.refresh()),
+      checker.onDidChange((files) => this.refresh(files)),
       vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, Setting.Severity)) this.refresh(); }),
       vscode.workspace.onDidChangeTextDocument((e) => this.dropStale(e.document)),
     ];
@@ -60,16 +51,19 @@ export class ImageDiagnostics implements vscode.Disposable {
 
   private static key(file: string, d: vscode.Diagnostic): string {
     const r = d.range;
-    return `${file}|${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}|${String(typeof d.code === 'object' ? d.code.value : d.code)}`;
+    return `${file}|${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}|${diagnosticCode(d) ?? ''}`;
   }
 
   finding(file: string, d: vscode.Diagnostic): Finding | undefined {
     return this.byKey.get(ImageDiagnostics.key(file, d));
   }
 
-  private refresh(): void {
+  /** Rebuilds the diagnostics of `only` these files (after one file was re-extracted), or of every file. */
+  private refresh(only?: ReadonlySet<string>): void {
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    this.byKey.clear();
+    if (only) {
+      for (const key of this.byKey.keys()) if (only.has(key.slice(0, key.lastIndexOf('|', key.lastIndexOf('|') - 1)))) this.byKey.delete(key);
+    } else this.byKey.clear();
     const add = (file: string, d: vscode.Diagnostic, f: Finding): void => {
       this.byKey.set(ImageDiagnostics.key(file, d), f);
       const list = byFile.get(file);
@@ -77,28 +71,35 @@ export class ImageDiagnostics implements vscode.Disposable {
       else byFile.set(file, [d]);
     };
     const errorsSeen = new Map<string, vscode.Diagnostic>();
-    const severity = readSeverities();
-    const make = (f: Finding, kind: SeverityKind, message = f.message): vscode.Diagnostic | undefined => {
-      const level = severity[kind];
-      return level === undefined ? undefined : toDiagnostic(f, level, message);
+    // Severity per finding code (the finding table's default, `registryLens.severity`, or an older key of it).
+    const severity: Record<FindingCode, SeverityLevel> = resolveSeverities(readSettings().severity);
+    const make = (f: Finding, message = f.message): vscode.Diagnostic | undefined => {
+      const level = LEVELS[severity[f.code]];
+      return level === undefined ? undefined : toDiagnostic(f, level, message, this.docs(f.code));
     };
     // Other uses of the same image (same canonical reference), for related information on update diagnostics.
     const findings = this.checker.all();
     const uses = new Map<string, Finding[]>();
     for (const f of findings) {
       const c = f.occurrence.reference?.canonical;
-      if (c && (f.status === 'update' || f.status === 'digest-changed')) uses.set(c, [...(uses.get(c) ?? []), f]);
+      if (!c || (f.status !== 'update' && f.status !== 'digest-changed')) continue;
+      const list = uses.get(c);
+      if (list) list.push(f);
+      else uses.set(c, [f]);
     }
+    // The first few other uses (an image used in thousands of files must not cost thousands per diagnostic).
     const related = (f: Finding): vscode.DiagnosticRelatedInformation[] => (uses.get(f.occurrence.reference?.canonical ?? '') ?? [])
+      .slice(0, RELATED_USES + 1)
       .filter((x) => x !== f)
-      .slice(0, 20)
+      .slice(0, RELATED_USES)
       .map((x) => toRelated(x.occurrence, `also used here: ${x.occurrence.text}`));
     for (const f of findings) {
       const o = f.occurrence;
+      if (only && !only.has(o.file)) continue;
       const ref = o.reference;
       let d: vscode.Diagnostic | undefined;
       if (f.status === 'update' || f.status === 'digest-changed') {
-        d = make(f, f.status === 'update' ? 'update' : 'digestChanged');
+        d = make(f);
         const others = d && related(f);
         if (d && others?.length) d.relatedInformation = others;
       }
@@ -109,20 +110,43 @@ export class ImageDiagnostics implements vscode.Disposable {
           first.relatedInformation = [...(first.relatedInformation ?? []), toRelated(o, `also ${ref.canonical}`)];
           continue;
         }
-        d = make(f, 'registryProblem');
+        d = make(f);
         if (d) errorsSeen.set(key, d);
-      } else if (ref && !ref.digest && (ref.tag === null || ref.tag === 'latest') && (f.status === 'current' || f.status === 'unpinned')) {
-        d = make(f, 'latest', `${ref.canonical}: "${ref.tag ?? 'no tag'}" moves whenever the image is republished; pin a version tag or a digest for repeatable builds`);
-      } else if (f.status === 'unpinned') d = make(f, 'notPinned');
+      } else if (f.status === 'unpinned') {
+        const rolling = ref && !ref.digest && (ref.tag === null || ref.tag === 'latest');
+        d = rolling ? make(f, `${ref.canonical}: "${ref.tag ?? 'no tag'}" moves whenever the image is republished; pin a version tag or a digest for repeatable builds`) : make(f);
+      }
       if (d) add(o.file, d, f);
     }
-    this.collection.clear();
-    this.byFile.clear();
+    // Batched set() calls: each is one message to the window, and a workspace has thousands of files. VS Code sends
+    // at most 1,100 diagnostics of one call (and drops the rest), so a batch stays under that.
+    const entries: [vscode.Uri, vscode.Diagnostic[]][] = [];
+    if (only) {
+      for (const file of only) {
+        this.byFile.delete(file);
+        if (!byFile.has(file)) entries.push([toUri(file), []]);
+      }
+    } else {
+      this.collection.clear();
+      this.byFile.clear();
+    }
     for (const [file, list] of byFile) {
       this.byFile.set(file, list);
-      this.collection.set(toUri(file), list);
+      entries.push([toUri(file), list]);
     }
-    for (const doc of vscode.workspace.textDocuments) this.dropStale(doc);
+    let batch: typeof entries = [];
+    let count = 0;
+    for (const entry of entries) {
+      if (batch.length && count + entry[1].length > DIAGNOSTICS_PER_SET) {
+        this.collection.set(batch);
+        batch = [];
+        count = 0;
+      }
+      batch.push(entry);
+      count += entry[1].length;
+    }
+    if (batch.length) this.collection.set(batch);
+    for (const doc of vscode.workspace.textDocuments) if (!only || only.has(doc.uri.fsPath)) this.dropStale(doc);
   }
 
   /**

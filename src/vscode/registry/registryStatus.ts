@@ -18,6 +18,8 @@ export interface RegistryState {
   message?: string;
   rateLimit?: RateLimitInfo;
   checkedAt?: number;
+  /** Not sent: the host:port to allow plain HTTP for (the registry, or its token realm's host). */
+  plainHttpHost?: string;
   /** Images of this registry the last update check could not check, and why (the first one's reason). */
   notChecked?: { count: number; why: string };
 }
@@ -36,7 +38,10 @@ export function stateFromPing(host: string, result: PingResult | undefined, erro
     const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
     if (isTlsError(error)) return { host, status: 'tls', message, checkedAt };
     // A credential withheld (plain HTTP) was never seen by the registry: not "rejected".
-    if (isAuthError(error) && error.credentialNotSent) return { host, status: 'not-sent', message: notSentMessage(host), checkedAt };
+    if (isAuthError(error) && error.credentialNotSent) {
+      const allow = error.plainHttpHost ?? host;
+      return { host, status: 'not-sent', message: notSentMessage(allow), plainHttpHost: allow, checkedAt };
+    }
     // An expired login (ECR's 12 h token) is not a wrong password: the message says how to refresh it.
     if (isAuthError(error)) return { host, status: error.expired ? 'expired' : 'rejected', message, checkedAt };
     if (isNetworkError(error)) return { host, status: 'unreachable', message, checkedAt };
@@ -44,7 +49,7 @@ export function stateFromPing(host: string, result: PingResult | undefined, erro
   }
   const r = result!;
   const base = { host, checkedAt, ...(r.rateLimit ? { rateLimit: r.rateLimit } : {}), ...(r.credentialSource ? { credentialSource: r.credentialSource } : {}) };
-  if (r.credentialSource && r.credentialNotSent) return { ...base, status: 'not-sent', message: notSentMessage(host) };
+  if (r.credentialSource && r.credentialNotSent) return { ...base, status: 'not-sent', message: notSentMessage(host), plainHttpHost: host };
   if (r.credentialSource && r.authenticated !== false) return { ...base, status: 'signed-in' };
   if (r.credentialSource && r.authenticated === false) return { ...base, status: 'rejected' };
   if (r.auth === 'none') return { ...base, status: 'anonymous' };
@@ -99,7 +104,10 @@ export class RegistryStatus implements vscode.Disposable {
     // A token registry answers anonymous pings; whether the images need a credential shows only when they are read.
     const notChecked = this.notCheckedBy.get(key);
     const refused = s.status === 'anonymous' || s.status === 'signed-in' ? this.refusedBy.get(key) : undefined;
-    if (refused?.code === 'credential-not-sent') return { ...s, status: 'not-sent', message: notSentMessage(key), ...(notChecked ? { notChecked } : {}) };
+    if (refused?.code === 'credential-not-sent') {
+      const allow = refused.error?.plainHttpHost ?? key;
+      return { ...s, status: 'not-sent', message: notSentMessage(allow), plainHttpHost: allow, ...(notChecked ? { notChecked } : {}) };
+    }
     if (refused?.occurrence.reference && s.status === 'anonymous') {
       return { ...s, status: 'auth-required', message: `${refused.occurrence.reference.repository} needs a credential (the last update check was refused): add one for ${key}` };
     }
@@ -112,7 +120,7 @@ export class RegistryStatus implements vscode.Disposable {
   private notCheckedBy = new Map<string, { count: number; why: string }>();
 
   /** Takes the update checker's findings into account: a registry that refused them needs a credential. */
-  useFindings(checker: { all(): Finding[]; onDidChange: vscode.Event<void> }): void {
+  useFindings(checker: { all(): Finding[]; onDidChange: vscode.Event<unknown> }): void {
     this.disposables.push(checker.onDidChange(() => {
       this.refusedBy = new Map();
       this.notCheckedBy = new Map();
