@@ -36,7 +36,7 @@ export interface RegistryLensApi {
   /** Resolves when no registry check is running. */
   registriesIdle(): Promise<void>;
   /** Runs an update check now and resolves with its summary. */
-  checkNow(): Promise<CheckSummary>;
+  checkNow(options?: { refresh?: boolean }): Promise<CheckSummary>;
   /** The quick-fix provider, so tests can ask it directly for a diagnostic that was dropped. */
   readonly codeActions: UpdateCodeActions;
   /** The local engine behind the Local Engine view, and its tree. */
@@ -136,8 +136,8 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     localTree,
     imagesStats: () => images.stats,
     globalStateSnapshot: () => JSON.stringify(Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)]))),
-    checkNow: async () => {
-      await checker.checkNow('api');
+    checkNow: async (options = {}) => {
+      await checker.checkNow('api', options);
       return checker.summary;
     },
   };

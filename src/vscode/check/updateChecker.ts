@@ -169,7 +169,8 @@ export class UpdateChecker implements vscode.Disposable {
   }
 
   /** Runs a check now (or right after the running one); resolves when the requested check has finished. */
-  async checkNow(reason = 'command'): Promise<void> {
+  async checkNow(reason = 'command', opts: { refresh?: boolean } = {}): Promise<void> {
+    if (opts.refresh) this.refreshNext = true;
     if (!vscode.workspace.isTrusted) {
       this.log.info(`Update check skipped (${reason}): the workspace is not trusted`);
       return;
