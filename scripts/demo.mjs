@@ -85,6 +85,13 @@ async function main() {
   const workspace = join(DEMO, 'workspace');
   prepareWorkspace(workspace, [['localhost:5050', `localhost:${env.registries.anon.port}`], ['localhost:5054', `localhost:${env.registries.token.port}`]]);
 
+  // The demo registries speak plain HTTP: Registry Lens sends them no credential until the user lists them in
+  // registryLens.insecureRegistries (user or machine settings). The demo's own profile gets them preset, as the files
+  // name them (localhost:PORT), and says so.
+  const r = env.registries;
+  const local5 = (reg) => `localhost:${reg.port}`;
+  const insecure = [local5(r.anon), local5(r.token), local5(r.basic)];
+  say(`presetting registryLens.insecureRegistries to ${insecure.join(', ')} in the demo profile's user settings: these demo registries are plain HTTP on loopback`);
   const vsix = join(ROOT, 'registry-lens.vsix');
   const csPort = await freePort(Number(process.env.REGISTRY_LENS_DEMO_PORT ?? 8080));
   const resultsDir = join(ROOT, 'test-results');
@@ -92,7 +99,13 @@ async function main() {
     name: 'demo', workspace, inPlace: true, installVsix: vsix, resultsDir,
     stateDir: join(DEMO, 'code-server'), bindAddr: `127.0.0.1:${check ? 0 : csPort}`,
     // The test harness turns background checks off; the demo shows them.
-    settings: { 'registryLens.checkOnActivation': true, ...(env.docker ? { 'registryLens.docker.host': env.docker.dockerHost } : {}) },
+    settings: {
+      'registryLens.checkOnActivation': true,
+      'registryLens.insecureRegistries': insecure,
+      ...(env.docker ? { 'registryLens.docker.host': env.docker.dockerHost } : {}),
+    },
+    // The first screen: the demo Dockerfile with its diagnostics, next to the Registry Lens views.
+    openFile: join(workspace, 'api', 'Dockerfile'),
   };
   let stopping = false;
   const stopAll = async (server) => {
@@ -115,6 +128,12 @@ async function main() {
       await sidebar.locator('.monaco-list-row', { hasText: '→' }).first().waitFor({ timeout: 60_000 });
       await sidebar.locator('.monaco-list-row', { hasText: 'anonymous' }).first().waitFor({ timeout: 30_000 });
       await cs.page.locator('#status\\.problems, .statusbar-item', { hasText: /image updates?/ }).first().waitFor({ timeout: 30_000 });
+      // The first screen as a new user sees it: the Dockerfile open with the updates underlined, both trees showing.
+      await cs.page.locator('.tabs-container .tab', { hasText: 'Dockerfile' }).first().waitFor({ timeout: 30_000 });
+      await cs.page.locator('.editor-instance .squiggly-info, .editor-instance .squiggly-warning').first().waitFor({ timeout: 60_000 });
+      await sidebar.locator('.monaco-list-row', { hasText: 'localhost:' }).first().waitFor({ timeout: 30_000 });
+      await cs.page.waitForTimeout(1000);
+      say(`screenshot: ${await cs.screenshot('demo-first-screen.png')}`);
       if (local) {
         // The Local Engine view (collapsed until opened): the running container on an out-of-date image.
         const header = sidebar.locator('.pane-header', { hasText: 'Local Engine' }).first();
@@ -140,18 +159,18 @@ async function main() {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, () => { say('stopping'); void stopAll(server).then(() => process.exit(0)); });
   }
-  const r = env.registries;
   console.log(`
 Registry Lens demo is running.
 
   Open:   http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(workspace)}
 
   VS Code (code-server ${'4.100.3'}) with registry-lens.vsix installed, on ${workspace}
-  Registries (loopback only):
-    ${r.anon.host.padEnd(18)} anonymous          demo/node, demo/python, demo/nginx, demo/postgres, demo/redis
-    ${r.token.host.padEnd(18)} token auth         same images; user ${r.token.username} / ${r.token.password}
-    ${r.basic.host.padEnd(18)} htpasswd (HTTP)    user ${r.basic.username} / ${r.basic.password}
-    ${r.tls.host.padEnd(18)} htpasswd over TLS  CA file ${r.tls.caFile}
+  Registries (loopback only), as the demo files name them:
+    ${local5(r.anon).padEnd(18)} anonymous (HTTP)   demo/node, demo/python, demo/nginx, demo/postgres, demo/redis
+    ${local5(r.token).padEnd(18)} token auth (HTTP)  same images; user ${r.token.username} / ${r.token.password}
+    ${local5(r.basic).padEnd(18)} htpasswd (HTTP)    user ${r.basic.username} / ${r.basic.password}
+    ${local5(r.tls).padEnd(18)} htpasswd over TLS  CA file ${r.tls.caFile}
+  registryLens.insecureRegistries is preset to ${insecure.join(', ')} (the plain-HTTP ones) in this profile's user settings.
 
 ${local ? `  Docker engine ${env.docker.dockerHost} (Local Engine view): ${local.images.join(', ')} pulled, container ${local.container}
   running; ${local.moved} has since moved on in the registry.

@@ -63,8 +63,8 @@ export enum CommandId {
 /** All command ids, for the manifest test. */
 export const ALL_COMMANDS: readonly string[] = Object.values(CommandId);
 
-/** `when`-clause context keys this extension sets. */
-export const enum ContextKey {
+/** `when`-clause context keys this extension sets (the manifest test checks package.json names no other). */
+export enum ContextKey {
   /** 'registry' | 'file' */
   ImagesGroupBy = 'registryLens.imagesGroupBy',
   /** true while Workspace Images shows only images with updates */
@@ -73,6 +73,8 @@ export const enum ContextKey {
   EngineState = 'registryLens.engineState',
   /** true once the first workspace scan finished (the "no images" welcome waits for it) */
   Scanned = 'registryLens.scanned',
+  /** How many credentials Registry Lens stores (the Registries welcome content) */
+  StoredCredentials = 'registryLens.storedCredentials',
 }
 
 /** Tree item context values, namespaced so menus can match them exactly. */
@@ -92,6 +94,9 @@ export const enum ContextValue {
   LocalContainer = 'registryLens:local:container',
   LocalContainerPullable = 'registryLens:local:container:pull',
 }
+/** All context keys, for the manifest test. */
+export const ALL_CONTEXT_KEYS: readonly string[] = Object.values(ContextKey);
+
 /** All view ids, for the manifest test. */
 export const ALL_VIEWS: readonly string[] = Object.values(ViewId);
 

@@ -21,6 +21,7 @@ import { ImagesTreeProvider } from './tree/imagesTree';
 import { LocalEngine } from './docker/localEngine';
 import { LocalTreeProvider } from './tree/localTree';
 import { WorkspaceImages } from './workspace/workspaceImages';
+import { trackWelcomeState } from './welcomeState';
 
 /** What `activate` returns: a small surface for the extension-host tests, not a public API. */
 export interface RegistryLensApi {
@@ -41,6 +42,8 @@ export interface RegistryLensApi {
   /** The local engine behind the Local Engine view, and its tree. */
   readonly local: LocalEngine;
   readonly localTree: vscode.TreeDataProvider<unknown>;
+  /** Full workspace scans and single-file re-extractions so far (the editor bench checks an edit rescans nothing). */
+  imagesStats(): { scans: number; fileUpdates: number };
   /** Everything the extension keeps in global state, as JSON: tests assert no secret is ever in it. */
   globalStateSnapshot(): string;
 }
@@ -62,19 +65,28 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   const status = new CheckStatusBar(checker, images);
   const describe = (): void => {
     const m = imagesTree.model();
-    imagesView.description = images.hasScanned && m.imageCount ? `${m.imageCount} ${m.imageCount === 1 ? 'image' : 'images'} in ${m.fileCount} ${m.fileCount === 1 ? 'file' : 'files'}` : undefined;
+    const counted = `${m.imageCount === 1 ? vscode.l10n.t('1 image') : vscode.l10n.t('{0} images', m.imageCount)} ${m.fileCount === 1 ? vscode.l10n.t('in 1 file') : vscode.l10n.t('in {0} files', m.fileCount)}`;
+    imagesView.description = images.hasScanned && m.imageCount ? counted : undefined;
     const updates = checker.summary.updates;
-    imagesView.badge = updates ? { value: updates, tooltip: `${updates} image ${updates === 1 ? 'reference has' : 'references have'} an update` } : undefined;
+    imagesView.badge = updates ? { value: updates, tooltip: updates === 1 ? vscode.l10n.t('1 image reference has an update') : vscode.l10n.t('{0} image references have an update', updates) } : undefined;
   };
-  context.subscriptions.push(images, checker, imagesTree, imagesView, status, images.onDidChange(describe), checker.onDidChange(describe));
+  // The counts need the tree's model, which a large workspace takes a moment to build: after the diagnostics.
+  let describeTimer: NodeJS.Timeout | undefined;
+  const describeSoon = (): void => {
+    clearTimeout(describeTimer);
+    describeTimer = setTimeout(describe, 100);
+  };
+  context.subscriptions.push({ dispose: () => clearTimeout(describeTimer) });
+  context.subscriptions.push(images, checker, imagesTree, imagesView, status, images.onDidChange(describeSoon), checker.onDidChange(describeSoon));
   // "No images found" only once a scan has finished: while the first one runs the view says it is looking.
   context.subscriptions.push(images.onDidChange(() => void vscode.commands.executeCommand('setContext', ContextKey.Scanned, true)));
 
   const registryStatus = new RegistryStatus(images, secrets, clients, log);
   registryStatus.useFindings(checker);
   const registriesTree = new RegistriesTreeProvider(registryStatus, secrets);
-  context.subscriptions.push(secrets, clients, registryStatus, registriesTree,
-    vscode.window.createTreeView(ViewId.Registries, { treeDataProvider: registriesTree }));
+  const registriesView = vscode.window.createTreeView(ViewId.Registries, { treeDataProvider: registriesTree });
+  context.subscriptions.push(secrets, clients, registryStatus, registriesTree, registriesView,
+    trackWelcomeState(secrets, registryStatus, registriesView));
   const diagnostics = new ImageDiagnostics(checker, (code) => findingDocsUri(context.extensionUri, code));
   const codeActions = new UpdateCodeActions(diagnostics, checker);
   const codeLenses = new ImageCodeLensProvider(images, checker);
@@ -122,6 +134,7 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     codeActions,
     local,
     localTree,
+    imagesStats: () => images.stats,
     globalStateSnapshot: () => JSON.stringify(Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)]))),
     checkNow: async () => {
       await checker.checkNow('api');

@@ -88,6 +88,45 @@ suite('Workspace Images view', () => {
     assert.ok(!shown.some((l) => l.startsWith('ghcr.io')), shown.join('\n'));
   });
 
+  test('saving Dockerfile with nginx:1.25.3 edited to nginx:1.25.4 re-extracts that file alone, no workspace rescan', async () => {
+    const a = await api();
+    await a.imagesIdle();
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, 'Dockerfile'));
+    const line = doc.lineAt(7);
+    const at = line.text.indexOf('1.25.3');
+    assert.ok(at > 0, line.text);
+    const before = a.imagesStats();
+    const edit = (from: string, to: string): vscode.WorkspaceEdit => {
+      const e = new vscode.WorkspaceEdit();
+      e.replace(doc.uri, new vscode.Range(7, at, 7, at + from.length), to);
+      return e;
+    };
+    assert.ok(await vscode.workspace.applyEdit(edit('1.25.3', '1.25.4')));
+    try {
+      assert.ok(await doc.save());
+      const deadline = Date.now() + 10_000;
+      let shown: string[] = [];
+      while (Date.now() < deadline) {
+        shown = await render(a.imagesTree);
+        if (shown.some((l) => /^ {4}1\.25\.4 — (.* · )?1 use$/.test(l))) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(shown.some((l) => /^ {4}1\.25\.4 — (.* · )?1 use$/.test(l)), shown.join('\n'));
+      // Let the file watcher's event for the same save arrive and settle: it must not rescan either.
+      await new Promise((r) => setTimeout(r, 1000));
+      await a.imagesIdle();
+      const after = a.imagesStats();
+      assert.equal(after.scans, before.scans, 'the save rescanned the workspace');
+      assert.ok(after.fileUpdates > before.fileUpdates, 'the file was not re-extracted');
+    } finally {
+      await vscode.workspace.applyEdit(edit('1.25.4', '1.25.3'));
+      await doc.save();
+      await a.imagesIdle();
+    }
+  });
+
   test('Refresh Workspace Images rescans on demand', async () => {
     const a = await api();
     await vscode.commands.executeCommand(CommandId.RefreshImages);

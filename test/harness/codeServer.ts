@@ -56,6 +56,8 @@ export interface CodeServerOptions {
   extraFiles?: Record<string, string>;
   /** Open the workspace in restricted mode (workspace trust on, the folder not trusted). */
   untrusted?: boolean;
+  /** A file (absolute path inside the workspace) the workbench opens in an editor at start. */
+  openFile?: string;
 }
 
 /** code-server alone, without a browser: what `npm run demo` leaves running for the user. */
@@ -188,6 +190,7 @@ export async function launchCodeServer(opts: CodeServerOptions): Promise<Launche
     const payload: [string, string][] = [['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
     if (opts.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(opts.extensionDevelopmentPath)]);
     if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(opts.extensionTestsPath)]);
+    if (opts.openFile) payload.push(['openFile', remote(opts.openFile)]);
     const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     return { port, workspace, tmp, url, stop };
   } catch (e) {

@@ -140,6 +140,29 @@ async function main(): Promise<number> {
           },
         },
         {
+          name: 'the walkthrough opens from Welcome: Open Walkthrough with its three steps and their media',
+          run: async (cs) => {
+            const { page } = cs;
+            await runFromPalette(page, 'Welcome: Open Walkthrough...');
+            await page.locator(sel.quickPickRow, { hasText: 'Get started with Registry Lens' }).first().click();
+            const container = page.locator('.gettingStartedContainer');
+            for (const step of ['Add a credential', 'Check your images', 'Fix an image']) {
+              await container.locator('.getting-started-step', { hasText: step }).first().waitFor({ timeout: 30_000 });
+            }
+            // The first step's picture is one of ours, loaded (a missing file leaves a broken image).
+            const img = container.locator('.getting-started-media img').first();
+            await img.waitFor({ timeout: 15_000 });
+            const loaded = (): Promise<boolean> => img.evaluate((el) => { const i = el as unknown as { complete: boolean; naturalWidth: number }; return i.complete && i.naturalWidth > 0; });
+            for (let t = 0; !(await loaded()); t++) {
+              if (t > 50) throw new Error(`the walkthrough image ${await img.getAttribute('src')} did not load`);
+              await page.waitForTimeout(200);
+            }
+            await page.waitForTimeout(500);
+            await cs.screenshot('ui-walkthrough.png');
+            await page.keyboard.press('Control+w');
+          },
+        },
+        {
           name: 'Registry Lens: Show Log from the command palette shows the activation line',
           run: async (cs) => {
             await runFromPalette(cs.page, 'Registry Lens: Show Log');

@@ -24,19 +24,20 @@ export class CheckStatusBar implements vscode.Disposable {
     }
     if (!vscode.workspace.isTrusted) {
       this.item.text = '$(workspace-untrusted) Registry Lens';
-      this.item.tooltip = 'Registry Lens — not checking: registries are contacted only in a trusted workspace';
+      this.item.tooltip = vscode.l10n.t('Registry Lens — not checking: registries are contacted only in a trusted workspace');
       this.item.show();
       return;
     }
     const notChecked = s.notChecked ? vscode.l10n.t(' · {0} not checked', s.notChecked) : '';
     if (s.running) this.item.text = '$(sync~spin) Registry Lens';
-    else if (s.updates) this.item.text = `$(arrow-circle-up) ${s.updates} image ${s.updates === 1 ? 'update' : 'updates'}${notChecked}`;
+    else if (s.updates) this.item.text = `$(arrow-circle-up) ${s.updates === 1 ? vscode.l10n.t('1 image update') : vscode.l10n.t('{0} image updates', s.updates)}${notChecked}`;
     else if (s.notChecked) this.item.text = `$(warning) ${vscode.l10n.t('{0} not checked', s.notChecked)}`;
-    else if (s.errors) this.item.text = `$(warning) Registry Lens: ${s.errors} ${s.errors === 1 ? 'error' : 'errors'}`;
-    else if (s.checkedAt || s.fromCache) this.item.text = '$(check) Images up to date';
+    else if (s.errors) this.item.text = `$(warning) ${s.errors === 1 ? vscode.l10n.t('Registry Lens: 1 error') : vscode.l10n.t('Registry Lens: {0} errors', s.errors)}`;
+    else if (s.checkedAt || s.fromCache) this.item.text = `$(check) ${vscode.l10n.t('Images up to date')}`;
     else this.item.text = '$(package) Registry Lens';
-    const when = s.checkedAt ? `Last checked ${new Date(s.checkedAt).toLocaleString()}` : s.fromCache ? 'Showing cached results; not checked in this session yet' : 'Not checked yet';
-    this.item.tooltip = `Registry Lens — ${when}${s.errors ? `\n${s.errors} image references could not be checked (see the log)` : ''}\nClick to show Workspace Images`;
+    const when = s.checkedAt ? vscode.l10n.t('Last checked {0}', new Date(s.checkedAt).toLocaleString()) : s.fromCache ? vscode.l10n.t('Showing cached results; not checked in this session yet') : vscode.l10n.t('Not checked yet');
+    const errors = s.errors ? `\n${vscode.l10n.t('{0} image references could not be checked (see the log)', s.errors)}` : '';
+    this.item.tooltip = `${vscode.l10n.t('Registry Lens — {0}', when)}${errors}\n${vscode.l10n.t('Click to show Workspace Images')}`;
     this.item.show();
   }
 

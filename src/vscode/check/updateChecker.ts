@@ -33,7 +33,8 @@ export interface CheckSummary {
  */
 export class UpdateChecker implements vscode.Disposable {
   private findings = new Map<string, Finding>();
-  private readonly emitter = new vscode.EventEmitter<void>();
+  /** Fires when findings change: with the files concerned when only they changed, else undefined (all of them). */
+  private readonly emitter = new vscode.EventEmitter<ReadonlySet<string> | undefined>();
   readonly onDidChange = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
   private cache: CacheStore | undefined;
@@ -60,6 +61,7 @@ export class UpdateChecker implements vscode.Disposable {
         if (affects(e, Setting.Policies)) this.schedule('policies changed', 500);
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule('workspace trusted', 0)),
+      images.onDidUpdateFiles((files) => void this.refreshFiles(files)),
     );
     this.startInterval();
   }
@@ -119,7 +121,7 @@ export class UpdateChecker implements vscode.Disposable {
       this.timer = undefined;
       void this.checkNow(reason);
     }, delayMs);
-    if (first) this.emitter.fire(); // rows waiting for their answer show "checking…" from now on
+    if (first) this.emitter.fire(undefined); // rows waiting for their answer show "checking…" from now on
   }
 
   /** Findings from the cache alone, no network: what a reload shows at once. */
@@ -133,6 +135,32 @@ export class UpdateChecker implements vscode.Disposable {
       this.apply(findings.filter((f) => f.code !== 'not-cached'), true);
     } catch (e) {
       this.log.warn(`Reading cached check results failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /**
+   * Findings for re-extracted files from the cache alone, no network: an edited reference whose answer is cached
+   * gets its diagnostics at once; one that is not shows none until the next online check answers for it.
+   */
+  private async refreshFiles(files: readonly string[]): Promise<void> {
+    const set = new Set(files);
+    const occurrences = this.images.result.occurrences.filter((o) => set.has(o.file));
+    try {
+      const { findings } = occurrences.length
+        ? await checkImages(occurrences, { client: this.clients.client, cache: this.cacheStore(), rules: this.rules(), offline: true })
+        : { findings: [] };
+      for (const [key, f] of this.findings) if (set.has(f.occurrence.file)) this.findings.delete(key);
+      for (const f of findings) if (f.code !== 'not-cached') this.findings.set(occurrenceKey(f.occurrence), f);
+      const all = [...this.findings.values()];
+      this.state = {
+        ...this.state,
+        updates: all.filter((f) => f.status === 'update' || f.status === 'digest-changed').length,
+        errors: all.filter((f) => f.status === 'error').length,
+        notChecked: all.filter((f) => f.notChecked).length,
+      };
+      this.emitter.fire(set);
+    } catch (e) {
+      this.log.warn(`Reading cached check results for ${files.length} changed file(s) failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -161,7 +189,7 @@ export class UpdateChecker implements vscode.Disposable {
     const occurrences = this.images.result.occurrences;
     this.controller = new AbortController();
     this.state = { ...this.state, running: true };
-    this.emitter.fire();
+    this.emitter.fire(undefined);
     const started = Date.now();
     const client = this.clients.client;
     const before = { ...client.stats };
@@ -181,7 +209,7 @@ export class UpdateChecker implements vscode.Disposable {
       this.log.error(`Update check failed (${reason}): ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       this.state = { ...this.state, running: false };
-      this.emitter.fire();
+      this.emitter.fire(undefined);
     }
   }
 
@@ -192,7 +220,7 @@ export class UpdateChecker implements vscode.Disposable {
     const errors = findings.filter((f) => f.status === 'error').length;
     const notChecked = findings.filter((f) => f.notChecked).length;
     this.state = { ...this.state, updates, errors, notChecked, fromCache, ...(fromCache ? {} : { checkedAt: Date.now() }) };
-    this.emitter.fire();
+    this.emitter.fire(undefined);
   }
 
   dispose(): void {

@@ -25,11 +25,11 @@ export async function importDockerCredentialsCommand(s: Services, args?: { hosts
   try {
     entries = docker.entries();
   } catch (e) {
-    void vscode.window.showErrorMessage(`Registry Lens: cannot read ${docker.file}: ${e instanceof Error ? e.message : String(e)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Registry Lens: cannot read {0}: {1}', docker.file, e instanceof Error ? e.message : String(e)));
     return result;
   }
   if (!entries.length) {
-    if (!args) void vscode.window.showInformationMessage(`Registry Lens: ${docker.file} holds no registry credentials.`);
+    if (!args) void vscode.window.showInformationMessage(vscode.l10n.t('Registry Lens: {0} holds no registry credentials.', docker.file));
     return result;
   }
   let hosts: string[];
@@ -39,9 +39,9 @@ export async function importDockerCredentialsCommand(s: Services, args?: { hosts
     const picked = await vscode.window.showQuickPick(entries.map((e) => ({
       label: e.host,
       description: describeSource(e),
-      detail: s.secrets.info(e.host) ? 'Registry Lens already has a credential for this registry: importing replaces it' : undefined,
+      detail: s.secrets.info(e.host) ? vscode.l10n.t('Registry Lens already has a credential for this registry: importing replaces it') : undefined,
       picked: !s.secrets.info(e.host),
-    })), { canPickMany: true, title: `Import credentials from ${docker.file}`, placeHolder: 'Which registries? The secrets are copied into VS Code\'s secret storage.' });
+    })), { canPickMany: true, title: vscode.l10n.t('Import credentials from {0}', docker.file), placeHolder: vscode.l10n.t("Which registries? The secrets are copied into VS Code's secret storage.") });
     if (!picked?.length) return result;
     hosts = picked.map((p) => p.label);
   }
@@ -60,7 +60,10 @@ export async function importDockerCredentialsCommand(s: Services, args?: { hosts
   }
   if (!args) {
     const failed = result.failed.map((f) => `${f.host} (${f.reason})`).join(', ');
-    const text = `Registry Lens: imported ${result.imported.length} credential${result.imported.length === 1 ? '' : 's'}${failed ? `; not imported: ${failed}` : ''}.`;
+    const n = result.imported.length;
+    const text = failed
+      ? (n === 1 ? vscode.l10n.t('Registry Lens: imported 1 credential; not imported: {0}.', failed) : vscode.l10n.t('Registry Lens: imported {0} credentials; not imported: {1}.', n, failed))
+      : (n === 1 ? vscode.l10n.t('Registry Lens: imported 1 credential.') : vscode.l10n.t('Registry Lens: imported {0} credentials.', n));
     if (failed) void vscode.window.showWarningMessage(text);
     else void vscode.window.showInformationMessage(text);
   }

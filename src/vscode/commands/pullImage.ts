@@ -33,26 +33,26 @@ export async function pullImageCommand(services: Services, local: LocalEngine, a
     if (local.state.state === 'idle' || local.state.state === 'connecting') await local.refresh('pull command');
     const s = local.state;
     if (s.state !== 'ok') {
-      void vscode.window.showInformationMessage(`Registry Lens: no Docker engine to pull with. ${s.state === 'unavailable' ? s.message : ''}`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Registry Lens: no Docker engine to pull with. {0}', s.state === 'unavailable' ? s.message : ''));
       return undefined;
     }
     const outdated = [...(s.result?.images ?? []), ...(s.result?.containers ?? [])].filter((f) => f.actions.includes('pull'));
     const refs = [...new Set(outdated.map((f) => f.ref))];
     const picked = await vscode.window.showQuickPick(refs.length ? refs : s.inventory.images.flatMap((i) => i.repoTags), {
-      title: 'Pull Newer Image',
-      placeHolder: refs.length ? 'Images with a newer version in their registry' : 'Nothing is out of date; pull one of the local images again?',
+      title: vscode.l10n.t('Pull Newer Image'),
+      placeHolder: refs.length ? vscode.l10n.t('Images with a newer version in their registry') : vscode.l10n.t('Nothing is out of date; pull one of the local images again?'),
     });
     if (!picked) return undefined;
     ref = picked;
   }
   const parsed = tryParseReference(ref);
   if (parsed instanceof Error) {
-    void vscode.window.showErrorMessage(`Registry Lens: cannot pull "${ref}": ${parsed.message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Registry Lens: cannot pull "{0}": {1}', ref, parsed.message));
     return undefined;
   }
   const container = typeof arg === 'object' && arg.kind === 'container' ? arg.name : undefined;
   try {
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pulling ${ref}`, cancellable: true }, async (progress, token) => {
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pulling {0}', ref), cancellable: true }, async (progress, token) => {
       const controller = new AbortController();
       const sub = token.onCancellationRequested(() => controller.abort());
       let reported = 0;
@@ -70,18 +70,19 @@ export async function pullImageCommand(services: Services, local: LocalEngine, a
         sub.dispose();
       }
     });
-    const what = result.outcome === 'downloaded' ? `Pulled a newer ${ref}` : `${ref} is already the newest`;
-    if (!options.quiet) void vscode.window.showInformationMessage(`Registry Lens: ${what}.${container ? ` The container ${container} still runs the image it started with: recreate it (docker compose up -d, docker run) when it suits you.` : ''}`);
+    const what = result.outcome === 'downloaded' ? vscode.l10n.t('Registry Lens: Pulled a newer {0}.', ref) : vscode.l10n.t('Registry Lens: {0} is already the newest.', ref);
+    const still = container ? ` ${vscode.l10n.t('The container {0} still runs the image it started with: recreate it (docker compose up -d, docker run) when it suits you.', container)}` : '';
+    if (!options.quiet) void vscode.window.showInformationMessage(`${what}${still}`);
     void local.refresh('pulled', { fresh: true });
     return result;
   } catch (e) {
     if (isAbortError(e)) {
-      if (!options.quiet) void vscode.window.showInformationMessage(`Registry Lens: pull of ${ref} cancelled.`);
+      if (!options.quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Registry Lens: pull of {0} cancelled.', ref));
       return undefined;
     }
     const message = isPullError(e) ? e.message : e instanceof Error ? e.message : String(e);
-    const hint = isPullError(e) && e.kind === 'auth' ? ` Check the credential for ${parsed.registry} (Registries view).` : '';
-    void vscode.window.showErrorMessage(`Registry Lens: pulling ${ref} failed: ${message}.${hint}`, 'Show Log').then((choice) => {
+    const hint = isPullError(e) && e.kind === 'auth' ? ` ${vscode.l10n.t('Check the credential for {0} (Registries view).', parsed.registry)}` : '';
+    void vscode.window.showErrorMessage(`${vscode.l10n.t('Registry Lens: pulling {0} failed: {1}.', ref, message)}${hint}`, vscode.l10n.t('Show Log')).then((choice) => {
       if (choice) services.log.show();
     });
     if (options.quiet) throw e;

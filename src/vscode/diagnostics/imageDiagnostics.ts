@@ -5,6 +5,11 @@ import { affects, readSettings } from '../config';
 import { Setting } from '../constants';
 import { diagnosticCode, toDiagnostic, toRelated, toUri } from '../convert';
 
+/** Other uses of the same image listed as related information on an update diagnostic (every use has one). */
+const RELATED_USES = 5;
+/** Diagnostics per `DiagnosticCollection.set` call. */
+const DIAGNOSTICS_PER_SET = 1000;
+
 /** The documents image references live in (diagnostics, quick-fixes, hovers). */
 export const IMAGE_DOCUMENTS: vscode.DocumentSelector = [
   { scheme: 'file', language: 'dockerfile' }, { scheme: 'file', language: 'dockercompose' },
@@ -37,7 +42,7 @@ export class ImageDiagnostics implements vscode.Disposable {
   /** `docs`: the documentation link of a finding code (each diagnostic's `codeDescription`). */
   constructor(private readonly checker: UpdateChecker, private readonly docs: (code: FindingCode) => vscode.Uri | undefined = () => undefined) {
     this.subscriptions = [
-      checker.onDidChange(() => this.refresh()),
+      checker.onDidChange((files) => this.refresh(files)),
       vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, Setting.Severity)) this.refresh(); }),
       vscode.workspace.onDidChangeTextDocument((e) => this.dropStale(e.document)),
     ];
@@ -53,9 +58,12 @@ export class ImageDiagnostics implements vscode.Disposable {
     return this.byKey.get(ImageDiagnostics.key(file, d));
   }
 
-  private refresh(): void {
+  /** Rebuilds the diagnostics of `only` these files (after one file was re-extracted), or of every file. */
+  private refresh(only?: ReadonlySet<string>): void {
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    this.byKey.clear();
+    if (only) {
+      for (const key of this.byKey.keys()) if (only.has(key.slice(0, key.lastIndexOf('|', key.lastIndexOf('|') - 1)))) this.byKey.delete(key);
+    } else this.byKey.clear();
     const add = (file: string, d: vscode.Diagnostic, f: Finding): void => {
       this.byKey.set(ImageDiagnostics.key(file, d), f);
       const list = byFile.get(file);
@@ -74,14 +82,20 @@ export class ImageDiagnostics implements vscode.Disposable {
     const uses = new Map<string, Finding[]>();
     for (const f of findings) {
       const c = f.occurrence.reference?.canonical;
-      if (c && (f.status === 'update' || f.status === 'digest-changed')) uses.set(c, [...(uses.get(c) ?? []), f]);
+      if (!c || (f.status !== 'update' && f.status !== 'digest-changed')) continue;
+      const list = uses.get(c);
+      if (list) list.push(f);
+      else uses.set(c, [f]);
     }
+    // The first few other uses (an image used in thousands of files must not cost thousands per diagnostic).
     const related = (f: Finding): vscode.DiagnosticRelatedInformation[] => (uses.get(f.occurrence.reference?.canonical ?? '') ?? [])
+      .slice(0, RELATED_USES + 1)
       .filter((x) => x !== f)
-      .slice(0, 20)
+      .slice(0, RELATED_USES)
       .map((x) => toRelated(x.occurrence, `also used here: ${x.occurrence.text}`));
     for (const f of findings) {
       const o = f.occurrence;
+      if (only && !only.has(o.file)) continue;
       const ref = o.reference;
       let d: vscode.Diagnostic | undefined;
       if (f.status === 'update' || f.status === 'digest-changed') {
@@ -104,13 +118,35 @@ export class ImageDiagnostics implements vscode.Disposable {
       }
       if (d) add(o.file, d, f);
     }
-    this.collection.clear();
-    this.byFile.clear();
+    // Batched set() calls: each is one message to the window, and a workspace has thousands of files. VS Code sends
+    // at most 1,100 diagnostics of one call (and drops the rest), so a batch stays under that.
+    const entries: [vscode.Uri, vscode.Diagnostic[]][] = [];
+    if (only) {
+      for (const file of only) {
+        this.byFile.delete(file);
+        if (!byFile.has(file)) entries.push([toUri(file), []]);
+      }
+    } else {
+      this.collection.clear();
+      this.byFile.clear();
+    }
     for (const [file, list] of byFile) {
       this.byFile.set(file, list);
-      this.collection.set(toUri(file), list);
+      entries.push([toUri(file), list]);
     }
-    for (const doc of vscode.workspace.textDocuments) this.dropStale(doc);
+    let batch: typeof entries = [];
+    let count = 0;
+    for (const entry of entries) {
+      if (batch.length && count + entry[1].length > DIAGNOSTICS_PER_SET) {
+        this.collection.set(batch);
+        batch = [];
+        count = 0;
+      }
+      batch.push(entry);
+      count += entry[1].length;
+    }
+    if (batch.length) this.collection.set(batch);
+    for (const doc of vscode.workspace.textDocuments) if (!only || only.has(doc.uri.fsPath)) this.dropStale(doc);
   }
 
   /**

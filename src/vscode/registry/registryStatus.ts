@@ -120,7 +120,7 @@ export class RegistryStatus implements vscode.Disposable {
   private notCheckedBy = new Map<string, { count: number; why: string }>();
 
   /** Takes the update checker's findings into account: a registry that refused them needs a credential. */
-  useFindings(checker: { all(): Finding[]; onDidChange: vscode.Event<void> }): void {
+  useFindings(checker: { all(): Finding[]; onDidChange: vscode.Event<unknown> }): void {
     this.disposables.push(checker.onDidChange(() => {
       this.refusedBy = new Map();
       this.notCheckedBy = new Map();

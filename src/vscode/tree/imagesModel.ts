@@ -84,17 +84,20 @@ export function relativeTo(folders: readonly string[], file: string): string {
   return file;
 }
 
+/** What `a.localeCompare(b)` does, at a fraction of the cost per call (the tree sorts tens of thousands of uses). */
+const collate = new Intl.Collator().compare;
+
 const byPosition = (a: UseNode, b: UseNode): number =>
-  a.relativeFile.localeCompare(b.relativeFile) || a.occurrence.range.start.line - b.occurrence.range.start.line ||
+  collate(a.relativeFile, b.relativeFile) || a.occurrence.range.start.line - b.occurrence.range.start.line ||
   a.occurrence.range.start.character - b.occurrence.range.start.character;
 
 function isImage(o: Occurrence): boolean {
   return o.skip?.reason !== 'stage' && o.skip?.reason !== 'scratch';
 }
 
-function useNode(o: Occurrence, folders: readonly string[]): UseNode {
+function useNode(o: Occurrence, relative: (file: string) => string): UseNode {
   const { line, character } = o.range.start;
-  return { kind: 'use', id: `use:${o.file}:${line}:${character}`, occurrence: o, relativeFile: relativeTo(folders, o.file) };
+  return { kind: 'use', id: `use:${o.file}:${line}:${character}`, occurrence: o, relativeFile: relative(o.file) };
 }
 
 export interface ImagesModel {
@@ -110,18 +113,25 @@ export function buildImagesModel(occurrences: readonly Occurrence[], folders: re
   const canonical = new Set(images.flatMap((o) => (o.reference && !o.skip ? [o.reference.canonical] : [])));
   const files = new Set(images.map((o) => o.file));
   const model = { imageCount: canonical.size, fileCount: files.size };
+  // One relative path per file, not per use.
+  const relatives = new Map<string, string>();
+  const relative = (file: string): string => {
+    let rel = relatives.get(file);
+    if (rel === undefined) relatives.set(file, (rel = relativeTo(folders, file)));
+    return rel;
+  };
 
   if (groupBy === 'file') {
     const byFile = new Map<string, FileNode>();
     for (const o of images) {
       let node = byFile.get(o.file);
       if (!node) {
-        node = { kind: 'file', id: `file:${o.file}`, file: o.file, relativeFile: relativeTo(folders, o.file), uses: [] };
+        node = { kind: 'file', id: `file:${o.file}`, file: o.file, relativeFile: relative(o.file), uses: [] };
         byFile.set(o.file, node);
       }
-      node.uses.push(useNode(o, folders));
+      node.uses.push(useNode(o, relative));
     }
-    const roots = [...byFile.values()].sort((a, b) => a.relativeFile.localeCompare(b.relativeFile));
+    const roots = [...byFile.values()].sort((a, b) => collate(a.relativeFile, b.relativeFile));
     for (const r of roots) r.uses.sort(byPosition);
     return { roots, ...model };
   }
@@ -132,7 +142,7 @@ export function buildImagesModel(occurrences: readonly Occurrence[], folders: re
     const ref = o.reference;
     const builtLocally = o.skip?.reason === 'built-locally';
     if (!ref || (o.skip && !builtLocally)) {
-      unchecked.push(useNode(o, folders));
+      unchecked.push(useNode(o, relative));
       continue;
     }
     let reg = registries.get(ref.registry);
@@ -152,11 +162,11 @@ export function buildImagesModel(occurrences: readonly Occurrence[], folders: re
     }
     // A reference is "built locally" only while every use of it is a compose service with build:.
     leaf.builtLocally = leaf.uses.length === 0 ? builtLocally : leaf.builtLocally && builtLocally;
-    leaf.uses.push(useNode(o, folders));
+    leaf.uses.push(useNode(o, relative));
   }
-  const roots: ImagesNode[] = [...registries.values()].sort((a, b) => a.registry.localeCompare(b.registry));
+  const roots: ImagesNode[] = [...registries.values()].sort((a, b) => collate(a.registry, b.registry));
   for (const reg of roots as RegistryNode[]) {
-    reg.repositories.sort((a, b) => a.repository.localeCompare(b.repository));
+    reg.repositories.sort((a, b) => collate(a.repository, b.repository));
     for (const repo of reg.repositories) {
       repo.references.sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }));
       for (const leaf of repo.references) leaf.uses.sort(byPosition);

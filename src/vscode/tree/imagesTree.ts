@@ -10,12 +10,16 @@ import { buildImagesModel, childrenOf, type GroupBy, type ImagesModel, type Imag
 const KIND_LABEL: Record<string, string> = {
   from: 'FROM',
   'copy-from': 'COPY --from',
-  'mount-from': 'RUN --mount from',
+  'mount-from': vscode.l10n.t('RUN --mount from'),
   syntax: '# syntax',
-  service: 'service',
-  image: 'devcontainer image',
+  service: vscode.l10n.t('service'),
+  image: vscode.l10n.t('devcontainer image'),
 };
 
+/** Uses listed in a reference row's tooltip. */
+const TOOLTIP_USES = 20;
+/** Grouped by file, files start expanded up to this many. */
+const EXPANDED_FILES = 50;
 /** What names the image, for the kinds of the YAML sources (Kubernetes, Helm, Kustomize, CI) and devcontainer features. */
 function useLabel(o: Occurrence): string {
   switch (o.source) {
@@ -88,10 +92,10 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
     switch (node.kind) {
       case 'registry': {
         const n = node.repositories.length;
-        const item = new vscode.TreeItem(node.registry === DOCKER_HUB ? `${node.registry} (Docker Hub)` : node.registry, C.Expanded);
+        const item = new vscode.TreeItem(node.registry === DOCKER_HUB ? vscode.l10n.t('{0} (Docker Hub)', node.registry) : node.registry, C.Expanded);
         item.id = node.id;
         item.iconPath = new vscode.ThemeIcon('server');
-        item.description = `${n} ${n === 1 ? 'repository' : 'repositories'}`;
+        item.description = n === 1 ? vscode.l10n.t('1 repository') : vscode.l10n.t('{0} repositories', n);
         item.contextValue = ContextValue.ImagesRegistry;
         return item;
       }
@@ -108,33 +112,38 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
         const uses = node.uses.length;
         const item = new vscode.TreeItem(node.label, C.Collapsed);
         item.id = node.id;
-        const finding = node.uses.map((u) => this.checker.finding(u.occurrence)).find((f) => f !== undefined);
+        let finding: Finding | undefined;
+        for (const u of node.uses) if ((finding = this.checker.finding(u.occurrence))) break;
         const state = finding ? describeFinding(finding) : !node.builtLocally && this.checker.busy ? CHECKING() : undefined;
         item.iconPath = state?.icon ?? new vscode.ThemeIcon(node.label.includes('@') ? 'lock' : 'tag');
-        const count = `${uses} ${uses === 1 ? 'use' : 'uses'}`;
+        const count = uses === 1 ? vscode.l10n.t('1 use') : vscode.l10n.t('{0} uses', uses);
         // Checked through a mirror (registryMirrors / daemon.json): say which one.
         const mirror = finding?.notes.find((n) => n.code === 'mirror');
         const via = mirror?.mirror ? ` · ${vscode.l10n.t('via {0}', mirror.mirror)}` : '';
-        item.description = node.builtLocally ? 'built locally' : state ? `${state.text}${via} · ${count}` : count;
-        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`${finding ? `\n\n${finding.message}${updateList(finding)}` : ''}${mirror ? `\n\n${mirror.message}` : ''}\n\n${node.uses.map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`).join('\n')}`);
+        item.description = node.builtLocally ? vscode.l10n.t('built locally') : state ? `${state.text}${via} · ${count}` : count;
+        // The first uses only: an image used in thousands of files must not build a tooltip of thousands of lines.
+        const listed = node.uses.slice(0, TOOLTIP_USES).map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`);
+        if (uses > TOOLTIP_USES) listed.push(`- ${vscode.l10n.t('… and {0} more (expand the row)', uses - TOOLTIP_USES)}`);
+        item.tooltip = new vscode.MarkdownString(`\`${node.canonical}\`${finding ? `\n\n${finding.message}${updateList(finding)}` : ''}${mirror ? `\n\n${mirror.message}` : ''}\n\n${listed.join('\n')}`);
         item.contextValue = ContextValue.ImagesReference;
         return item;
       }
       case 'file': {
         const n = node.uses.length;
-        const item = new vscode.TreeItem(vscode.Uri.file(node.file), C.Expanded);
+        // Files start expanded while there are few of them; in a large workspace the view loads each on demand.
+        const item = new vscode.TreeItem(vscode.Uri.file(node.file), this.model().roots.length > EXPANDED_FILES ? C.Collapsed : C.Expanded);
         item.id = node.id;
         item.label = node.relativeFile;
-        item.description = `${n} ${n === 1 ? 'image' : 'images'}`;
+        item.description = n === 1 ? vscode.l10n.t('1 image') : vscode.l10n.t('{0} images', n);
         item.contextValue = ContextValue.ImagesFile;
         return item;
       }
       case 'unchecked': {
-        const item = new vscode.TreeItem('Not checked', C.Collapsed);
+        const item = new vscode.TreeItem(vscode.l10n.t('Not checked'), C.Collapsed);
         item.id = node.id;
         item.iconPath = new vscode.ThemeIcon('warning');
         item.description = `${node.uses.length}`;
-        item.tooltip = 'References Registry Lens cannot check: unresolved variables or invalid image names.';
+        item.tooltip = vscode.l10n.t('References Registry Lens cannot check: unresolved variables or invalid image names.');
         return item;
       }
       case 'use':
@@ -148,7 +157,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
     const byFile = this.groupBy === 'file';
     const item = new vscode.TreeItem(byFile ? withoutHost(o) : `${node.relativeFile}:${line}`, vscode.TreeItemCollapsibleState.None);
     item.id = `${this.groupBy}:${node.id}`;
-    const where = byFile ? `line ${line}` : useLabel(o);
+    const where = byFile ? vscode.l10n.t('line {0}', line) : useLabel(o);
     const skip = o.skip && o.skip.reason !== 'built-locally' ? ` — ${o.skip.detail || o.skip.reason}` : '';
     const finding = this.checker.finding(o);
     item.description = `${where}${o.stage?.name ? ` (${o.stage.name})` : ''}${o.services.length ? ` (${o.services.join(', ')})` : ''}${skip}`;
@@ -159,7 +168,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
     item.tooltip = `${node.relativeFile}:${line}:${o.range.start.character + 1}\n${o.text}${o.reference ? `\n${o.reference.canonical}` : ''}`;
     item.command = {
       command: 'vscode.open',
-      title: 'Open',
+      title: vscode.l10n.t('Open'),
       arguments: [vscode.Uri.file(o.file), { selection: toRange(o.range), preview: true } satisfies vscode.TextDocumentShowOptions],
     };
     item.contextValue = ContextValue.ImagesUse;
@@ -208,10 +217,10 @@ export function describeFinding(f: Finding): { text: string; icon: vscode.ThemeI
       return { text: first ? `↑ ${first.tag} ${first.kind}${more}` : '↑', icon: new vscode.ThemeIcon('arrow-circle-up', new vscode.ThemeColor('list.warningForeground')) };
     }
     case 'digest-changed':
-      return { text: 'digest changed', icon: new vscode.ThemeIcon('sync', new vscode.ThemeColor('list.warningForeground')) };
+      return { text: vscode.l10n.t('digest changed'), icon: new vscode.ThemeIcon('sync', new vscode.ThemeColor('list.warningForeground')) };
     case 'unpinned':
     case 'current':
-      return { text: f.stale ? 'up to date (cached)' : 'up to date', icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) };
+      return { text: f.stale ? vscode.l10n.t('up to date (cached)') : vscode.l10n.t('up to date'), icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) };
     case 'error':
       // The finding table's label: the same words as the CLI's table and the docs.
       return { text: FINDING_CODES[f.code].label, icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')) };

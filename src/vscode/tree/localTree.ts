@@ -62,7 +62,7 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
           : s.state === 'ok' && s.problem ? `Comparing with the registries failed: ${s.problem}` : undefined;
       if (s.state === 'ok') {
         const outdated = s.result ? [...s.result.images, ...s.result.containers].filter((f) => f.outdated).length : 0;
-        this.view.description = `${s.engine.version}${outdated ? ` · ${outdated} out of date` : ''}`;
+        this.view.description = `${s.engine.version}${outdated ? ` · ${vscode.l10n.t('{0} out of date', outdated)}` : ''}`;
       } else this.view.description = undefined;
     }
     this.emitter.fire(undefined);
@@ -107,7 +107,7 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
       const outdated = list?.filter((f) => f.outdated).length ?? 0;
       const item = new vscode.TreeItem(node.group === 'images' ? 'Images' : 'Running containers', vscode.TreeItemCollapsibleState.Expanded);
       item.id = `local:${node.group}`;
-      item.description = `${count}${outdated ? ` · ${outdated} out of date` : ''}`;
+      item.description = `${count}${outdated ? ` · ${vscode.l10n.t('{0} out of date', outdated)}` : ''}`;
       item.iconPath = new vscode.ThemeIcon(node.group === 'images' ? 'layers' : 'vm-running');
       return item;
     }
@@ -122,8 +122,8 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
       const md = new vscode.MarkdownString(undefined, true);
       md.appendMarkdown(`**${node.ref}**\n\n${node.finding?.message ?? text}\n\n`);
       md.appendMarkdown(`Image \`${SHORT(node.image.id)}\`${node.image.platform ? ` · ${node.image.platform}` : ''} · ${formatBytes(node.image.size)} · created ${node.image.created.slice(0, 10)}\n\n`);
-      if (node.finding?.localDigest) md.appendMarkdown(`Local digest \`${node.finding.localDigest}\`\n\n`);
-      if (node.finding?.registryDigest && node.finding.registryDigest !== node.finding.localDigest) md.appendMarkdown(`Registry digest \`${node.finding.registryDigest}\`\n\n`);
+      if (node.finding?.localDigest) md.appendMarkdown(`${vscode.l10n.t('Local digest `{0}`', node.finding.localDigest)}\n\n`);
+      if (node.finding?.registryDigest && node.finding.registryDigest !== node.finding.localDigest) md.appendMarkdown(`${vscode.l10n.t('Registry digest `{0}`', node.finding.registryDigest)}\n\n`);
       item.tooltip = md;
       return item;
     }

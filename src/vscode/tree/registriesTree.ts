@@ -63,25 +63,25 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<RegistryN
     const s = this.status.state(node.host);
     const stored = this.secrets.info(node.host);
     const look = LOOK[s.status];
-    const item = new vscode.TreeItem(node.host === DOCKER_HUB ? 'docker.io (Docker Hub)' : node.host, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(node.host === DOCKER_HUB ? vscode.l10n.t('{0} (Docker Hub)', DOCKER_HUB) : node.host, vscode.TreeItemCollapsibleState.None);
     item.id = `registry:${node.host}`;
     // Short-lived tokens (ECR: 12 h) say so before they fail.
     const expired = stored?.expiresAt !== undefined && stored.expiresAt <= Date.now();
     const expiresSoon = stored?.expiresAt !== undefined && !expired && stored.expiresAt - Date.now() < 3_600_000;
-    item.description = `${describeState(s)}${expired ? ' · token expired: edit to renew' : expiresSoon ? ' · token expires within the hour' : ''}`;
+    item.description = `${describeState(s)}${expired ? ` · ${vscode.l10n.t('token expired: edit to renew')}` : expiresSoon ? ` · ${vscode.l10n.t('token expires within the hour')}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${node.host}** — ${describeState(s)}\n\n`);
     if (stored) {
-      md.appendMarkdown(`Stored in Registry Lens: user \`${stored.username || '(none)'}\`, ${presetForHost(node.host, stored.kind).label}`);
-      if (stored.expiresAt) md.appendMarkdown(`, ${stored.expiresAt > Date.now() ? 'expires' : 'expired'} ${new Date(stored.expiresAt).toLocaleString()}`);
+      md.appendMarkdown(vscode.l10n.t('Stored in Registry Lens: user `{0}`, {1}', stored.username || vscode.l10n.t('(none)'), presetForHost(node.host, stored.kind).label));
+      if (stored.expiresAt) md.appendMarkdown(`, ${stored.expiresAt > Date.now() ? vscode.l10n.t('expires {0}', new Date(stored.expiresAt).toLocaleString()) : vscode.l10n.t('expired {0}', new Date(stored.expiresAt).toLocaleString())}`);
       md.appendMarkdown('\n\n');
     }
-    if (s.credentialSource) md.appendMarkdown(`Credential in use: ${s.credentialSource}\n\n`);
+    if (s.credentialSource) md.appendMarkdown(`${vscode.l10n.t('Credential in use: {0}', s.credentialSource)}\n\n`);
     if (s.message) md.appendMarkdown(`${s.message}\n\n`);
     if (s.notChecked) md.appendMarkdown(`${vscode.l10n.t('{0} image references were not checked by the last update check: {1}', s.notChecked.count, s.notChecked.why)}\n\n`);
-    if (s.rateLimit?.remaining !== undefined) md.appendMarkdown(`Rate limit: ${s.rateLimit.remaining} of ${s.rateLimit.limit ?? '?'} pulls left\n\n`);
-    if (s.checkedAt) md.appendMarkdown(`Checked ${new Date(s.checkedAt).toLocaleTimeString()}`);
+    if (s.rateLimit?.remaining !== undefined) md.appendMarkdown(`${vscode.l10n.t('Rate limit: {0} of {1} pulls left', s.rateLimit.remaining, s.rateLimit.limit ?? '?')}\n\n`);
+    if (s.checkedAt) md.appendMarkdown(vscode.l10n.t('Checked {0}', new Date(s.checkedAt).toLocaleTimeString()));
     item.tooltip = md;
     const web = presetForHost(node.host, stored?.kind).webPage?.(node.host);
     item.contextValue = `${stored ? ContextValue.RegistryStored : ContextValue.RegistryNoCredential}${s.status === 'not-sent' ? ':plainHttp' : ''}${web ? ':web' : ''}`;

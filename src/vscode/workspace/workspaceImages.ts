@@ -1,5 +1,7 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { scanWorkspace, type ExtractionError, type ScanResult } from '../../core';
+import { extractFile, scanWorkspace, type ExtractionError, type ScanResult } from '../../core';
 import { affects, readSettings, SCAN_SETTINGS } from '../config';
 import { DIAGNOSTIC_SOURCE, toUri } from '../convert';
 
@@ -10,6 +12,9 @@ import { DIAGNOSTIC_SOURCE, toUri } from '../convert';
 export const WATCH_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,*.yaml,*.yml,Kustomization,devcontainer.json,.devcontainer.json,.env,.gitignore}';
 
 const EMPTY: ScanResult = { files: [], occurrences: [], errors: [] };
+
+/** More changed files than this in one quiet period (a checkout, a pull) and a full rescan is cheaper. */
+const MAX_FILE_UPDATES = 200;
 
 /**
  * The images the workspace uses: the core's scan of every workspace folder, kept current by a file watcher.
@@ -23,12 +28,19 @@ export class WorkspaceImages implements vscode.Disposable {
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
+  /** Known files changed on disk since the last quiet period: re-extracted alone unless a rescan is due anyway. */
+  private changed = new Set<string>();
+  private rescanDue = false;
+  private counts = { scans: 0, fileUpdates: 0 };
   private readonly emitter = new vscode.EventEmitter<ScanResult>();
+  private readonly filesEmitter = new vscode.EventEmitter<readonly string[]>();
   /** The scan's file problems (YAML or compose refusing a file, a missing include target, a limit reached). */
   private readonly fileProblems = vscode.languages.createDiagnosticCollection('registry-lens-files');
-  private readonly disposables: vscode.Disposable[] = [this.emitter, this.fileProblems];
-  /** Fires after each completed scan. */
+  private readonly disposables: vscode.Disposable[] = [this.emitter, this.filesEmitter, this.fileProblems];
+  /** Fires after each completed scan, and after a file was re-extracted on its own. */
   readonly onDidChange = this.emitter.event;
+  /** Fires after `onDidChange` when only these files were re-extracted (the rest of the scan is unchanged). */
+  readonly onDidUpdateFiles = this.filesEmitter.event;
   private readonly diskEmitter = new vscode.EventEmitter<ScanResult>();
   /** Fires after a completed scan that followed a change of files on disk (checkout, pull, another editor). */
   readonly onDidChangeOnDisk = this.diskEmitter.event;
@@ -40,8 +52,12 @@ export class WorkspaceImages implements vscode.Disposable {
       watcher,
       this.diskEmitter,
       watcher.onDidCreate((u) => this.onDisk(`created ${vscode.workspace.asRelativePath(u)}`)),
-      watcher.onDidChange((u) => this.onDisk(`changed ${vscode.workspace.asRelativePath(u)}`)),
+      watcher.onDidChange((u) => this.fileChanged(u.fsPath)),
       watcher.onDidDelete((u) => this.onDisk(`deleted ${vscode.workspace.asRelativePath(u)}`)),
+      // A saved image file is re-extracted from the editor's text at once: its diagnostics need no rescan.
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (doc.uri.scheme === 'file' && this.isKnown(doc.uri.fsPath)) this.updateFiles([doc.uri.fsPath], doc.getText());
+      }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule('workspace folders changed')),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affects(e, ...SCAN_SETTINGS)) this.schedule('settings changed');
@@ -63,6 +79,11 @@ export class WorkspaceImages implements vscode.Disposable {
     return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   }
 
+  /** How many full scans and single-file re-extractions ran (the editor bench reads them). */
+  get stats(): { scans: number; fileUpdates: number } {
+    return { ...this.counts };
+  }
+
   private onDisk(reason: string): void {
     this.diskChanged = true;
     this.schedule(reason);
@@ -70,11 +91,96 @@ export class WorkspaceImages implements vscode.Disposable {
 
   /** Rescans after a short quiet period; repeated calls within it coalesce. */
   schedule(reason: string): void {
+    this.rescanDue = true;
+    this.arm(reason);
+  }
+
+  private arm(reason: string): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.refresh(reason);
+      const files = [...this.changed];
+      this.changed.clear();
+      if (this.rescanDue || files.length > MAX_FILE_UPDATES || !files.every((f) => this.isKnown(f))) {
+        this.rescanDue = false;
+        void this.refresh(reason);
+      } else {
+        const updated = this.updateFiles(files);
+        if (this.diskChanged && updated) {
+          this.diskChanged = false;
+          this.diskEmitter.fire(this.current);
+        }
+        this.settleIdle();
+      }
     }, this.debounceMs);
+  }
+
+  /** A file the last scan read, whose content alone decides its images (not `.env`, `.gitignore`, `Chart.yaml`). */
+  private isKnown(file: string): boolean {
+    const base = path.basename(file);
+    // A Kubernetes manifest is a YAML file recognised by its content, which an edit can change: a rescan decides.
+    return this.scannedOnce && !this.running && base !== '.env' && base !== '.gitignore' && base !== 'Chart.yaml' &&
+      this.current.files.some((f) => f.file === file && f.source !== 'kubernetes');
+  }
+
+  private fileChanged(file: string): void {
+    if (!this.isKnown(file)) {
+      this.onDisk(`changed ${vscode.workspace.asRelativePath(file)}`);
+      return;
+    }
+    this.diskChanged = true;
+    this.changed.add(file);
+    this.arm(`changed ${vscode.workspace.asRelativePath(file)}`);
+  }
+
+  /**
+   * Re-extracts known files on their own (from `text` when given, else from disk) and splices their occurrences
+   * into the last scan. A file that now names another file to read (a compose `include:`, a dev container's
+   * Dockerfile) the scan has not seen, or that cannot be read, falls back to a full rescan.
+   */
+  updateFiles(files: readonly string[], text?: string): boolean {
+    let occurrences = this.current.occurrences;
+    let errors = this.current.errors;
+    const known = new Set(this.current.files.map((f) => f.file));
+    const updated: string[] = [];
+    for (const file of files) {
+      const entry = this.current.files.find((f) => f.file === file);
+      if (!entry) continue;
+      let content = text;
+      try {
+        content ??= fs.readFileSync(file, 'utf8');
+      } catch {
+        this.schedule(`cannot read ${vscode.workspace.asRelativePath(file)}`);
+        return false;
+      }
+      let dotenv: { file: string; content: string } | null = null;
+      if (entry.source === 'compose') {
+        const envFile = path.join(path.dirname(file), '.env');
+        try {
+          dotenv = { file: envFile, content: fs.readFileSync(envFile, 'utf8') };
+        } catch { /* no .env */ }
+      }
+      const r = extractFile(file, content, entry.source, { dotenv, ...(entry.root !== undefined ? { root: entry.root } : {}) });
+      if (!readSettings().devcontainerFeatures) r.occurrences = r.occurrences.filter((o) => o.kind !== 'feature');
+      if (r.references.some((ref) => !known.has(ref.file))) {
+        this.schedule(`${vscode.workspace.asRelativePath(file)} names a new file`);
+        return false;
+      }
+      const before = occurrences.filter((o) => o.file === file);
+      const beforeErrors = errors.filter((e) => e.file === file);
+      if (JSON.stringify(before) === JSON.stringify(r.occurrences) && JSON.stringify(beforeErrors) === JSON.stringify(r.errors)) continue;
+      occurrences = spliceFile(occurrences, file, r.occurrences);
+      errors = spliceFile(errors, file, r.errors);
+      updated.push(file);
+    }
+    if (!updated.length) return false;
+    this.counts.fileUpdates += updated.length;
+    this.current = { files: this.current.files, occurrences, errors };
+    this.showFileProblems(errors);
+    this.log.info(`Re-extracted ${updated.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}: ${occurrences.length} image references in the workspace`);
+    this.emitter.fire(this.current);
+    this.filesEmitter.fire(updated);
+    return true;
   }
 
   /** Rescans now; a scan already running is aborted and replaced. */
@@ -115,6 +221,7 @@ export class WorkspaceImages implements vscode.Disposable {
       if (!settings.devcontainerFeatures) result = { ...result, occurrences: result.occurrences.filter((o) => o.kind !== 'feature') };
       this.current = result;
       this.scannedOnce = true;
+      this.counts.scans++;
       this.log.info(`Scanned ${folders.length} folder(s) (${reason}): ${result.files.length} files, ${result.occurrences.length} image references, ${result.errors.length} problems in ${Date.now() - started} ms`);
       for (const e of result.errors.slice(0, 20)) this.log.warn(`${vscode.workspace.asRelativePath(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}`);
       this.showFileProblems(result.errors);
@@ -148,8 +255,17 @@ export class WorkspaceImages implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.running?.controller.abort();
     for (const d of this.disposables) d.dispose();
     this.settleIdle();
   }
+}
+
+/** Replaces one file's entries in a list sorted by file (the scan's order), keeping the order. */
+function spliceFile<T extends { file: string }>(list: readonly T[], file: string, entries: readonly T[]): T[] {
+  const rest = list.filter((x) => x.file !== file);
+  let at = rest.findIndex((x) => x.file > file);
+  if (at < 0) at = rest.length;
+  return [...rest.slice(0, at), ...entries, ...rest.slice(at)];
 }

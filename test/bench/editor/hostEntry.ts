@@ -1,0 +1,146 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RegistryLensApi } from '../../../src/vscode/extension';
+
+/**
+ * The editor bench's side inside VS Code's extension host (loaded as the extension-tests entry; see
+ * ../editor.bench.ts). Measures, writes the figures as JSON to REGISTRY_LENS_BENCH_RESULTS, opens Running
+ * Extensions for the driver to read VS Code's own activation time, and returns once the driver says it is done.
+ */
+
+type Figures = Record<string, number | string | boolean>;
+
+const ms = (t0: number): number => Math.round((performance.now() - t0) * 10) / 10;
+const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function withTimeout<T>(what: string, p: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not finish within ${timeoutMs} ms`)), timeoutMs); });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Edits the tag of the first FROM in `file`, saves, and times until the diagnostics show the new reference's. */
+async function editToDiagnostics(api: RegistryLensApi, file: string, from: string, to: string): Promise<{ ms: number; rescans: number; updates: number }> {
+  const uri = vscode.Uri.file(file);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc);
+  const line = doc.lineAt(0).text;
+  const at = line.indexOf(from);
+  if (at < 0) throw new Error(`${file}: "${from}" not on line 1 (${line})`);
+  const before = api.imagesStats();
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(uri, new vscode.Range(0, at, 0, at + from.length), to);
+  const t0 = performance.now();
+  await vscode.workspace.applyEdit(edit);
+  await doc.save();
+  const wanted = line.slice('FROM '.length).split(/\s/)[0]!.replace(from, to);
+  await until(`a diagnostic for ${wanted} in ${file}`, () => vscode.languages.getDiagnostics(uri).some((d) => d.range.start.line === 0 && doc.getText(d.range) === wanted), 10_000);
+  const took = ms(t0);
+  const after = api.imagesStats();
+  return { ms: took, rescans: after.scans - before.scans, updates: after.fileUpdates - before.fileUpdates };
+}
+
+export async function run(): Promise<void> {
+  const out = process.env.REGISTRY_LENS_BENCH_RESULTS;
+  if (!out) throw new Error('REGISTRY_LENS_BENCH_RESULTS is not set');
+  const figures: Figures = {};
+  const write = (phase: string): void => fs.writeFileSync(out, JSON.stringify({ phase, figures }, null, 2));
+  try {
+    const ext = vscode.extensions.getExtension<RegistryLensApi>('registry-lens.registry-lens');
+    if (!ext) throw new Error('the extension is not installed');
+    const api = ext.isActive ? ext.exports : await ext.activate();
+    // activatedAt is Date.now() at the end of activate(); performance.now() keeps the later timings monotonic.
+    const sinceActivation = (): number => Date.now() - api.activatedAt;
+    const model = await api.imagesIdle();
+    const roots = await api.imagesTree.getChildren();
+    figures.treeMs = sinceActivation();
+    figures.files = model.fileCount;
+    figures.images = model.imageCount;
+    figures.roots = roots?.length ?? 0;
+    figures.rssAfterTreeMb = mb(process.memoryUsage().rss);
+    figures.heapAfterTreeMb = mb(process.memoryUsage().heapUsed);
+    write('tree');
+
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+    const large = fs.existsSync(path.join(folder, 'svc-00042', 'Dockerfile'));
+    if (large) {
+      let t0 = performance.now();
+      write('checking');
+      const summary = await withTimeout('the first online check', api.checkNow(), 300_000);
+      figures.checkMs = ms(t0);
+      figures.checkUpdates = summary.updates;
+      figures.checkErrors = summary.errors;
+      figures.rssAfterCheckMb = mb(process.memoryUsage().rss);
+      figures.heapAfterCheckMb = mb(process.memoryUsage().heapUsed);
+      write('checked');
+
+      // The tree at 50,000 uses: the first level, a repository's references, one reference's uses, the filter.
+      const tree = api.imagesTree;
+      t0 = performance.now();
+      const top = (await tree.getChildren()) ?? [];
+      for (const n of top) tree.getTreeItem(n);
+      const repos = (await tree.getChildren(top[0])) ?? [];
+      for (const n of repos) tree.getTreeItem(n);
+      const refs = (await tree.getChildren(repos[0])) ?? [];
+      for (const n of refs) tree.getTreeItem(n);
+      figures.treeLevelsMs = ms(t0);
+      t0 = performance.now();
+      const uses = (await tree.getChildren(refs[0])) ?? [];
+      for (const n of uses) tree.getTreeItem(n);
+      figures.largestUsesRow = uses.length;
+      figures.expandReferenceMs = ms(t0);
+      t0 = performance.now();
+      await vscode.commands.executeCommand('registryLens.showOnlyUpdates');
+      const filtered = (await tree.getChildren()) ?? [];
+      for (const n of filtered) tree.getTreeItem(n);
+      figures.filterMs = ms(t0);
+      await vscode.commands.executeCommand('registryLens.showAllImages');
+      t0 = performance.now();
+      await vscode.commands.executeCommand('registryLens.groupImagesByFile');
+      const byFile = (await tree.getChildren()) ?? [];
+      for (const n of byFile) tree.getTreeItem(n);
+      figures.groupByFileRoots = byFile.length;
+      figures.groupByFileMs = ms(t0);
+      await vscode.commands.executeCommand('registryLens.groupImagesByRegistry');
+      write('tree at scale');
+
+      // Edit -> diagnostics, five times on different files (each tag's answer is in the cache after the check).
+      const runs: number[] = [];
+      let rescans = 0;
+      let updates = 0;
+      for (let i = 0; i < 5; i++) {
+        // Spread over the workspace; an index ending in 2 is a Dockerfile (see the generator).
+        const step = Math.max(10, Math.floor(model.fileCount / 50) * 10);
+        const file = path.join(folder, `svc-${String(42 + i * step).padStart(5, '0')}`, 'Dockerfile');
+        write(`edit ${i + 1}`);
+        const r = await withTimeout(`edit ${i + 1} (${file})`, editToDiagnostics(api, file, ':1.0.0', ':1.1.0'), 30_000);
+        runs.push(r.ms);
+        rescans += r.rescans;
+        updates += r.updates;
+      }
+      figures.editToDiagnosticsMs = median(runs);
+      figures.editToDiagnosticsWorstMs = Math.max(...runs);
+      figures.editFullRescans = rescans;
+      figures.editFileUpdates = updates;
+    }
+    figures.rssMb = mb(process.memoryUsage().rss);
+    write('measured');
+  } catch (e) {
+    figures.error = e instanceof Error ? e.stack ?? e.message : String(e);
+    write('measured');
+  }
+  // VS Code's own figure, shown by Developer: Show Running Extensions: the driver reads it from the page.
+  await vscode.commands.executeCommand('workbench.action.showRuntimeExtensions');
+  const done = `${out}.done`;
+  await until('the driver', () => fs.existsSync(done), 60_000).catch(() => undefined);
+}
