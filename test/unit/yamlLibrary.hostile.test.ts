@@ -1,8 +1,11 @@
 import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
+import { parseAllDocuments } from 'yaml';
 import type * as Core from '../../src/core';
+import { readYamlWithLibrary } from '../../src/core/extract/yamlTree';
 
 /**
  * YAML the fast reader declines goes to the `yaml` library, which cannot be interrupted from outside and, on
@@ -83,5 +86,44 @@ void describe('YAML read by the library, on hostile text', () => {
     assert.ok(r.errors > 1);
     assert.equal(r.first?.limit, undefined);
     assert.match(r.first?.message ?? '', /^YAML: /);
+  });
+});
+
+void describe('YAML read by the library, token by token', () => {
+  void it('every YAML fixture, and 200 one-to-seven-character mutations of each: the documents, errors and ranges parseAllDocuments gives', () => {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.ya?ml$/.test(e.name)) files.push(p);
+      }
+    };
+    walk(path.join(__dirname, '../../../test/fixtures'));
+    assert.ok(files.length >= 10);
+    let seed = 7;
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const chars = ' \n:-[]{},#&*!|>\'"?%@`\t\r.';
+    for (const file of files) {
+      const base = readFileSync(file, 'utf8');
+      for (let k = 0; k < 200; k++) {
+        let text = base;
+        for (let m = 0; m < k % 8; m++) {
+          const i = random(text.length + 1);
+          text = text.slice(0, i) + (chars[random(chars.length)] ?? ' ') + text.slice(i + random(2));
+        }
+        const expected = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+        const docs = readYamlWithLibrary(text);
+        const where = `${path.basename(file)} mutation ${k}`;
+        assert.equal(docs.length, Array.isArray(expected) ? expected.length : 0, where);
+        docs.forEach((doc, d) => {
+          const want = Array.isArray(expected) ? expected[d] : undefined;
+          const errors = doc.errors.filter((e) => !e.message.startsWith('Unresolved alias'));
+          assert.deepEqual(errors, want?.errors.map((e) => ({ offset: e.pos[0], message: e.message })), where);
+          const contents = want?.contents as { range?: number[] } | null | undefined;
+          assert.equal(doc.root ? doc.root.start : undefined, doc.root ? contents?.range?.[0] : undefined, where);
+        });
+      }
+    }
   });
 });
