@@ -36,7 +36,7 @@ export interface RegistryLensApi {
   /** Resolves when no registry check is running. */
   registriesIdle(): Promise<void>;
   /** Runs an update check now and resolves with its summary. */
-  checkNow(): Promise<CheckSummary>;
+  checkNow(options?: { refresh?: boolean }): Promise<CheckSummary>;
   /** The quick-fix provider, so tests can ask it directly for a diagnostic that was dropped. */
   readonly codeActions: UpdateCodeActions;
   /** The local engine behind the Local Engine view, and its tree. */
@@ -49,7 +49,7 @@ export interface RegistryLensApi {
 }
 
 /** Settings the registry client is built from: a change re-checks images and registries. */
-const REGISTRY_SETTINGS: SettingKey[] = [Setting.CaFiles, Setting.InsecureRegistries, Setting.Proxy];
+const REGISTRY_SETTINGS: SettingKey[] = [Setting.CaFiles, Setting.InsecureRegistries, Setting.Proxy, Setting.RegistryMirrors];
 
 export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   const started = Date.now();
@@ -102,10 +102,10 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   // Re-check by itself when what the answers depend on changes: a credential (added, edited, removed, imported),
   // a registry setting (the client is rebuilt first), the files on disk (checkout, pull).
   context.subscriptions.push(
-    secrets.onDidChange((host) => checker.schedule(`credential changed for ${host}`, 300)),
+    secrets.onDidChange((host) => checker.schedule(`credential changed for ${host}`, 300, { refresh: true })),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!affects(e, ...REGISTRY_SETTINGS)) return;
-      checker.schedule('registry settings changed', 300);
+      checker.schedule('registry settings changed', 300, { refresh: true });
       void registryStatus.check();
     }),
     images.onDidChangeOnDisk(() => checker.schedule('files changed on disk', 1000)),
@@ -136,8 +136,8 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     localTree,
     imagesStats: () => images.stats,
     globalStateSnapshot: () => JSON.stringify(Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)]))),
-    checkNow: async () => {
-      await checker.checkNow('api');
+    checkNow: async (options = {}) => {
+      await checker.checkNow('api', options);
       return checker.summary;
     },
   };

@@ -19,10 +19,10 @@ suite('Images in Kubernetes, Helm, Kustomize, GitHub Actions, GitLab CI, devcont
   const config = () => vscode.workspace.getConfiguration('registryLens');
   const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Registry Lens');
   const text = async (uri: vscode.Uri) => (await vscode.workspace.openTextDocument(uri)).getText();
-  async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  async function until(what: string | (() => string), ok: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
     const deadline = Date.now() + ms;
     while (!(await ok())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
       await new Promise((r) => setTimeout(r, 150));
     }
   }
@@ -45,7 +45,8 @@ suite('Images in Kubernetes, Helm, Kustomize, GitHub Actions, GitLab CI, devcont
   }
   async function settle(): Promise<void> {
     const a = await api();
-    await until('a diagnostic in every fixture', async () => {
+    const missing = () => `a diagnostic in every fixture (none yet in ${Object.values(files).filter((f) => ours(f.uri).length === 0).map((f) => vscode.workspace.asRelativePath(f.uri)).join(', ')})`;
+    await until(missing, async () => {
       await a.imagesIdle();
       await a.checkNow();
       return Object.values(files).every((f) => ours(f.uri).length > 0);
@@ -104,7 +105,10 @@ suite('Images in Kubernetes, Helm, Kustomize, GitHub Actions, GitLab CI, devcont
     await settle();
   });
 
-  teardown(() => restore());
+  // Update All runs last: the suite's teardown deletes the files it rewrote.
+  teardown(function () {
+    return this.currentTest?.title.startsWith('Update All') ? undefined : restore();
+  });
 
   suiteTeardown(async () => {
     if (!folder) return;
@@ -165,17 +169,6 @@ suite('Images in Kubernetes, Helm, Kustomize, GitHub Actions, GitLab CI, devcont
     assert.equal(await text(files.helm.uri), files.helm.text.replace('tag: "1.1.0"', 'tag: "1.1.1"'));
   });
 
-  test('Update All Images (major) updates every new source in one edit', async () => {
-    const result = await vscode.commands.executeCommand<{ updated: number; skipped: string[]; applied: boolean }>(CommandId.UpdateAllImages, 'major', { preview: false });
-    assert.ok(result.applied, result.skipped.join('\n'));
-    assert.equal(await text(files.kubernetes.uri), files.kubernetes.text.replace('test/app:1.1.1', 'test/app:2.0.0'));
-    assert.equal(await text(files.helm.uri), files.helm.text.replace('tag: "1.1.0"', 'tag: "2.0.0"'));
-    assert.equal(await text(files.kustomize.uri), files.kustomize.text.replace('newTag: 1.0.0', 'newTag: 2.0.0'));
-    assert.equal(await text(files.githubActions.uri), files.githubActions.text.replace('test/app:1.1.1', 'test/app:2.0.0'));
-    assert.equal(await text(files.gitlabCi.uri), files.gitlabCi.text.replace('APP_TAG: "1.1.0"', 'APP_TAG: "2.0.0"'));
-    assert.equal(await text(files.feature.uri), files.feature.text.replace('test/app:1.1.1', 'test/app:2.0.0'));
-  });
-
   test('the Workspace Images tree lists each use with what names it', async () => {
     const a = await api();
     await a.imagesIdle();
@@ -195,10 +188,22 @@ suite('Images in Kubernetes, Helm, Kustomize, GitHub Actions, GitLab CI, devcont
   test('registryLens.sources.helm off: the values file leaves the scan and its diagnostics go', async () => {
     await config().update('sources.helm', false, vscode.ConfigurationTarget.Global);
     await until('the Helm diagnostics to go', async () => {
-      await (await api()).imagesIdle();
+      const a = await api();
+      await a.imagesIdle();
+      await a.checkNow();
       return ours(files.helm.uri).length === 0;
     });
     assert.ok(ours(files.kubernetes.uri).length > 0);
     await config().update('sources.helm', undefined, vscode.ConfigurationTarget.Global);
+  });
+  test('Update All Images (major) updates every new source in one edit', async () => {
+    const result = await vscode.commands.executeCommand<{ updated: number; skipped: string[]; applied: boolean }>(CommandId.UpdateAllImages, 'major', { preview: false });
+    assert.ok(result.applied, result.skipped.join('\n'));
+    assert.equal(await text(files.kubernetes.uri), files.kubernetes.text.replace('test/app:1.1.1', 'test/app:2.0.0'));
+    assert.equal(await text(files.helm.uri), files.helm.text.replace('tag: "1.1.0"', 'tag: "2.0.0"'));
+    assert.equal(await text(files.kustomize.uri), files.kustomize.text.replace('newTag: 1.0.0', 'newTag: 2.0.0'));
+    assert.equal(await text(files.githubActions.uri), files.githubActions.text.replace('test/app:1.1.1', 'test/app:2.0.0'));
+    assert.equal(await text(files.gitlabCi.uri), files.gitlabCi.text.replace('APP_TAG: "1.1.0"', 'APP_TAG: "2.0.0"'));
+    assert.equal(await text(files.feature.uri), files.feature.text.replace('test/app:1.1.1', 'test/app:2.0.0'));
   });
 });

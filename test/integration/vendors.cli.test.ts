@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from '../support/paths';
-import { ECR_HOST, startVendors, type VendorName, type Vendors } from '../services/vendors';
+import { CREDENTIAL_ORIGINS, ECR_HOST, startVendors, type VendorName, type Vendors } from '../services/vendors';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-vendors-cli-'));
@@ -160,19 +160,7 @@ void describe('vendors through the CLI', () => {
   });
 
   void it('no credential reached an origin it does not belong to', () => {
-    const allowed: Record<VendorName, string[]> = {
-      dockerHub: ['https://auth.docker.io', 'https://registry-1.docker.io'],
-      ghcr: ['https://ghcr.io'],
-      ecr: [`https://${ECR_HOST}`],
-      redHat: [],
-      quay: ['https://quay.io'],
-      harbor: ['https://harbor.example'],
-      gitlab: ['https://gitlab.example', 'https://registry.gitlab.example'],
-      artifactory: [],
-      nexus: [],
-      artifactRegistry: ['https://europe-docker.pkg.dev'],
-      acr: ['https://acme.azurecr.io'],
-    };
+    const allowed = CREDENTIAL_ORIGINS;
     for (const n of ALL) {
       for (const r of v.get(n).seen) {
         if (r.authorization !== undefined) assert.ok(allowed[n].includes(`${r.scheme}://${r.host}`), `${n}: Authorization reached ${r.scheme}://${r.host}${r.path}`);

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createRegistryClient, type Credential, isAuthError, isRateLimitError, type RegistryClient, StaticKeychain } from '../support/registryKit';
-import { ACR_USER, dockerHub, ECR_HOST, GCP_JSON_KEY, manifestFor, startVendors, type VendorName, type Vendors } from '../services/vendors';
+import { ACR_USER, CREDENTIAL_ORIGINS, dockerHub, ECR_HOST, GCP_JSON_KEY, manifestFor, startVendors, type VendorName, type Vendors } from '../services/vendors';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-vendors-'));
 let v: Vendors;
@@ -188,20 +188,8 @@ void describe('vendor emulators through the registry client', () => {
   });
 
   void it('no credential reached an origin it does not belong to, across every vendor', () => {
-    const allowed: Record<VendorName, string[]> = {
-      dockerHub: ['https://auth.docker.io', 'https://registry-1.docker.io'],
-      ghcr: ['https://ghcr.io'],
-      ecr: [`https://${ECR_HOST}`],
-      redHat: [],
-      quay: ['https://quay.io'],
-      harbor: ['https://harbor.example'],
-      gitlab: ['https://gitlab.example', 'https://registry.gitlab.example'],
-      artifactory: [],
-      nexus: [],
-      artifactRegistry: ['https://europe-docker.pkg.dev'],
-      acr: ['https://acme.azurecr.io'],
-    };
-    for (const [name, origins] of Object.entries(allowed) as [VendorName, string[]][]) {
+    const allowed = CREDENTIAL_ORIGINS;
+    for (const [name, origins] of Object.entries(allowed) as [VendorName, readonly string[]][]) {
       for (const o of authorizedOrigins(name)) assert.ok(origins.includes(o), `${name}: Authorization reached ${o}`);
     }
   });

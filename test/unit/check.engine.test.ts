@@ -252,6 +252,21 @@ void describe('check engine (fake registry)', () => {
     assert.equal(stale.by('reg.test/nope:1.0').code, 'not-found'); // cached "not found", served stale too
   });
 
+  void it('refresh (a credential or registry setting changed): asks again inside the TTLs and stores the new answers', async () => {
+    const reg = fakeRegistry();
+    const cache = new MemoryCacheStore();
+    let now = 1_000_000;
+    await run(FIXTURE, reg, { cache, now: () => now });
+    const coldCalls = reg.calls.length;
+    now += 60_000;
+    const refreshed = await run(FIXTURE, reg, { cache, now: () => now, refresh: true });
+    assert.equal(reg.calls.length, coldCalls * 2, 'every lookup asked again');
+    assert.equal(refreshed.stats.cache.fresh, 0);
+    // ...and the next plain check answers from those new entries.
+    await run(FIXTURE, reg, { cache, now: () => now });
+    assert.equal(reg.calls.length, coldCalls * 2);
+  });
+
   void it('offline: cache only; nothing cached is a not-cached error', async () => {
     const reg = fakeRegistry();
     const r = await run({ '/ws/Dockerfile': 'FROM reg.test/app:1.1.0\n' }, reg, { offline: true, cache: new MemoryCacheStore() });

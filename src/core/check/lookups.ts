@@ -36,6 +36,8 @@ export interface LookupOptions {
   signal?: AbortSignal;
   /** Cache only: no request at all; a missing entry is a `not-cached` error. */
   offline?: boolean;
+  /** Ask the registries again even where the cache holds a fresh answer (and store the new answers). */
+  refresh?: boolean;
 }
 
 /** Unique lookups by kind. */
@@ -133,7 +135,7 @@ export class Lookups {
       return { value: e.v as T, stale };
     };
     const staleInfo = (e: CacheEntry<T>, because: { code: string; message: string }): StaleInfo => ({ fetchedAt: new Date(e.at).toISOString(), because });
-    if (entry && this.now() - entry.at < (entry.nf !== undefined ? this.ttls.notFoundMs : ttlMs)) {
+    if (entry && !this.options.refresh && this.now() - entry.at < (entry.nf !== undefined ? this.ttls.notFoundMs : ttlMs)) {
       this.cacheStats.fresh++;
       return fromEntry(entry, null);
     }

@@ -38,6 +38,8 @@ export class UpdateChecker implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
   private cache: CacheStore | undefined;
+  /** The next check asks the registries again instead of answering from fresh cache entries. */
+  private refreshNext = false;
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private controller: AbortController | undefined;
@@ -114,8 +116,10 @@ export class UpdateChecker implements vscode.Disposable {
   }
 
   /** Checks after `delayMs` of quiet; repeated calls coalesce. */
-  schedule(reason: string, delayMs = 1000): void {
+  schedule(reason: string, delayMs = 1000, opts: { refresh?: boolean } = {}): void {
     if (this.timer) clearTimeout(this.timer);
+    // A change of how registries are reached or who we are there (settings, credentials) asks them again.
+    if (opts.refresh) this.refreshNext = true;
     const first = this.timer === undefined && this.running === undefined;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -165,7 +169,8 @@ export class UpdateChecker implements vscode.Disposable {
   }
 
   /** Runs a check now (or right after the running one); resolves when the requested check has finished. */
-  async checkNow(reason = 'command'): Promise<void> {
+  async checkNow(reason = 'command', opts: { refresh?: boolean } = {}): Promise<void> {
+    if (opts.refresh) this.refreshNext = true;
     if (!vscode.workspace.isTrusted) {
       this.log.info(`Update check skipped (${reason}): the workspace is not trusted`);
       return;
@@ -178,13 +183,15 @@ export class UpdateChecker implements vscode.Disposable {
       });
       return this.queued;
     }
-    this.running = this.run(reason).finally(() => {
+    const refresh = this.refreshNext;
+    this.refreshNext = false;
+    this.running = this.run(reason, refresh).finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
-  private async run(reason: string): Promise<void> {
+  private async run(reason: string, refresh = false): Promise<void> {
     await this.images.whenIdle();
     const occurrences = this.images.result.occurrences;
     this.controller = new AbortController();
@@ -195,7 +202,7 @@ export class UpdateChecker implements vscode.Disposable {
     const before = { ...client.stats };
     try {
       const { findings, stats } = await checkImages(occurrences, {
-        client, cache: this.cacheStore(), rules: this.rules(), signal: this.controller.signal,
+        client, cache: this.cacheStore(), rules: this.rules(), signal: this.controller.signal, refresh,
       });
       await this.cache?.flush?.();
       this.apply(findings, false);

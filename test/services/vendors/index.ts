@@ -6,12 +6,30 @@
 //   ...
 //   await v.close();
 import { listen, makeVendorCerts, type Listener, type SeenRequest, type VendorCerts } from './emulator';
-import { ALL_VENDORS, type VendorSpec } from './vendors';
+import { ALL_VENDORS, ECR_HOST, type VendorSpec } from './vendors';
 
 export * from './emulator';
 export * from './vendors';
 
 export type VendorName = keyof typeof ALL_VENDORS;
+
+/**
+ * The only origins a credential may reach, per vendor: its registry and its token realm (none for vendors whose
+ * scenarios are anonymous). The fault checks of the client and CLI tiers compare every Authorization seen with it.
+ */
+export const CREDENTIAL_ORIGINS: Readonly<Record<VendorName, readonly string[]>> = {
+  dockerHub: ['https://auth.docker.io', 'https://registry-1.docker.io'],
+  ghcr: ['https://ghcr.io'],
+  ecr: [`https://${ECR_HOST}`],
+  redHat: [],
+  quay: ['https://quay.io'],
+  harbor: ['https://harbor.example'],
+  gitlab: ['https://gitlab.example', 'https://registry.gitlab.example'],
+  artifactory: [],
+  nexus: [],
+  artifactRegistry: ['https://europe-docker.pkg.dev'],
+  acr: ['https://acme.azurecr.io'],
+};
 
 export interface RunningVendor {
   spec: VendorSpec;
