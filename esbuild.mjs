@@ -62,7 +62,10 @@ const lazyUndici = {
   name: 'lazy-undici',
   setup(build) {
     build.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'lazy-undici' }));
-    build.onResolve({ filter: /^\.\/undici\.js$/, namespace: 'lazy-undici' }, () => ({ path: './undici.js', external: true }));
+    build.onResolve({ filter: /^\.\/undici\.js$/, namespace: 'lazy-undici' }, () => ({
+      path: './undici.js',
+      external: true,
+    }));
     build.onLoad({ filter: /.*/, namespace: 'lazy-undici' }, () => ({
       loader: 'js',
       contents: `let undici;
@@ -76,7 +79,15 @@ for (const name of ${JSON.stringify(undiciExports)}) Object.defineProperty(expor
 // - ssh2 (docker-modem's ssh:// transport, with native optional parts cpu-features / sshcrypto.node): we speak
 //   unix sockets and tcp:// only, and resolveEngine reports ssh:// hosts as unsupported before dockerode is asked;
 // - @grpc/grpc-js, @grpc/proto-loader, protobufjs (BuildKit sessions), tar-fs, @balena/dockerignore (image builds).
-const UNUSED = ['ssh2', 'cpu-features', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'tar-fs', '@balena/dockerignore'];
+const UNUSED = [
+  'ssh2',
+  'cpu-features',
+  '@grpc/grpc-js',
+  '@grpc/proto-loader',
+  'protobufjs',
+  'tar-fs',
+  '@balena/dockerignore',
+];
 const stubUnused = {
   name: 'stub-unused',
   setup(build) {
@@ -111,13 +122,23 @@ const bundles = [
   },
   {
     ...common,
-    stdin: { contents: "module.exports = require('dockerode');", resolveDir: '.', sourcefile: 'docker-entry.js', loader: 'js' },
+    stdin: {
+      contents: "module.exports = require('dockerode');",
+      resolveDir: '.',
+      sourcefile: 'docker-entry.js',
+      loader: 'js',
+    },
     outfile: join(distDir, 'docker.js'),
     plugins: [stubUnused],
   },
   {
     ...common,
-    stdin: { contents: "module.exports = require('undici');", resolveDir: '.', sourcefile: 'undici-entry.js', loader: 'js' },
+    stdin: {
+      contents: "module.exports = require('undici');",
+      resolveDir: '.',
+      sourcefile: 'undici-entry.js',
+      loader: 'js',
+    },
     outfile: join(distDir, 'undici.js'),
   },
 ];
@@ -145,10 +166,7 @@ async function main() {
   await Promise.all(bundles.map((b) => esbuild.build(b)));
   if (tests) {
     rmSync(outDir, { recursive: true, force: true });
-    const entryPoints = [
-      ...listTs('src', []),
-      ...listTs('test', ['test/fixtures']),
-    ];
+    const entryPoints = [...listTs('src', []), ...listTs('test', ['test/fixtures'])];
     await esbuild.build({
       entryPoints,
       outbase: '.',
@@ -164,7 +182,9 @@ async function main() {
     console.log(`[esbuild] transpiled ${entryPoints.length} files to ${outDir}/`);
   }
   const rel = (p) => relative(process.cwd(), p);
-  console.log(`[esbuild] ${production ? 'production' : 'dev'} bundles in ${rel(distDir)}/ (${Date.now() - started} ms)`);
+  console.log(
+    `[esbuild] ${production ? 'production' : 'dev'} bundles in ${rel(distDir)}/ (${Date.now() - started} ms)`,
+  );
 }
 
 main().catch((err) => {

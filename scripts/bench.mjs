@@ -7,7 +7,11 @@ import { join } from 'node:path';
 
 const dir = join(process.env.REGISTRY_LENS_OUT ?? 'out', 'test', 'bench');
 const only = process.argv.slice(2);
-const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.bench.js')).sort() : [];
+const files = existsSync(dir)
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.bench.js'))
+      .sort()
+  : [];
 let failed = 0;
 for (const f of files) {
   if (only.length && !only.some((o) => f.includes(o))) continue;

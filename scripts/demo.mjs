@@ -33,7 +33,9 @@ function step(what, cmd, args) {
 async function freePort(from) {
   for (let p = from; p < from + 50; p++) {
     const ok = await new Promise((res) => {
-      const s = createServer().once('error', () => res(false)).listen(p, '127.0.0.1', () => s.close(() => res(true)));
+      const s = createServer()
+        .once('error', () => res(false))
+        .listen(p, '127.0.0.1', () => s.close(() => res(true)));
     });
     if (ok) return p;
   }
@@ -47,7 +49,10 @@ function prepareWorkspace(target, hosts) {
   const walk = (dir) => {
     for (const name of readdirSync(dir)) {
       const p = join(dir, name);
-      if (statSync(p).isDirectory()) { walk(p); continue; }
+      if (statSync(p).isDirectory()) {
+        walk(p);
+        continue;
+      }
       let text = readFileSync(p, 'utf8');
       for (const [from, to] of hosts) text = text.split(from).join(to);
       writeFileSync(p, text);
@@ -83,7 +88,10 @@ async function main() {
   });
   const local = env.docker ? await prepareLocalEngine(env) : undefined;
   const workspace = join(DEMO, 'workspace');
-  prepareWorkspace(workspace, [['localhost:5050', `localhost:${env.registries.anon.port}`], ['localhost:5054', `localhost:${env.registries.token.port}`]]);
+  prepareWorkspace(workspace, [
+    ['localhost:5050', `localhost:${env.registries.anon.port}`],
+    ['localhost:5054', `localhost:${env.registries.token.port}`],
+  ]);
 
   // The demo registries speak plain HTTP: Registry Lens sends them no credential until the user lists them in
   // registryLens.insecureRegistries (user or machine settings). The demo's own profile gets them preset, as the files
@@ -91,13 +99,20 @@ async function main() {
   const r = env.registries;
   const local5 = (reg) => `localhost:${reg.port}`;
   const insecure = [local5(r.anon), local5(r.token), local5(r.basic)];
-  say(`presetting registryLens.insecureRegistries to ${insecure.join(', ')} in the demo profile's user settings: these demo registries are plain HTTP on loopback`);
+  say(
+    `presetting registryLens.insecureRegistries to ${insecure.join(', ')} in the demo profile's user settings: these demo registries are plain HTTP on loopback`,
+  );
   const vsix = join(ROOT, 'registry-lens.vsix');
   const csPort = await freePort(Number(process.env.REGISTRY_LENS_DEMO_PORT ?? 8080));
   const resultsDir = join(ROOT, 'test-results');
   const options = {
-    name: 'demo', workspace, inPlace: true, installVsix: vsix, resultsDir,
-    stateDir: join(DEMO, 'code-server'), bindAddr: `127.0.0.1:${check ? 0 : csPort}`,
+    name: 'demo',
+    workspace,
+    inPlace: true,
+    installVsix: vsix,
+    resultsDir,
+    stateDir: join(DEMO, 'code-server'),
+    bindAddr: `127.0.0.1:${check ? 0 : csPort}`,
     // The test harness turns background checks off; the demo shows them.
     settings: {
       'registryLens.checkOnActivation': true,
@@ -127,10 +142,16 @@ async function main() {
       // The background check against the demo registries: update states in the tree, the registries with their state.
       await sidebar.locator('.monaco-list-row', { hasText: '→' }).first().waitFor({ timeout: 60_000 });
       await sidebar.locator('.monaco-list-row', { hasText: 'anonymous' }).first().waitFor({ timeout: 30_000 });
-      await cs.page.locator('#status\\.problems, .statusbar-item', { hasText: /image updates?/ }).first().waitFor({ timeout: 30_000 });
+      await cs.page
+        .locator('#status\\.problems, .statusbar-item', { hasText: /image updates?/ })
+        .first()
+        .waitFor({ timeout: 30_000 });
       // The first screen as a new user sees it: the Dockerfile open with the updates underlined, both trees showing.
       await cs.page.locator('.tabs-container .tab', { hasText: 'Dockerfile' }).first().waitFor({ timeout: 30_000 });
-      await cs.page.locator('.editor-instance .squiggly-info, .editor-instance .squiggly-warning').first().waitFor({ timeout: 60_000 });
+      await cs.page
+        .locator('.editor-instance .squiggly-info, .editor-instance .squiggly-warning')
+        .first()
+        .waitFor({ timeout: 60_000 });
       await sidebar.locator('.monaco-list-row', { hasText: 'localhost:' }).first().waitFor({ timeout: 30_000 });
       await cs.page.waitForTimeout(1000);
       say(`screenshot: ${await cs.screenshot('demo-first-screen.png')}`);
@@ -139,7 +160,10 @@ async function main() {
         const header = sidebar.locator('.pane-header', { hasText: 'Local Engine' }).first();
         if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
         await sidebar.locator('.monaco-list-row', { hasText: local.container }).first().waitFor({ timeout: 30_000 });
-        await sidebar.locator('.monaco-list-row', { hasText: 'newer image in the registry' }).first().waitFor({ timeout: 30_000 });
+        await sidebar
+          .locator('.monaco-list-row', { hasText: 'newer image in the registry' })
+          .first()
+          .waitFor({ timeout: 30_000 });
         await cs.page.mouse.move(900, 450); // no tooltip over the screenshot
       }
       await cs.page.waitForTimeout(1000);
@@ -157,7 +181,10 @@ async function main() {
 
   const server = await launchCodeServer(options);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(sig, () => { say('stopping'); void stopAll(server).then(() => process.exit(0)); });
+    process.on(sig, () => {
+      say('stopping');
+      void stopAll(server).then(() => process.exit(0));
+    });
   }
   console.log(`
 Registry Lens demo is running.
@@ -172,9 +199,13 @@ Registry Lens demo is running.
     ${local5(r.tls).padEnd(18)} htpasswd over TLS  CA file ${r.tls.caFile}
   registryLens.insecureRegistries is preset to ${insecure.join(', ')} (the plain-HTTP ones) in this profile's user settings.
 
-${local ? `  Docker engine ${env.docker.dockerHost} (Local Engine view): ${local.images.join(', ')} pulled, container ${local.container}
+${
+  local
+    ? `  Docker engine ${env.docker.dockerHost} (Local Engine view): ${local.images.join(', ')} pulled, container ${local.container}
   running; ${local.moved} has since moved on in the registry.
-` : ''}
+`
+    : ''
+}
 Press Ctrl+C to stop everything.`);
   if (!existsSync(vsix)) say('warning: registry-lens.vsix is missing');
 }
@@ -191,8 +222,11 @@ async function prepareLocalEngine(env) {
   const images = [`${host}/demo/nginx:stable`, `${host}/demo/postgres:15.6`];
   for (const ref of images) {
     const [name, tag] = [ref.slice(0, ref.lastIndexOf(':')), ref.slice(ref.lastIndexOf(':') + 1)];
-    const r = await dockerRequest(sock, 'POST', `/images/create?fromImage=${encodeURIComponent(name)}&tag=${tag}`, { timeoutMs: 60_000 });
-    if (r.status !== 200 || /"error"/.test(r.text())) throw new Error(`demo: pulling ${ref} into the demo engine failed: ${r.text()}`);
+    const r = await dockerRequest(sock, 'POST', `/images/create?fromImage=${encodeURIComponent(name)}&tag=${tag}`, {
+      timeoutMs: 60_000,
+    });
+    if (r.status !== 200 || /"error"/.test(r.text()))
+      throw new Error(`demo: pulling ${ref} into the demo engine failed: ${r.text()}`);
   }
   const container = 'demo-web';
   const created = await dockerRequest(sock, 'POST', `/containers/create?name=${container}`, {

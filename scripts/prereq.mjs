@@ -9,14 +9,30 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(import.meta.dirname, '..');
 
 export function codeServerEntry() {
-  const dir = process.env.CODE_SERVER_DIR ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'registry-lens', 'code-server', 'node_modules', 'code-server');
+  const dir =
+    process.env.CODE_SERVER_DIR ??
+    join(
+      process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
+      'registry-lens',
+      'code-server',
+      'node_modules',
+      'code-server',
+    );
   return join(dir, 'out', 'node', 'entry.js');
 }
 
 function ready() {
-  return existsSync(join(ROOT, 'node_modules', '.bin', 'esbuild')) && existsSync(codeServerEntry()) &&
-    ['/usr/bin/docker-registry', '/usr/bin/chromium', '/usr/bin/htpasswd', '/bin/busybox', '/usr/bin/docker-credential-pass'].every((f) => existsSync(f));
+  return (
+    existsSync(join(ROOT, 'node_modules', '.bin', 'esbuild')) &&
+    existsSync(codeServerEntry()) &&
+    [
+      '/usr/bin/docker-registry',
+      '/usr/bin/chromium',
+      '/usr/bin/htpasswd',
+      '/bin/busybox',
+      '/usr/bin/docker-credential-pass',
+    ].every((f) => existsSync(f))
+  );
 }
 
 export function ensureSetup(who) {

@@ -23,7 +23,10 @@ if (process.env.REGISTRY_LENS_IN_NETNS !== '1') ensureSetup('test');
 // ---- the namespace: everything below runs where only loopback exists --------------------------------
 function loopbackOnly() {
   try {
-    return readFileSync('/proc/self/net/dev', 'utf8').split('\n').slice(2).filter((l) => l.trim())
+    return readFileSync('/proc/self/net/dev', 'utf8')
+      .split('\n')
+      .slice(2)
+      .filter((l) => l.trim())
       .every((l) => l.trim().startsWith('lo:'));
   } catch {
     return false;
@@ -36,8 +39,10 @@ if (!loopbackOnly() && process.env.REGISTRY_LENS_NO_NETNS !== '1') {
   }
   const root = process.getuid?.() === 0;
   const argv = [process.execPath, ...process.argv.slice(1)].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const r = spawnSync('unshare', [...(root ? [] : ['-r']), '-n', 'sh', '-c', `ip link set lo up && exec ${argv}`],
-    { stdio: 'inherit', env: { ...process.env, REGISTRY_LENS_IN_NETNS: '1' } });
+  const r = spawnSync('unshare', [...(root ? [] : ['-r']), '-n', 'sh', '-c', `ip link set lo up && exec ${argv}`], {
+    stdio: 'inherit',
+    env: { ...process.env, REGISTRY_LENS_IN_NETNS: '1' },
+  });
   if (r.error || r.status === null) {
     console.error(`test: cannot create a loopback-only network namespace (${r.error?.message ?? r.signal}).`);
     console.error('test: install util-linux and iproute2 (scripts/install-system.sh) or set REGISTRY_LENS_NO_NETNS=1.');
@@ -68,10 +73,16 @@ function run(cmd, args, env = {}) {
   return new Promise((resolveRun) => {
     const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    const onData = (b) => { out += b; process.stdout.write(b); };
+    const onData = (b) => {
+      out += b;
+      process.stdout.write(b);
+    };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('error', (e) => { out += String(e); resolveRun({ code: 127, out }); });
+    child.on('error', (e) => {
+      out += String(e);
+      resolveRun({ code: 127, out });
+    });
     child.on('close', (code) => resolveRun({ code: code ?? 1, out }));
   });
 }
@@ -88,8 +99,18 @@ async function nodeTest(dir, env = {}) {
   const tap = join(RESULTS, `${dir.replace(/\W+/g, '-')}.tap`);
   const files = existsSync(dir) ? dir : undefined;
   if (!files) return { passed: 0, failed: 0, note: `${dir} does not exist` };
-  const r = await run(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`, dir], env);
+  const r = await run(
+    process.execPath,
+    [
+      '--test',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      dir,
+    ],
+    env,
+  );
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
   const pass = Number(/^# pass (\d+)/m.exec(text)?.[1] ?? 0);
   const fail = Number(/^# fail (\d+)/m.exec(text)?.[1] ?? 0) + Number(/^# cancelled (\d+)/m.exec(text)?.[1] ?? 0);
@@ -119,7 +140,8 @@ async function tier(name, fn) {
   results.push({ name, ...r, seconds: (Date.now() - t0) / 1000 });
 }
 
-const single = async (cmd, args, env) => ((await run(cmd, args, env)).code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 });
+const single = async (cmd, args, env) =>
+  (await run(cmd, args, env)).code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
 const harness = async (file, env) => {
   const r = await run(process.execPath, [join(OUT, 'test', 'harness', file)], env);
   return counts(r.out) ?? { passed: 0, failed: 1 };
@@ -134,12 +156,22 @@ async function sharedServices() {
   await sweepStale((l) => console.log(`[services] ${l}`));
   // dockerd too (when installed) for the Local Engine view's tests.
   const engine = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].some((p) => existsSync(p));
-  services = await startTestEnv({ seed: 'test', engine, envFile: join(RESULTS, 'services-env.json'), log: (l) => console.log(`[services] ${l}`) });
+  services = await startTestEnv({
+    seed: 'test',
+    engine,
+    envFile: join(RESULTS, 'services-env.json'),
+    log: (l) => console.log(`[services] ${l}`),
+  });
   return services;
 }
 
 try {
-  await tier('lint', () => single(npx('eslint'), ['--max-warnings=0', '.']));
+  // Lint is ESLint and the formatter's check (Prettier, .prettierrc.json): one result, failing when either fails.
+  await tier('lint', async () => {
+    const eslint = await run(npx('eslint'), ['--max-warnings=0', '.']);
+    const prettier = await run(npx('prettier'), ['--check', '**/*.{ts,mjs,cjs,js}']);
+    return eslint.code === 0 && prettier.code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+  });
   await tier('typecheck', () => single(npx('tsc'), ['--noEmit', '-p', '.']));
   await tier('build', () => single(process.execPath, ['esbuild.mjs', '--tests']));
   await tier('unit', () => nodeTest(join(OUT, 'test', 'unit')));
@@ -151,16 +183,30 @@ try {
   await tier('package', () => single('npm', ['run', '--silent', 'package']));
   await tier('vsix', () => harness('runVsix.js'));
   // `npm run demo` as a new user runs it, checked in chromium (its own registries on its own ports).
-  await tier('demo', async () => counts((await run(process.execPath, [join('scripts', 'demo.mjs'), '--check', '--no-build'])).out) ?? { passed: 0, failed: 1 });
+  await tier(
+    'demo',
+    async () =>
+      counts((await run(process.execPath, [join('scripts', 'demo.mjs'), '--check', '--no-build'])).out) ?? {
+        passed: 0,
+        failed: 1,
+      },
+  );
 } finally {
   await services?.stop();
 }
 
-const total = results.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed }), { passed: 0, failed: 0 });
+const total = results.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed }), {
+  passed: 0,
+  failed: 0,
+});
 console.log('\n===== summary =====');
 for (const r of results) {
-  console.log(`${r.failed ? 'FAIL' : 'ok  '} ${r.name.padEnd(15)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${r.seconds.toFixed(1).padStart(7)} s`);
+  console.log(
+    `${r.failed ? 'FAIL' : 'ok  '} ${r.name.padEnd(15)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${r.seconds.toFixed(1).padStart(7)} s`,
+  );
 }
-console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots and logs in ${relative(ROOT, RESULTS)}/`);
+console.log(
+  `total ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots and logs in ${relative(ROOT, RESULTS)}/`,
+);
 console.log(`${total.passed} passed, ${total.failed} failed`);
 process.exit(total.failed === 0 && total.passed > 0 ? 0 : 1);

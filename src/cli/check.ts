@@ -1,6 +1,16 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { checkImages, defaultCacheDir, familiarName, findingRemedy, scanWorkspace, toSarif, type Finding, type FindingUpdate, type RegistrySettings } from '../core';
+import {
+  checkImages,
+  defaultCacheDir,
+  familiarName,
+  findingRemedy,
+  scanWorkspace,
+  toSarif,
+  type Finding,
+  type FindingUpdate,
+  type RegistrySettings,
+} from '../core';
 import { checkLocalCommand } from './checkLocal';
 import { openCheckSession, prepareCheck } from './checkSetup';
 import type { CliIo } from './io';
@@ -65,7 +75,15 @@ interface Options {
 const VALUE_FLAGS = new Set(['--format', '--policy', '--concurrency', '--cache-dir']);
 
 function parseArgs(args: string[]): Options | { help: true } | { error: string } {
-  const o: Options = { paths: [], format: 'table', failOnUpdate: false, concurrency: 6, noCache: false, offline: false, hosts: {} };
+  const o: Options = {
+    paths: [],
+    format: 'table',
+    failOnUpdate: false,
+    concurrency: 6,
+    noCache: false,
+    offline: false,
+    hosts: {},
+  };
   const flags: RegistryFlags = { hosts: o.hosts };
   for (let i = 0; i < args.length; i++) {
     const at = { value: i };
@@ -76,7 +94,8 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
     if (flag.kind === 'value') {
       const { name, value } = flag;
       if (name === '--format') {
-        if (value !== 'table' && value !== 'json' && value !== 'sarif') return { error: `--format takes table, json or sarif, not "${value}"` };
+        if (value !== 'table' && value !== 'json' && value !== 'sarif')
+          return { error: `--format takes table, json or sarif, not "${value}"` };
         o.format = value;
       } else if (name === '--policy') o.policy = value;
       else if (name === '--cache-dir') o.cacheDir = value;
@@ -93,7 +112,8 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
     else if (arg === '--no-cache') o.noCache = true;
     else if (arg === '--offline') o.offline = true;
     else if (arg === '--help' || arg === '-h') return { help: true };
-    else if (arg.startsWith('-') && arg !== '-') return { error: `unknown option "${arg}". Run "registry-lens check --help".` };
+    else if (arg.startsWith('-') && arg !== '-')
+      return { error: `unknown option "${arg}". Run "registry-lens check --help".` };
     else o.paths.push(arg);
   }
   if (flags.proxy) o.proxy = flags.proxy;
@@ -104,7 +124,11 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
 }
 
 export async function checkCommand(args: string[], io: CliIo): Promise<number> {
-  if (args.includes('--local')) return checkLocalCommand(args.filter((a) => a !== '--local'), io);
+  if (args.includes('--local'))
+    return checkLocalCommand(
+      args.filter((a) => a !== '--local'),
+      io,
+    );
   if (args.some((a) => a === '--docker-host' || a.startsWith('--docker-host='))) {
     io.stderr('registry-lens check: --docker-host goes with --local\n');
     return 2;
@@ -127,7 +151,13 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
   const absolute: string[] = [];
   for (const p of o.paths) {
     const abs = path.resolve(io.cwd, p);
-    if (!(await fs.stat(abs).then(() => true, () => false))) return fail(`${p}: no such file or directory`);
+    if (
+      !(await fs.stat(abs).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return fail(`${p}: no such file or directory`);
     absolute.push(abs);
   }
   const prepared = await prepareCheck(o, io);
@@ -139,7 +169,8 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
     return r === '' ? '.' : r;
   };
   const scan = await scanWorkspace(absolute);
-  for (const e of scan.errors) io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
+  for (const e of scan.errors)
+    io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
 
   const session = openCheckSession(o, io);
   const progress = process.stderr.isTTY === true && io.env.CI === undefined;
@@ -153,7 +184,9 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
       concurrency: o.concurrency,
       offline: o.offline,
       signal: session.signal,
-      ...(progress ? { onProgress: (p: { done: number; total: number }) => io.stderr(`\rchecking ${p.done}/${p.total} images…`) } : {}),
+      ...(progress
+        ? { onProgress: (p: { done: number; total: number }) => io.stderr(`\rchecking ${p.done}/${p.total} images…`) }
+        : {}),
     });
     findings = result.findings;
     requests = session.requests();
@@ -168,15 +201,26 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
   for (const f of findings) {
     if (f.status !== 'error') continue;
     const start = f.occurrence.range.start;
-    io.stderr(`registry-lens: ${rel(f.occurrence.file)}:${start.line + 1}:${start.character + 1}: ${f.message}\n${hint(f) ? `  ${hint(f)}\n` : ''}`);
+    io.stderr(
+      `registry-lens: ${rel(f.occurrence.file)}:${start.line + 1}:${start.character + 1}: ${f.message}\n${hint(f) ? `  ${hint(f)}\n` : ''}`,
+    );
   }
   const stale = findings.filter((f) => f.stale);
   if (stale.length > 0) {
     const oldest = stale.map((f) => f.stale?.fetchedAt ?? '').sort()[0] ?? '';
-    io.stderr(`registry-lens: ${stale.length} result${stale.length === 1 ? '' : 's'} from cached answers past their time to live (oldest ${oldest}): ${stale[0]?.stale?.because.message ?? ''}\n`);
+    io.stderr(
+      `registry-lens: ${stale.length} result${stale.length === 1 ? '' : 's'} from cached answers past their time to live (oldest ${oldest}): ${stale[0]?.stale?.because.message ?? ''}\n`,
+    );
   }
 
-  if (o.format === 'json') io.stdout(`${JSON.stringify(findings.map((f) => toCheckJson(f, rel)), null, 2)}\n`);
+  if (o.format === 'json')
+    io.stdout(
+      `${JSON.stringify(
+        findings.map((f) => toCheckJson(f, rel)),
+        null,
+        2,
+      )}\n`,
+    );
   else if (o.format === 'sarif') io.stdout(`${JSON.stringify(toSarif(findings, { relativePath: rel }), null, 2)}\n`);
   else io.stdout(table(findings, rel) + summary(findings, requests));
 
@@ -249,6 +293,12 @@ function summary(findings: Finding[], requests: number): string {
     `${count('error')} error${count('error') === 1 ? '' : 's'}`,
     ...(notChecked > 0 ? [`${notChecked} not checked`] : []),
   ];
-  const notes = findings.flatMap((f) => f.notes.filter((n) => n.code === 'newer-line' || n.code === 'held-back' || n.code === 'directive' || n.code === 'mirror').map((n) => `  ${f.occurrence.reference ? familiarName(f.occurrence.reference) : f.occurrence.text}: ${n.message}\n`));
+  const notes = findings.flatMap((f) =>
+    f.notes
+      .filter((n) => n.code === 'newer-line' || n.code === 'held-back' || n.code === 'directive' || n.code === 'mirror')
+      .map(
+        (n) => `  ${f.occurrence.reference ? familiarName(f.occurrence.reference) : f.occurrence.text}: ${n.message}\n`,
+      ),
+  );
   return `${notes.length > 0 ? `\nNotes:\n${[...new Set(notes)].join('')}` : ''}\n${findings.length} image reference${findings.length === 1 ? '' : 's'}: ${parts.join(', ')}. ${requests} registry request${requests === 1 ? '' : 's'}.\n`;
 }

@@ -1,4 +1,12 @@
-import { checkLocal, defaultCacheDir, Engine, resolveEngine, type LocalCheckResult, type LocalFinding, type RegistrySettings } from '../core';
+import {
+  checkLocal,
+  defaultCacheDir,
+  Engine,
+  resolveEngine,
+  type LocalCheckResult,
+  type LocalFinding,
+  type RegistrySettings,
+} from '../core';
 import { openCheckSession, prepareCheck } from './checkSetup';
 import type { CliIo } from './io';
 import { parseConcurrency, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
@@ -49,7 +57,15 @@ interface Options {
 const VALUE_FLAGS = new Set(['--docker-host', '--policy', '--concurrency', '--cache-dir', '--format']);
 
 function parseArgs(args: string[]): Options | { help: true } | { error: string } {
-  const o: Options = { json: false, all: false, failOnUpdate: false, concurrency: 6, noCache: false, offline: false, hosts: {} };
+  const o: Options = {
+    json: false,
+    all: false,
+    failOnUpdate: false,
+    concurrency: 6,
+    noCache: false,
+    offline: false,
+    hosts: {},
+  };
   const flags: RegistryFlags = { hosts: o.hosts };
   for (let i = 0; i < args.length; i++) {
     const at = { value: i };
@@ -63,7 +79,8 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
       else if (name === '--policy') o.policy = value;
       else if (name === '--cache-dir') o.cacheDir = value;
       else if (name === '--format') {
-        if (value !== 'table' && value !== 'json') return { error: `--format with --local takes table or json, not "${value}"` };
+        if (value !== 'table' && value !== 'json')
+          return { error: `--format with --local takes table or json, not "${value}"` };
         o.json = value === 'json';
       } else {
         const n = parseConcurrency(value);
@@ -79,7 +96,8 @@ function parseArgs(args: string[]): Options | { help: true } | { error: string }
     else if (arg === '--no-cache') o.noCache = true;
     else if (arg === '--offline') o.offline = true;
     else if (arg === '--help' || arg === '-h') return { help: true };
-    else if (arg.startsWith('-') && arg !== '-') return { error: `unknown option "${arg}". Run "registry-lens check --local --help".` };
+    else if (arg.startsWith('-') && arg !== '-')
+      return { error: `unknown option "${arg}". Run "registry-lens check --local --help".` };
     else return { error: `check --local takes no paths (it looks at the Docker engine, not files): "${arg}"` };
   }
   if (flags.proxy) o.proxy = flags.proxy;
@@ -114,7 +132,14 @@ export async function checkLocalCommand(args: string[], io: CliIo): Promise<numb
   const started = Date.now();
   try {
     const inventory = await engine.listLocal({ signal: session.signal });
-    result = await checkLocal(inventory, { client: session.client, cache: session.cache, rules, concurrency: o.concurrency, offline: o.offline, signal: session.signal });
+    result = await checkLocal(inventory, {
+      client: session.client,
+      cache: session.cache,
+      rules,
+      concurrency: o.concurrency,
+      offline: o.offline,
+      signal: session.signal,
+    });
     requests = session.requests();
   } catch (e) {
     if (session.signal.aborted) return fail('cancelled');
@@ -126,7 +151,17 @@ export async function checkLocalCommand(args: string[], io: CliIo): Promise<numb
   const all = [...result.images, ...result.containers];
   for (const f of all) if (f.status === 'error') io.stderr(`registry-lens: ${f.message}\n`);
   if (o.json) io.stdout(`${JSON.stringify(all.map(toLocalJson), null, 2)}\n`);
-  else io.stdout(table(o.all ? all : all.filter((f) => f.outdated || f.status === 'error')) + summary(result, state.endpoint, `${state.platform ?? 'Docker'} ${state.version}`, requests, Date.now() - started));
+  else
+    io.stdout(
+      table(o.all ? all : all.filter((f) => f.outdated || f.status === 'error')) +
+        summary(
+          result,
+          state.endpoint,
+          `${state.platform ?? 'Docker'} ${state.version}`,
+          requests,
+          Date.now() - started,
+        ),
+    );
 
   if (all.some((f) => f.status === 'error')) return 2;
   if (o.failOnUpdate && all.some((f) => f.outdated)) return 1;
@@ -147,8 +182,25 @@ export function toLocalJson(f: LocalFinding): Record<string, unknown> {
     registryDigest: f.registryDigest,
     updates: f.updates.map((u) => ({ kind: u.kind, tag: u.tag, digest: u.digest })),
     actions: f.actions,
-    image: f.image ? { id: f.image.id, repoTags: f.image.repoTags, repoDigests: f.image.repoDigests, platform: f.image.platform, created: f.image.created, size: f.image.size } : null,
-    container: f.container ? { id: f.container.id, name: f.container.name, image: f.container.image, imageId: f.container.imageId, status: f.container.status } : null,
+    image: f.image
+      ? {
+          id: f.image.id,
+          repoTags: f.image.repoTags,
+          repoDigests: f.image.repoDigests,
+          platform: f.image.platform,
+          created: f.image.created,
+          size: f.image.size,
+        }
+      : null,
+    container: f.container
+      ? {
+          id: f.container.id,
+          name: f.container.name,
+          image: f.container.image,
+          imageId: f.container.imageId,
+          status: f.container.status,
+        }
+      : null,
     newerLocalImageId: f.newerLocalImageId,
     notes: f.notes,
     error: f.error ? { code: f.error.code, message: f.error.message } : null,
@@ -184,7 +236,10 @@ function table(findings: LocalFinding[]): string {
       `${status}${f.stale ? ' (stale)' : ''}`,
     ];
   });
-  return formatTable(['WHAT', 'REFERENCE', 'IMAGE ID', 'LOCAL DIGEST', 'REGISTRY', 'PATCH', 'MINOR', 'MAJOR', 'STATUS'], rows);
+  return formatTable(
+    ['WHAT', 'REFERENCE', 'IMAGE ID', 'LOCAL DIGEST', 'REGISTRY', 'PATCH', 'MINOR', 'MAJOR', 'STATUS'],
+    rows,
+  );
 }
 
 function summary(r: LocalCheckResult, endpoint: string, engine: string, requests: number, ms: number): string {

@@ -2,7 +2,17 @@
 // file compiled, the cache, the registry client, and Ctrl-C (SIGINT) cancelling the check instead of the process.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { checkCacheFile, compilePolicyRules, defaultCacheDir, isPolicyError, MemoryCacheStore, type CacheStore, type PolicyRule, type RegistryClient, type RegistrySettings } from '../core';
+import {
+  checkCacheFile,
+  compilePolicyRules,
+  defaultCacheDir,
+  isPolicyError,
+  MemoryCacheStore,
+  type CacheStore,
+  type PolicyRule,
+  type RegistryClient,
+  type RegistrySettings,
+} from '../core';
 import type { CliIo } from './io';
 import { checkRegistryFlags, cliRegistryClient } from './registryFlags';
 
@@ -18,7 +28,10 @@ export interface SharedCheckOptions {
 }
 
 /** The registry flags and the policy file, checked before anything is opened: the rules, or what is wrong. */
-export async function prepareCheck(o: SharedCheckOptions, io: CliIo): Promise<{ rules: PolicyRule[] } | { error: string }> {
+export async function prepareCheck(
+  o: SharedCheckOptions,
+  io: CliIo,
+): Promise<{ rules: PolicyRule[] } | { error: string }> {
   const flagError = await checkRegistryFlags({ hosts: o.hosts }, io.cwd);
   if (flagError) return { error: flagError };
   if (o.policy === undefined) return { rules: [] };
@@ -26,9 +39,12 @@ export async function prepareCheck(o: SharedCheckOptions, io: CliIo): Promise<{ 
   try {
     data = JSON.parse(await fs.readFile(path.resolve(io.cwd, o.policy), 'utf8'));
   } catch (e) {
-    return { error: `--policy ${o.policy}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`}` };
+    return {
+      error: `--policy ${o.policy}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`}`,
+    };
   }
-  const list = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as { rules?: unknown }).rules : data;
+  const list =
+    typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as { rules?: unknown }).rules : data;
   try {
     return { rules: compilePolicyRules(list, o.policy) };
   } catch (e) {
@@ -50,12 +66,18 @@ export interface CheckSession {
 
 /** Opens the cache and the registry client and routes Ctrl-C to the check; `close()` it in a `finally`. */
 export function openCheckSession(o: SharedCheckOptions, io: CliIo): CheckSession {
-  const cache: CacheStore = o.noCache ? new MemoryCacheStore() : checkCacheFile(path.resolve(io.cwd, o.cacheDir ?? defaultCacheDir(io.env)));
-  const { client, close } = cliRegistryClient(io, { hosts: o.hosts, ...(o.proxy ? { proxy: o.proxy } : {}), ...(o.mirrors ? { mirrors: o.mirrors } : {}) }, {
-    maxConcurrentPerHost: o.concurrency,
-    retry: { retries: 2, baseDelayMs: 250, maxDelayMs: 10_000 },
-    connectTimeoutMs: 5_000,
-  });
+  const cache: CacheStore = o.noCache
+    ? new MemoryCacheStore()
+    : checkCacheFile(path.resolve(io.cwd, o.cacheDir ?? defaultCacheDir(io.env)));
+  const { client, close } = cliRegistryClient(
+    io,
+    { hosts: o.hosts, ...(o.proxy ? { proxy: o.proxy } : {}), ...(o.mirrors ? { mirrors: o.mirrors } : {}) },
+    {
+      maxConcurrentPerHost: o.concurrency,
+      retry: { retries: 2, baseDelayMs: 250, maxDelayMs: 10_000 },
+      connectTimeoutMs: 5_000,
+    },
+  );
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);

@@ -1,9 +1,22 @@
 import {
-  compareVersions, decideUpdates, familiarName, isRegistryError, parseReference, parseTag, type ImageIndex, type ManifestDescriptor,
+  compareVersions,
+  decideUpdates,
+  familiarName,
+  isRegistryError,
+  parseReference,
+  parseTag,
+  type ImageIndex,
+  type ManifestDescriptor,
   type VersionTag,
 } from '../core';
 import type { CliIo } from './io';
-import { checkRegistryFlags, cliRegistryClient, describeFailure, parseSingleTargetArgs, REGISTRY_FLAGS_USAGE } from './registryFlags';
+import {
+  checkRegistryFlags,
+  cliRegistryClient,
+  describeFailure,
+  parseSingleTargetArgs,
+  REGISTRY_FLAGS_USAGE,
+} from './registryFlags';
 
 export const INSPECT_USAGE = `Usage: registry-lens inspect IMAGE [--json] [registry flags]
 
@@ -68,16 +81,38 @@ export async function inspectCommand(args: string[], io: CliIo): Promise<number>
     // Newest releases of IMAGE's own line (`-alpine` stays with `-alpine`); plain versions when IMAGE has no version tag.
     const own = tag ? parseTag(tag) : null;
     const line = own?.type === 'version' ? own.suffix : '';
-    const versions = tags.tags.map(parseTag).filter((t): t is VersionTag => t.type === 'version' && !t.prerelease && t.suffix === line);
-    const newestTags = versions.sort((a, b) => compareVersions(b, a)).slice(0, NEWEST).map((t) => t.raw);
-    const updates = tag ? decideUpdates({ tag, digestPinned: ref.digest !== null, tags: tags.tags }).updates.map((u) => ({ kind: u.kind, tag: u.tag })) : [];
-    const out = toJson(`${ref.registry}/${ref.repository}${tag ? `:${tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`, ref.registry, ref.repository, head, index, tags.tags.length, newestTags, updates);
+    const versions = tags.tags
+      .map(parseTag)
+      .filter((t): t is VersionTag => t.type === 'version' && !t.prerelease && t.suffix === line);
+    const newestTags = versions
+      .sort((a, b) => compareVersions(b, a))
+      .slice(0, NEWEST)
+      .map((t) => t.raw);
+    const updates = tag
+      ? decideUpdates({ tag, digestPinned: ref.digest !== null, tags: tags.tags }).updates.map((u) => ({
+          kind: u.kind,
+          tag: u.tag,
+        }))
+      : [];
+    const out = toJson(
+      `${ref.registry}/${ref.repository}${tag ? `:${tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`,
+      ref.registry,
+      ref.repository,
+      head,
+      index,
+      tags.tags.length,
+      newestTags,
+      updates,
+    );
     if (json) io.stdout(`${JSON.stringify(out, null, 2)}\n`);
     else io.stdout(describe(familiarName(ref), out, tags.truncated));
     return 0;
   } catch (e) {
     const message = describeFailure(e);
-    if (json) io.stdout(`${JSON.stringify({ reference: image, error: { code: isRegistryError(e) ? e.code : 'error', message } }, null, 2)}\n`);
+    if (json)
+      io.stdout(
+        `${JSON.stringify({ reference: image, error: { code: isRegistryError(e) ? e.code : 'error', message } }, null, 2)}\n`,
+      );
     else io.stderr(`registry-lens inspect: ${message}\n`);
     return 2;
   } finally {
@@ -85,16 +120,28 @@ export async function inspectCommand(args: string[], io: CliIo): Promise<number>
   }
 }
 
-function toJson(reference: string, registry: string, repository: string, head: ManifestDescriptor, index: ImageIndex, tagCount: number,
-  newestTags: string[], updates: { kind: string; tag: string }[]): InspectJson {
+function toJson(
+  reference: string,
+  registry: string,
+  repository: string,
+  head: ManifestDescriptor,
+  index: ImageIndex,
+  tagCount: number,
+  newestTags: string[],
+  updates: { kind: string; tag: string }[],
+): InspectJson {
   return {
-    reference, registry, repository,
+    reference,
+    registry,
+    repository,
     digest: head.digest,
     mediaType: head.mediaType ?? null,
     size: head.size ?? null,
     isIndex: index.isIndex,
     platforms: index.platforms.map((p) => ({ platform: p.platform, digest: p.digest })),
-    tagCount, newestTags, updates,
+    tagCount,
+    newestTags,
+    updates,
   };
 }
 

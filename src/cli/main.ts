@@ -64,7 +64,9 @@ if (require.main === module) {
     cwd: process.cwd(),
     env: process.env,
   }).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (err: unknown) => {
       process.stderr.write(`registry-lens: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = 2;

@@ -1,6 +1,12 @@
 import { isRegistryError, normalizeRegistry, type PingResult } from '../core';
 import type { CliIo } from './io';
-import { checkRegistryFlags, cliRegistryClient, describeFailure, parseSingleTargetArgs, REGISTRY_FLAGS_USAGE } from './registryFlags';
+import {
+  checkRegistryFlags,
+  cliRegistryClient,
+  describeFailure,
+  parseSingleTargetArgs,
+  REGISTRY_FLAGS_USAGE,
+} from './registryFlags';
 
 export const PING_USAGE = `Usage: registry-lens ping HOST [--json] [registry flags]
 
@@ -34,7 +40,10 @@ export async function pingCommand(args: string[], io: CliIo): Promise<number> {
     else io.stdout(describePing(r));
     return r.credentialSource && r.authenticated === false ? 2 : 0;
   } catch (e) {
-    if (json) io.stdout(`${JSON.stringify({ registry, error: { code: isRegistryError(e) ? e.code : 'error', message: describeFailure(e) } }, null, 2)}\n`);
+    if (json)
+      io.stdout(
+        `${JSON.stringify({ registry, error: { code: isRegistryError(e) ? e.code : 'error', message: describeFailure(e) } }, null, 2)}\n`,
+      );
     else io.stderr(`registry-lens ping: ${describeFailure(e)}\n`);
     return 2;
   } finally {
@@ -43,19 +52,33 @@ export async function pingCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 function describePing(r: PingResult): string {
-  const lines = [`${r.registry}: reachable at ${r.url} (GET /v2/ answered ${r.status}${r.apiVersion ? `, ${r.apiVersion}` : ''})`];
+  const lines = [
+    `${r.registry}: reachable at ${r.url} (GET /v2/ answered ${r.status}${r.apiVersion ? `, ${r.apiVersion}` : ''})`,
+  ];
   if (r.auth === 'none') lines.push('  auth:        none required');
-  else lines.push(`  auth:        ${r.auth}${r.realm ? ` (realm ${r.realm}${r.service ? `, service ${r.service}` : ''})` : ''}`);
+  else
+    lines.push(
+      `  auth:        ${r.auth}${r.realm ? ` (realm ${r.realm}${r.service ? `, service ${r.service}` : ''})` : ''}`,
+    );
   if (r.credentialSource) {
-    const verdict = r.authenticated === undefined ? 'not needed here' : r.authenticated ? 'accepted' : 'REJECTED: check the username and the token or password';
+    const verdict =
+      r.authenticated === undefined
+        ? 'not needed here'
+        : r.authenticated
+          ? 'accepted'
+          : 'REJECTED: check the username and the token or password';
     lines.push(`  credential:  ${r.credentialSource} — ${verdict}`);
   } else {
-    lines.push(`  credential:  none (anonymous)${r.auth !== 'none' ? '; add one with "docker login" or REGISTRY_LENS_USERNAME/PASSWORD/REGISTRY' : ''}`);
+    lines.push(
+      `  credential:  none (anonymous)${r.auth !== 'none' ? '; add one with "docker login" or REGISTRY_LENS_USERNAME/PASSWORD/REGISTRY' : ''}`,
+    );
   }
   const rl = r.rateLimit;
   if (rl && (rl.limit !== undefined || rl.remaining !== undefined)) {
     const window = rl.windowSeconds ? ` per ${formatSeconds(rl.windowSeconds)}` : '';
-    lines.push(`  rate limit:  ${rl.remaining ?? '?'} of ${rl.limit ?? '?'} pulls left${window}${rl.source ? ` (counted for ${rl.source})` : ''}`);
+    lines.push(
+      `  rate limit:  ${rl.remaining ?? '?'} of ${rl.limit ?? '?'} pulls left${window}${rl.source ? ` (counted for ${rl.source})` : ''}`,
+    );
   } else {
     lines.push('  rate limit:  not reported');
   }

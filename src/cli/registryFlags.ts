@@ -1,7 +1,15 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
-  buildMirrorTable, createRegistryClient, daemonConfigFiles, defaultKeychain, normalizeRegistry, parseMirror, USER_AGENT, type CreateClientOptions, type RegistryClient,
+  buildMirrorTable,
+  createRegistryClient,
+  daemonConfigFiles,
+  defaultKeychain,
+  normalizeRegistry,
+  parseMirror,
+  USER_AGENT,
+  type CreateClientOptions,
+  type RegistryClient,
   type RegistrySettings,
 } from '../core';
 import type { CliIo } from './io';
@@ -24,19 +32,29 @@ export interface RegistryFlags {
 }
 
 /** What {@link takeRegistryFlag} did with `args[i]`. */
-export type FlagResult = { kind: 'taken' } | { kind: 'value'; name: string; value: string } | { kind: 'other' } | { kind: 'error'; message: string };
+export type FlagResult =
+  | { kind: 'taken' }
+  | { kind: 'value'; name: string; value: string }
+  | { kind: 'other' }
+  | { kind: 'error'; message: string };
 
 /**
  * Reads a flag with a value (`--name value` or `--name=value`) at `args[i.value]`, advancing `i` past its value:
  * a registry flag goes into `flags` (`taken`); one of the command's own `valueFlags` comes back as `value`.
  * `other` when the argument is neither; `error` with a message for a malformed one.
  */
-export function takeRegistryFlag(args: string[], i: { value: number }, flags: RegistryFlags, valueFlags?: ReadonlySet<string>): FlagResult {
+export function takeRegistryFlag(
+  args: string[],
+  i: { value: number },
+  flags: RegistryFlags,
+  valueFlags?: ReadonlySet<string>,
+): FlagResult {
   const arg = args[i.value] ?? '';
   const eq = arg.indexOf('=');
   const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
   const own = valueFlags?.has(name) ?? false;
-  if (!own && name !== '--ca-file' && name !== '--insecure' && name !== '--proxy' && name !== '--mirror') return { kind: 'other' };
+  if (!own && name !== '--ca-file' && name !== '--insecure' && name !== '--proxy' && name !== '--mirror')
+    return { kind: 'other' };
   const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i.value];
   if (value === undefined || value === '') return { kind: 'error', message: `${name} needs a value` };
   if (own) return { kind: 'value', name, value };
@@ -51,14 +69,21 @@ export function takeRegistryFlag(args: string[], i: { value: number }, flags: Re
     const sep = value.indexOf('=');
     const key = sep > 0 ? host(value.slice(0, sep)) : undefined;
     if (!key || sep === value.length - 1) {
-      return { kind: 'error', message: `--ca-file takes HOST=PEM (for example registry.example.com:5000=/etc/ssl/my-ca.pem), not "${value}"` };
+      return {
+        kind: 'error',
+        message: `--ca-file takes HOST=PEM (for example registry.example.com:5000=/etc/ssl/my-ca.pem), not "${value}"`,
+      };
     }
     flags.hosts[key] = { ...flags.hosts[key], caFile: value.slice(sep + 1) };
   } else if (name === '--mirror') {
     const sep = value.indexOf('=');
     const key = sep > 0 ? host(value.slice(0, sep)) : undefined;
     const mirror = sep > 0 ? value.slice(sep + 1) : '';
-    if (!key || !mirror) return { kind: 'error', message: `--mirror takes HOST=MIRROR (for example docker.io=mirror.example.com:5000), not "${value}"` };
+    if (!key || !mirror)
+      return {
+        kind: 'error',
+        message: `--mirror takes HOST=MIRROR (for example docker.io=mirror.example.com:5000), not "${value}"`,
+      };
     try {
       parseMirror(mirror, '--mirror');
     } catch (e) {
@@ -67,7 +92,11 @@ export function takeRegistryFlag(args: string[], i: { value: number }, flags: Re
     flags.mirrors = { ...flags.mirrors, [key]: [...(flags.mirrors?.[key] ?? []), mirror] };
   } else if (name === '--insecure') {
     const key = host(value);
-    if (!key) return { kind: 'error', message: `--insecure takes a registry host (for example registry.example.com:5000), not "${value}"` };
+    if (!key)
+      return {
+        kind: 'error',
+        message: `--insecure takes a registry host (for example registry.example.com:5000), not "${value}"`,
+      };
     flags.hosts[key] = { ...flags.hosts[key], insecure: true };
   } else {
     flags.proxy = value;
@@ -85,13 +114,18 @@ export async function checkRegistryFlags(flags: RegistryFlags, cwd: string): Pro
     s.caFile = path.resolve(cwd, s.caFile);
     const pem = await fs.readFile(s.caFile, 'utf8').catch(() => undefined);
     if (pem === undefined) return `--ca-file ${host}=${s.caFile}: cannot read the file`;
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) return `--ca-file ${host}=${s.caFile}: no PEM certificate in the file`;
+    if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+      return `--ca-file ${host}=${s.caFile}: no PEM certificate in the file`;
   }
   return undefined;
 }
 
 /** A registry client for the CLI: the docker config + env keychain (each warning once), the flags' per-host settings. */
-export function cliRegistryClient(io: CliIo, flags: RegistryFlags, extra: Partial<CreateClientOptions> = {}): { client: RegistryClient; close: () => Promise<void> } {
+export function cliRegistryClient(
+  io: CliIo,
+  flags: RegistryFlags,
+  extra: Partial<CreateClientOptions> = {},
+): { client: RegistryClient; close: () => Promise<void> } {
   const warned = new Set<string>();
   const warn = (m: string): void => {
     if (warned.has(m)) return;
@@ -129,7 +163,12 @@ export interface SingleTargetArgs {
  * Parses `COMMAND TARGET [--json] [registry flags]`. Returns the arguments, or an exit code after printing help
  * (0) or a usage error naming `command` (2).
  */
-export function parseSingleTargetArgs(command: string, usage: string, args: string[], io: CliIo): SingleTargetArgs | number {
+export function parseSingleTargetArgs(
+  command: string,
+  usage: string,
+  args: string[],
+  io: CliIo,
+): SingleTargetArgs | number {
   const out: SingleTargetArgs = { target: undefined, json: false, flags: { hosts: {} } };
   const fail = (message: string): number => {
     io.stderr(`registry-lens ${command}: ${message}\n`);
@@ -154,5 +193,7 @@ export function parseSingleTargetArgs(command: string, usage: string, args: stri
 /** `--concurrency N`: a whole number from 1 to 64. */
 export function parseConcurrency(value: string): number | { error: string } {
   const n = Number(value);
-  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : { error: `--concurrency takes a whole number from 1 to 64, not "${value}"` };
+  return Number.isInteger(n) && n >= 1 && n <= 64
+    ? n
+    : { error: `--concurrency takes a whole number from 1 to 64, not "${value}"` };
 }

@@ -34,7 +34,13 @@ export interface ScanJsonItem {
   source: Occurrence['source'];
   kind: Occurrence['kind'];
   text: string;
-  reference: { registry: string; repository: string; tag: string | null; digest: string | null; canonical: string } | null;
+  reference: {
+    registry: string;
+    repository: string;
+    tag: string | null;
+    digest: string | null;
+    canonical: string;
+  } | null;
   skip: Occurrence['skip'];
   value: string;
   platform: string | null;
@@ -62,7 +68,12 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   const absolute: string[] = [];
   for (const p of paths) {
     const abs = path.resolve(io.cwd, p);
-    if (!(await fs.stat(abs).then(() => true, () => false))) {
+    if (
+      !(await fs.stat(abs).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       io.stderr(`registry-lens scan: ${p}: no such file or directory\n`);
       return 2;
     }
@@ -80,7 +91,8 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
     }
     return r;
   };
-  for (const e of result.errors) io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
+  for (const e of result.errors)
+    io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
 
   if (json) {
     writeJson(result.occurrences, rel, io.stdout);
@@ -89,7 +101,9 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   io.stdout(table(result.occurrences, rel));
   const skipped = result.occurrences.filter((o) => o.skip).length;
   const files = new Set(result.occurrences.map((o) => o.file)).size;
-  io.stdout(`\n${result.occurrences.length} image reference${result.occurrences.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${skipped} skipped.\n`);
+  io.stdout(
+    `\n${result.occurrences.length} image reference${result.occurrences.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${skipped} skipped.\n`,
+  );
   return 0;
 }
 
@@ -97,7 +111,11 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
  * The JSON array, streamed in chunks of about 64 KiB, one item per line: a scan of thousands of files is tens of
  * megabytes, which as one pretty-printed string costs a large part of the whole run (and its peak memory).
  */
-export function writeJson(occurrences: readonly Occurrence[], rel: (file: string) => string, write: (text: string) => void): void {
+export function writeJson(
+  occurrences: readonly Occurrence[],
+  rel: (file: string) => string,
+  write: (text: string) => void,
+): void {
   if (occurrences.length === 0) {
     write('[]\n');
     return;
@@ -124,7 +142,9 @@ export function toJson(o: Occurrence, rel: (file: string) => string): ScanJsonIt
     source: o.source,
     kind: o.kind,
     text: o.text,
-    reference: r ? { registry: r.registry, repository: r.repository, tag: r.tag, digest: r.digest, canonical: r.canonical } : null,
+    reference: r
+      ? { registry: r.registry, repository: r.repository, tag: r.tag, digest: r.digest, canonical: r.canonical }
+      : null,
     skip: o.skip,
     value: o.value,
     platform: o.platform,

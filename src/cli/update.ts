@@ -1,6 +1,17 @@
 import {
-  defaultKeychain, Engine, isEngineRequestError, isRecreateError, normalizeRegistry, prepareUpdate, recreateContainer, resolveEngine, runCompose,
-  tryParseReference, updateWithCompose, type ContainerUpdate, type Credential,
+  defaultKeychain,
+  Engine,
+  isEngineRequestError,
+  isRecreateError,
+  normalizeRegistry,
+  prepareUpdate,
+  recreateContainer,
+  resolveEngine,
+  runCompose,
+  tryParseReference,
+  updateWithCompose,
+  type ContainerUpdate,
+  type Credential,
 } from '../core';
 import type { CliIo } from './io';
 
@@ -71,12 +82,18 @@ export async function updateCommand(args: string[], io: CliIo): Promise<number> 
       updates.push({ name, u, auth });
     } catch (e) {
       failed++;
-      io.stderr(isEngineRequestError(e) && e.status === 404 ? `registry-lens update: No container named or with the id "${name}" in ${engine.describe()}.\n` : `registry-lens update: ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+      io.stderr(
+        isEngineRequestError(e) && e.status === 404
+          ? `registry-lens update: No container named or with the id "${name}" in ${engine.describe()}.\n`
+          : `registry-lens update: ${name}: ${e instanceof Error ? e.message : String(e)}\n`,
+      );
     }
   }
   for (const { u } of updates) {
     const p = u.plan;
-    io.stdout(`${p.name} (${p.id.slice(0, 12)}, ${u.path === 'compose' ? `compose project ${p.compose?.project}, service ${p.compose?.service}` : 'engine API'}):\n`);
+    io.stdout(
+      `${p.name} (${p.id.slice(0, 12)}, ${u.path === 'compose' ? `compose project ${p.compose?.project}, service ${p.compose?.service}` : 'engine API'}):\n`,
+    );
     if (u.blockers.length) io.stdout(`  cannot be updated: ${u.blockers.join('; ')}\n`);
     else for (const s of u.steps) io.stdout(`  ${p.name}: ${s}\n`);
     for (const w of u.warnings) io.stdout(`  warning: ${w}\n`);
@@ -93,14 +110,25 @@ export async function updateCommand(args: string[], io: CliIo): Promise<number> 
     }
     const onStep = (s: string) => io.stderr(`${p.name}: ${s}\n`);
     try {
-      const r = u.path === 'compose'
-        ? await updateWithCompose(engine, u, { ...(auth ? { auth } : {}), onStep, run: (c) => runCompose(c.command, c.args, { cwd: c.cwd, env: { ...io.env, ...c.env } }) })
-        : await recreateContainer(engine, p.id, { ...(auth ? { auth } : {}), onStep });
-      io.stdout(r.outcome === 'up-to-date' ? `${p.name}: already runs the newest ${p.ref}\n` : `${p.name}: updated to ${p.ref} (${r.newImageId.slice(7, 19)})\n`);
+      const r =
+        u.path === 'compose'
+          ? await updateWithCompose(engine, u, {
+              ...(auth ? { auth } : {}),
+              onStep,
+              run: (c) => runCompose(c.command, c.args, { cwd: c.cwd, env: { ...io.env, ...c.env } }),
+            })
+          : await recreateContainer(engine, p.id, { ...(auth ? { auth } : {}), onStep });
+      io.stdout(
+        r.outcome === 'up-to-date'
+          ? `${p.name}: already runs the newest ${p.ref}\n`
+          : `${p.name}: updated to ${p.ref} (${r.newImageId.slice(7, 19)})\n`,
+      );
       for (const w of r.warnings) io.stdout(`${p.name}: warning: ${w}\n`);
     } catch (e) {
       failed++;
-      io.stderr(`registry-lens update: ${isRecreateError(e) ? e.message : e instanceof Error ? e.message : String(e)}\n`);
+      io.stderr(
+        `registry-lens update: ${isRecreateError(e) ? e.message : e instanceof Error ? e.message : String(e)}\n`,
+      );
     }
   }
   return failed ? 2 : 0;

@@ -51,7 +51,12 @@ const SOURCE_SETTINGS: [OccurrenceSource, SettingKey][] = [
 ];
 
 /** The settings that change which files the workspace scan reads. */
-export const SCAN_SETTINGS: readonly SettingKey[] = [Setting.Include, Setting.Exclude, ...SOURCE_SETTINGS.map(([, k]) => k), Setting.SourceDevcontainerFeatures];
+export const SCAN_SETTINGS: readonly SettingKey[] = [
+  Setting.Include,
+  Setting.Exclude,
+  ...SOURCE_SETTINGS.map(([, k]) => k),
+  Setting.SourceDevcontainerFeatures,
+];
 
 /** The full name of a setting (`registryLens.caFiles`), for `affectsConfiguration` and messages. */
 export function settingId(key: SettingKey): string {
@@ -115,7 +120,9 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   // Severity: the user's and the workspace's keys only (the contributed default documents the table's defaults,
   // and merging it in would hide an older key such as `update` behind the default of `update-available`).
   const sev = c.inspect<unknown>(Setting.Severity);
-  const objects = [sev?.globalValue, sev?.workspaceValue, sev?.workspaceFolderValue].filter((v): v is Record<string, unknown> => !!v && typeof v === 'object');
+  const objects = [sev?.globalValue, sev?.workspaceValue, sev?.workspaceFolderValue].filter(
+    (v): v is Record<string, unknown> => !!v && typeof v === 'object',
+  );
   const severity = Object.assign({}, ...objects) as Record<string, unknown>;
   const policies = c.get<unknown>(Setting.Policies, []);
   const proxy = userValue<unknown>(c, Setting.Proxy);
@@ -134,13 +141,21 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     severity,
     // The engine receives registry credentials with each pull: user settings only.
     dockerHost: c.inspect<string>(Setting.DockerHost)?.globalValue ?? '',
-    sources: ['dockerfile', 'compose', 'devcontainer', ...SOURCE_SETTINGS.filter(([, k]) => c.get<boolean>(k, true) !== false).map(([s]) => s)],
+    sources: [
+      'dockerfile',
+      'compose',
+      'devcontainer',
+      ...SOURCE_SETTINGS.filter(([, k]) => c.get<boolean>(k, true) !== false).map(([s]) => s),
+    ],
     devcontainerFeatures: c.get<boolean>(Setting.SourceDevcontainerFeatures, true) !== false,
   };
 }
 
 /** What the registry client takes from settings: per-host CA file / insecure flag, and the proxy. */
-export function registrySettings(s: Pick<Settings, 'caFiles' | 'insecureRegistries' | 'proxy'> = readSettings()): { hosts: Record<string, RegistrySettings>; proxy?: string } {
+export function registrySettings(s: Pick<Settings, 'caFiles' | 'insecureRegistries' | 'proxy'> = readSettings()): {
+  hosts: Record<string, RegistrySettings>;
+  proxy?: string;
+} {
   const hosts: Record<string, RegistrySettings> = {};
   for (const [host, file] of Object.entries(s.caFiles)) hosts[host] = { ...hosts[host], caFile: file };
   for (const host of s.insecureRegistries) hosts[host] = { ...hosts[host], insecure: true };

@@ -105,7 +105,9 @@ export const SETTINGS_SECTION = 'registryLens';
 
 /** The setting names package.json contributes, without the section (a type-only look at the manifest). */
 type ManifestProperties = (typeof manifest)['contributes']['configuration']['properties'];
-export type SettingName = { [K in keyof ManifestProperties]: K extends `registryLens.${infer N}` ? N : never }[keyof ManifestProperties];
+export type SettingName = {
+  [K in keyof ManifestProperties]: K extends `registryLens.${infer N}` ? N : never;
+}[keyof ManifestProperties];
 
 /**
  * Every setting's name, in one place. `satisfies` makes a name that package.json does not contribute a compile

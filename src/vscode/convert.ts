@@ -34,8 +34,10 @@ export function toLocation(l: Location): vscode.Location {
 /** True when `pos` lies in `r`, both ends included (a hover at the reference's last character counts). */
 export function rangeContains(r: Range, pos: vscode.Position): boolean {
   const { start, end } = r;
-  return (pos.line > start.line || (pos.line === start.line && pos.character >= start.character)) &&
-    (pos.line < end.line || (pos.line === end.line && pos.character <= end.character));
+  return (
+    (pos.line > start.line || (pos.line === start.line && pos.character >= start.character)) &&
+    (pos.line < end.line || (pos.line === end.line && pos.character <= end.character))
+  );
 }
 
 /** "See also" information pointing at another occurrence. */
@@ -58,7 +60,12 @@ export function diagnosticCode(d: vscode.Diagnostic): string | undefined {
 }
 
 /** A finding as a diagnostic on its reference: our source, the finding's code (linked to its docs when given). */
-export function toDiagnostic(f: Finding, severity: vscode.DiagnosticSeverity, message: string = f.message, docs?: vscode.Uri): vscode.Diagnostic {
+export function toDiagnostic(
+  f: Finding,
+  severity: vscode.DiagnosticSeverity,
+  message: string = f.message,
+  docs?: vscode.Uri,
+): vscode.Diagnostic {
   const d = new vscode.Diagnostic(toRange(f.occurrence.range), message, severity);
   d.source = DIAGNOSTIC_SOURCE;
   d.code = docs ? { value: f.code, target: docs } : f.code;

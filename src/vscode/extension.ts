@@ -49,7 +49,12 @@ export interface RegistryLensApi {
 }
 
 /** Settings the registry client is built from: a change re-checks images and registries. */
-const REGISTRY_SETTINGS: SettingKey[] = [Setting.CaFiles, Setting.InsecureRegistries, Setting.Proxy, Setting.RegistryMirrors];
+const REGISTRY_SETTINGS: SettingKey[] = [
+  Setting.CaFiles,
+  Setting.InsecureRegistries,
+  Setting.Proxy,
+  Setting.RegistryMirrors,
+];
 
 export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   const started = Date.now();
@@ -61,14 +66,25 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
   const clients = new RegistryClients(secrets, log);
   const checker = new UpdateChecker(context, images, clients, log);
   const imagesTree = new ImagesTreeProvider(images, checker);
-  const imagesView = vscode.window.createTreeView(ViewId.Images, { treeDataProvider: imagesTree, showCollapseAll: true });
+  const imagesView = vscode.window.createTreeView(ViewId.Images, {
+    treeDataProvider: imagesTree,
+    showCollapseAll: true,
+  });
   const status = new CheckStatusBar(checker, images);
   const describe = (): void => {
     const m = imagesTree.model();
     const counted = `${m.imageCount === 1 ? vscode.l10n.t('1 image') : vscode.l10n.t('{0} images', m.imageCount)} ${m.fileCount === 1 ? vscode.l10n.t('in 1 file') : vscode.l10n.t('in {0} files', m.fileCount)}`;
     imagesView.description = images.hasScanned && m.imageCount ? counted : undefined;
     const updates = checker.summary.updates;
-    imagesView.badge = updates ? { value: updates, tooltip: updates === 1 ? vscode.l10n.t('1 image reference has an update') : vscode.l10n.t('{0} image references have an update', updates) } : undefined;
+    imagesView.badge = updates
+      ? {
+          value: updates,
+          tooltip:
+            updates === 1
+              ? vscode.l10n.t('1 image reference has an update')
+              : vscode.l10n.t('{0} image references have an update', updates),
+        }
+      : undefined;
   };
   // The counts need the tree's model, which a large workspace takes a moment to build: after the diagnostics.
   let describeTimer: NodeJS.Timeout | undefined;
@@ -77,21 +93,42 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     describeTimer = setTimeout(describe, 100);
   };
   context.subscriptions.push({ dispose: () => clearTimeout(describeTimer) });
-  context.subscriptions.push(images, checker, imagesTree, imagesView, status, images.onDidChange(describeSoon), checker.onDidChange(describeSoon));
+  context.subscriptions.push(
+    images,
+    checker,
+    imagesTree,
+    imagesView,
+    status,
+    images.onDidChange(describeSoon),
+    checker.onDidChange(describeSoon),
+  );
   // "No images found" only once a scan has finished: while the first one runs the view says it is looking.
-  context.subscriptions.push(images.onDidChange(() => void vscode.commands.executeCommand('setContext', ContextKey.Scanned, true)));
+  context.subscriptions.push(
+    images.onDidChange(() => void vscode.commands.executeCommand('setContext', ContextKey.Scanned, true)),
+  );
 
   const registryStatus = new RegistryStatus(images, secrets, clients, log);
   registryStatus.useFindings(checker);
   const registriesTree = new RegistriesTreeProvider(registryStatus, secrets);
   const registriesView = vscode.window.createTreeView(ViewId.Registries, { treeDataProvider: registriesTree });
-  context.subscriptions.push(secrets, clients, registryStatus, registriesTree, registriesView,
-    trackWelcomeState(secrets, registryStatus, registriesView));
+  context.subscriptions.push(
+    secrets,
+    clients,
+    registryStatus,
+    registriesTree,
+    registriesView,
+    trackWelcomeState(secrets, registryStatus, registriesView),
+  );
   const diagnostics = new ImageDiagnostics(checker, (code) => findingDocsUri(context.extensionUri, code));
   const codeActions = new UpdateCodeActions(diagnostics, checker);
   const codeLenses = new ImageCodeLensProvider(images, checker);
   context.subscriptions.push(codeLenses, vscode.languages.registerCodeLensProvider(IMAGE_DOCUMENTS, codeLenses));
-  context.subscriptions.push(diagnostics, vscode.languages.registerCodeActionsProvider(IMAGE_DOCUMENTS, codeActions, { providedCodeActionKinds: UpdateCodeActions.kinds }));
+  context.subscriptions.push(
+    diagnostics,
+    vscode.languages.registerCodeActionsProvider(IMAGE_DOCUMENTS, codeActions, {
+      providedCodeActionKinds: UpdateCodeActions.kinds,
+    }),
+  );
   const hover = new ImageHoverProvider(images, checker, registryStatus, clients);
   context.subscriptions.push(hover, vscode.languages.registerHoverProvider(IMAGE_DOCUMENTS, hover));
   // The Local Engine view: nothing connects (and dockerode is not loaded) until the view is first shown.
@@ -120,7 +157,9 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     if (!readSettings().checkOnActivation) return;
     await Promise.all([registryStatus.check(), checker.checkNow('activation')]);
   });
-  log.info(`Registry Lens ${PRODUCT_VERSION} activated in ${Date.now() - started} ms (${vscode.env.appName} ${vscode.version}, mode ${vscode.ExtensionMode[context.extensionMode]})`);
+  log.info(
+    `Registry Lens ${PRODUCT_VERSION} activated in ${Date.now() - started} ms (${vscode.env.appName} ${vscode.version}, mode ${vscode.ExtensionMode[context.extensionMode]})`,
+  );
   return {
     version: PRODUCT_VERSION,
     activatedAt: Date.now(),
@@ -135,7 +174,8 @@ export function activate(context: vscode.ExtensionContext): RegistryLensApi {
     local,
     localTree,
     imagesStats: () => images.stats,
-    globalStateSnapshot: () => JSON.stringify(Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)]))),
+    globalStateSnapshot: () =>
+      JSON.stringify(Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)]))),
     checkNow: async (options = {}) => {
       await checker.checkNow('api', options);
       return checker.summary;

@@ -8,7 +8,11 @@ import type { RegistryStatus } from './registry/registryStatus';
  * `viewsWelcome`) is chosen by, and a message above the Registries rows when registries could not be reached or
  * want a sign-in nobody gave them (the welcome content shows only while a view is empty).
  */
-export function trackWelcomeState(secrets: SecretStorageKeychain, status: RegistryStatus, registriesView: vscode.TreeView<unknown>): vscode.Disposable {
+export function trackWelcomeState(
+  secrets: SecretStorageKeychain,
+  status: RegistryStatus,
+  registriesView: vscode.TreeView<unknown>,
+): vscode.Disposable {
   const set = (key: ContextKey, value: unknown): void => void vscode.commands.executeCommand('setContext', key, value);
   const credentials = (): void => set(ContextKey.StoredCredentials, secrets.list().length);
   const message = (): void => {
@@ -17,15 +21,24 @@ export function trackWelcomeState(secrets: SecretStorageKeychain, status: Regist
     const signIn = states.filter((s) => s.status === 'auth-required' && !secrets.info(s.host)).map((s) => s.host);
     const parts: string[] = [];
     if (unreachable.length) {
-      parts.push(vscode.l10n.t('Unreachable: {0}. Check that the registry runs and the host and port in your files are right (and any proxy), then Refresh.', unreachable.join(', ')));
+      parts.push(
+        vscode.l10n.t(
+          'Unreachable: {0}. Check that the registry runs and the host and port in your files are right (and any proxy), then Refresh.',
+          unreachable.join(', '),
+        ),
+      );
     }
-    if (signIn.length) parts.push(vscode.l10n.t('Sign-in needed: {0}. Add a credential with + on its row.', signIn.join(', ')));
+    if (signIn.length)
+      parts.push(vscode.l10n.t('Sign-in needed: {0}. Add a credential with + on its row.', signIn.join(', ')));
     registriesView.message = parts.length ? parts.join(' ') : undefined;
   };
   credentials();
   message();
   return vscode.Disposable.from(
-    secrets.onDidChange(() => { credentials(); message(); }),
+    secrets.onDidChange(() => {
+      credentials();
+      message();
+    }),
     status.onDidChange(message),
   );
 }

@@ -65,11 +65,18 @@ function main(): number {
   }
   const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
   const median = ms[Math.floor(ms.length / 2)] ?? NaN;
-  const kb = (f: string): string => (existsSync(path.join(dist, f)) ? `${Math.round(readFileSync(path.join(dist, f)).length / 1024)} KB` : 'missing');
+  const kb = (f: string): string =>
+    existsSync(path.join(dist, f)) ? `${Math.round(readFileSync(path.join(dist, f)).length / 1024)} KB` : 'missing';
   const yes = (b: boolean): string => (b ? 'LOADED (should load at first use)' : 'not loaded');
-  console.log(`bundle: extension.js ${kb('extension.js')}; lazy: undici.js ${kb('undici.js')}, docker.js ${kb('docker.js')}`);
-  console.log(`load dist/extension.js with a stub vscode, ${samples.length} fresh processes: median ${median.toFixed(1)} ms, best ${ms[0]?.toFixed(1)} ms, worst ${ms[ms.length - 1]?.toFixed(1)} ms  (target < ${TARGET_MS} ms: ${median < TARGET_MS ? 'met' : 'MISSED'})`);
-  console.log(`at load: dist/undici.js ${yes(samples.some((s) => s.undici))}; Node's internal undici ${yes(samples.some((s) => s.nodeUndici))}; dist/docker.js ${yes(samples.some((s) => s.docker))}`);
+  console.log(
+    `bundle: extension.js ${kb('extension.js')}; lazy: undici.js ${kb('undici.js')}, docker.js ${kb('docker.js')}`,
+  );
+  console.log(
+    `load dist/extension.js with a stub vscode, ${samples.length} fresh processes: median ${median.toFixed(1)} ms, best ${ms[0]?.toFixed(1)} ms, worst ${ms[ms.length - 1]?.toFixed(1)} ms  (target < ${TARGET_MS} ms: ${median < TARGET_MS ? 'met' : 'MISSED'})`,
+  );
+  console.log(
+    `at load: dist/undici.js ${yes(samples.some((s) => s.undici))}; Node's internal undici ${yes(samples.some((s) => s.nodeUndici))}; dist/docker.js ${yes(samples.some((s) => s.docker))}`,
+  );
   const missed = median >= TARGET_MS || samples.some((s) => s.undici || s.nodeUndici || s.docker);
   return missed && process.env.REGISTRY_LENS_BENCH_STRICT === '1' ? 1 : 0;
 }

@@ -14,7 +14,14 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Agent } from 'undici';
-import { checkImages, MemoryCacheStore, RegistryClient, scanWorkspace, StaticKeychain, USER_AGENT } from '../../src/core';
+import {
+  checkImages,
+  MemoryCacheStore,
+  RegistryClient,
+  scanWorkspace,
+  StaticKeychain,
+  USER_AGENT,
+} from '../../src/core';
 import { registryClient, startTestEnv } from '../services';
 import { buildImage } from '../services/image';
 import { Pusher } from '../services/seed';
@@ -35,19 +42,34 @@ function latencyRelay(targetPort: number, delayMs: number): Promise<{ port: numb
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
-      s.on('error', () => { client.destroy(); upstream.destroy(); });
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
     }
     const pipe = (from: net.Socket, to: net.Socket): void => {
-      from.on('data', (chunk) => setTimeout(() => { if (!to.destroyed) to.write(chunk); }, delayMs));
+      from.on('data', (chunk) =>
+        setTimeout(() => {
+          if (!to.destroyed) to.write(chunk);
+        }, delayMs),
+      );
       from.on('end', () => setTimeout(() => to.end(), delayMs));
     };
     pipe(client, upstream);
     pipe(upstream, client);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    port: (server.address() as net.AddressInfo).port,
-    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
-  })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        close: () =>
+          new Promise<void>((r) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => r());
+          }),
+      }),
+    ),
+  );
 }
 
 async function main(): Promise<void> {
@@ -64,7 +86,9 @@ async function main(): Promise<void> {
     }
     const relay = await latencyRelay(env.registries.anon.port, oneWay);
     const host = `127.0.0.1:${relay.port}`;
-    console.log(`setup: registry + ${REPOS * TAGS.length} tags pushed in ${Date.now() - t0} ms; relay adds ${oneWay} ms each way (RTT ${2 * oneWay} ms)`);
+    console.log(
+      `setup: registry + ${REPOS * TAGS.length} tags pushed in ${Date.now() - t0} ms; relay adds ${oneWay} ms each way (RTT ${2 * oneWay} ms)`,
+    );
 
     // 500 occurrences: 10 Dockerfiles x 50 FROM lines; tags cycle so each repository is used with several tags,
     // and every fifth reference is `latest` (digest-only: needs a HEAD).
@@ -97,18 +121,26 @@ async function main(): Promise<void> {
       const started = Date.now();
       const { findings, stats } = await checkImages(occurrences, { client, cache, concurrency });
       const ms = Date.now() - started;
-      const d = Object.fromEntries(Object.entries(client.stats).map(([k, v]) => [k, v - (before[k as keyof typeof before] ?? 0)])) as Record<string, number>;
+      const d = Object.fromEntries(
+        Object.entries(client.stats).map(([k, v]) => [k, v - (before[k as keyof typeof before] ?? 0)]),
+      ) as Record<string, number>;
       const total = (d.ping ?? 0) + (d.token ?? 0) + (d.head ?? 0) + (d.get ?? 0) + (d.tags ?? 0);
       const errors = findings.filter((x) => x.status === 'error').length;
-      console.log(`${label}: ${findings.length} findings (${errors} errors), ${ms} ms; requests ${total} ` +
-        `(ping ${d.ping}, token ${d.token}, tags ${d.tags}, HEAD ${d.head}, GET ${d.get}, retries ${d.retries}); ` +
-        `cache fresh ${stats.cache.fresh}, fetched ${stats.cache.fetched}`);
+      console.log(
+        `${label}: ${findings.length} findings (${errors} errors), ${ms} ms; requests ${total} ` +
+          `(ping ${d.ping}, token ${d.token}, tags ${d.tags}, HEAD ${d.head}, GET ${d.get}, retries ${d.retries}); ` +
+          `cache fresh ${stats.cache.fresh}, fetched ${stats.cache.fetched}`,
+      );
       if (label === 'cold') {
         // Each request is one round trip once connections are warm; the ping and connection setup add a few more.
         const bound = (minTotal / concurrency) * 2 * oneWay;
-        console.log(`  requests vs minimum: ${total} / ${minTotal} = ${(total / minTotal).toFixed(2)} ` +
-          `(minimum: ping ${minimum.ping}, tags ${minimum.tags}, HEAD ${minimum.head} for ${uniqueRefs.size} unique references)`);
-        console.log(`  wall time vs critical-path bound (${minTotal} requests / ${concurrency} x ${2 * oneWay} ms = ${bound.toFixed(0)} ms): ${(ms / bound).toFixed(2)}x`);
+        console.log(
+          `  requests vs minimum: ${total} / ${minTotal} = ${(total / minTotal).toFixed(2)} ` +
+            `(minimum: ping ${minimum.ping}, tags ${minimum.tags}, HEAD ${minimum.head} for ${uniqueRefs.size} unique references)`,
+        );
+        console.log(
+          `  wall time vs critical-path bound (${minTotal} requests / ${concurrency} x ${2 * oneWay} ms = ${bound.toFixed(0)} ms): ${(ms / bound).toFixed(2)}x`,
+        );
       } else {
         console.log(`  requests on the warm re-check: ${total} (minimum 0)`);
       }
@@ -123,7 +155,10 @@ async function main(): Promise<void> {
   }
 }
 
-void main().then(() => process.exit(0), (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+void main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

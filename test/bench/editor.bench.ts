@@ -43,10 +43,19 @@ function generate(dir: string, files: number, host: string): number {
     } else {
       // The first FROM is always :1.0.0 (the edit turns it into :1.1.0; both answers are cached by the check).
       const first = `${host}/bench/app-${i % REPOS}:1.0.0`;
-      fs.writeFileSync(path.join(sub, 'Dockerfile'), [
-        `FROM ${first} AS base`, 'RUN echo build', `FROM ${ref(i, 1)} AS tools`, `FROM ${ref(i, 2)} AS test`,
-        `COPY --from=${ref(i, 3)} /bin/tool /bin/tool`, `FROM ${ref(i, 4)}`, 'COPY --from=base /app /app', '',
-      ].join('\n'));
+      fs.writeFileSync(
+        path.join(sub, 'Dockerfile'),
+        [
+          `FROM ${first} AS base`,
+          'RUN echo build',
+          `FROM ${ref(i, 1)} AS tools`,
+          `FROM ${ref(i, 2)} AS test`,
+          `COPY --from=${ref(i, 3)} /bin/tool /bin/tool`,
+          `FROM ${ref(i, 4)}`,
+          'COPY --from=base /app /app',
+          '',
+        ].join('\n'),
+      );
     }
     uses += 5;
   }
@@ -83,7 +92,10 @@ async function session(name: string, workspace: string, settings: Record<string,
       }
     };
     while (phase() !== 'measured') {
-      if (Date.now() > deadline) throw new Error(`${name}: the extension host did not finish within 8 minutes (last phase: ${phase() ?? 'none'})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${name}: the extension host did not finish within 8 minutes (last phase: ${phase() ?? 'none'})`,
+        );
       await new Promise((r) => setTimeout(r, 250));
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -128,7 +140,9 @@ async function main(): Promise<number> {
     fs.mkdirSync(small);
     const uses = generate(large, files, host);
     fs.writeFileSync(path.join(small, 'Dockerfile'), `FROM ${host}/bench/app-0:1.0.0\n`);
-    console.log(`setup: ${REPOS} repositories x ${TAGS.length} tags pushed; ${files} files with ${uses} image uses generated (${Date.now() - t0} ms)`);
+    console.log(
+      `setup: ${REPOS} repositories x ${TAGS.length} tags pushed; ${files} files with ${uses} image uses generated (${Date.now() - t0} ms)`,
+    );
 
     const settings = {
       'registryLens.checkOnActivation': false,
@@ -143,19 +157,38 @@ async function main(): Promise<number> {
     const big = await session('large', large, settings);
     const f = big.figures;
     const failed = f.error ?? base.figures.error;
-    if (failed) console.log(`the extension host stopped early (the figures below are what it measured before):\n${String(failed)}`);
+    if (failed)
+      console.log(
+        `the extension host stopped early (the figures below are what it measured before):\n${String(failed)}`,
+      );
     const n = (k: string): number => Number(f[k]);
     const extra = n('rssMb') - Number(base.figures.rssMb);
     const mark = (ok: boolean): string => (ok ? 'met' : 'MISSED');
-    console.log(`activation as VS Code reports it (Running Extensions, code loading + activate()): one-file workspace ${base.activation}; ${files} files ${big.activation}`);
-    console.log(`activation -> populated Workspace Images tree: ${n('treeMs')} ms for ${n('files')} files, ${n('images')} images, ${uses} uses (target < ${TARGET.treeMs} ms: ${mark(n('treeMs') < TARGET.treeMs)})`);
-    console.log(`extension host memory: ${n('rssMb')} MB rss (heap ${n('heapAfterTreeMb')} MB with the tree, ${n('heapAfterCheckMb')} MB after the check) vs ${base.figures.rssMb} MB with one file: +${extra} MB (target < ${TARGET.extraMb} MB extra: ${mark(extra < TARGET.extraMb)})`);
-    console.log(`first online check of ${uses} uses: ${n('checkMs')} ms (${n('checkUpdates')} with updates, ${n('checkErrors')} errors)`);
-    console.log(`edit one Dockerfile's tag + save -> its diagnostics from the cache: median ${n('editToDiagnosticsMs')} ms, worst ${n('editToDiagnosticsWorstMs')} ms over 5 files (target < ${TARGET.editMs} ms: ${mark(n('editToDiagnosticsMs') < TARGET.editMs)}); ` +
-      `full rescans ${n('editFullRescans')} (target 0: ${mark(n('editFullRescans') === 0)}), files re-extracted ${n('editFileUpdates')}`);
-    console.log(`tree at ${uses} uses: registry/repository/reference levels ${n('treeLevelsMs')} ms; one reference's ${n('largestUsesRow')} uses ${n('expandReferenceMs')} ms; ` +
-      `updates-only filter ${n('filterMs')} ms; group by file (${n('groupByFileRoots')} collapsed files) ${n('groupByFileMs')} ms`);
-    const missed = n('treeMs') >= TARGET.treeMs || extra >= TARGET.extraMb || n('editToDiagnosticsMs') >= TARGET.editMs || n('editFullRescans') !== 0;
+    console.log(
+      `activation as VS Code reports it (Running Extensions, code loading + activate()): one-file workspace ${base.activation}; ${files} files ${big.activation}`,
+    );
+    console.log(
+      `activation -> populated Workspace Images tree: ${n('treeMs')} ms for ${n('files')} files, ${n('images')} images, ${uses} uses (target < ${TARGET.treeMs} ms: ${mark(n('treeMs') < TARGET.treeMs)})`,
+    );
+    console.log(
+      `extension host memory: ${n('rssMb')} MB rss (heap ${n('heapAfterTreeMb')} MB with the tree, ${n('heapAfterCheckMb')} MB after the check) vs ${base.figures.rssMb} MB with one file: +${extra} MB (target < ${TARGET.extraMb} MB extra: ${mark(extra < TARGET.extraMb)})`,
+    );
+    console.log(
+      `first online check of ${uses} uses: ${n('checkMs')} ms (${n('checkUpdates')} with updates, ${n('checkErrors')} errors)`,
+    );
+    console.log(
+      `edit one Dockerfile's tag + save -> its diagnostics from the cache: median ${n('editToDiagnosticsMs')} ms, worst ${n('editToDiagnosticsWorstMs')} ms over 5 files (target < ${TARGET.editMs} ms: ${mark(n('editToDiagnosticsMs') < TARGET.editMs)}); ` +
+        `full rescans ${n('editFullRescans')} (target 0: ${mark(n('editFullRescans') === 0)}), files re-extracted ${n('editFileUpdates')}`,
+    );
+    console.log(
+      `tree at ${uses} uses: registry/repository/reference levels ${n('treeLevelsMs')} ms; one reference's ${n('largestUsesRow')} uses ${n('expandReferenceMs')} ms; ` +
+        `updates-only filter ${n('filterMs')} ms; group by file (${n('groupByFileRoots')} collapsed files) ${n('groupByFileMs')} ms`,
+    );
+    const missed =
+      n('treeMs') >= TARGET.treeMs ||
+      extra >= TARGET.extraMb ||
+      n('editToDiagnosticsMs') >= TARGET.editMs ||
+      n('editFullRescans') !== 0;
     return failed || (missed && process.env.REGISTRY_LENS_BENCH_STRICT === '1') ? 1 : 0;
   } finally {
     await env.stop();
@@ -163,7 +196,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((c) => process.exit(c), (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  (c) => process.exit(c),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -340,7 +340,9 @@ async function bench(count: number, mix: Mix): Promise<boolean> {
         `${best.ms.toFixed(0)} ms best of 3 (${Math.round(files / (best.ms / 1000))} files/s; CPU ${best.cpuMs.toFixed(0)} ms); ` +
         `${first.result.occurrences.length} occurrences, ${first.result.errors.length} errors; peak heap +${mb(Math.max(...runs.map((r) => r.peakHeap)))}` +
         (target === undefined ? '' : `; target < ${target} ms: ${first.ms < target ? 'ok' : 'MISSED'}`) +
-        (mix === 'full' && count >= 10000 ? `; target >= ${FULL_MIX_FILES_PER_S} files/s: ${rateOk ? 'ok' : 'MISSED'}` : ''),
+        (mix === 'full' && count >= 10000
+          ? `; target >= ${FULL_MIX_FILES_PER_S} files/s: ${rateOk ? 'ok' : 'MISSED'}`
+          : ''),
     );
     if (files !== count) console.log(`  expected ${count} files, found ${files}`);
     if (mix === 'full' && count >= 10000) {
@@ -414,10 +416,16 @@ function calibrate(): number {
 }
 
 async function main(): Promise<void> {
-  const counts = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  console.log(`calibration: 1e8 loop iterations in ${calibrate().toFixed(0)} ms (to compare figures across machines and load)`);
+  const counts = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
+  console.log(
+    `calibration: 1e8 loop iterations in ${calibrate().toFixed(0)} ms (to compare figures across machines and load)`,
+  );
   let ok = true;
-  for (const mix of ['old', 'full'] as const) for (const n of counts.length ? counts : [1000, 10000]) ok = (await bench(n, mix)) && ok;
+  for (const mix of ['old', 'full'] as const)
+    for (const n of counts.length ? counts : [1000, 10000]) ok = (await bench(n, mix)) && ok;
   console.log(`max RSS ${mb(process.resourceUsage().maxRSS * 1024)}`);
   if (!ok && process.env.REGISTRY_LENS_BENCH_STRICT === '1') process.exitCode = 1;
 }

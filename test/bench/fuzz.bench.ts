@@ -15,31 +15,122 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { extractFile, isIgnored, parseGitignore, type ExtractResult, type IgnoreNote, type OccurrenceSource } from '../../src/core';
+import {
+  extractFile,
+  isIgnored,
+  parseGitignore,
+  type ExtractResult,
+  type IgnoreNote,
+  type OccurrenceSource,
+} from '../../src/core';
 
 const HANG_MS = 2000;
 const HEAP_MB = 512;
 
 type Target = OccurrenceSource | 'gitignore';
-const TARGETS: Target[] = ['dockerfile', 'compose', 'devcontainer', 'kubernetes', 'helm', 'kustomize', 'github-actions', 'gitlab-ci', 'gitignore'];
+const TARGETS: Target[] = [
+  'dockerfile',
+  'compose',
+  'devcontainer',
+  'kubernetes',
+  'helm',
+  'kustomize',
+  'github-actions',
+  'gitlab-ci',
+  'gitignore',
+];
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
 const SEEDS: Record<Target, string[]> = {
   dockerfile: ['scan-workspace/Dockerfile', 'scan-workspace/services/api/Containerfile'],
-  compose: ['scan-workspace/compose.yaml', 'scan-workspace/extra/more-services.yml', 'scan-workspace/common/base-services.yml', 'scan-workspace/docker-compose.broken.yml', 'sources-workspace/compose-dev.yaml'],
-  devcontainer: ['scan-workspace/.devcontainer/devcontainer.json', 'scan-workspace/.devcontainer/py/devcontainer.json', 'sources-workspace/.devcontainer/devcontainer.json'],
-  kubernetes: ['sources-workspace/k8s/app.yaml', 'sources-workspace/k8s/debug-pod.yml', 'sources-workspace/k8s/settings.yaml'],
+  compose: [
+    'scan-workspace/compose.yaml',
+    'scan-workspace/extra/more-services.yml',
+    'scan-workspace/common/base-services.yml',
+    'scan-workspace/docker-compose.broken.yml',
+    'sources-workspace/compose-dev.yaml',
+  ],
+  devcontainer: [
+    'scan-workspace/.devcontainer/devcontainer.json',
+    'scan-workspace/.devcontainer/py/devcontainer.json',
+    'sources-workspace/.devcontainer/devcontainer.json',
+  ],
+  kubernetes: [
+    'sources-workspace/k8s/app.yaml',
+    'sources-workspace/k8s/debug-pod.yml',
+    'sources-workspace/k8s/settings.yaml',
+  ],
   helm: ['sources-workspace/chart/values.yaml', 'sources-workspace/chart/values-prod.yaml'],
   kustomize: ['sources-workspace/overlays/prod/kustomization.yaml'],
-  'github-actions': ['sources-workspace/.github/workflows/ci.yml', 'sources-workspace/.github/actions/build/action.yml'],
+  'github-actions': [
+    'sources-workspace/.github/workflows/ci.yml',
+    'sources-workspace/.github/actions/build/action.yml',
+  ],
   'gitlab-ci': ['sources-workspace/.gitlab-ci.yml', 'sources-workspace/ci/jobs.yml'],
   gitignore: [],
 };
-const GITIGNORE_SEED = ['node_modules/', '*.log', '!keep.log', '/build', 'docs/**/gen', '\\#x', 'a[b-d]?c', '**/tmp/**', '[!z]*.yml', 'x\\ '].join('\n');
+const GITIGNORE_SEED = [
+  'node_modules/',
+  '*.log',
+  '!keep.log',
+  '/build',
+  'docs/**/gen',
+  '\\#x',
+  'a[b-d]?c',
+  '**/tmp/**',
+  '[!z]*.yml',
+  'x\\ ',
+].join('\n');
 const DOTENV_SEED = 'TAG=1.0\nNGINX_TAG="1.27"\nIMG=alpine:3\nREG=ghcr.io # c\nX=${TAG}-${NGINX_TAG:-1}\n';
 
 /** Fragments that matter to the lexers and parsers, and hostile ones that grow or nest. */
-const NASTY = ['$', '{', '}', '${', '${A:-', '$A$A', '\\', '`', '"', "'", ':', '@', '/', '\n', '\r', '\r\n', '#', '-', '- ', '=', ' ', '  ', '\t', ',', '[', ']', '*', '**/', '*a', '&a ', '*a', '<<: *a', '\uFEFF', 'é', '😀', '\u0000', '[z-a]', '{{ .Values.x }}', '${{ x }}', 'extends: a', 'image: ', 'FROM ', 'ARG A=', '---\n', '!'];
+const NASTY = [
+  '$',
+  '{',
+  '}',
+  '${',
+  '${A:-',
+  '$A$A',
+  '\\',
+  '`',
+  '"',
+  "'",
+  ':',
+  '@',
+  '/',
+  '\n',
+  '\r',
+  '\r\n',
+  '#',
+  '-',
+  '- ',
+  '=',
+  ' ',
+  '  ',
+  '\t',
+  ',',
+  '[',
+  ']',
+  '*',
+  '**/',
+  '*a',
+  '&a ',
+  '*a',
+  '<<: *a',
+  '\uFEFF',
+  'é',
+  '😀',
+  '\u0000',
+  '[z-a]',
+  '{{ .Values.x }}',
+  '${{ x }}',
+  'extends: a',
+  'image: ',
+  'FROM ',
+  'ARG A=',
+  '---\n',
+  '!',
+];
 
 /** mulberry32: a small seeded generator, so every input can be regenerated from its index. */
 function rng(seed: number): () => number {
@@ -103,22 +194,47 @@ function hostileShapes(): { target: Target; name: string; text: string }[] {
   chained.push('FROM alpine:${A199999}');
   const nested = '${A:-'.repeat(100_000) + '1' + '}'.repeat(100_000);
   const ext = ['services:'];
-  for (let i = 0; i < 20_000; i++) ext.push(`  s${i}:`, i === 19_999 ? '    image: alpine:3' : `    extends: s${i + 1}`);
+  for (let i = 0; i < 20_000; i++)
+    ext.push(`  s${i}:`, i === 19_999 ? '    image: alpine:3' : `    extends: s${i + 1}`);
   return [
     { target: 'dockerfile', name: 'ARG A1=$A0$A0 ... FROM busybox:${A40}', text: doubling.join('\n') },
     { target: 'dockerfile', name: '200,000 ARG lines', text: chained.join('\n') },
     { target: 'dockerfile', name: '${A:-${A:-...}} 100,000 deep', text: `FROM busybox:${nested}\n` },
     { target: 'gitignore', name: '*a*a*a*a*a*a*a*a*a*a*b', text: '*a*a*a*a*a*a*a*a*a*a*b' },
     { target: 'gitignore', name: '**/**/**/**/**/x', text: '**/**/**/**/**/x' },
-    { target: 'gitignore', name: '100,000-line .gitignore', text: Array.from({ length: 100_000 }, (_, i) => `d${i}/*.log`).join('\n') },
+    {
+      target: 'gitignore',
+      name: '100,000-line .gitignore',
+      text: Array.from({ length: 100_000 }, (_, i) => `d${i}/*.log`).join('\n'),
+    },
     { target: 'gitignore', name: '[z-a]', text: '[z-a]' },
     { target: 'gitignore', name: '5 MB pattern', text: '[a'.repeat(2_500_000) },
     { target: 'compose', name: 'extends chain of 20,000 services', text: ext.join('\n') },
-    { target: 'compose', name: '100,000-deep default nesting', text: `services:\n  a:\n    image: "busybox:${nested}"\n` },
-    { target: 'compose', name: '100,000-deep flow nesting', text: `services:\n  a:\n    image: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n` },
-    { target: 'devcontainer', name: '100,000-deep arrays', text: `{"image": "a", "x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}` },
-    { target: 'devcontainer', name: '100,000-deep objects', text: `{"image": "a", "x": ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}` },
-    { target: 'kubernetes', name: '3,000-deep block nesting', text: 'apiVersion: v1\nkind: Pod\n' + Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n') },
+    {
+      target: 'compose',
+      name: '100,000-deep default nesting',
+      text: `services:\n  a:\n    image: "busybox:${nested}"\n`,
+    },
+    {
+      target: 'compose',
+      name: '100,000-deep flow nesting',
+      text: `services:\n  a:\n    image: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`,
+    },
+    {
+      target: 'devcontainer',
+      name: '100,000-deep arrays',
+      text: `{"image": "a", "x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    },
+    {
+      target: 'devcontainer',
+      name: '100,000-deep objects',
+      text: `{"image": "a", "x": ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`,
+    },
+    {
+      target: 'kubernetes',
+      name: '3,000-deep block nesting',
+      text: 'apiVersion: v1\nkind: Pod\n' + Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n'),
+    },
   ];
 }
 
@@ -140,21 +256,39 @@ if (isMainThread) for (const s of hostileShapes()) SHAPE_COUNTS[s.target] = (SHA
 type Outcome = 'ok' | 'limit' | 'untyped';
 
 /** Runs one input; what it ended with. Throws only for what the extractors let escape (an untyped throw). */
-function runOne(target: Target, text: string, r: () => number): { outcome: Outcome; limits: string[]; detail?: string } {
+function runOne(
+  target: Target,
+  text: string,
+  r: () => number,
+): { outcome: Outcome; limits: string[]; detail?: string } {
   if (target === 'gitignore') {
     const notes: IgnoreNote[] = [];
     const rules = parseGitignore(text, notes);
     const levels = [{ base: '', rules }];
-    const paths = ['a'.repeat(1 + Math.floor(r() * 5000)), Array.from({ length: 1 + Math.floor(r() * 500) }, () => 'a').join('/') + '/x', 'src/build/app.log', 'docs/a/b/gen'];
+    const paths = [
+      'a'.repeat(1 + Math.floor(r() * 5000)),
+      Array.from({ length: 1 + Math.floor(r() * 500) }, () => 'a').join('/') + '/x',
+      'src/build/app.log',
+      'docs/a/b/gen',
+    ];
     for (const p of paths) isIgnored(levels, p, r() < 0.5);
     const limits = notes.flatMap((n) => (n.limit ? [n.limit] : []));
     return { outcome: limits.length ? 'limit' : 'ok', limits };
   }
-  const dotenv = target === 'compose' ? { file: '/w/.env', content: r() < 0.5 ? DOTENV_SEED : makeInput('compose', [DOTENV_SEED], Math.floor(r() * 1e9), 0) } : null;
+  const dotenv =
+    target === 'compose'
+      ? {
+          file: '/w/.env',
+          content: r() < 0.5 ? DOTENV_SEED : makeInput('compose', [DOTENV_SEED], Math.floor(r() * 1e9), 0),
+        }
+      : null;
   const result: ExtractResult = extractFile(FILE_NAMES[target], text, target, { dotenv });
   const untyped = result.errors.find((e) => e.message.startsWith('cannot extract:'));
   if (untyped) return { outcome: 'untyped', limits: [], detail: untyped.message };
-  const limits = [...result.errors.flatMap((e) => (e.limit ? [e.limit] : [])), ...result.occurrences.flatMap((o) => (o.skip?.reason === 'limit' ? ['skip:limit'] : []))];
+  const limits = [
+    ...result.errors.flatMap((e) => (e.limit ? [e.limit] : [])),
+    ...result.occurrences.flatMap((o) => (o.skip?.reason === 'limit' ? ['skip:limit'] : [])),
+  ];
   return { outcome: limits.length ? 'limit' : 'ok', limits };
 }
 
@@ -182,8 +316,20 @@ function workerMain(job: WorkerJob): void {
   // Shared with the watchdog: [input index, its start time, inputs ok, inputs stopped by a limit], so the counts
   // survive a worker stopped for a hang.
   const progress = new Float64Array(job.progress);
-  const seeds = job.target === 'gitignore' ? [GITIGNORE_SEED] : SEEDS[job.target].map((f) => readFileSync(path.join(FIXTURES, f), 'utf8'));
-  const report: Report = { done: 0, ok: 0, limited: 0, limits: {}, untyped: [], slowestMs: 0, slowest: '', peakHeapMb: 0 };
+  const seeds =
+    job.target === 'gitignore'
+      ? [GITIGNORE_SEED]
+      : SEEDS[job.target].map((f) => readFileSync(path.join(FIXTURES, f), 'utf8'));
+  const report: Report = {
+    done: 0,
+    ok: 0,
+    limited: 0,
+    limits: {},
+    untyped: [],
+    slowestMs: 0,
+    slowest: '',
+    peakHeapMb: 0,
+  };
   const shapes = job.shapes ? hostileShapes().filter((s) => s.target === job.target) : [];
   const total = shapes.length + job.count;
   for (let i = job.from; i < total; i++) {
@@ -196,7 +342,11 @@ function workerMain(job: WorkerJob): void {
     try {
       outcome = runOne(job.target, text, rng(job.seed + i));
     } catch (err) {
-      outcome = { outcome: 'untyped', limits: [], detail: `threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}` };
+      outcome = {
+        outcome: 'untyped',
+        limits: [],
+        detail: `threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
+      };
     }
     const ms = performance.now() - started;
     if (ms > report.slowestMs) {
@@ -208,7 +358,15 @@ function workerMain(job: WorkerJob): void {
     else if (outcome.outcome === 'limit') progress[3] = (progress[3] ?? 0) + 1;
     else parentPort?.postMessage({ untyped: { index: i, detail: outcome.detail ?? '' } });
     for (const l of outcome.limits) report.limits[l] = (report.limits[l] ?? 0) + 1;
-    if ((i & 1023) === 0 || ms > 100) parentPort?.postMessage({ partial: { limits: report.limits, slowestMs: report.slowestMs, slowest: report.slowest, peakHeapMb: report.peakHeapMb } });
+    if ((i & 1023) === 0 || ms > 100)
+      parentPort?.postMessage({
+        partial: {
+          limits: report.limits,
+          slowestMs: report.slowestMs,
+          slowest: report.slowest,
+          peakHeapMb: report.peakHeapMb,
+        },
+      });
     if ((i & 255) === 0) report.peakHeapMb = Math.max(report.peakHeapMb, getHeapStatistics().used_heap_size / 2 ** 20);
   }
   report.peakHeapMb = Math.max(report.peakHeapMb, getHeapStatistics().used_heap_size / 2 ** 20);
@@ -216,8 +374,23 @@ function workerMain(job: WorkerJob): void {
 }
 
 /** Runs `job` in workers, restarting after a hang or a crash; merges the reports. */
-async function fuzz(target: Target, count: number, seed: number): Promise<Report & { hangs: string[]; crashes: string[] }> {
-  const merged: Report & { hangs: string[]; crashes: string[] } = { done: 0, ok: 0, limited: 0, limits: {}, untyped: [], slowestMs: 0, slowest: '', peakHeapMb: 0, hangs: [], crashes: [] };
+async function fuzz(
+  target: Target,
+  count: number,
+  seed: number,
+): Promise<Report & { hangs: string[]; crashes: string[] }> {
+  const merged: Report & { hangs: string[]; crashes: string[] } = {
+    done: 0,
+    ok: 0,
+    limited: 0,
+    limits: {},
+    untyped: [],
+    slowestMs: 0,
+    slowest: '',
+    peakHeapMb: 0,
+    hangs: [],
+    crashes: [],
+  };
   let from = 0;
   const total = (SHAPE_COUNTS[target] ?? 0) + count;
   while (from < total) {
@@ -228,7 +401,12 @@ async function fuzz(target: Target, count: number, seed: number): Promise<Report
     const job: WorkerJob = { target, count, from, seed, shapes: true, progress };
     const worker = new Worker(__filename, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } });
     // Limits and the slowest input as last reported (a worker stopped for a hang sends no final report).
-    let partial: Pick<Report, 'limits' | 'slowestMs' | 'slowest' | 'peakHeapMb'> = { limits: {}, slowestMs: 0, slowest: '', peakHeapMb: 0 };
+    let partial: Pick<Report, 'limits' | 'slowestMs' | 'slowest' | 'peakHeapMb'> = {
+      limits: {},
+      slowestMs: 0,
+      slowest: '',
+      peakHeapMb: 0,
+    };
     const outcome = await new Promise<{ finished: boolean; why?: 'hang' | 'crash'; error?: string }>((resolve) => {
       const watchdog = setInterval(() => {
         if (Date.now() - (view[1] ?? 0) > HANG_MS) {
@@ -236,15 +414,18 @@ async function fuzz(target: Target, count: number, seed: number): Promise<Report
           void worker.terminate().then(() => resolve({ finished: false, why: 'hang' }));
         }
       }, 100);
-      worker.on('message', (m: { untyped?: { index: number; detail: string }; partial?: typeof partial; final?: Report }) => {
-        if (m.untyped) merged.untyped.push(m.untyped);
-        if (m.partial) partial = m.partial;
-        if (m.final) {
-          partial = m.final;
-          clearInterval(watchdog);
-          resolve({ finished: true });
-        }
-      });
+      worker.on(
+        'message',
+        (m: { untyped?: { index: number; detail: string }; partial?: typeof partial; final?: Report }) => {
+          if (m.untyped) merged.untyped.push(m.untyped);
+          if (m.partial) partial = m.partial;
+          if (m.final) {
+            partial = m.final;
+            clearInterval(watchdog);
+            resolve({ finished: true });
+          }
+        },
+      );
       worker.once('error', (e) => {
         clearInterval(watchdog);
         resolve({ finished: false, why: 'crash', error: e.message });
@@ -263,7 +444,9 @@ async function fuzz(target: Target, count: number, seed: number): Promise<Report
       break;
     }
     const at = view[0] ?? from;
-    (outcome.why === 'hang' ? merged.hangs : merged.crashes).push(`input #${at}${outcome.error ? `: ${outcome.error}` : ''}`);
+    (outcome.why === 'hang' ? merged.hangs : merged.crashes).push(
+      `input #${at}${outcome.error ? `: ${outcome.error}` : ''}`,
+    );
     merged.done += at - from + 1;
     from = at + 1;
   }
@@ -273,7 +456,9 @@ async function fuzz(target: Target, count: number, seed: number): Promise<Report
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 100_000);
   const seed = Number(process.argv[3] ?? 20261202);
-  console.log(`fuzz: ${count} random and mutated inputs per extractor plus the hostile shapes; a hang is one input over ${HANG_MS} ms; heap capped at ${HEAP_MB} MB (seed ${seed})`);
+  console.log(
+    `fuzz: ${count} random and mutated inputs per extractor plus the hostile shapes; a hang is one input over ${HANG_MS} ms; heap capped at ${HEAP_MB} MB (seed ${seed})`,
+  );
   let hangs = 0;
   let untyped = 0;
   let crashes = 0;

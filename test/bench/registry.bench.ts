@@ -11,7 +11,16 @@
  */
 import { createRegistryClient } from '../../src/core/registry';
 import { StaticKeychain } from '../../src/core/credentials';
-import { clearTokenLog, ENV_FILE_VARIABLE, loadTestEnv, readTokenLog, registryInfo, startTestEnv, TEST_USER, type TestEnv } from '../services';
+import {
+  clearTokenLog,
+  ENV_FILE_VARIABLE,
+  loadTestEnv,
+  readTokenLog,
+  registryInfo,
+  startTestEnv,
+  TEST_USER,
+  type TestEnv,
+} from '../services';
 
 async function main(): Promise<void> {
   const heads = Number(process.argv[2] ?? 50);
@@ -26,10 +35,17 @@ async function main(): Promise<void> {
     const seeded = env.seeded.filter((s) => s.registry === 'token');
     const repos = [...new Set(seeded.map((s) => s.repository))];
     const refs = Array.from({ length: heads }, (_, i) => seeded[i % seeded.length]).filter((s) => s !== undefined);
-    console.log(`environment ready in ${Date.now() - t0} ms; ${heads} HEADs over ${repos.length} repositories (${seeded.length} tags) on ${reg}`);
+    console.log(
+      `environment ready in ${Date.now() - t0} ms; ${heads} HEADs over ${repos.length} repositories (${seeded.length} tags) on ${reg}`,
+    );
     const keychain = new StaticKeychain({ [reg]: { ...TEST_USER, source: 'bench' } });
 
-    const run = async (label: string, client: ReturnType<typeof createRegistryClient>['client'], mode: 'concurrent' | 'sequential', expectTokens: number) => {
+    const run = async (
+      label: string,
+      client: ReturnType<typeof createRegistryClient>['client'],
+      mode: 'concurrent' | 'sequential',
+      expectTokens: number,
+    ) => {
       await clearTokenLog(env);
       const before = { ...client.stats };
       const t = process.hrtime.bigint();
@@ -45,15 +61,27 @@ async function main(): Promise<void> {
       );
     };
 
-    const a = createRegistryClient({ keychain, env: {}, hosts: { [reg]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true } } });
+    const a = createRegistryClient({
+      keychain,
+      env: {},
+      hosts: { [reg]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true } },
+    });
     await run('cold, concurrent', a.client, 'concurrent', repos.length);
     await run('warm, concurrent', a.client, 'concurrent', 0);
     await run('warm, sequential', a.client, 'sequential', 0);
     await a.close();
-    const b = createRegistryClient({ keychain, env: {}, hosts: { [reg]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true } } });
+    const b = createRegistryClient({
+      keychain,
+      env: {},
+      hosts: { [reg]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true } },
+    });
     await run('cold, sequential', b.client, 'sequential', repos.length);
     await b.close();
-    const c = createRegistryClient({ keychain, env: {}, hosts: { [reg]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true } } });
+    const c = createRegistryClient({
+      keychain,
+      env: {},
+      hosts: { [reg]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true } },
+    });
     await clearTokenLog(env);
     const t = Date.now();
     const tagCounts = await Promise.all(repos.map((r) => c.client.listTags(reg, r)));

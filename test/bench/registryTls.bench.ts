@@ -103,7 +103,9 @@ async function main(): Promise<void> {
     const relay = await countingRelay(info.port, oneWay);
     // The certificate names 127.0.0.1; the relay's port differs, which TLS does not look at.
     const host = `127.0.0.1:${relay.port}`;
-    console.log(`setup: TLS registry + ${REPOS * TAGS.length} tags pushed in ${Date.now() - t0} ms; relay adds ${oneWay} ms each way (RTT ${2 * oneWay} ms)`);
+    console.log(
+      `setup: TLS registry + ${REPOS * TAGS.length} tags pushed in ${Date.now() - t0} ms; relay adds ${oneWay} ms each way (RTT ${2 * oneWay} ms)`,
+    );
 
     const digestRefs = new Set<string>();
     const uniqueRefs = new Set<string>();
@@ -127,7 +129,11 @@ async function main(): Promise<void> {
       maxConcurrentPerHost: CONCURRENCY,
     });
     const started = Date.now();
-    const { findings } = await checkImages(occurrences, { client, cache: new MemoryCacheStore(), concurrency: CONCURRENCY });
+    const { findings } = await checkImages(occurrences, {
+      client,
+      cache: new MemoryCacheStore(),
+      concurrency: CONCURRENCY,
+    });
     const ms = Date.now() - started;
     const s = client.stats;
     const total = s.ping + s.token + s.head + s.get + s.tags;
@@ -139,9 +145,15 @@ async function main(): Promise<void> {
     const rtt = 2 * oneWay;
     const bound = 2 * rtt + (Math.ceil((minTotal - 1) / CONCURRENCY) + 1) * rtt;
     console.log(`cold check: ${findings.length} findings over ${uniqueRefs.size} unique references, ${ms} ms`);
-    console.log(`  requests ${total} (ping ${s.ping}, token ${s.token}, tags ${s.tags}, HEAD ${s.head}, GET ${s.get}, retries ${s.retries}); minimum ${minTotal}`);
-    console.log(`  TCP connections ${relay.connections()} (per-host concurrency ${CONCURRENCY}), TLS handshakes ${relay.handshakes()}`);
-    console.log(`  wall time vs critical-path bound (setup 2 x ${rtt} ms + ${minTotal} requests / ${CONCURRENCY} x ${rtt} ms = ${bound} ms): ${(ms / bound).toFixed(2)}x`);
+    console.log(
+      `  requests ${total} (ping ${s.ping}, token ${s.token}, tags ${s.tags}, HEAD ${s.head}, GET ${s.get}, retries ${s.retries}); minimum ${minTotal}`,
+    );
+    console.log(
+      `  TCP connections ${relay.connections()} (per-host concurrency ${CONCURRENCY}), TLS handshakes ${relay.handshakes()}`,
+    );
+    console.log(
+      `  wall time vs critical-path bound (setup 2 x ${rtt} ms + ${minTotal} requests / ${CONCURRENCY} x ${rtt} ms = ${bound} ms): ${(ms / bound).toFixed(2)}x`,
+    );
     if (relay.connections() > CONCURRENCY) {
       console.log(`  MISSED: ${relay.connections()} connections > ${CONCURRENCY}`);
       failed = true;

@@ -17,7 +17,17 @@ const TARGET_COLD_MS = 50;
 const TARGET_WARM_MS = 1;
 
 function listing(n: number): string[] {
-  const suffixes = ['', '-alpine', '-alpine3.19', '-alpine3.20', '-slim', '-slim-bookworm', '-slim-trixie', '-bookworm', '-windowsservercore-ltsc2022'];
+  const suffixes = [
+    '',
+    '-alpine',
+    '-alpine3.19',
+    '-alpine3.20',
+    '-slim',
+    '-slim-bookworm',
+    '-slim-trixie',
+    '-bookworm',
+    '-windowsservercore-ltsc2022',
+  ];
   const tags: string[] = ['latest', 'stable', 'lts', 'bookworm', 'trixie', 'alpine', 'slim'];
   let i = 0;
   outer: for (let major = 1; ; major++) {
@@ -30,7 +40,8 @@ function listing(n: number): string[] {
           if (patch === 0) tags.push(`${major}.${minor}${s}`, `${major}.${minor}.0rc${i % 3}${s}`);
           if (minor === 0 && patch === 0) tags.push(`${major}${s}`);
           if (i % 17 === 0) tags.push((0x1000000 + i * 7919).toString(16).slice(0, 7) + 'a');
-          if (i % 29 === 0) tags.push(`2024${String((i % 12) + 1).padStart(2, '0')}${String((i % 28) + 1).padStart(2, '0')}`);
+          if (i % 29 === 0)
+            tags.push(`2024${String((i % 12) + 1).padStart(2, '0')}${String((i % 28) + 1).padStart(2, '0')}`);
         }
       }
     }
@@ -55,22 +66,36 @@ function time(label: string, reps: number, fn: () => unknown): number {
 }
 
 const tags = listing(N);
-const currents = ['1.2.3', '3.4', '2-alpine', '4.1.0-slim-bookworm', '1.0.0rc1', '20240101', 'latest', 'bookworm', '5.19.11-alpine3.19'];
+const currents = [
+  '1.2.3',
+  '3.4',
+  '2-alpine',
+  '4.1.0-slim-bookworm',
+  '1.0.0rc1',
+  '20240101',
+  'latest',
+  'bookworm',
+  '5.19.11-alpine3.19',
+];
 console.log(`${tags.length} tags; decisions for ${currents.join(', ')}`);
 
 let offered = 0;
-const cold = time(`cold: ${currents.length} decisions on the raw list`, 5, () => {
-  for (const tag of currents) offered += decideUpdates({ tag, tags }).updates.length;
-}) / currents.length;
+const cold =
+  time(`cold: ${currents.length} decisions on the raw list`, 5, () => {
+    for (const tag of currents) offered += decideUpdates({ tag, tags }).updates.length;
+  }) / currents.length;
 console.log(`${'  = per decision'.padEnd(48)} ${cold.toFixed(3).padStart(9)} ms`);
 const indexMs = time('indexTags once per listing', 10, () => indexTags(tags));
 const index = indexTags(tags);
-const warm = time(`warm: ${currents.length} decisions on the indexed list`, 200, () => {
-  for (const tag of currents) offered += decideUpdates({ tag, tags: index }).updates.length;
-}) / currents.length;
+const warm =
+  time(`warm: ${currents.length} decisions on the indexed list`, 200, () => {
+    for (const tag of currents) offered += decideUpdates({ tag, tags: index }).updates.length;
+  }) / currents.length;
 console.log(`${'  = per decision'.padEnd(48)} ${warm.toFixed(3).padStart(9)} ms`);
 const sample = decideUpdates({ tag: '1.2.3', tags: index });
-console.log(`sample 1.2.3 -> ${sample.updates.map((u) => `${u.kind} ${u.tag}`).join(', ')} (${offered > 0 ? 'ok' : 'none'}); index ${indexMs.toFixed(1)} ms`);
+console.log(
+  `sample 1.2.3 -> ${sample.updates.map((u) => `${u.kind} ${u.tag}`).join(', ')} (${offered > 0 ? 'ok' : 'none'}); index ${indexMs.toFixed(1)} ms`,
+);
 
 const missed = cold > TARGET_COLD_MS || warm > TARGET_WARM_MS;
 console.log(`targets: cold < ${TARGET_COLD_MS} ms, warm < ${TARGET_WARM_MS} ms: ${missed ? 'MISSED' : 'met'}`);

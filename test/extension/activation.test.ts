@@ -50,9 +50,17 @@ suite('Activation', () => {
     await vscode.commands.executeCommand(CommandId.ShowLog);
     // The output view shows the channel; its document is readable through the workspace.
     // The output view shows the channel; its document is readable through the workspace once loaded.
-    const isLog = (d: vscode.TextDocument): boolean => d.uri.scheme === 'output' && /Registry Lens/i.test(d.uri.toString(true));
+    const isLog = (d: vscode.TextDocument): boolean =>
+      d.uri.scheme === 'output' && /Registry Lens/i.test(d.uri.toString(true));
     const doc = await until('the log document', () => vscode.workspace.textDocuments.find(isLog));
-    await until('the activation line in the log', () => /Registry Lens \d+\.\d+\.\d+ activated/.test(doc.getText()), 10_000)
-      .catch(() => assert.fail(`log channel ${doc.uri.toString(true)} does not show the activation line; it holds: ${JSON.stringify(doc.getText().slice(0, 300))}`));
+    await until(
+      'the activation line in the log',
+      () => /Registry Lens \d+\.\d+\.\d+ activated/.test(doc.getText()),
+      10_000,
+    ).catch(() =>
+      assert.fail(
+        `log channel ${doc.uri.toString(true)} does not show the activation line; it holds: ${JSON.stringify(doc.getText().slice(0, 300))}`,
+      ),
+    );
   });
 });

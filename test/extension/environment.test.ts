@@ -14,7 +14,12 @@ suite('Test environment', () => {
     const anon = env.registries.anon;
     assert.ok(anon, 'the env file names no anonymous registry');
     const status = await new Promise<number>((resolve, reject) => {
-      http.get(`${anon.url}/v2/`, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+      http
+        .get(`${anon.url}/v2/`, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject);
     });
     assert.equal(status, 200);
   });

@@ -8,24 +8,28 @@ suite('Workspace Images view', () => {
     const a = await api();
     await a.imagesIdle();
     const shown = await render(a.imagesTree);
-    assert.deepEqual(shown, [
-      'docker.io (Docker Hub) — 5 repositories',
-      '  example/web',
-      '    dev — built locally',
-      '      compose.yaml:4 — service (web)',
-      '  nginx',
-      '    1.25.3 — 1 use',
-      '      Dockerfile:8 — FROM',
-      '  node',
-      '    20.11.0-alpine — 1 use',
-      '      Dockerfile:3 — FROM (build)',
-      '  postgres',
-      '    15.6 — 1 use',
-      '      compose.yaml:8 — service (db)',
-      '  redis',
-      '    7.2.4 — 1 use',
-      '      compose.yaml:6 — service (cache)',
-    ], shown.join('\n'));
+    assert.deepEqual(
+      shown,
+      [
+        'docker.io (Docker Hub) — 5 repositories',
+        '  example/web',
+        '    dev — built locally',
+        '      compose.yaml:4 — service (web)',
+        '  nginx',
+        '    1.25.3 — 1 use',
+        '      Dockerfile:8 — FROM',
+        '  node',
+        '    20.11.0-alpine — 1 use',
+        '      Dockerfile:3 — FROM (build)',
+        '  postgres',
+        '    15.6 — 1 use',
+        '      compose.yaml:8 — service (db)',
+        '  redis',
+        '    7.2.4 — 1 use',
+        '      compose.yaml:6 — service (cache)',
+      ],
+      shown.join('\n'),
+    );
   });
 
   test('a use opens the file with the reference selected', async () => {
@@ -52,7 +56,10 @@ suite('Workspace Images view', () => {
     const a = await api();
     await vscode.commands.executeCommand(CommandId.GroupImagesByFile);
     const byFile = await render(a.imagesTree);
-    assert.deepEqual(byFile.filter((l) => !l.startsWith(' ')), ['compose.yaml — 3 images', 'Dockerfile — 2 images']);
+    assert.deepEqual(
+      byFile.filter((l) => !l.startsWith(' ')),
+      ['compose.yaml — 3 images', 'Dockerfile — 2 images'],
+    );
     assert.ok(byFile.includes('  nginx:1.25.3 — line 8'), byFile.join('\n'));
     await vscode.commands.executeCommand(CommandId.GroupImagesByRegistry);
     assert.equal((await render(a.imagesTree))[0], 'docker.io (Docker Hub) — 5 repositories');
@@ -63,7 +70,10 @@ suite('Workspace Images view', () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder);
     const file = vscode.Uri.joinPath(folder.uri, 'compose.override.yaml');
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode('services:\n  mq:\n    image: ghcr.io/acme/queue:3.1.0\n'));
+    await vscode.workspace.fs.writeFile(
+      file,
+      new TextEncoder().encode('services:\n  mq:\n    image: ghcr.io/acme/queue:3.1.0\n'),
+    );
     try {
       const deadline = Date.now() + 15_000;
       let shown: string[] = [];
@@ -113,7 +123,10 @@ suite('Workspace Images view', () => {
         if (shown.some((l) => /^ {4}1\.25\.4 — (.* · )?1 use$/.test(l))) break;
         await new Promise((r) => setTimeout(r, 50));
       }
-      assert.ok(shown.some((l) => /^ {4}1\.25\.4 — (.* · )?1 use$/.test(l)), shown.join('\n'));
+      assert.ok(
+        shown.some((l) => /^ {4}1\.25\.4 — (.* · )?1 use$/.test(l)),
+        shown.join('\n'),
+      );
       // Let the file watcher's event for the same save arrive and settle: it must not rescan either.
       await new Promise((r) => setTimeout(r, 1000));
       await a.imagesIdle();

@@ -14,7 +14,10 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
   const grep = process.env.REGISTRY_LENS_TEST_GREP;
   if (grep) mocha.grep(grep);
-  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+  for (const f of fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort()) {
     mocha.addFile(path.join(__dirname, f));
   }
   const passed: string[] = [];
@@ -23,7 +26,8 @@ export async function run(): Promise<void> {
   // Every rejection nobody handled while the suite ran, kept when it comes from the extension's code: one more
   // result, so a floating promise (an engine that is not there, a registry that fails) cannot hide in the log.
   const unhandled: string[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason instanceof Error ? reason.stack ?? reason.message : String(reason));
+  const onUnhandled = (reason: unknown) =>
+    unhandled.push(reason instanceof Error ? (reason.stack ?? reason.message) : String(reason));
   process.on('unhandledRejection', onUnhandled);
   await new Promise<void>((resolve, reject) => {
     try {
@@ -34,7 +38,8 @@ export async function run(): Promise<void> {
         if (ours.length) failed.push({ title, error: ours.join('\n---\n') });
         else if (!grep) passed.push(title);
         if (resultsFile) fs.writeFileSync(resultsFile, JSON.stringify({ passed, failed }, null, 2));
-        if (failures > 0 || ours.length) reject(new Error(`${failures + (ours.length ? 1 : 0)} extension-host tests failed`));
+        if (failures > 0 || ours.length)
+          reject(new Error(`${failures + (ours.length ? 1 : 0)} extension-host tests failed`));
         else resolve();
       });
       runner.on('pass', (t) => passed.push(t.fullTitle()));

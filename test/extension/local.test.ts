@@ -15,7 +15,10 @@ import { api, render } from './support';
 
 interface EnvFile {
   tokenServer: { realm: string };
-  registries: Record<'anon' | 'basic' | 'tls' | 'token', { host: string; url: string; username?: string; password?: string }>;
+  registries: Record<
+    'anon' | 'basic' | 'tls' | 'token',
+    { host: string; url: string; username?: string; password?: string }
+  >;
   docker?: { dockerHost: string; socketPath: string };
 }
 
@@ -54,9 +57,17 @@ suite('Local Engine view (real dockerd and registries)', function () {
     env = JSON.parse(readFileSync(file, 'utf8')) as EnvFile;
     if (!env.docker) this.skip();
     // The token server is the realm on its own host:port: it is marked insecure on its own (credentials go there).
-    await config().update('insecureRegistries', [env.registries.basic.host, env.registries.token.host, new URL(env.tokenServer.realm).host], vscode.ConfigurationTarget.Global);
+    await config().update(
+      'insecureRegistries',
+      [env.registries.basic.host, env.registries.token.host, new URL(env.tokenServer.realm).host],
+      vscode.ConfigurationTarget.Global,
+    );
     for (const name of ['basic', 'token'] as const) {
-      const r = await vscode.commands.executeCommand<{ saved: boolean }>(CommandId.AddCredential, { host: env.registries[name].host, username: TEST_USER.username, secret: TEST_USER.password });
+      const r = await vscode.commands.executeCommand<{ saved: boolean }>(CommandId.AddCredential, {
+        host: env.registries[name].host,
+        username: TEST_USER.username,
+        secret: TEST_USER.password,
+      });
       assert.ok(r.saved, `credential for ${name} not saved`);
       await push(name, content('1.0.0'));
     }
@@ -66,16 +77,31 @@ suite('Local Engine view (real dockerd and registries)', function () {
     if (!env?.docker) return;
     for (const id of containers) await dockerRequest(env.docker.socketPath, 'DELETE', `/containers/${id}?force=true`);
     for (const name of ['basic', 'token'] as const) {
-      await dockerRequest(env.docker.socketPath, 'DELETE', `/images/${encodeURIComponent(`${env.registries[name].host}/${repo}:stable`)}?force=true`);
-      await dockerRequest(env.docker.socketPath, 'DELETE', `/images/${encodeURIComponent(`${env.registries[name].host}/${repo}:upd`)}?force=true`);
-      await vscode.commands.executeCommand(CommandId.RemoveCredential, { host: env.registries[name].host, confirm: false });
+      await dockerRequest(
+        env.docker.socketPath,
+        'DELETE',
+        `/images/${encodeURIComponent(`${env.registries[name].host}/${repo}:stable`)}?force=true`,
+      );
+      await dockerRequest(
+        env.docker.socketPath,
+        'DELETE',
+        `/images/${encodeURIComponent(`${env.registries[name].host}/${repo}:upd`)}?force=true`,
+      );
+      await vscode.commands.executeCommand(CommandId.RemoveCredential, {
+        host: env.registries[name].host,
+        confirm: false,
+      });
     }
     await config().update('docker.host', undefined, vscode.ConfigurationTarget.Global);
     await config().update('insecureRegistries', undefined, vscode.ConfigurationTarget.Global);
   });
 
   test('no engine: the view says so calmly and lists nothing', async () => {
-    await config().update('docker.host', 'unix:///nonexistent/registry-lens/docker.sock', vscode.ConfigurationTarget.Global);
+    await config().update(
+      'docker.host',
+      'unix:///nonexistent/registry-lens/docker.sock',
+      vscode.ConfigurationTarget.Global,
+    );
     const l = await local();
     await vscode.commands.executeCommand(CommandId.RefreshLocal);
     assert.equal(l.state.state, 'unavailable');
@@ -89,7 +115,9 @@ suite('Local Engine view (real dockerd and registries)', function () {
     await vscode.commands.executeCommand(CommandId.RefreshLocal);
     assert.equal(l.state.state, 'ok', JSON.stringify(l.state));
     const ref = `${env.registries.basic.host}/${repo}:stable`;
-    const result = await vscode.commands.executeCommand<PullResult | undefined>(CommandId.PullImage, ref, { quiet: true });
+    const result = await vscode.commands.executeCommand<PullResult | undefined>(CommandId.PullImage, ref, {
+      quiet: true,
+    });
     assert.equal(result?.outcome, 'downloaded');
     assert.ok(result.progress.layers.total >= 1);
     await vscode.commands.executeCommand(CommandId.RefreshLocal);
@@ -99,10 +127,15 @@ suite('Local Engine view (real dockerd and registries)', function () {
 
   test('a newer image pushed to the same tag flags the image and a running container; pulling again clears the image', async () => {
     const ref = `${env.registries.basic.host}/${repo}:stable`;
-    const created = await dockerRequest(env.docker!.socketPath, 'POST', `/containers/create?name=rl-local-${process.pid}`, {
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ Image: ref, Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'none' } }),
-    });
+    const created = await dockerRequest(
+      env.docker!.socketPath,
+      'POST',
+      `/containers/create?name=rl-local-${process.pid}`,
+      {
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ Image: ref, Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'none' } }),
+      },
+    );
     assert.equal(created.status, 201, created.text());
     const id = created.json<{ Id: string }>().Id;
     containers.push(id);
@@ -121,13 +154,18 @@ suite('Local Engine view (real dockerd and registries)', function () {
     const node = images.find((n) => n.kind === 'image' && n.ref === ref);
     assert.ok(node);
     assert.equal((await a.localTree.getTreeItem(node)).contextValue, 'registryLens:local:image:pull');
-    const result = await vscode.commands.executeCommand<PullResult | undefined>(CommandId.PullImage, node, { quiet: true });
+    const result = await vscode.commands.executeCommand<PullResult | undefined>(CommandId.PullImage, node, {
+      quiet: true,
+    });
     assert.equal(result?.outcome, 'downloaded');
     await vscode.commands.executeCommand(CommandId.RefreshLocal);
     rows = await shown();
     assert.ok(rows.includes(`  ${ref} — up to date`), rows.join('\n'));
     // The container still runs the image it started with: it says so, and nothing restarted it.
-    assert.ok(rows.includes(`  rl-local-${process.pid} — ${ref} · runs an older image than its tag: recreate it`), rows.join('\n'));
+    assert.ok(
+      rows.includes(`  rl-local-${process.pid} — ${ref} · runs an older image than its tag: recreate it`),
+      rows.join('\n'),
+    );
     const inspect = await dockerRequest(env.docker!.socketPath, 'GET', `/containers/${id}/json`);
     assert.equal(inspect.json<{ State: { Running: boolean; Restarting: boolean } }>().State.Running, true);
   });
@@ -137,11 +175,22 @@ suite('Local Engine view (real dockerd and registries)', function () {
     const ref = `${env.registries.basic.host}/${repo}:upd`;
     const name = `rl-upd-${process.pid}`;
     await push('basic', { ...content('1.0.0'), tag: 'upd' });
-    assert.equal((await vscode.commands.executeCommand<PullResult | undefined>(CommandId.PullImage, ref, { quiet: true }))?.outcome, 'downloaded');
+    assert.equal(
+      (await vscode.commands.executeCommand<PullResult | undefined>(CommandId.PullImage, ref, { quiet: true }))
+        ?.outcome,
+      'downloaded',
+    );
     const created = await dockerRequest(sock, 'POST', `/containers/create?name=${name}`, {
       headers: { 'Content-Type': 'application/json' },
       // sleep as PID 1 ignores SIGTERM: a short stop timeout keeps the test quick (and shows it is honoured).
-      body: JSON.stringify({ Image: ref, Cmd: ['sleep', '600'], Env: ['GREETING=kept'], Labels: { 'org.example.kept': 'yes' }, StopTimeout: 2, HostConfig: { NetworkMode: 'none' } }),
+      body: JSON.stringify({
+        Image: ref,
+        Cmd: ['sleep', '600'],
+        Env: ['GREETING=kept'],
+        Labels: { 'org.example.kept': 'yes' },
+        StopTimeout: 2,
+        HostConfig: { NetworkMode: 'none' },
+      }),
     });
     assert.equal(created.status, 201, created.text());
     const oldId = created.json<{ Id: string }>().Id;
@@ -173,7 +222,11 @@ suite('Local Engine view (real dockerd and registries)', function () {
       assert.match(detail, new RegExp(`1\\. pull ${ref.replace(/[.]/g, '\\.')} with the credential from `));
       assert.match(detail, /1 environment variable \(GREETING\)/);
       assert.match(detail, /stop the old container \(SIGTERM, then SIGKILL after 2 s\)/);
-      assert.equal((await dockerRequest(sock, 'GET', `/containers/${name}/json`)).json<ContainerInspect>().Id, oldId, 'declined: the container is untouched');
+      assert.equal(
+        (await dockerRequest(sock, 'GET', `/containers/${name}/json`)).json<ContainerInspect>().Id,
+        oldId,
+        'declined: the container is untouched',
+      );
 
       l.answerConfirmationsForTests(() => Promise.resolve(true));
       const done = await vscode.commands.executeCommand<UpdateContainerResult>(CommandId.UpdateContainer, node);
@@ -191,8 +244,15 @@ suite('Local Engine view (real dockerd and registries)', function () {
     assert.ok(now.Config.Env?.includes('GREETING=kept'));
     assert.equal(now.Config.Labels?.['org.example.kept'], 'yes');
     assert.equal(now.HostConfig.NetworkMode, 'none');
-    assert.equal(now.Image, (await dockerRequest(sock, 'GET', `/images/${encodeURIComponent(ref)}/json`)).json<{ Id: string }>().Id);
-    assert.equal((await dockerRequest(sock, 'GET', `/containers/${oldId}/json`)).status, 404, 'the old container was removed');
+    assert.equal(
+      now.Image,
+      (await dockerRequest(sock, 'GET', `/images/${encodeURIComponent(ref)}/json`)).json<{ Id: string }>().Id,
+    );
+    assert.equal(
+      (await dockerRequest(sock, 'GET', `/containers/${oldId}/json`)).status,
+      404,
+      'the old container was removed',
+    );
     await vscode.commands.executeCommand(CommandId.RefreshLocal);
     const shownRows = await shown();
     assert.ok(shownRows.includes(`  ${name} — ${ref} · up to date`), shownRows.join('\n'));
@@ -205,11 +265,32 @@ suite('Local Engine view (real dockerd and registries)', function () {
     const project = `rlx${process.pid}`;
     const dir = mkdtempSync(join(tmpdir(), 'rl-compose-ext-'));
     await push('basic', { ...content('1.0.0'), tag: 'compose' });
-    assert.equal((await vscode.commands.executeCommand<PullResult | undefined>(CommandId.PullImage, ref, { quiet: true }))?.outcome, 'downloaded');
-    writeFileSync(join(dir, 'compose.yaml'), `version: "3.7"\nservices:\n  app:\n    image: ${ref}\n    command: ["sleep", "600"]\n    network_mode: none\n    stop_grace_period: 1s\n`);
+    assert.equal(
+      (await vscode.commands.executeCommand<PullResult | undefined>(CommandId.PullImage, ref, { quiet: true }))
+        ?.outcome,
+      'downloaded',
+    );
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `version: "3.7"\nservices:\n  app:\n    image: ${ref}\n    command: ["sleep", "600"]\n    network_mode: none\n    stop_grace_period: 1s\n`,
+    );
     const composeEnv = { ...process.env, DOCKER_HOST: env.docker!.dockerHost };
-    await new Promise<void>((resolve, reject) => execFile('docker-compose', ['-f', 'compose.yaml', '-p', project, 'up', '-d'], { cwd: dir, env: composeEnv }, (e, so, se) => (e ? reject(new Error(`${se}${so}`)) : resolve())));
-    const service = async () => (await dockerRequest(sock, 'GET', `/containers/json?filters=${encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.project=${project}`] }))}`)).json<Array<{ Id: string; ImageID: string; Names: string[] }>>();
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        'docker-compose',
+        ['-f', 'compose.yaml', '-p', project, 'up', '-d'],
+        { cwd: dir, env: composeEnv },
+        (e, so, se) => (e ? reject(new Error(`${se}${so}`)) : resolve()),
+      ),
+    );
+    const service = async () =>
+      (
+        await dockerRequest(
+          sock,
+          'GET',
+          `/containers/json?filters=${encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.project=${project}`] }))}`,
+        )
+      ).json<Array<{ Id: string; ImageID: string; Names: string[] }>>();
     try {
       const [old] = await service();
       assert.ok(old);
@@ -230,7 +311,10 @@ suite('Local Engine view (real dockerd and registries)', function () {
         l.answerConfirmationsForTests(undefined);
       }
       assert.match(asked[0] ?? '', new RegExp(`compose project ${project}, service app`));
-      assert.match(asked[0] ?? '', /2\. run `docker-compose -f .*compose\.yaml --project-directory .* -p rlx\d+ up -d --no-deps app`/);
+      assert.match(
+        asked[0] ?? '',
+        /2\. run `docker-compose -f .*compose\.yaml --project-directory .* -p rlx\d+ up -d --no-deps app`/,
+      );
       assert.equal(done.results[0]?.error, undefined, done.results[0]?.error);
       assert.equal(done.results[0]?.result?.outcome, 'recreated');
       assert.deepEqual(done.results[0]?.result?.warnings, []);
@@ -238,10 +322,20 @@ suite('Local Engine view (real dockerd and registries)', function () {
       assert.ok(now);
       containers.push(now.Id);
       assert.notEqual(now.Id, old.Id);
-      assert.equal(now.ImageID, (await dockerRequest(sock, 'GET', `/images/${encodeURIComponent(ref)}/json`)).json<{ Id: string }>().Id);
-      assert.ok(vscode.window.terminals.some((t) => t.name.includes(`Update ${name}`)), vscode.window.terminals.map((t) => t.name).join(', '));
+      assert.equal(
+        now.ImageID,
+        (await dockerRequest(sock, 'GET', `/images/${encodeURIComponent(ref)}/json`)).json<{ Id: string }>().Id,
+      );
+      assert.ok(
+        vscode.window.terminals.some((t) => t.name.includes(`Update ${name}`)),
+        vscode.window.terminals.map((t) => t.name).join(', '),
+      );
     } finally {
-      await new Promise<void>((resolve) => execFile('docker-compose', ['-f', 'compose.yaml', '-p', project, 'down'], { cwd: dir, env: composeEnv }, () => resolve()));
+      await new Promise<void>((resolve) =>
+        execFile('docker-compose', ['-f', 'compose.yaml', '-p', project, 'down'], { cwd: dir, env: composeEnv }, () =>
+          resolve(),
+        ),
+      );
       rmSync(dir, { recursive: true, force: true });
       await dockerRequest(sock, 'DELETE', `/images/${encodeURIComponent(ref)}?force=true`);
     }
@@ -249,10 +343,16 @@ suite('Local Engine view (real dockerd and registries)', function () {
 
   test('pull from the token registry with its SecretStorage credential; a missing tag is reported, not thrown', async () => {
     const ref = `${env.registries.token.host}/${repo}:stable`;
-    const result = await vscode.commands.executeCommand<PullResult | undefined>(CommandId.PullImage, ref, { quiet: true });
+    const result = await vscode.commands.executeCommand<PullResult | undefined>(CommandId.PullImage, ref, {
+      quiet: true,
+    });
     assert.equal(result?.outcome, 'downloaded');
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand(CommandId.PullImage, `${env.registries.token.host}/${repo}:nope`, { quiet: true })),
+      Promise.resolve(
+        vscode.commands.executeCommand(CommandId.PullImage, `${env.registries.token.host}/${repo}:nope`, {
+          quiet: true,
+        }),
+      ),
       /nope|not found|manifest unknown/i,
     );
   });

@@ -14,7 +14,8 @@ suite('Images not checked are never up to date (real registries)', function () {
   suiteSetup(async function () {
     const envFile = process.env.REGISTRY_LENS_TEST_ENV;
     if (!envFile) this.skip();
-    anon = (JSON.parse(readFileSync(envFile, 'utf8')) as { registries: { anon: { host: string } } }).registries.anon.host;
+    anon = (JSON.parse(readFileSync(envFile, 'utf8')) as { registries: { anon: { host: string } } }).registries.anon
+      .host;
     // A port nothing listens on: a registry that is stopped.
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -23,7 +24,10 @@ suite('Images not checked are never up to date (real registries)', function () {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder);
     file = vscode.Uri.joinPath(folder.uri, 'unreachable.Dockerfile');
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(`FROM ${down}/test/app:1.0.0\nFROM ${anon}/test/app:1.2.0-alpine\n`));
+    await vscode.workspace.fs.writeFile(
+      file,
+      new TextEncoder().encode(`FROM ${down}/test/app:1.0.0\nFROM ${anon}/test/app:1.2.0-alpine\n`),
+    );
     const a = await api();
     const deadline = Date.now() + 15_000;
     while (!(await render(a.imagesTree)).some((l) => l.startsWith(down))) {

@@ -10,7 +10,10 @@ import { api } from './support';
 
 interface EnvFile {
   tokenServer: { realm: string };
-  registries: Record<'anon' | 'basic' | 'tls' | 'token', { host: string; username?: string; password?: string; caFile?: string }>;
+  registries: Record<
+    'anon' | 'basic' | 'tls' | 'token',
+    { host: string; username?: string; password?: string; caFile?: string }
+  >;
 }
 
 /** Every string the Registries view shows for a host: label, description, tooltip. */
@@ -18,7 +21,7 @@ async function rows(a: RegistryLensApi): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const node of (await a.registriesTree.getChildren()) ?? []) {
     const item = await a.registriesTree.getTreeItem(node);
-    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+    const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
     const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '');
     out.set(label, `${String(item.description ?? '')}\n${tooltip}\n${item.contextValue ?? ''}`);
   }
@@ -35,13 +38,22 @@ suite('Registries view and credentials (real registries)', function () {
     env = JSON.parse(readFileSync(file, 'utf8')) as EnvFile;
     // User settings (never workspace): plain HTTP allowed for the loopback test registries, the per-run CA for TLS.
     // The token server is the realm on its own host:port: it is marked insecure on its own (credentials go there).
-    await config().update('insecureRegistries', [env.registries.basic.host, env.registries.token.host, new URL(env.tokenServer.realm).host], vscode.ConfigurationTarget.Global);
-    await config().update('caFiles', { [env.registries.tls.host]: env.registries.tls.caFile }, vscode.ConfigurationTarget.Global);
+    await config().update(
+      'insecureRegistries',
+      [env.registries.basic.host, env.registries.token.host, new URL(env.tokenServer.realm).host],
+      vscode.ConfigurationTarget.Global,
+    );
+    await config().update(
+      'caFiles',
+      { [env.registries.tls.host]: env.registries.tls.caFile },
+      vscode.ConfigurationTarget.Global,
+    );
   });
 
   suiteTeardown(async () => {
     if (!env) return;
-    for (const r of Object.values(env.registries)) await vscode.commands.executeCommand(CommandId.RemoveCredential, { host: r.host, confirm: false });
+    for (const r of Object.values(env.registries))
+      await vscode.commands.executeCommand(CommandId.RemoveCredential, { host: r.host, confirm: false });
     await config().update('insecureRegistries', undefined, vscode.ConfigurationTarget.Global);
     await config().update('caFiles', undefined, vscode.ConfigurationTarget.Global);
   });
@@ -49,7 +61,11 @@ suite('Registries view and credentials (real registries)', function () {
   test('a wrong password is tested before saving and not stored', async () => {
     const a = await api();
     const { host, username } = env.registries.basic;
-    const r = await vscode.commands.executeCommand<CredentialResult>(CommandId.AddCredential, { host, username, secret: 'not-the-password' });
+    const r = await vscode.commands.executeCommand<CredentialResult>(CommandId.AddCredential, {
+      host,
+      username,
+      secret: 'not-the-password',
+    });
     assert.equal(r.saved, false);
     assert.equal(r.state?.status, 'rejected');
     assert.match(r.state?.message ?? '', /were rejected/);
@@ -60,7 +76,11 @@ suite('Registries view and credentials (real registries)', function () {
     const a = await api();
     for (const name of ['basic', 'tls', 'token'] as const) {
       const { host, username, password } = env.registries[name];
-      const r = await vscode.commands.executeCommand<CredentialResult>(CommandId.AddCredential, { host, username, secret: password });
+      const r = await vscode.commands.executeCommand<CredentialResult>(CommandId.AddCredential, {
+        host,
+        username,
+        secret: password,
+      });
       assert.equal(r.saved, true, `${name}: ${r.state?.message ?? ''}`);
       assert.equal(r.state?.status, 'signed-in');
     }
@@ -77,7 +97,11 @@ suite('Registries view and credentials (real registries)', function () {
 
   test('Test Credential re-checks a registry and reports the credential source', async () => {
     const { host } = env.registries.token;
-    const state = await vscode.commands.executeCommand<{ status: string; credentialSource?: string }>(CommandId.TestCredential, host, { quiet: true });
+    const state = await vscode.commands.executeCommand<{ status: string; credentialSource?: string }>(
+      CommandId.TestCredential,
+      host,
+      { quiet: true },
+    );
     assert.equal(state.status, 'signed-in');
     assert.match(state.credentialSource ?? '', /Registry Lens \(SecretStorage\)/);
   });
@@ -87,7 +111,11 @@ suite('Registries view and credentials (real registries)', function () {
     const { host } = env.registries.tls;
     await config().update('caFiles', undefined, vscode.ConfigurationTarget.Global);
     try {
-      const state = await vscode.commands.executeCommand<{ status: string; message?: string }>(CommandId.TestCredential, host, { quiet: true });
+      const state = await vscode.commands.executeCommand<{ status: string; message?: string }>(
+        CommandId.TestCredential,
+        host,
+        { quiet: true },
+      );
       assert.equal(state.status, 'tls');
       assert.match(state.message ?? '', /unknown authority/);
       assert.match((await rows(a)).get(host) ?? '', /^TLS problem/);
@@ -102,14 +130,20 @@ suite('Registries view and credentials (real registries)', function () {
     const token = env.registries.token.host;
     await vscode.commands.executeCommand(CommandId.RemoveCredential, { host: basic, confirm: false });
     const dir = mkdtempSync(path.join(tmpdir(), 'rl-import-'));
-    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({
-      auths: { [basic]: { auth: Buffer.from(`${username!}:${password!}`).toString('base64') }, [token]: {} },
-      credHelpers: { [token]: 'registry-lens-no-such-helper' },
-    }));
+    writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({
+        auths: { [basic]: { auth: Buffer.from(`${username!}:${password!}`).toString('base64') }, [token]: {} },
+        credHelpers: { [token]: 'registry-lens-no-such-helper' },
+      }),
+    );
     const previous = process.env.DOCKER_CONFIG;
     process.env.DOCKER_CONFIG = dir; // the extension host is this process: the keychain reads it at call time
     try {
-      const r = await vscode.commands.executeCommand<{ imported: string[]; failed: { host: string; reason: string }[] }>(CommandId.ImportDockerCredentials, { hosts: [basic, token] });
+      const r = await vscode.commands.executeCommand<{
+        imported: string[];
+        failed: { host: string; reason: string }[];
+      }>(CommandId.ImportDockerCredentials, { hosts: [basic, token] });
       assert.deepEqual(r.imported, [basic]);
       assert.equal(r.failed.length, 1);
       assert.equal(r.failed[0]?.host, token);
@@ -120,7 +154,11 @@ suite('Registries view and credentials (real registries)', function () {
       rmSync(dir, { recursive: true, force: true });
     }
     // Now it is Registry Lens's own credential, used without the docker config.
-    const state = await vscode.commands.executeCommand<{ status: string; credentialSource?: string }>(CommandId.TestCredential, basic, { quiet: true });
+    const state = await vscode.commands.executeCommand<{ status: string; credentialSource?: string }>(
+      CommandId.TestCredential,
+      basic,
+      { quiet: true },
+    );
     assert.equal(state.status, 'signed-in');
     assert.match(state.credentialSource ?? '', /Registry Lens \(SecretStorage\)/);
     assert.match((await rows(a)).get(basic) ?? '', /^signed in \(Registry Lens\)/);
@@ -136,13 +174,17 @@ suite('Registries view and credentials (real registries)', function () {
     for (const s of secrets) assert.ok(!settings.includes(s), 'a password is in the settings');
     await vscode.commands.executeCommand(CommandId.ShowLog);
     // The output document opens a moment after the panel shows (at once when an earlier suite opened it).
-    const find = () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /Registry Lens/i.test(d.uri.toString(true)));
+    const find = () =>
+      vscode.workspace.textDocuments.find(
+        (d) => d.uri.scheme === 'output' && /Registry Lens/i.test(d.uri.toString(true)),
+      );
     const opened = Date.now() + 5_000;
     while (!find() && Date.now() < opened) await new Promise((r) => setTimeout(r, 100));
     const log = find();
     assert.ok(log, 'the log document is not open');
     const deadline = Date.now() + 5_000;
-    while (!/Stored a credential/.test(log.getText()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!/Stored a credential/.test(log.getText()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     assert.match(log.getText(), /Stored a credential for/);
     for (const s of secrets) assert.ok(!log.getText().includes(s), 'a password is in the log');
   });
@@ -150,10 +192,15 @@ suite('Registries view and credentials (real registries)', function () {
   test('Remove Credential deletes it from SecretStorage; the registry is then anonymous', async () => {
     const a = await api();
     const { host } = env.registries.basic;
-    assert.equal(await vscode.commands.executeCommand<boolean>(CommandId.RemoveCredential, { host, confirm: false }), true);
+    assert.equal(
+      await vscode.commands.executeCommand<boolean>(CommandId.RemoveCredential, { host, confirm: false }),
+      true,
+    );
     await a.registriesIdle();
     assert.ok(!(await rows(a)).has(host));
-    const state = await vscode.commands.executeCommand<{ status: string }>(CommandId.TestCredential, host, { quiet: true });
+    const state = await vscode.commands.executeCommand<{ status: string }>(CommandId.TestCredential, host, {
+      quiet: true,
+    });
     assert.equal(state.status, 'auth-required');
   });
 

@@ -39,7 +39,10 @@ suite('Quick-fixes for registry errors (real registries)', function () {
   async function fixes(d: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
     const doc = await vscode.workspace.openTextDocument(file);
     await vscode.window.showTextDocument(doc);
-    return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', file, d.range)) ?? [];
+    return (
+      (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', file, d.range)) ??
+      []
+    );
   }
 
   suiteSetup(async function () {
@@ -53,11 +56,19 @@ suite('Quick-fixes for registry errors (real registries)', function () {
     await config().update('policies', [{ match: 'docker.io/**', ignore: true }], vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand(CommandId.RemoveCredential, { host: basic.host, confirm: false });
     // The TLS registry wants a credential too: stored untested (the TLS check would fail now, which is the point).
-    const stored = await vscode.commands.executeCommand<CredentialResult>(CommandId.AddCredential, { host: tls.host, username: tls.username, secret: tls.password, test: false });
+    const stored = await vscode.commands.executeCommand<CredentialResult>(CommandId.AddCredential, {
+      host: tls.host,
+      username: tls.username,
+      secret: tls.password,
+      test: false,
+    });
     assert.equal(stored.saved, true);
     const folder = vscode.workspace.workspaceFolders![0]!.uri;
     file = vscode.Uri.joinPath(folder, 'errors.Dockerfile');
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(`FROM ${basic.host}/test/app:1.1.0\nFROM ${tls.host}/test/app:1.1.0\n`));
+    await vscode.workspace.fs.writeFile(
+      file,
+      new TextEncoder().encode(`FROM ${basic.host}/test/app:1.1.0\nFROM ${tls.host}/test/app:1.1.0\n`),
+    );
     const a = await api();
     await until('errors.Dockerfile checked', async () => {
       await a.imagesIdle();
@@ -70,7 +81,8 @@ suite('Quick-fixes for registry errors (real registries)', function () {
     if (!env) return;
     if (file) await vscode.workspace.fs.delete(file);
     await vscode.commands.executeCommand(CommandId.RemoveCredential, { host: env.registries.tls.host, confirm: false });
-    for (const key of ['insecureRegistries', 'caFiles', 'policies']) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+    for (const key of ['insecureRegistries', 'caFiles', 'policies'])
+      await config().update(key, undefined, vscode.ConfigurationTarget.Global);
   });
 
   test('the htpasswd registry without a credential: "Add credential for <host>" opens the add flow for that host', async () => {
@@ -79,14 +91,25 @@ suite('Quick-fixes for registry errors (real registries)', function () {
     const fix = (await fixes(d)).find((x) => x.title === `Add credential for ${host}`);
     assert.ok(fix?.command, (await fixes(d)).map((x) => x.title).join(', '));
     assert.equal(fix.isPreferred, true);
-    const run = Promise.resolve(vscode.commands.executeCommand<CredentialResult>(fix.command.command, ...((fix.command.arguments ?? []) as unknown[])));
+    const run = Promise.resolve(
+      vscode.commands.executeCommand<CredentialResult>(
+        fix.command.command,
+        ...((fix.command.arguments ?? []) as unknown[]),
+      ),
+    );
     let settled = false;
-    void run.finally(() => { settled = true; });
+    void run.finally(() => {
+      settled = true;
+    });
     // The flow now waits in its first prompt; the user presses Escape.
-    await until('the add flow to prompt', async () => {
-      if (!settled) await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-      return settled;
-    }, 15_000);
+    await until(
+      'the add flow to prompt',
+      async () => {
+        if (!settled) await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+        return settled;
+      },
+      15_000,
+    );
     const r = await run;
     assert.equal(r.saved, false);
     assert.equal(r.host, host);
@@ -102,9 +125,16 @@ suite('Quick-fixes for registry errors (real registries)', function () {
     const all = await fixes(d);
     const fix = all.find((x) => x.title === `Set a CA file for ${host}`);
     assert.ok(fix?.command, all.map((x) => x.title).join(', '));
-    assert.ok(all.some((x) => x.title === `Mark ${host} insecure`), 'no "Mark insecure" fix');
+    assert.ok(
+      all.some((x) => x.title === `Mark ${host} insecure`),
+      'no "Mark insecure" fix',
+    );
     // The file picker is the user's part; the test hands the command the file it would pick.
-    const set = await vscode.commands.executeCommand<boolean>(fix.command.command, ...((fix.command.arguments ?? []) as unknown[]), { file: caFile });
+    const set = await vscode.commands.executeCommand<boolean>(
+      fix.command.command,
+      ...((fix.command.arguments ?? []) as unknown[]),
+      { file: caFile },
+    );
     assert.equal(set, true);
     const inspected = config().inspect<Record<string, string>>('caFiles');
     assert.equal(inspected?.globalValue?.[host], caFile);
@@ -114,7 +144,9 @@ suite('Quick-fixes for registry errors (real registries)', function () {
       const tlsLine = ours().filter((x) => x.range.start.line === 1);
       return tlsLine.length > 0 && tlsLine.every((x) => codeOf(x) === 'update-available');
     });
-    const state = await vscode.commands.executeCommand<{ status: string }>(CommandId.TestCredential, host, { quiet: true });
+    const state = await vscode.commands.executeCommand<{ status: string }>(CommandId.TestCredential, host, {
+      quiet: true,
+    });
     assert.equal(state.status, 'signed-in');
   });
 });

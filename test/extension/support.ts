@@ -15,7 +15,7 @@ export async function render(tree: vscode.TreeDataProvider<unknown>, node?: unkn
   const out: string[] = [];
   for (const child of (await tree.getChildren(node)) ?? []) {
     const item = await tree.getTreeItem(child);
-    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+    const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
     out.push(`${'  '.repeat(depth)}${label}${item.description ? ` — ${String(item.description)}` : ''}`);
     out.push(...(await render(tree, child, depth + 1)));
   }

@@ -12,18 +12,24 @@ suite('Update checks in the Workspace Images view (real registries)', function (
   suiteSetup(async function () {
     const envFile = process.env.REGISTRY_LENS_TEST_ENV;
     if (!envFile) this.skip();
-    anon = (JSON.parse(readFileSync(envFile, 'utf8')) as { registries: { anon: { host: string } } }).registries.anon.host;
+    anon = (JSON.parse(readFileSync(envFile, 'utf8')) as { registries: { anon: { host: string } } }).registries.anon
+      .host;
     // The fixture's docker.io images stay offline: a policy ignores them (and proves policies reach the engine).
     await config().update('policies', [{ match: 'docker.io/**', ignore: true }], vscode.ConfigurationTarget.Global);
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder);
     file = vscode.Uri.joinPath(folder.uri, 'checks.Dockerfile');
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode([
-      `FROM ${anon}/test/app:1.1.0 AS old`,
-      `FROM ${anon}/test/app:1.2.0-alpine AS alpine`,
-      `FROM ${anon}/test/nothere:1.0.0`,
-      '',
-    ].join('\n')));
+    await vscode.workspace.fs.writeFile(
+      file,
+      new TextEncoder().encode(
+        [
+          `FROM ${anon}/test/app:1.1.0 AS old`,
+          `FROM ${anon}/test/app:1.2.0-alpine AS alpine`,
+          `FROM ${anon}/test/nothere:1.0.0`,
+          '',
+        ].join('\n'),
+      ),
+    );
     const a = await api();
     const deadline = Date.now() + 15_000;
     while (!(await render(a.imagesTree)).some((l) => l.startsWith(anon))) {
@@ -47,16 +53,20 @@ suite('Update checks in the Workspace Images view (real registries)', function (
     assert.ok(summary.checkedAt);
     const shown = await render(a.imagesTree);
     const at = shown.findIndex((l) => l.startsWith(anon));
-    assert.deepEqual(shown.slice(at, at + 8).map((l) => l.replace(/ \(.*?\)$/, '')), [
-      `${anon} — 2 repositories`,
-      '  test/app',
-      '    1.1.0 — ↑ 1.1.1 patch (+2) · 1 use',
-      '      checks.Dockerfile:1 — FROM',
-      '    1.2.0-alpine — up to date · 1 use',
-      '      checks.Dockerfile:2 — FROM',
-      '  test/nothere',
-      '    1.0.0 — not found · 1 use',
-    ], shown.join('\n'));
+    assert.deepEqual(
+      shown.slice(at, at + 8).map((l) => l.replace(/ \(.*?\)$/, '')),
+      [
+        `${anon} — 2 repositories`,
+        '  test/app',
+        '    1.1.0 — ↑ 1.1.1 patch (+2) · 1 use',
+        '      checks.Dockerfile:1 — FROM',
+        '    1.2.0-alpine — up to date · 1 use',
+        '      checks.Dockerfile:2 — FROM',
+        '  test/nothere',
+        '    1.0.0 — not found · 1 use',
+      ],
+      shown.join('\n'),
+    );
     assert.ok(shown.includes('    1.25.3 — ignored by policy · 1 use'), shown.join('\n'));
   });
 
@@ -65,11 +75,10 @@ suite('Update checks in the Workspace Images view (real registries)', function (
     await vscode.commands.executeCommand(CommandId.ShowOnlyUpdates);
     try {
       const shown = await render(a.imagesTree);
-      assert.deepEqual(shown.filter((l) => !l.startsWith('      ')), [
-        `${anon} — 1 repository`,
-        '  test/app',
-        '    1.1.0 — ↑ 1.1.1 patch (+2) · 1 use',
-      ]);
+      assert.deepEqual(
+        shown.filter((l) => !l.startsWith('      ')),
+        [`${anon} — 1 repository`, '  test/app', '    1.1.0 — ↑ 1.1.1 patch (+2) · 1 use'],
+      );
     } finally {
       await vscode.commands.executeCommand(CommandId.ShowAllImages);
     }
@@ -78,13 +87,24 @@ suite('Update checks in the Workspace Images view (real registries)', function (
 
   test('a hover on a reference shows what the check found: updates per kind and when it was checked', async () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file!));
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', file!, new vscode.Position(0, 12));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      file!,
+      new vscode.Position(0, 12),
+    );
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, new RegExp(`registry \`${anon.replace(/\./g, '\\.')}\`, repository \`test/app\``));
     assert.match(text, /- patch: `1\.1\.1`\n- minor: `1\.2\.0`\n- major: `2\.0\.0`/);
     assert.match(text, /checked /);
-    const current = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', file!, new vscode.Position(1, 12));
-    assert.match(current.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n'), /1\.2\.0-alpine/);
+    const current = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      file!,
+      new vscode.Position(1, 12),
+    );
+    assert.match(
+      current.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n'),
+      /1\.2\.0-alpine/,
+    );
   });
 
   test('diagnostics sit on the reference with a code and message; each update kind is a quick-fix that edits only the tag', async () => {
@@ -94,29 +114,50 @@ suite('Update checks in the Workspace Images view (real registries)', function (
     const update = diags.find((d) => codeOf(d) === 'update-available');
     assert.ok(update, JSON.stringify(diags.map((d) => [codeOf(d), d.message])));
     const ref = `${anon}/test/app:1.1.0`;
-    assert.deepEqual([update.range.start.line, update.range.start.character, update.range.end.character], [0, 5, 5 + ref.length]);
+    assert.deepEqual(
+      [update.range.start.line, update.range.start.character, update.range.end.character],
+      [0, 5, 5 + ref.length],
+    );
     assert.match(update.message, /1\.1\.1 \(patch\), 1\.2\.0 \(minor\), 2\.0\.0 \(major\)/);
     // The code links to its section of docs/findings.md, shipped with the extension.
     const target = typeof update.code === 'object' ? update.code.target : undefined;
     assert.ok(target, 'the diagnostic has no codeDescription');
     assert.ok(target.path.endsWith('/docs/findings.md'), target.toString());
     assert.equal(target.fragment, 'update-available');
-    assert.match(new TextDecoder().decode(await vscode.workspace.fs.readFile(target.with({ fragment: '' }))), /^## update-available$/m);
+    assert.match(
+      new TextDecoder().decode(await vscode.workspace.fs.readFile(target.with({ fragment: '' }))),
+      /^## update-available$/m,
+    );
     const notFound = diags.find((d) => codeOf(d) === 'not-found');
     assert.equal(notFound?.range.start.line, 2);
     assert.equal(diags.length, 2, 'the current 1.2.0-alpine line has a diagnostic');
 
     // As in the editor: the document is open (the code-action command needs its model).
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file!));
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', file!, update.range);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      file!,
+      update.range,
+    );
     // (The command's results do not carry `diagnostics` back; ours are the quick-fixes with our titles.)
-    const ours = actions.filter((x) => x.kind?.value === 'quickfix' && /^(Update to|Refresh the digest|Pin )/.test(x.title));
-    assert.deepEqual(ours.map((x) => x.title), ['Update to 1.1.1 (patch)', 'Update to 1.2.0 (minor)', 'Update to 2.0.0 (major)']);
-    assert.deepEqual(ours.map((x) => x.isPreferred === true), [true, false, false]);
+    const ours = actions.filter(
+      (x) => x.kind?.value === 'quickfix' && /^(Update to|Refresh the digest|Pin )/.test(x.title),
+    );
+    assert.deepEqual(
+      ours.map((x) => x.title),
+      ['Update to 1.1.1 (patch)', 'Update to 1.2.0 (minor)', 'Update to 2.0.0 (major)'],
+    );
+    assert.deepEqual(
+      ours.map((x) => x.isPreferred === true),
+      [true, false, false],
+    );
     const before = (await vscode.workspace.openTextDocument(file!)).getText().split('\n');
     const minor = ours[1]!.edit;
     assert.ok(minor, 'the minor fix has no edit');
-    assert.deepEqual(minor.entries().map(([uri, edits]) => [uri.path.endsWith('/checks.Dockerfile'), edits.length]), [[true, 1]]);
+    assert.deepEqual(
+      minor.entries().map(([uri, edits]) => [uri.path.endsWith('/checks.Dockerfile'), edits.length]),
+      [[true, 1]],
+    );
     assert.ok(await vscode.workspace.applyEdit(minor));
     const after = (await vscode.workspace.openTextDocument(file!)).getText().split('\n');
     assert.equal(after[0], `FROM ${anon}/test/app:1.2.0 AS old`);
@@ -152,11 +193,13 @@ suite('Update checks in the Workspace Images view (real registries)', function (
     assert.match(major.disabled?.reason ?? '', /changed since the last check/);
     assert.equal(doc.lineAt(0).text, `FROM ${anon}/test/app:1.2.5 AS old`);
     // The diagnostic of the edited line is dropped at once (its text no longer matches the check).
-    assert.ok(!vscode.languages.getDiagnostics(file!).some((d) => codeOf(d) === 'update-available' && d.range.start.line === 0));
+    assert.ok(
+      !vscode.languages.getDiagnostics(file!).some((d) => codeOf(d) === 'update-available' && d.range.start.line === 0),
+    );
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
-  test('registryLens.severity sets each finding kind\'s severity, or turns it off', async () => {
+  test("registryLens.severity sets each finding kind's severity, or turns it off", async () => {
     const a = await api();
     await a.checkNow();
     const updateDiag = () => vscode.languages.getDiagnostics(file!).find((d) => codeOf(d) === 'update-available');
@@ -173,7 +216,10 @@ suite('Update checks in the Workspace Images view (real registries)', function (
       await wait(() => updateDiag()?.severity === vscode.DiagnosticSeverity.Warning);
       await config().update('severity', { update: 'off' }, vscode.ConfigurationTarget.Global);
       await wait(() => updateDiag() === undefined);
-      assert.ok(vscode.languages.getDiagnostics(file!).some((d) => codeOf(d) === 'not-found'), 'other kinds keep their diagnostics');
+      assert.ok(
+        vscode.languages.getDiagnostics(file!).some((d) => codeOf(d) === 'not-found'),
+        'other kinds keep their diagnostics',
+      );
     } finally {
       await config().update('severity', undefined, vscode.ConfigurationTarget.Global);
     }

@@ -16,7 +16,7 @@ async function rows(a: RegistryLensApi): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const node of (await a.registriesTree.getChildren()) ?? []) {
     const item = await a.registriesTree.getTreeItem(node);
-    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+    const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
     const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '');
     out.set(label, `${String(item.description ?? '')}\n${tooltip}`);
   }
@@ -45,20 +45,40 @@ suite('Registries view across vendors (vendor emulators)', function () {
     mkdirSync(path.join(tmp, 'docker'), { recursive: true });
     writeFileSync(
       path.join(tmp, 'docker', 'config.json'),
-      JSON.stringify({ auths: { [hub.key]: { auth: b64(`${hub.username}:${hub.password}`) }, [ECR_HOST]: { auth: b64('AWS:ecr-token-expired') } } }),
+      JSON.stringify({
+        auths: {
+          [hub.key]: { auth: b64(`${hub.username}:${hub.password}`) },
+          [ECR_HOST]: { auth: b64('AWS:ecr-token-expired') },
+        },
+      }),
     );
-    writeFileSync(path.join(tmp, 'auth.json'), JSON.stringify({ auths: { [harbor.key]: { auth: b64(`${harbor.username}:${harbor.password}`) } } }));
+    writeFileSync(
+      path.join(tmp, 'auth.json'),
+      JSON.stringify({ auths: { [harbor.key]: { auth: b64(`${harbor.username}:${harbor.password}`) } } }),
+    );
     process.env.REGISTRY_LENS_TEST_RESOLVE = v.resolve;
     process.env.DOCKER_CONFIG = path.join(tmp, 'docker');
     process.env.REGISTRY_AUTH_FILE = path.join(tmp, 'auth.json');
-    const caFiles = Object.fromEntries(v.all().flatMap((r) => r.spec.httpsHosts.concat(r.spec.registry)).map((h) => [h, v!.certs.caFile]));
+    const caFiles = Object.fromEntries(
+      v
+        .all()
+        .flatMap((r) => r.spec.httpsHosts.concat(r.spec.registry))
+        .map((h) => [h, v!.certs.caFile]),
+    );
     await config().update('caFiles', caFiles, vscode.ConfigurationTarget.Global);
     const folder = vscode.workspace.workspaceFolders![0]!.uri;
     dockerfile = vscode.Uri.joinPath(folder, 'vendors.Dockerfile');
     await vscode.workspace.fs.writeFile(
       dockerfile,
       new TextEncoder().encode(
-        ['FROM alpine:3.19.0', 'FROM ghcr.io/acme/private-app:2.0.0', `FROM ${ECR_HOST}/team/app:1.0.0`, 'FROM quay.io/acme/app:v1.0.0', 'FROM harbor.example/acme/app:2.0.0', ''].join('\n'),
+        [
+          'FROM alpine:3.19.0',
+          'FROM ghcr.io/acme/private-app:2.0.0',
+          `FROM ${ECR_HOST}/team/app:1.0.0`,
+          'FROM quay.io/acme/app:v1.0.0',
+          'FROM harbor.example/acme/app:2.0.0',
+          '',
+        ].join('\n'),
       ),
     );
   });
@@ -79,7 +99,11 @@ suite('Registries view across vendors (vendor emulators)', function () {
     this.timeout(120_000);
     const a = await api();
     const quay = v!.get('quay').spec.credential!;
-    const added = await vscode.commands.executeCommand<CredentialResult>(CommandId.AddCredential, { host: 'quay.io', username: quay.username, secret: quay.password });
+    const added = await vscode.commands.executeCommand<CredentialResult>(CommandId.AddCredential, {
+      host: 'quay.io',
+      username: quay.username,
+      secret: quay.password,
+    });
     assert.equal(added.saved, true, added.state?.message ?? '');
     assert.equal(added.state?.status, 'signed-in');
 
@@ -96,18 +120,34 @@ suite('Registries view across vendors (vendor emulators)', function () {
     assert.match(row('docker.io (Docker Hub)'), /^signed in \(docker config\)/);
     assert.match(row('quay.io'), /^signed in \(Registry Lens\)/);
     assert.match(row('harbor.example'), /^signed in \(containers auth file\)/);
-    assert.match(row('harbor.example'), /Credential in use: containers auth file .*auth\.json \(auths "harbor\.example"\)/);
+    assert.match(
+      row('harbor.example'),
+      /Credential in use: containers auth file .*auth\.json \(auths "harbor\.example"\)/,
+    );
     assert.match(row('ghcr.io'), /^sign-in required\n.*acme\/private-app needs a credential/s);
     assert.match(row(ECR_HOST), /^login expired/);
-    assert.match(row(ECR_HOST), /aws ecr get-login-password --region us-east-1 \| docker login --username AWS --password-stdin/);
+    assert.match(
+      row(ECR_HOST),
+      /aws ecr get-login-password --region us-east-1 \| docker login --username AWS --password-stdin/,
+    );
     for (const [host, text] of shown) {
-      for (const secret of ['ecr-token-expired', quay.password, v!.get('harbor').spec.credential!.password, v!.get('dockerHub').spec.credential!.password]) {
+      for (const secret of [
+        'ecr-token-expired',
+        quay.password,
+        v!.get('harbor').spec.credential!.password,
+        v!.get('dockerHub').spec.credential!.password,
+      ]) {
         assert.ok(!text.includes(secret), `${host}: a secret appears in the view`);
       }
     }
     // Credentials went only where they belong.
     for (const r of v!.all()) {
-      for (const s of r.seen) if (s.authorization !== undefined) assert.ok(r.spec.httpsHosts.includes(s.host) && s.scheme === 'https', `${r.spec.name}: Authorization reached ${s.scheme}://${s.host}`);
+      for (const s of r.seen)
+        if (s.authorization !== undefined)
+          assert.ok(
+            r.spec.httpsHosts.includes(s.host) && s.scheme === 'https',
+            `${r.spec.name}: Authorization reached ${s.scheme}://${s.host}`,
+          );
     }
   });
 
@@ -115,7 +155,9 @@ suite('Registries view across vendors (vendor emulators)', function () {
     this.timeout(120_000);
     const file = process.env.REGISTRY_LENS_TEST_ENV;
     if (!file) this.skip();
-    const env = JSON.parse((await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString()) as { registries: Record<'anon' | 'basic', { host: string }> };
+    const env = JSON.parse((await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString()) as {
+      registries: Record<'anon' | 'basic', { host: string }>;
+    };
     const { anon, basic } = env.registries;
     const a = await api();
     // The htpasswd registry refuses anonymous reads; its mirror (the anonymous registry, same seed) answers.
@@ -136,7 +178,11 @@ suite('Registries view across vendors (vendor emulators)', function () {
       const i = lines.findIndex((l) => l.trim() === basic.host || l.trim().startsWith(`${basic.host} —`));
       assert.ok(i >= 0, lines.join('\n'));
       const ref = lines.slice(i).find((l) => /^\s+1\.0\.0 — /.test(l)) ?? '';
-      assert.match(ref, new RegExp(` · via ${anon.host.replace(/\./g, '\\.')} · 1 use`), lines.slice(i, i + 6).join('\n'));
+      assert.match(
+        ref,
+        new RegExp(` · via ${anon.host.replace(/\./g, '\\.')} · 1 use`),
+        lines.slice(i, i + 6).join('\n'),
+      );
       const doc = await vscode.workspace.openTextDocument(mirrored);
       assert.equal(doc.getText(), `FROM ${text}\n`);
     } finally {

@@ -103,14 +103,20 @@ const DEFAULT_SETTINGS = {
 /** Strips the workbench's `%c` console styling so extension-host lines read as plain text. */
 function plain(text: string): string {
   if (!text.startsWith('%c')) return text;
-  return text.replace(/%c/g, '').replace(/^\s*[A-Z]+\s+color:\s*#\w+\s*/, '').replace(/(\s*color:\s*[\w#]*;?)+\s*$/, '').replace(/^\[Extension Host\]\s*/, '');
+  return text
+    .replace(/%c/g, '')
+    .replace(/^\s*[A-Z]+\s+color:\s*#\w+\s*/, '')
+    .replace(/(\s*color:\s*[\w#]*;?)+\s*$/, '')
+    .replace(/^\[Extension Host\]\s*/, '');
 }
 
 export async function launchCodeServer(opts: CodeServerOptions): Promise<LaunchedCodeServer> {
   const csDir = codeServerDir();
   const entry = path.join(csDir, 'out', 'node', 'entry.js');
   if (!fs.existsSync(entry)) {
-    throw new Error(`code-server is not installed at ${csDir}: run scripts/setup-code-server.sh (or set CODE_SERVER_DIR).`);
+    throw new Error(
+      `code-server is not installed at ${csDir}: run scripts/setup-code-server.sh (or set CODE_SERVER_DIR).`,
+    );
   }
   fs.mkdirSync(opts.resultsDir, { recursive: true });
   const tmp = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'registry-lens-cs-'));
@@ -123,9 +129,16 @@ export async function launchCodeServer(opts: CodeServerOptions): Promise<Launche
   fs.mkdirSync(extensionsDir, { recursive: true });
   fs.mkdirSync(path.join(tmp, 'tmp'), { recursive: true });
   const trust = opts.untrusted
-    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' }
+    ? {
+        'security.workspace.trust.enabled': true,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.banner': 'always',
+      }
     : {};
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...trust, ...opts.settings }, null, 2));
+  fs.writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify({ ...DEFAULT_SETTINGS, ...trust, ...opts.settings }, null, 2),
+  );
   const config = path.join(tmp, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\n');
 
@@ -145,13 +158,30 @@ export async function launchCodeServer(opts: CodeServerOptions): Promise<Launche
   };
 
   const baseArgs = [
-    entry, '--config', config, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-    ...(opts.untrusted ? [] : ['--disable-workspace-trust']), '--user-data-dir', userData, '--extensions-dir', extensionsDir,
+    entry,
+    '--config',
+    config,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    ...(opts.untrusted ? [] : ['--disable-workspace-trust']),
+    '--user-data-dir',
+    userData,
+    '--extensions-dir',
+    extensionsDir,
   ];
   if (opts.installVsix) {
-    const r = spawnSync(process.execPath, [...baseArgs, '--install-extension', opts.installVsix], { env: childEnv, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [...baseArgs, '--install-extension', opts.installVsix], {
+      env: childEnv,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     fs.writeFileSync(path.join(opts.resultsDir, `${opts.name}-install.log`), `${r.stdout}\n${r.stderr}`);
-    if (r.status !== 0) throw new Error(`code-server --install-extension ${opts.installVsix} failed (${r.status}): ${r.stderr || r.stdout}`);
+    if (r.status !== 0)
+      throw new Error(
+        `code-server --install-extension ${opts.installVsix} failed (${r.status}): ${r.stderr || r.stdout}`,
+      );
   }
 
   const csLog = fs.createWriteStream(path.join(opts.resultsDir, `${opts.name}-code-server.log`));
@@ -180,15 +210,25 @@ export async function launchCodeServer(opts: CodeServerOptions): Promise<Launche
         out += buf.toString();
         if (opts.verbose) process.stdout.write(`[code-server] ${buf.toString()}`);
         const m = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
       };
       cs.stdout?.on('data', onData);
       cs.stderr?.on('data', onData);
-      cs.once('exit', (code) => { clearTimeout(timer); reject(new Error(`code-server exited with ${code}:\n${out}`)); });
+      cs.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`code-server exited with ${code}:\n${out}`));
+      });
     });
     const remote = (p: string): string => `vscode-remote://127.0.0.1:${port}${p}`;
-    const payload: [string, string][] = [['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
-    if (opts.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(opts.extensionDevelopmentPath)]);
+    const payload: [string, string][] = [
+      ['skipWelcome', 'true'],
+      ['skipReleaseNotes', 'true'],
+    ];
+    if (opts.extensionDevelopmentPath)
+      payload.push(['extensionDevelopmentPath', remote(opts.extensionDevelopmentPath)]);
     if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(opts.extensionTestsPath)]);
     if (opts.openFile) payload.push(['openFile', remote(opts.openFile)]);
     const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
@@ -215,15 +255,22 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
   };
   const { port, workspace, tmp } = server;
   try {
-
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: chromiumPath(),
       headless: true,
       env: { ...process.env, ...isolatedEnv },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+      ],
     });
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     // Belt and braces next to the network namespace: the page may only talk to loopback.
@@ -234,7 +281,9 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
     const page = await context.newPage();
     const lines: string[] = [];
     let resolveExit: (code: number) => void = () => undefined;
-    const exited = new Promise<number>((r) => { resolveExit = r; });
+    const exited = new Promise<number>((r) => {
+      resolveExit = r;
+    });
     // Must be exposed before navigation, or VS Code's exit call is lost.
     await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
     await page.exposeFunction('codeAutomationLog', () => undefined);
@@ -247,13 +296,21 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
       // A test entry VS Code cannot place never calls codeAutomationExit: fail instead of hanging.
       if (text.includes('No extension host found that can launch the test runner')) resolveExit(97);
     });
-    page.on('pageerror', (e) => { lines.push(`[pageerror] ${e.message}`); pageLog.write(`[pageerror] ${e.message}\n`); });
+    page.on('pageerror', (e) => {
+      lines.push(`[pageerror] ${e.message}`);
+      pageLog.write(`[pageerror] ${e.message}\n`);
+    });
     page.on('close', () => pageLog.end());
 
     await page.goto(server.url, { waitUntil: 'domcontentloaded' });
 
     return {
-      port, page, workspace, tmp, console: lines, exited,
+      port,
+      page,
+      workspace,
+      tmp,
+      console: lines,
+      exited,
       async screenshot(file: string) {
         const p = path.join(opts.resultsDir, file);
         await page.screenshot({ path: p });
@@ -269,14 +326,21 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
-  try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* already gone */
+  }
 }
 
 function waitExit(child: ChildProcess, ms: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    child.once('exit', () => { clearTimeout(t); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
   });
 }
 

@@ -20,7 +20,10 @@ async function main(): Promise<number> {
   fs.cpSync(path.join(REPO_ROOT, 'test', 'fixtures', 'ext-workspace'), workspace, { recursive: true });
   // The fixture names docker.io images: the suite must not ping Docker Hub on a machine with internet access.
   fs.mkdirSync(path.join(tmp, 'user-data', 'User'), { recursive: true });
-  fs.writeFileSync(path.join(tmp, 'user-data', 'User', 'settings.json'), JSON.stringify({ 'registryLens.checkOnActivation': false }));
+  fs.writeFileSync(
+    path.join(tmp, 'user-data', 'User', 'settings.json'),
+    JSON.stringify({ 'registryLens.checkOnActivation': false }),
+  );
   const results = path.join(REPO_ROOT, 'test-results', 'electron-results.json');
   fs.mkdirSync(path.dirname(results), { recursive: true });
   try {
@@ -28,8 +31,17 @@ async function main(): Promise<number> {
       version: process.env.REGISTRY_LENS_VSCODE_VERSION ?? '1.100.3',
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath: path.join(__dirname, '..', 'extension', 'index.js'),
-      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes',
-        '--user-data-dir', path.join(tmp, 'user-data'), '--extensions-dir', path.join(tmp, 'extensions')],
+      launchArgs: [
+        workspace,
+        '--disable-extensions',
+        '--disable-workspace-trust',
+        '--skip-welcome',
+        '--skip-release-notes',
+        '--user-data-dir',
+        path.join(tmp, 'user-data'),
+        '--extensions-dir',
+        path.join(tmp, 'extensions'),
+      ],
       extensionTestsEnv: { REGISTRY_LENS_TEST_RESULTS: results },
     });
     return 0;
@@ -37,7 +49,9 @@ async function main(): Promise<number> {
     console.error(`[electron] ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   } finally {
-    const r = fs.existsSync(results) ? (JSON.parse(fs.readFileSync(results, 'utf8')) as { passed: string[]; failed: unknown[] }) : undefined;
+    const r = fs.existsSync(results)
+      ? (JSON.parse(fs.readFileSync(results, 'utf8')) as { passed: string[]; failed: unknown[] })
+      : undefined;
     console.log(`${r?.passed.length ?? 0} passed, ${r ? r.failed.length : 1} failed`);
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -11,7 +11,10 @@ import { readFileSync } from 'node:fs';
 export function isLoopbackOnly(): boolean {
   try {
     // /proc/self/net is per network namespace (/sys/class/net is not: it shows the mounter's namespace).
-    const lines = readFileSync('/proc/self/net/dev', 'utf8').split('\n').slice(2).filter((l) => l.trim());
+    const lines = readFileSync('/proc/self/net/dev', 'utf8')
+      .split('\n')
+      .slice(2)
+      .filter((l) => l.trim());
     return lines.every((l) => l.trim().startsWith('lo:'));
   } catch {
     return false;
@@ -37,7 +40,9 @@ export function reexecInLoopbackNamespace(): void {
   });
   if (r.error || r.status === null) {
     console.error(`Could not create a loopback-only network namespace (${r.error?.message ?? `signal ${r.signal}`}).`);
-    console.error('Install util-linux and iproute2 (scripts/install-system.sh), or set REGISTRY_LENS_NO_NETNS=1 to run without isolation.');
+    console.error(
+      'Install util-linux and iproute2 (scripts/install-system.sh), or set REGISTRY_LENS_NO_NETNS=1 to run without isolation.',
+    );
     process.exit(2);
   }
   process.exit(r.status);

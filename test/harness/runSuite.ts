@@ -30,23 +30,38 @@ async function main(): Promise<number> {
   let passed = 0;
   let failed: number;
   try {
-    const code = await Promise.race([cs.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs))]);
-    for (const line of cs.console) if (/^\s*(✔|✓|\d+\) |\d+ (passing|failing|pending))/.test(line)) console.log(`  ${line}`);
+    const code = await Promise.race([
+      cs.exited,
+      new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs)),
+    ]);
+    for (const line of cs.console)
+      if (/^\s*(✔|✓|\d+\) |\d+ (passing|failing|pending))/.test(line)) console.log(`  ${line}`);
     if (code === 'timeout') {
       const shot = await cs.screenshot('extension-host-timeout.png');
       console.log(`[suite] the extension-host suite did not finish within ${timeoutMs} ms; screenshot: ${shot}`);
       failed = 1;
     } else {
       const results = fs.existsSync(resultsFile)
-        ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { passed: string[]; failed: { title: string; error: string }[] })
+        ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as {
+            passed: string[];
+            failed: { title: string; error: string }[];
+          })
         : undefined;
       if (!results) {
         const shot = await cs.screenshot('extension-host-no-results.png');
-        console.log(`[suite] VS Code exited with ${code} but the suite wrote no results (host did not start?); screenshot: ${shot}`);
-        console.log(cs.console.filter((l) => /error|fail/i.test(l)).slice(-15).join('\n'));
+        console.log(
+          `[suite] VS Code exited with ${code} but the suite wrote no results (host did not start?); screenshot: ${shot}`,
+        );
+        console.log(
+          cs.console
+            .filter((l) => /error|fail/i.test(l))
+            .slice(-15)
+            .join('\n'),
+        );
         failed = 1;
       } else {
-        for (const f of results.failed) console.log(`  FAIL ${f.title}\n       ${f.error.split('\n').slice(0, 4).join('\n       ')}`);
+        for (const f of results.failed)
+          console.log(`  FAIL ${f.title}\n       ${f.error.split('\n').slice(0, 4).join('\n       ')}`);
         passed = results.passed.length;
         failed = results.failed.length + (code !== 0 && results.failed.length === 0 ? 1 : 0);
       }
@@ -59,8 +74,11 @@ async function main(): Promise<number> {
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 
-main().then((c) => process.exit(c), (e: unknown) => {
-  console.error(`[suite] ${e instanceof Error ? e.stack : String(e)}`);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-});
+main().then(
+  (c) => process.exit(c),
+  (e: unknown) => {
+    console.error(`[suite] ${e instanceof Error ? e.stack : String(e)}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  },
+);

@@ -16,7 +16,8 @@ import { listZip, readZipText } from './zip';
 
 const MAX_BYTES = 2 * 1024 * 1024;
 // No source maps (.vscodeignore keeps them out: they would double the download and hold no sources).
-const ALLOWED = /^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension\/(package\.json|package\.nls\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|docs\/findings\.md|dist\/[^/]+\.(js|txt|LEGAL\.txt)|media\/[^/]+))$/;
+const ALLOWED =
+  /^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension\/(package\.json|package\.nls\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|docs\/findings\.md|dist\/[^/]+\.(js|txt|LEGAL\.txt)|media\/[^/]+))$/;
 
 async function main(): Promise<number> {
   reexecInLoopbackNamespace();
@@ -30,7 +31,9 @@ async function main(): Promise<number> {
       console.log(`  ok   ${name}`);
     } catch (e) {
       failed++;
-      console.log(`  FAIL ${name}\n       ${(e instanceof Error ? e.message : String(e)).split('\n').slice(0, 6).join('\n       ')}`);
+      console.log(
+        `  FAIL ${name}\n       ${(e instanceof Error ? e.message : String(e)).split('\n').slice(0, 6).join('\n       ')}`,
+      );
     }
   };
 
@@ -44,32 +47,77 @@ async function main(): Promise<number> {
   await check(`the .vsix is under 2 MB (${(size / 1024).toFixed(0)} KB, ${entries.length} files)`, () => {
     if (size >= MAX_BYTES) throw new Error(`${vsix} is ${size} bytes`);
   });
-  await check('the .vsix ships only dist/, media/, package.json, README, LICENSE, CHANGELOG and docs/findings.md', () => {
-    const stray = entries.map((e) => e.name).filter((n) => !ALLOWED.test(n));
-    if (stray.length) throw new Error(`unexpected files: ${stray.slice(0, 10).join(', ')}`);
-    for (const must of ['extension/dist/extension.js', 'extension/dist/cli.js', 'extension/dist/undici.js', 'extension/dist/docker.js', 'extension/package.json', 'extension/media/registry-lens.svg', 'extension/docs/findings.md']) {
-      if (!entries.some((e) => e.name === must)) throw new Error(`${must} is missing`);
-    }
-  });
+  await check(
+    'the .vsix ships only dist/, media/, package.json, README, LICENSE, CHANGELOG and docs/findings.md',
+    () => {
+      const stray = entries.map((e) => e.name).filter((n) => !ALLOWED.test(n));
+      if (stray.length) throw new Error(`unexpected files: ${stray.slice(0, 10).join(', ')}`);
+      for (const must of [
+        'extension/dist/extension.js',
+        'extension/dist/cli.js',
+        'extension/dist/undici.js',
+        'extension/dist/docker.js',
+        'extension/package.json',
+        'extension/media/registry-lens.svg',
+        'extension/docs/findings.md',
+      ]) {
+        if (!entries.some((e) => e.name === must)) throw new Error(`${must} is missing`);
+      }
+    },
+  );
 
-  await check('the manifest is ready for the Marketplace and Open VSX: no made-up repository, banner, categories, keywords, walkthrough media shipped', () => {
-    const manifest = JSON.parse(readZipText(vsix, 'extension/package.json')) as {
-      repository?: unknown; galleryBanner?: { color?: string; theme?: string }; categories?: string[]; keywords?: string[]; icon?: string;
-      contributes?: { walkthroughs?: { steps: { media: { image?: string } }[] }[] };
-    };
-    const repo = JSON.stringify(manifest.repository ?? '');
-    if (/example\.(invalid|com|org)|localhost/.test(repo)) throw new Error(`repository is a made-up URL: ${repo}`);
-    if (!manifest.galleryBanner?.color || !/^(dark|light)$/.test(manifest.galleryBanner.theme ?? '')) throw new Error('galleryBanner needs a color and a theme');
-    const known = ['AI', 'Azure', 'Chat', 'Data Science', 'Debuggers', 'Education', 'Extension Packs', 'Formatters', 'Keymaps', 'Language Packs', 'Linters', 'Machine Learning', 'Notebooks', 'Other', 'Programming Languages', 'SCM Providers', 'Snippets', 'Testing', 'Themes', 'Visualization'];
-    const bad = (manifest.categories ?? []).filter((c) => !known.includes(c));
-    if (!manifest.categories?.length || bad.length) throw new Error(`categories must be Marketplace categories: ${bad.join(', ') || 'none given'}`);
-    if (!manifest.keywords?.length || manifest.keywords.length > 30) throw new Error(`1 to 30 keywords, not ${manifest.keywords?.length ?? 0}`);
-    if (!manifest.icon?.endsWith('.png') || !entries.some((e) => e.name === `extension/${manifest.icon}`)) throw new Error(`the icon must be a shipped PNG: ${manifest.icon}`);
-    const media = (manifest.contributes?.walkthroughs ?? []).flatMap((w) => w.steps.flatMap((st) => (st.media.image ? [st.media.image] : [])));
-    if (!media.length) throw new Error('no walkthrough');
-    const missing = media.filter((m) => !entries.some((e) => e.name === `extension/${m}`));
-    if (missing.length) throw new Error(`walkthrough media not in the .vsix: ${missing.join(', ')}`);
-  });
+  await check(
+    'the manifest is ready for the Marketplace and Open VSX: no made-up repository, banner, categories, keywords, walkthrough media shipped',
+    () => {
+      const manifest = JSON.parse(readZipText(vsix, 'extension/package.json')) as {
+        repository?: unknown;
+        galleryBanner?: { color?: string; theme?: string };
+        categories?: string[];
+        keywords?: string[];
+        icon?: string;
+        contributes?: { walkthroughs?: { steps: { media: { image?: string } }[] }[] };
+      };
+      const repo = JSON.stringify(manifest.repository ?? '');
+      if (/example\.(invalid|com|org)|localhost/.test(repo)) throw new Error(`repository is a made-up URL: ${repo}`);
+      if (!manifest.galleryBanner?.color || !/^(dark|light)$/.test(manifest.galleryBanner.theme ?? ''))
+        throw new Error('galleryBanner needs a color and a theme');
+      const known = [
+        'AI',
+        'Azure',
+        'Chat',
+        'Data Science',
+        'Debuggers',
+        'Education',
+        'Extension Packs',
+        'Formatters',
+        'Keymaps',
+        'Language Packs',
+        'Linters',
+        'Machine Learning',
+        'Notebooks',
+        'Other',
+        'Programming Languages',
+        'SCM Providers',
+        'Snippets',
+        'Testing',
+        'Themes',
+        'Visualization',
+      ];
+      const bad = (manifest.categories ?? []).filter((c) => !known.includes(c));
+      if (!manifest.categories?.length || bad.length)
+        throw new Error(`categories must be Marketplace categories: ${bad.join(', ') || 'none given'}`);
+      if (!manifest.keywords?.length || manifest.keywords.length > 30)
+        throw new Error(`1 to 30 keywords, not ${manifest.keywords?.length ?? 0}`);
+      if (!manifest.icon?.endsWith('.png') || !entries.some((e) => e.name === `extension/${manifest.icon}`))
+        throw new Error(`the icon must be a shipped PNG: ${manifest.icon}`);
+      const media = (manifest.contributes?.walkthroughs ?? []).flatMap((w) =>
+        w.steps.flatMap((st) => (st.media.image ? [st.media.image] : [])),
+      );
+      if (!media.length) throw new Error('no walkthrough');
+      const missing = media.filter((m) => !entries.some((e) => e.name === `extension/${m}`));
+      if (missing.length) throw new Error(`walkthrough media not in the .vsix: ${missing.join(', ')}`);
+    },
+  );
 
   let cs: RunningCodeServer | undefined;
   await check('code-server installs the .vsix (--install-extension)', async () => {
@@ -89,8 +137,12 @@ async function main(): Promise<number> {
         await sidebar.locator(sel.paneHeader, { hasText: 'Workspace Images' }).waitFor({ timeout: 30_000 });
         await runFromPalette(running.page, 'Registry Lens: Show Log');
         // Installed, not under development: the log says "mode Production".
-        await running.page.locator('.panel .monaco-editor .view-line', { hasText: /Registry\sLens\s\d+\.\d+\.\d+\sactivated.*mode\sProduction/ })
-          .first().waitFor({ timeout: 30_000 });
+        await running.page
+          .locator('.panel .monaco-editor .view-line', {
+            hasText: /Registry\sLens\s\d+\.\d+\.\d+\sactivated.*mode\sProduction/,
+          })
+          .first()
+          .waitFor({ timeout: 30_000 });
         await running.screenshot('vsix-installed.png');
       });
     } finally {
@@ -101,8 +153,11 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then((c) => process.exit(c), (e: unknown) => {
-  console.error(`[vsix] ${e instanceof Error ? e.stack : String(e)}`);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-});
+main().then(
+  (c) => process.exit(c),
+  (e: unknown) => {
+    console.error(`[vsix] ${e instanceof Error ? e.stack : String(e)}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  },
+);

@@ -22,7 +22,16 @@ import {
   type DispatcherSource,
 } from '../../src/core';
 import type { CheckJsonItem } from '../../src/cli/check';
-import { readTokenLog, RegistryClient as PushClient, registryInfo, seededImage, TEST_SEED, TEST_USER, type TestEnv, useTestEnv } from '../services';
+import {
+  readTokenLog,
+  RegistryClient as PushClient,
+  registryInfo,
+  seededImage,
+  TEST_SEED,
+  TEST_USER,
+  type TestEnv,
+  useTestEnv,
+} from '../services';
 import { buildImage, type BuiltImage } from '../services/image';
 import type { SeedTag } from '../services/seeds';
 import { buildRepo, Pusher } from '../services/seed';
@@ -78,7 +87,10 @@ async function pushMoving(env: TestEnv, contentTag: string): Promise<string> {
 function writeDockerConfig(dir: string, password: string): string {
   fs.mkdirSync(dir, { recursive: true });
   const auth = { auth: b64(TEST_USER.username, password) };
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ auths: { [hosts.B]: auth, [hosts.T]: auth, [hosts.K]: auth } }));
+  fs.writeFileSync(
+    path.join(dir, 'config.json'),
+    JSON.stringify({ auths: { [hosts.B]: auth, [hosts.T]: auth, [hosts.K]: auth } }),
+  );
   return dir;
 }
 
@@ -88,16 +100,45 @@ interface Run {
   stderr: string;
 }
 function cli(args: string[], opts: { dockerConfig?: string; cwd?: string } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: opts.dockerConfig ?? path.join(tmp, 'cfg-good'), HOME: tmp, CI: '1' };
-  for (const k of ['REGISTRY_LENS_USERNAME', 'REGISTRY_LENS_PASSWORD', 'REGISTRY_LENS_REGISTRY', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) delete env[k];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DOCKER_CONFIG: opts.dockerConfig ?? path.join(tmp, 'cfg-good'),
+    HOME: tmp,
+    CI: '1',
+  };
+  for (const k of [
+    'REGISTRY_LENS_USERNAME',
+    'REGISTRY_LENS_PASSWORD',
+    'REGISTRY_LENS_REGISTRY',
+    'HTTPS_PROXY',
+    'HTTP_PROXY',
+    'https_proxy',
+    'http_proxy',
+  ])
+    delete env[k];
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, 'check', ...args], { cwd: opts.cwd ?? ws, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : err ? -1 : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, 'check', ...args],
+      { cwd: opts.cwd ?? ws, env, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code =
+          err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : err ? -1 : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
-const flags = () => ['--insecure', hosts.B, '--insecure', hosts.K, '--insecure', hosts.R, '--ca-file', `${hosts.T}=${hosts.caFile}`];
+const flags = () => [
+  '--insecure',
+  hosts.B,
+  '--insecure',
+  hosts.K,
+  '--insecure',
+  hosts.R,
+  '--ca-file',
+  `${hosts.T}=${hosts.caFile}`,
+];
 
 before(async () => {
   const env = await getEnv();
@@ -113,7 +154,8 @@ before(async () => {
   };
   movingFirst = await pushMoving(env, '1.0.0');
   const d = (repo: string, tag: string) => seededImage(env, 'anon', repo, tag);
-  const armOf = (tag: string) => d('test/multi', tag).children?.find((c) => c.platform.startsWith('linux/arm64'))?.digest ?? '';
+  const armOf = (tag: string) =>
+    d('test/multi', tag).children?.find((c) => c.platform.startsWith('linux/arm64'))?.digest ?? '';
   const { A, B, T, K, DOWN } = hosts;
   const files: Record<string, string> = {
     'ok/Dockerfile': [
@@ -139,7 +181,12 @@ before(async () => {
       `    image: ${K}/test/multi:2.0.0`,
       '',
     ].join('\n'),
-    'errors/Dockerfile': [`FROM ${A}/test/nope:1.0.0`, `FROM ${DOWN}/test/app:1.0.0`, `FROM ${A}/test/app:1.0.0`, ''].join('\n'),
+    'errors/Dockerfile': [
+      `FROM ${A}/test/nope:1.0.0`,
+      `FROM ${DOWN}/test/app:1.0.0`,
+      `FROM ${A}/test/app:1.0.0`,
+      '',
+    ].join('\n'),
   };
   for (const [rel, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(ws, rel)), { recursive: true });
@@ -149,8 +196,33 @@ before(async () => {
   writeDockerConfig(path.join(tmp, 'cfg-bad'), 'wrong-password-xyz');
 });
 
-const SCAN_KEYS = ['file', 'range', 'source', 'kind', 'text', 'reference', 'skip', 'value', 'platform', 'stage', 'services', 'tagLocation', 'digestLocation'];
-const CHECK_KEYS = [...SCAN_KEYS, 'status', 'updates', 'error', 'code', 'message', 'notes', 'currentDigest', 'stale', 'notChecked'];
+const SCAN_KEYS = [
+  'file',
+  'range',
+  'source',
+  'kind',
+  'text',
+  'reference',
+  'skip',
+  'value',
+  'platform',
+  'stage',
+  'services',
+  'tagLocation',
+  'digestLocation',
+];
+const CHECK_KEYS = [
+  ...SCAN_KEYS,
+  'status',
+  'updates',
+  'error',
+  'code',
+  'message',
+  'notes',
+  'currentDigest',
+  'stale',
+  'notChecked',
+];
 
 void describe('registry-lens check against real registries', () => {
   let cold: CheckJsonItem[] = [];
@@ -167,18 +239,38 @@ void describe('registry-lens check against real registries', () => {
       for (const u of item.updates) assert.deepEqual(Object.keys(u), ['kind', 'tag', 'digest']);
       if (item.error) assert.deepEqual(Object.keys(item.error), ['code', 'message']);
     }
-    const d = (reg: 'anon' | 'basic' | 'tls' | 'token', repo: string, tag: string) => seededImage(env, reg, repo, tag).digest;
-    const armOf = (tag: string) => seededImage(env, 'anon', 'test/multi', tag).children?.find((c) => c.platform.startsWith('linux/arm64'))?.digest ?? '';
+    const d = (reg: 'anon' | 'basic' | 'tls' | 'token', repo: string, tag: string) =>
+      seededImage(env, reg, repo, tag).digest;
+    const armOf = (tag: string) =>
+      seededImage(env, 'anon', 'test/multi', tag).children?.find((c) => c.platform.startsWith('linux/arm64'))?.digest ??
+      '';
     const { A, B, T, K, DOWN } = hosts;
-    const got = Object.fromEntries(cold.map((i) => [`${i.file} ${i.text}`, [i.status, i.updates.map((u) => `${u.kind} ${u.tag} ${u.digest ?? '-'}`), i.error?.code ?? null]]));
+    const got = Object.fromEntries(
+      cold.map((i) => [
+        `${i.file} ${i.text}`,
+        [i.status, i.updates.map((u) => `${u.kind} ${u.tag} ${u.digest ?? '-'}`), i.error?.code ?? null],
+      ]),
+    );
     const app3 = ['major 2.0.0 -', 'minor 1.2.0 -', 'patch 1.1.1 -'];
     assert.deepEqual(got, {
       [`ok/Dockerfile ${A}/test/app:1.1.0`]: ['update', app3, null],
       [`ok/Dockerfile ${A}/test/app:1.2.0-alpine`]: ['current', [], null],
-      [`ok/Dockerfile ${A}/test/app:latest@${d('anon', 'test/app', '1.0.0')}`]: ['digest-changed', [`digest latest ${d('anon', 'test/app', 'latest')}`], null],
+      [`ok/Dockerfile ${A}/test/app:latest@${d('anon', 'test/app', '1.0.0')}`]: [
+        'digest-changed',
+        [`digest latest ${d('anon', 'test/app', 'latest')}`],
+        null,
+      ],
       [`ok/Dockerfile ${A}/test/app:latest`]: ['unpinned', [`pin latest ${d('anon', 'test/app', 'latest')}`], null],
-      [`ok/Dockerfile ${A}/test/multi:2.0.0@${d('anon', 'test/multi', '2.0.0')}`]: ['update', [`minor 2.1.0 ${d('anon', 'test/multi', '2.1.0')}`], null],
-      [`ok/Dockerfile ${A}/test/multi:2.0.0@${armOf('2.1.0')}`]: ['update', [`minor 2.1.0 ${armOf('2.1.0')}`, `digest 2.0.0 ${armOf('2.0.0')}`], null],
+      [`ok/Dockerfile ${A}/test/multi:2.0.0@${d('anon', 'test/multi', '2.0.0')}`]: [
+        'update',
+        [`minor 2.1.0 ${d('anon', 'test/multi', '2.1.0')}`],
+        null,
+      ],
+      [`ok/Dockerfile ${A}/test/multi:2.0.0@${armOf('2.1.0')}`]: [
+        'update',
+        [`minor 2.1.0 ${armOf('2.1.0')}`, `digest 2.0.0 ${armOf('2.0.0')}`],
+        null,
+      ],
       [`ok/Dockerfile ${A}/${MOVING}:latest@${movingFirst}`]: ['current', [], null],
       ['ok/Dockerfile base']: ['skipped', [], null],
       [`ok/compose.yaml ${B}/test/app:1.1.0`]: ['update', app3, null],
@@ -195,7 +287,12 @@ void describe('registry-lens check against real registries', () => {
     assert.equal(byText(`${A}/test/app:1.1.0`)?.code, 'update-available');
     assert.equal(byText(`${A}/test/multi:2.0.0@${armOf('2.1.0')}`)?.currentDigest, d('anon', 'test/multi', '2.0.0'));
     // errors on stderr: file:line:col, the registry, what to do
-    assert.match(r.stderr, new RegExp(`errors/Dockerfile:2:6: .*${DOWN.replace(/\./g, '\\.')}.*connection refused[^\\n]*\\n  → check that ${DOWN.replace(/\./g, '\\.')} is up`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `errors/Dockerfile:2:6: .*${DOWN.replace(/\./g, '\\.')}.*connection refused[^\\n]*\\n  → check that ${DOWN.replace(/\./g, '\\.')} is up`,
+      ),
+    );
     assert.match(r.stderr, /errors\/Dockerfile:1:6: .*test\/nope.*not found/);
     assert.ok(!r.stderr.includes(TEST_USER.password));
     // one token request per scope for the token registry (default client id; this env is ours unless shared)
@@ -212,9 +309,22 @@ void describe('registry-lens check against real registries', () => {
     assert.equal(table.code, 0, table.stderr);
     const lines = table.stdout.split('\n');
     assert.match(lines[0] ?? '', /^FILE:LINE\s+IMAGE\s+CURRENT\s+PATCH\s+MINOR\s+MAJOR\s+STATUS$/);
-    assert.ok(lines.some((l) => new RegExp(`^ok/Dockerfile:1\\s+${hosts.A.replace(/\./g, '\\.')}/test/app\\s+1\\.1\\.0\\s+1\\.1\\.1\\s+1\\.2\\.0\\s+2\\.0\\.0\\s+update$`).test(l)), table.stdout);
-    assert.ok(lines.some((l) => /^ok\/Dockerfile:3\s.*latest@[0-9a-f]{12}\s+digest-changed → [0-9a-f]{12}$/.test(l)), table.stdout);
-    assert.match(table.stdout, /12 image references: 3 up to date, 6 with updates, 1 digest changed, 1 unpinned, 1 skipped, 0 errors\. 0 registry requests\./);
+    assert.ok(
+      lines.some((l) =>
+        new RegExp(
+          `^ok/Dockerfile:1\\s+${hosts.A.replace(/\./g, '\\.')}/test/app\\s+1\\.1\\.0\\s+1\\.1\\.1\\s+1\\.2\\.0\\s+2\\.0\\.0\\s+update$`,
+        ).test(l),
+      ),
+      table.stdout,
+    );
+    assert.ok(
+      lines.some((l) => /^ok\/Dockerfile:3\s.*latest@[0-9a-f]{12}\s+digest-changed → [0-9a-f]{12}$/.test(l)),
+      table.stdout,
+    );
+    assert.match(
+      table.stdout,
+      /12 image references: 3 up to date, 6 with updates, 1 digest changed, 1 unpinned, 1 skipped, 0 errors\. 0 registry requests\./,
+    );
     const fail = await cli(['ok', '--fail-on-update', '--cache-dir', path.join(tmp, 'cache'), ...flags()]);
     assert.equal(fail.code, 1, fail.stderr);
     const errs = await cli(['errors', '--fail-on-update', '--cache-dir', path.join(tmp, 'cache'), ...flags()]);
@@ -231,23 +341,44 @@ void describe('registry-lens check against real registries', () => {
       ruleId: string;
       ruleIndex: number;
       level: string;
-      locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number; endLine: number; endColumn: number } } }[];
+      locations: {
+        physicalLocation: {
+          artifactLocation: { uri: string };
+          region: { startLine: number; startColumn: number; endLine: number; endColumn: number };
+        };
+      }[];
     }
-    const sarif = JSON.parse(r.stdout) as { version: string; runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: Result[] }[] };
+    const sarif = JSON.parse(r.stdout) as {
+      version: string;
+      runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: Result[] }[];
+    };
     assert.equal(sarif.version, '2.1.0');
     const run = sarif.runs[0];
     assert.ok(run);
     assert.equal(run.tool.driver.name, 'Registry Lens');
-    assert.deepEqual(run.tool.driver.rules.map((x) => x.id), ['digest-changed', 'not-found', 'not-pinned', 'registry-unreachable', 'update-available']);
+    assert.deepEqual(
+      run.tool.driver.rules.map((x) => x.id),
+      ['digest-changed', 'not-found', 'not-pinned', 'registry-unreachable', 'update-available'],
+    );
     const reported = cold.filter((i) => !['current', 'skipped'].includes(i.status));
     assert.equal(run.results.length, reported.length);
     for (const res of run.results) {
       assert.equal(run.tool.driver.rules[res.ruleIndex]?.id, res.ruleId);
       const loc = res.locations[0]?.physicalLocation;
       assert.ok(loc);
-      const item = reported.find((i) => i.file === loc.artifactLocation.uri && i.range.start.line + 1 === loc.region.startLine && i.code === res.ruleId);
+      const item = reported.find(
+        (i) =>
+          i.file === loc.artifactLocation.uri &&
+          i.range.start.line + 1 === loc.region.startLine &&
+          i.code === res.ruleId,
+      );
       assert.ok(item, JSON.stringify(loc));
-      assert.deepEqual(loc.region, { startLine: item.range.start.line + 1, startColumn: item.range.start.character + 1, endLine: item.range.end.line + 1, endColumn: item.range.end.character + 1 });
+      assert.deepEqual(loc.region, {
+        startLine: item.range.start.line + 1,
+        startColumn: item.range.start.character + 1,
+        endLine: item.range.end.line + 1,
+        endColumn: item.range.end.character + 1,
+      });
       assert.equal(res.level, item.status === 'error' ? 'error' : item.status === 'unpinned' ? 'note' : 'warning');
     }
   });
@@ -256,13 +387,18 @@ void describe('registry-lens check against real registries', () => {
     const env = await getEnv();
     movingSecond = await pushMoving(env, '1.1.0');
     const text = `${hosts.A}/${MOVING}:latest@${movingFirst}`;
-    const cached = JSON.parse((await cli(['ok', '--json', '--cache-dir', path.join(tmp, 'cache'), ...flags()])).stdout) as CheckJsonItem[];
+    const cached = JSON.parse(
+      (await cli(['ok', '--json', '--cache-dir', path.join(tmp, 'cache'), ...flags()])).stdout,
+    ) as CheckJsonItem[];
     assert.equal(cached.find((i) => i.text === text)?.status, 'current');
     const fresh = JSON.parse((await cli(['ok', '--json', '--no-cache', ...flags()])).stdout) as CheckJsonItem[];
     const f = fresh.find((i) => i.text === text);
     assert.equal(f?.status, 'digest-changed');
     assert.deepEqual(f.updates, [{ kind: 'digest', tag: 'latest', digest: movingSecond }]);
-    assert.equal(JSON.stringify(fresh.map((i) => i.status)), JSON.stringify(cached.map((i) => (i.text === text ? 'digest-changed' : i.status))));
+    assert.equal(
+      JSON.stringify(fresh.map((i) => i.status)),
+      JSON.stringify(cached.map((i) => (i.text === text ? 'digest-changed' : i.status))),
+    );
   });
 
   void it('wrong credentials: an auth error naming the registry and what to do; the other registries are fine', async () => {
@@ -277,8 +413,17 @@ void describe('registry-lens check against real registries', () => {
         assert.match(i.error.message, /rejected/);
       }
     }
-    assert.ok(items.filter((x) => x.reference?.registry === hosts.A && x.status !== 'skipped').every((x) => x.status !== 'error'));
-    assert.match(r.stderr, new RegExp(`ok/compose\\.yaml:3:12: .*credentials for ${hosts.B.replace(/\./g, '\\.')} .*rejected.*\\n  → log in with "docker login ${hosts.B.replace(/\./g, '\\.')}"`));
+    assert.ok(
+      items
+        .filter((x) => x.reference?.registry === hosts.A && x.status !== 'skipped')
+        .every((x) => x.status !== 'error'),
+    );
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `ok/compose\\.yaml:3:12: .*credentials for ${hosts.B.replace(/\./g, '\\.')} .*rejected.*\\n  → log in with "docker login ${hosts.B.replace(/\./g, '\\.')}"`,
+      ),
+    );
     assert.ok(!r.stderr.includes('wrong-password-xyz') && !r.stdout.includes('wrong-password-xyz'));
   });
 
@@ -294,7 +439,12 @@ void describe('registry-lens check against real registries', () => {
     const basic = items.find((i) => i.reference?.registry === hosts.B);
     assert.equal(basic?.code, 'credential-not-sent');
     assert.match(basic.error?.message ?? '', /^not sent: .* is plain HTTP/);
-    assert.match(r.stderr, new RegExp(`→ ${hosts.B.replace(/\./g, '\\.')} speaks plain HTTP: pass --insecure ${hosts.B.replace(/\./g, '\\.')}`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `→ ${hosts.B.replace(/\./g, '\\.')} speaks plain HTTP: pass --insecure ${hosts.B.replace(/\./g, '\\.')}`,
+      ),
+    );
   });
 
   void it('engine in-process: cold vs warm request counts (a counting dispatcher and the client stats); warm = zero', async () => {
@@ -331,8 +481,14 @@ void describe('registry-lens check against real registries', () => {
       const second = await checkImages(occurrences, { client: c2, cache });
       const warmMs = Date.now() - t1;
       // Only the stopped registry is tried again (failures are not cached); no live registry gets a request.
-      assert.deepEqual([...requests.keys()].filter((h) => h !== hosts.DOWN), []);
-      assert.deepEqual({ ...c2.stats, ping: 0 }, { ping: 0, token: 0, head: 0, get: 0, tags: 0, retries: 0, redirects: 0 });
+      assert.deepEqual(
+        [...requests.keys()].filter((h) => h !== hosts.DOWN),
+        [],
+      );
+      assert.deepEqual(
+        { ...c2.stats, ping: 0 },
+        { ping: 0, token: 0, head: 0, get: 0, tags: 0, retries: 0, redirects: 0 },
+      );
       assert.deepEqual(
         second.findings.map((f) => [f.status, f.updates]),
         first.findings.map((f) => [f.status, f.updates]),
@@ -341,7 +497,9 @@ void describe('registry-lens check against real registries', () => {
       // cold: one tag listing per repository, one HEAD per unique reference
       assert.equal(c1.stats.tags, first.stats.lookups.tags - 1); // the stopped registry's listing never got a request
       assert.equal(tokenRequests, 2, 'token registry: one token per scope (test/oci, test/multi)');
-      console.log(`# engine: cold ${coldRequests} requests (${JSON.stringify(c1.stats)}, ${tokenRequests} tokens) in ${coldMs} ms; warm ${[...requests.values()].reduce((a, b) => a + b, 0)} requests (only the stopped registry's connect attempt) in ${warmMs} ms; lookups ${JSON.stringify(first.stats.lookups)}`);
+      console.log(
+        `# engine: cold ${coldRequests} requests (${JSON.stringify(c1.stats)}, ${tokenRequests} tokens) in ${coldMs} ms; warm ${[...requests.values()].reduce((a, b) => a + b, 0)} requests (only the stopped registry's connect attempt) in ${warmMs} ms; lookups ${JSON.stringify(first.stats.lookups)}`,
+      );
     } finally {
       await transport.close();
     }
@@ -405,7 +563,10 @@ void describe('registry-lens check tells the truth (real registries)', () => {
     }
   });
 
-  const json = async (dir: string, extra: string[] = []): Promise<{ code: number; items: CheckJsonItem[]; stderr: string }> => {
+  const json = async (
+    dir: string,
+    extra: string[] = [],
+  ): Promise<{ code: number; items: CheckJsonItem[]; stderr: string }> => {
     const r = await cli([dir, '--json', '--no-cache', ...extra], { cwd: truth });
     return { code: r.code, items: JSON.parse(r.stdout || '[]') as CheckJsonItem[], stderr: r.stderr };
   };
@@ -431,7 +592,7 @@ void describe('registry-lens check tells the truth (real registries)', () => {
     assert.match(missing.message, /has no manifest sha256:0000/);
   });
 
-  void it('an arm64 pin whose tag moved refreshes to the arm64 manifest (the pin\'s own platform); a vanished arm64 is a finding', async () => {
+  void it("an arm64 pin whose tag moved refreshes to the arm64 manifest (the pin's own platform); a vanished arm64 is a finding", async () => {
     const r = await json('arch');
     const [stable, slim] = r.items;
     assert.equal(stable?.status, 'digest-changed', stable?.message);
@@ -452,7 +613,13 @@ void describe('registry-lens check tells the truth (real registries)', () => {
     assert.equal(fine.notChecked, null);
     const r = await cli(['down', '--json', '--offline', '--cache-dir', path.join(tmp, 'empty-cache')], { cwd: truth });
     const offline = JSON.parse(r.stdout) as CheckJsonItem[];
-    assert.deepEqual(offline.map((i) => [i.status, i.notChecked?.code]), [['error', 'not-cached'], ['error', 'not-cached']]);
+    assert.deepEqual(
+      offline.map((i) => [i.status, i.notChecked?.code]),
+      [
+        ['error', 'not-cached'],
+        ['error', 'not-cached'],
+      ],
+    );
     const table = await cli(['down', '--offline', '--cache-dir', path.join(tmp, 'empty-cache')], { cwd: truth });
     assert.match(table.stdout, /2 image references: 0 up to date, .*2 errors, 2 not checked\./);
   });

@@ -14,13 +14,22 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-cli-reg-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs the CLI asynchronously: the test environment's token server lives in this process and must keep serving. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: tmp, DOCKER_CONFIG: path.join(tmp, 'empty'), ...env } });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: tmp, DOCKER_CONFIG: path.join(tmp, 'empty'), ...env },
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
     child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
   });
 }
@@ -29,7 +38,10 @@ function dockerConfig(name: string, hosts: string[], password = TEST_USER.passwo
   const dir = path.join(tmp, name);
   fs.mkdirSync(dir, { recursive: true });
   const auth = Buffer.from(`${TEST_USER.username}:${password}`).toString('base64');
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ auths: Object.fromEntries(hosts.map((h) => [h, { auth }])) }));
+  fs.writeFileSync(
+    path.join(dir, 'config.json'),
+    JSON.stringify({ auths: Object.fromEntries(hosts.map((h) => [h, { auth }])) }),
+  );
   return dir;
 }
 
@@ -52,7 +64,9 @@ void describe('registry-lens ping', () => {
     const good = await cli(['ping', host, '--insecure', host], { DOCKER_CONFIG: dockerConfig('good', [host]) });
     assert.equal(good.status, 0, good.stderr);
     assert.match(good.stdout, /credential: +docker config .* — accepted/);
-    const bad = await cli(['ping', host, '--insecure', host], { DOCKER_CONFIG: dockerConfig('bad', [host], 'wrong-password') });
+    const bad = await cli(['ping', host, '--insecure', host], {
+      DOCKER_CONFIG: dockerConfig('bad', [host], 'wrong-password'),
+    });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /credentials for 127\.0\.0\.1:\d+ \(docker config .*\) were rejected/);
     assert.ok(!bad.stderr.includes('wrong-password'), 'the password leaked into the message');
@@ -64,9 +78,16 @@ void describe('registry-lens ping', () => {
     const without = await cli(['ping', tls.host]);
     assert.equal(without.status, 2);
     assert.match(without.stderr, /unknown authority: add the registry's CA/);
-    const withCa = await cli(['ping', tls.host, '--ca-file', `${tls.host}=${tls.caFile!}`, '--json'], { DOCKER_CONFIG: dockerConfig('tls', [tls.host]) });
+    const withCa = await cli(['ping', tls.host, '--ca-file', `${tls.host}=${tls.caFile!}`, '--json'], {
+      DOCKER_CONFIG: dockerConfig('tls', [tls.host]),
+    });
     assert.equal(withCa.status, 0, withCa.stderr);
-    const j = JSON.parse(withCa.stdout) as { scheme: string; auth: string; authenticated: boolean; credentialSource: string };
+    const j = JSON.parse(withCa.stdout) as {
+      scheme: string;
+      auth: string;
+      authenticated: boolean;
+      credentialSource: string;
+    };
     assert.equal(j.scheme, 'https');
     assert.equal(j.auth, 'basic');
     assert.equal(j.authenticated, true);
@@ -87,11 +108,20 @@ void describe('registry-lens inspect', () => {
     const host = registryInfo(env, 'anon').host;
     const r = await cli(['inspect', `${host}/test/multi:2.0.0`, '--json']);
     assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout) as { digest: string; isIndex: boolean; platforms: { platform: string; digest: string }[]; tagCount: number; updates: { kind: string; tag: string }[] };
+    const j = JSON.parse(r.stdout) as {
+      digest: string;
+      isIndex: boolean;
+      platforms: { platform: string; digest: string }[];
+      tagCount: number;
+      updates: { kind: string; tag: string }[];
+    };
     const seeded = seededImage(env, 'anon', 'test/multi', '2.0.0');
     assert.equal(j.digest, seeded.digest);
     assert.equal(j.isIndex, true);
-    assert.deepEqual(j.platforms.map((p) => p.platform), ['linux/amd64', 'linux/arm64/v8']);
+    assert.deepEqual(
+      j.platforms.map((p) => p.platform),
+      ['linux/amd64', 'linux/arm64/v8'],
+    );
     assert.deepEqual(j.updates, [{ kind: 'minor', tag: '2.1.0' }]);
     assert.equal(j.tagCount, 3);
   });
@@ -99,7 +129,10 @@ void describe('registry-lens inspect', () => {
   void it('the token registry with docker config credentials: newest tags and the update of each kind, as a table', async () => {
     const env = await getEnv();
     const host = registryInfo(env, 'token').host;
-    const r = await cli(['inspect', `${host}/test/app:1.1.0`, '--insecure', host, '--insecure', new URL(env.tokenServer.realm).host], { DOCKER_CONFIG: dockerConfig('token', [host]) });
+    const r = await cli(
+      ['inspect', `${host}/test/app:1.1.0`, '--insecure', host, '--insecure', new URL(env.tokenServer.realm).host],
+      { DOCKER_CONFIG: dockerConfig('token', [host]) },
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`digest: +${seededImage(env, 'token', 'test/app', '1.1.0').digest}`));
     assert.match(r.stdout, /platforms: +single-platform image/);

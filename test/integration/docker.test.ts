@@ -34,7 +34,16 @@ import {
   type PullProgress,
 } from '../../src/core';
 import { main } from '../../src/cli/main';
-import { dockerRequest, RegistryClient as PushClient, registryInfo, TEST_SEED, TEST_USER, type RegistryName, type TestEnv, useTestEnv } from '../services';
+import {
+  dockerRequest,
+  RegistryClient as PushClient,
+  registryInfo,
+  TEST_SEED,
+  TEST_USER,
+  type RegistryName,
+  type TestEnv,
+  useTestEnv,
+} from '../services';
 import type { BuiltImage } from '../services/image';
 import { buildRepo, Pusher } from '../services/seed';
 import { REPO_ROOT } from '../support/paths';
@@ -87,7 +96,12 @@ function registryClientFor() {
   return createRegistryClient({
     keychain,
     env: {},
-    hosts: { [hostOf('basic')]: { insecure: true }, [hostOf('token')]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true }, [tls.host]: { caFile: tls.caFile ?? '' } },
+    hosts: {
+      [hostOf('basic')]: { insecure: true },
+      [hostOf('token')]: { insecure: true },
+      [new URL(env.tokenServer.realm).host]: { insecure: true },
+      [tls.host]: { caFile: tls.caFile ?? '' },
+    },
   });
 }
 
@@ -97,15 +111,19 @@ async function check(engine: Engine): Promise<LocalCheckResult> {
   try {
     const inventory = await engine.listLocal();
     const res = await checkLocal(inventory, { client, cache: new MemoryCacheStore() });
-    timings.push(`listLocal + checkLocal of ${inventory.images.length} images / ${inventory.containers.length} containers: ${Date.now() - t0} ms`);
+    timings.push(
+      `listLocal + checkLocal of ${inventory.images.length} images / ${inventory.containers.length} containers: ${Date.now() - t0} ms`,
+    );
     return res;
   } finally {
     await close();
   }
 }
 
-const imageFinding = (r: LocalCheckResult, ref: string): LocalFinding | undefined => r.images.find((f) => f.ref === ref);
-const containerFinding = (r: LocalCheckResult, name: string): LocalFinding | undefined => r.containers.find((f) => f.container?.name === name);
+const imageFinding = (r: LocalCheckResult, ref: string): LocalFinding | undefined =>
+  r.images.find((f) => f.ref === ref);
+const containerFinding = (r: LocalCheckResult, name: string): LocalFinding | undefined =>
+  r.containers.find((f) => f.container?.name === name);
 
 async function runContainer(ref: string, name: string): Promise<string> {
   const created = await dockerRequest(sock, 'POST', `/containers/create?name=${name}`, {
@@ -129,7 +147,10 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
     const cfg = path.join(tmp, 'docker-config');
     fs.mkdirSync(cfg, { recursive: true });
     const auth = { auth: Buffer.from(`${TEST_USER.username}:${TEST_USER.password}`).toString('base64') };
-    fs.writeFileSync(path.join(cfg, 'config.json'), JSON.stringify({ auths: { [hostOf('basic')]: auth, [hostOf('tls')]: auth } }));
+    fs.writeFileSync(
+      path.join(cfg, 'config.json'),
+      JSON.stringify({ auths: { [hostOf('basic')]: auth, [hostOf('tls')]: auth } }),
+    );
     keychain = new MultiKeychain([
       new StaticKeychain({ [hostOf('token')]: { ...TEST_USER, source: 'SecretStorage (test)' } }),
       new DockerConfigKeychain({ env: { DOCKER_CONFIG: cfg } }),
@@ -142,7 +163,8 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
   });
 
   after(async () => {
-    for (const id of containers) await dockerRequest(sock, 'DELETE', `/containers/${id}?force=1`).catch(() => undefined);
+    for (const id of containers)
+      await dockerRequest(sock, 'DELETE', `/containers/${id}?force=1`).catch(() => undefined);
     if (timings.length) console.log(`[docker timings]\n  ${timings.join('\n  ')}`);
   });
 
@@ -161,14 +183,20 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
       assert.ok(auth, `a stored credential for ${name}`);
       const seen: PullProgress[] = [];
       const res = await engine.pull(ref, { auth, onProgress: (p) => seen.push(p), progressIntervalMs: 0 });
-      timings.push(`pull ${name} ${ref}: ${res.durationMs} ms, ${res.progress.layers.total} layers (${res.progress.layers.cached} cached), ${res.progress.bytes.total} bytes`);
+      timings.push(
+        `pull ${name} ${ref}: ${res.durationMs} ms, ${res.progress.layers.total} layers (${res.progress.layers.cached} cached), ${res.progress.bytes.total} bytes`,
+      );
       assert.equal(res.outcome, 'downloaded');
       assert.equal(res.digest, image('test/app', '1.1.0', '1.1.0').manifest.digest);
       // The first registry brings both layers; the same content from the next one has nothing left to fetch
       // (dockerd already has the image config and layers: no layer lines at all).
       assert.equal(res.progress.layers.total, name === 'basic' ? 2 : 0);
       assert.equal(res.progress.layers.done, res.progress.layers.total);
-      if (name === 'basic') assert.ok(res.progress.bytes.total > 1_000_000 && res.progress.bytes.current === res.progress.bytes.total, JSON.stringify(res.progress.bytes));
+      if (name === 'basic')
+        assert.ok(
+          res.progress.bytes.total > 1_000_000 && res.progress.bytes.current === res.progress.bytes.total,
+          JSON.stringify(res.progress.bytes),
+        );
       assert.ok(seen.length >= 2);
       assert.equal(seen.at(-1)?.phase, 'done');
       // again: up to date
@@ -179,11 +207,16 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
         assert.equal(e.kind, 'auth', e.message);
         return true;
       });
-      await assert.rejects(engine.pull(`${hostOf(name)}/${REPO}:1.0.0`, { auth: { ...TEST_USER, password: 'wrong-password', source: 'test' } }), (e: unknown) => {
-        assert.ok(isPullError(e) && e.kind === 'auth', String(e));
-        assert.ok(!e.message.includes('wrong-password'));
-        return true;
-      });
+      await assert.rejects(
+        engine.pull(`${hostOf(name)}/${REPO}:1.0.0`, {
+          auth: { ...TEST_USER, password: 'wrong-password', source: 'test' },
+        }),
+        (e: unknown) => {
+          assert.ok(isPullError(e) && e.kind === 'auth', String(e));
+          assert.ok(!e.message.includes('wrong-password'));
+          return true;
+        },
+      );
     }
     // a tag that does not exist: the engine's error (HTTP status or an error event in the stream), typed not-found
     await assert.rejects(engine.pull(`${hostOf('anon')}/${REPO}:9.9.9`), (e: unknown) => {
@@ -210,7 +243,10 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
       let r = await check(engine);
       let img = imageFinding(r, ref);
       assert.equal(img?.status, 'update', JSON.stringify(img));
-      assert.deepEqual(img?.updates.map((u) => `${u.kind}:${u.tag}`), ['minor:1.1.0']);
+      assert.deepEqual(
+        img?.updates.map((u) => `${u.kind}:${u.tag}`),
+        ['minor:1.1.0'],
+      );
       assert.equal(img?.digestChanged, false);
       assert.equal(img?.localDigest, first.digest);
       assert.equal(containerFinding(r, cname)?.status, 'update');
@@ -242,7 +278,9 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
       assert.equal(ctr?.newerLocalImageId, img?.image?.id);
       assert.deepEqual(ctr?.actions, ['recreate', 'edit']);
       // never restarted or removed by us: still running
-      const state = (await dockerRequest(sock, 'GET', `/containers/${cname}/json`)).json<{ State: { Running: boolean } }>();
+      const state = (await dockerRequest(sock, 'GET', `/containers/${cname}/json`)).json<{
+        State: { Running: boolean };
+      }>();
       assert.equal(state.State.Running, true);
     }
   });
@@ -271,7 +309,16 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
     await engine.pull(src);
     const local = `localbuild/app-${process.pid}:dev`;
     const [repo, tag] = local.split(':');
-    assert.equal((await dockerRequest(sock, 'POST', `/images/${encodeURIComponent(src)}/tag?repo=${encodeURIComponent(repo ?? '')}&tag=${tag}`)).status, 201);
+    assert.equal(
+      (
+        await dockerRequest(
+          sock,
+          'POST',
+          `/images/${encodeURIComponent(src)}/tag?repo=${encodeURIComponent(repo ?? '')}&tag=${tag}`,
+        )
+      ).status,
+      201,
+    );
     const r = await check(engine);
     const f = r.images.find((i) => i.ref === `${local}`);
     assert.equal(f?.status, 'local-only', JSON.stringify(f));
@@ -325,7 +372,9 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
       timings.push(`cancel: first progress after ${abortedAt - t0} ms, rejected ${settled - abortedAt} ms after abort`);
       await new Promise((r) => setTimeout(r, 1500));
       const present = (await dockerRequest(sock, 'GET', `/images/${encodeURIComponent(ref)}/json`)).status === 200;
-      timings.push(`cancel: image present 1.5 s after the cancelled pull: ${present} (dockerd stops a pull whose client went away)`);
+      timings.push(
+        `cancel: image present 1.5 s after the cancelled pull: ${present} (dockerd stops a pull whose client went away)`,
+      );
       assert.equal((await engine.ping()).state, 'ok');
       const again = await engine.pull(ref);
       assert.ok(again.outcome === 'downloaded' || again.outcome === 'up-to-date');
@@ -342,7 +391,10 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
     const state = await missing.ping();
     assert.equal(state.state, 'unavailable');
     assert.ok(state.state === 'unavailable' && state.reason === 'socket-missing');
-    await assert.rejects(missing.listLocal(), (e: unknown) => isEngineUnavailableError(e) && e.reason === 'socket-missing');
+    await assert.rejects(
+      missing.listLocal(),
+      (e: unknown) => isEngineUnavailableError(e) && e.reason === 'socket-missing',
+    );
     await assert.rejects(missing.pull(`${hostOf('anon')}/${REPO}:1.0.0`), (e: unknown) => isEngineUnavailableError(e));
     const ssh = new Engine(resolveEngine({ host: 'ssh://user@host', env: {} }));
     assert.equal((await ssh.ping()).state, 'unavailable');
@@ -397,9 +449,27 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
     const cfg = path.join(tmp, 'cli-config');
     fs.mkdirSync(cfg, { recursive: true });
     const auth = { auth: Buffer.from(`${TEST_USER.username}:${TEST_USER.password}`).toString('base64') };
-    fs.writeFileSync(path.join(cfg, 'config.json'), JSON.stringify({ auths: { [hostOf('basic')]: auth, [hostOf('token')]: auth, [hostOf('tls')]: auth } }));
+    fs.writeFileSync(
+      path.join(cfg, 'config.json'),
+      JSON.stringify({ auths: { [hostOf('basic')]: auth, [hostOf('token')]: auth, [hostOf('tls')]: auth } }),
+    );
     const tls = registryInfo(env, 'tls');
-    const args = ['check', '--local', '--json', '--docker-host', `unix://${sock}`, '--insecure', hostOf('basic'), '--insecure', hostOf('token'), '--insecure', new URL(env.tokenServer.realm).host, '--ca-file', `${tls.host}=${tls.caFile}`, '--no-cache'];
+    const args = [
+      'check',
+      '--local',
+      '--json',
+      '--docker-host',
+      `unix://${sock}`,
+      '--insecure',
+      hostOf('basic'),
+      '--insecure',
+      hostOf('token'),
+      '--insecure',
+      new URL(env.tokenServer.realm).host,
+      '--ca-file',
+      `${tls.host}=${tls.caFile}`,
+      '--no-cache',
+    ];
     const cliEnv = { DOCKER_CONFIG: cfg, HOME: tmp, CI: '1', PATH: process.env.PATH ?? '' };
     let out = '';
     let err = '';
@@ -407,7 +477,14 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
     const code = await main(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd: tmp, env: cliEnv });
     timings.push(`check --local --json in-process: ${Date.now() - t0} ms`);
     assert.equal(code, 0, err);
-    const items = JSON.parse(out) as { kind: string; ref: string; status: string; outdated: boolean; container: { name: string } | null; updates: { kind: string }[] }[];
+    const items = JSON.parse(out) as {
+      kind: string;
+      ref: string;
+      status: string;
+      outdated: boolean;
+      container: { name: string } | null;
+      updates: { kind: string }[];
+    }[];
     const basicRef = `${hostOf('basic')}/${REPO}-basic:1.0.0`;
     assert.equal(items.find((i) => i.kind === 'image' && i.ref === basicRef)?.status, 'update');
     assert.equal(items.find((i) => i.container?.name === `rl-basic-${process.pid}`)?.status, 'container-outdated');
@@ -416,19 +493,38 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
 
     // --fail-on-update: 1; the table lists what is out of date
     let table = '';
-    const failCode = await main([...args.filter((a) => a !== '--json'), '--fail-on-update'], { stdout: (t) => (table += t), stderr: () => undefined, cwd: tmp, env: cliEnv });
+    const failCode = await main([...args.filter((a) => a !== '--json'), '--fail-on-update'], {
+      stdout: (t) => (table += t),
+      stderr: () => undefined,
+      cwd: tmp,
+      env: cliEnv,
+    });
     assert.equal(failCode, 1);
     assert.match(table, /WHAT +REFERENCE +IMAGE ID +LOCAL DIGEST +REGISTRY/);
-    assert.match(table, new RegExp(`container rl-basic-${process.pid} +${basicRef.replace(/[.]/g, '\\.')} .*container-outdated → recreate`));
+    assert.match(
+      table,
+      new RegExp(
+        `container rl-basic-${process.pid} +${basicRef.replace(/[.]/g, '\\.')} .*container-outdated → recreate`,
+      ),
+    );
     assert.match(table, /image tags? and \d+ running containers?: \d+ out of date/);
 
     // the built bundle (loads dist/docker.js on first use)
     const bundle = path.join(REPO_ROOT, process.env.REGISTRY_LENS_DIST ?? 'dist', 'cli.js');
     const run = (extra: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, [bundle, ...extra], { env: cliEnv, cwd: tmp, maxBuffer: 16 * 1024 * 1024 }, (e, stdout, stderr) => {
-          resolve({ code: e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1) : 0, stdout, stderr });
-        });
+        execFile(
+          process.execPath,
+          [bundle, ...extra],
+          { env: cliEnv, cwd: tmp, maxBuffer: 16 * 1024 * 1024 },
+          (e, stdout, stderr) => {
+            resolve({
+              code: e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1) : 0,
+              stdout,
+              stderr,
+            });
+          },
+        );
       });
     if (fs.existsSync(bundle)) {
       const t1 = Date.now();
@@ -436,13 +532,24 @@ void describe('docker engine (real dockerd)', { skip: HAS_DOCKERD ? false : 'doc
       timings.push(`check --local --json via ${path.relative(REPO_ROOT, bundle)}: ${Date.now() - t1} ms`);
       assert.equal(viaBundle.code, 0, viaBundle.stderr);
       const bundled = JSON.parse(viaBundle.stdout) as { ref: string; status: string }[];
-      assert.deepEqual(bundled.map((i) => `${i.ref} ${i.status}`).sort(), items.map((i) => `${i.ref} ${i.status}`).sort());
+      assert.deepEqual(
+        bundled.map((i) => `${i.ref} ${i.status}`).sort(),
+        items.map((i) => `${i.ref} ${i.status}`).sort(),
+      );
       const none = await run(['check', '--local', '--docker-host', path.join(tmp, 'nope.sock')]);
       assert.equal(none.code, 2);
       assert.match(none.stderr, /registry-lens check --local: no Docker engine: No Docker engine at .*nope\.sock/);
     }
     let noneErr = '';
-    assert.equal(await main(['check', '--local', '--docker-host', path.join(tmp, 'nope.sock')], { stdout: () => undefined, stderr: (t) => (noneErr += t), cwd: tmp, env: cliEnv }), 2);
+    assert.equal(
+      await main(['check', '--local', '--docker-host', path.join(tmp, 'nope.sock')], {
+        stdout: () => undefined,
+        stderr: (t) => (noneErr += t),
+        cwd: tmp,
+        env: cliEnv,
+      }),
+      2,
+    );
     assert.match(noneErr, /the socket does not exist/);
     assert.deepEqual(unhandled, []);
   });

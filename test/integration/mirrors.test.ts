@@ -24,11 +24,22 @@ after(async () => {
 // Docker Hub's API host on a loopback port where nothing listens: a fallback to the upstream fails at once, locally.
 const HUB_NOWHERE = 'registry-1.docker.io:443=127.0.0.1:9';
 
-function cli(args: string[], env: Record<string, string>, cwd: string): Promise<{ status: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: tmp, XDG_CONFIG_HOME: path.join(tmp, 'no-config'), DOCKER_CONFIG: path.join(tmp, 'empty'), REGISTRY_LENS_TEST_RESOLVE: HUB_NOWHERE, ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: tmp,
+        XDG_CONFIG_HOME: path.join(tmp, 'no-config'),
+        DOCKER_CONFIG: path.join(tmp, 'empty'),
+        REGISTRY_LENS_TEST_RESOLVE: HUB_NOWHERE,
+        ...env,
+      },
     });
     let stdout = '';
     let stderr = '';
@@ -52,7 +63,11 @@ void describe('mirrors', () => {
     const env = await getEnv();
     const anon = registryInfo(env, 'anon').host;
     const basic = registryInfo(env, 'basic').host;
-    const client = new RegistryClient({ dispatcher: agent, mirrors: buildMirrorTable({ [basic]: [`http://${anon}`] }, []), retry: { retries: 0 } });
+    const client = new RegistryClient({
+      dispatcher: agent,
+      mirrors: buildMirrorTable({ [basic]: [`http://${anon}`] }, []),
+      retry: { retries: 0 },
+    });
     const tags = await client.listTags(basic, 'test/app');
     assert.equal(tags.registry, basic);
     assert.equal(tags.mirror, `http://${anon}`);
@@ -61,14 +76,22 @@ void describe('mirrors', () => {
     assert.equal(d.mirror, `http://${anon}`);
     assert.match(d.digest, /^sha256:/);
     // The htpasswd upstream answers anonymous reads with 401: these answers can only have come from the mirror.
-    await assert.rejects(new RegistryClient({ dispatcher: agent, retry: { retries: 0 } }).listTags(basic, 'test/app'), /requires authentication/);
+    await assert.rejects(
+      new RegistryClient({ dispatcher: agent, retry: { retries: 0 } }).listTags(basic, 'test/app'),
+      /requires authentication/,
+    );
   });
 
   void it('a failing mirror falls back to the next, then to the registry itself', async () => {
     const env = await getEnv();
     const anon = registryInfo(env, 'anon').host;
     const lines: string[] = [];
-    const client = new RegistryClient({ dispatcher: agent, mirrors: buildMirrorTable({ [anon]: ['127.0.0.1:9', `${anon}/no-such-prefix`] }, []), retry: { retries: 0 }, log: (l) => lines.push(l) });
+    const client = new RegistryClient({
+      dispatcher: agent,
+      mirrors: buildMirrorTable({ [anon]: ['127.0.0.1:9', `${anon}/no-such-prefix`] }, []),
+      retry: { retries: 0 },
+      log: (l) => lines.push(l),
+    });
     const tags = await client.listTags(anon, 'test/app');
     assert.equal(tags.mirror, undefined);
     assert.ok(tags.tags.includes('1.0.0'));
@@ -85,19 +108,34 @@ void describe('mirrors', () => {
     const configHome = path.join(tmp, 'config-home');
     fs.mkdirSync(path.join(configHome, 'docker'), { recursive: true });
     // Docker Hub's one-segment names are library/ on a mirror too: test/app stays test/app.
-    fs.writeFileSync(path.join(configHome, 'docker', 'daemon.json'), JSON.stringify({ 'registry-mirrors': [`http://${anon}`] }));
-    const r = await cli(['check', '--json', '--no-cache', '--mirror', `${basic}=${anon}`, ws], { XDG_CONFIG_HOME: configHome }, ws);
+    fs.writeFileSync(
+      path.join(configHome, 'docker', 'daemon.json'),
+      JSON.stringify({ 'registry-mirrors': [`http://${anon}`] }),
+    );
+    const r = await cli(
+      ['check', '--json', '--no-cache', '--mirror', `${basic}=${anon}`, ws],
+      { XDG_CONFIG_HOME: configHome },
+      ws,
+    );
     assert.equal(r.status, 0, r.stderr);
     const items = JSON.parse(r.stdout) as Item[];
     const hub = items.find((i) => i.text === 'test/app:1.1.0');
     const up = items.find((i) => i.text === `${basic}/test/app:1.0.0`);
     assert.equal(hub?.reference.registry, 'docker.io');
     assert.equal(hub?.status, 'update', JSON.stringify(hub));
-    assert.deepEqual(hub?.updates.map((u) => `${u.kind}=${u.tag}`), ['major=2.0.0', 'minor=1.2.0', 'patch=1.1.1']);
+    assert.deepEqual(
+      hub?.updates.map((u) => `${u.kind}=${u.tag}`),
+      ['major=2.0.0', 'minor=1.2.0', 'patch=1.1.1'],
+    );
     assert.equal(hub?.notes.find((n) => n.code === 'mirror')?.mirror, `http://${anon}`);
     assert.equal(up?.reference.registry, basic);
     assert.equal(up?.status, 'update', JSON.stringify(up));
-    assert.match(up?.notes.find((n) => n.code === 'mirror')?.message ?? '', new RegExp(`checked through the mirror ${anon.replace(/\./g, '\\.')} \\(instead of ${basic.replace(/\./g, '\\.')}\\)`));
+    assert.match(
+      up?.notes.find((n) => n.code === 'mirror')?.message ?? '',
+      new RegExp(
+        `checked through the mirror ${anon.replace(/\./g, '\\.')} \\(instead of ${basic.replace(/\./g, '\\.')}\\)`,
+      ),
+    );
     // Without the mirrors: Docker Hub is unreachable (its loopback stand-in is closed), the htpasswd registry wants a login.
     const without = JSON.parse((await cli(['check', '--json', '--no-cache', ws], {}, ws)).stdout) as Item[];
     assert.equal(without.find((i) => i.text === 'test/app:1.1.0')?.error?.code, 'network');
@@ -109,7 +147,10 @@ void describe('mirrors', () => {
     const anon = registryInfo(env, 'anon').host;
     const configHome = path.join(tmp, 'broken-home');
     fs.mkdirSync(path.join(configHome, 'docker'), { recursive: true });
-    fs.writeFileSync(path.join(configHome, 'docker', 'daemon.json'), JSON.stringify({ 'registry-mirrors': 'http://not-a-list' }));
+    fs.writeFileSync(
+      path.join(configHome, 'docker', 'daemon.json'),
+      JSON.stringify({ 'registry-mirrors': 'http://not-a-list' }),
+    );
     const r = await cli(['ping', anon], { XDG_CONFIG_HOME: configHome }, tmp);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /daemon\.json: "registry-mirrors" is not a list of URLs/);

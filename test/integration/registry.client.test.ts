@@ -5,8 +5,26 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { Agent } from 'undici';
-import { type Credential, isAuthError, isNotFoundError, isTlsError, type Keychain, RegistryClient, type RegistryClientOptions, TEST_SEED_TAGS } from '../support/registryKit';
-import { configureTokenServer, READER_USER, readTokenLog, registryInfo, seededImage, TEST_USER, type TestEnv, useTestEnv } from '../services';
+import {
+  type Credential,
+  isAuthError,
+  isNotFoundError,
+  isTlsError,
+  type Keychain,
+  RegistryClient,
+  type RegistryClientOptions,
+  TEST_SEED_TAGS,
+} from '../support/registryKit';
+import {
+  configureTokenServer,
+  READER_USER,
+  readTokenLog,
+  registryInfo,
+  seededImage,
+  TEST_USER,
+  type TestEnv,
+  useTestEnv,
+} from '../services';
 
 const getEnv = useTestEnv({ seed: 'test' });
 
@@ -21,11 +39,20 @@ const mine = async (env: TestEnv, clientId: string) => (await readTokenLog(env))
 /** The token server's host:port: its own insecure mark lets credentials reach it over plain HTTP. */
 const realmHost = (env: TestEnv): string => new URL(env.tokenServer.realm).host;
 
-function client(env: TestEnv, opts: Partial<RegistryClientOptions> & { cred?: Omit<Credential, 'source'>; ca?: boolean } = {}): RegistryClient {
+function client(
+  env: TestEnv,
+  opts: Partial<RegistryClientOptions> & { cred?: Omit<Credential, 'source'>; ca?: boolean } = {},
+): RegistryClient {
   const tls = env.registries.tls;
   const agent = new Agent({ connect: opts.ca && tls?.caFile ? { ca: fs.readFileSync(tls.caFile) } : {} });
   agents.push(agent);
-  return new RegistryClient({ dispatcher: agent, keychain: keychainOf(opts.cred), retry: { retries: 1, baseDelayMs: 50 }, clientId: CLIENT_ID, ...opts });
+  return new RegistryClient({
+    dispatcher: agent,
+    keychain: keychainOf(opts.cred),
+    retry: { retries: 1, baseDelayMs: 50 },
+    clientId: CLIENT_ID,
+    ...opts,
+  });
 }
 
 void describe('registry client against real registries', () => {
@@ -82,8 +109,14 @@ void describe('registry client against real registries', () => {
     const env = await getEnv();
     const reg = registryInfo(env, 'anon').host;
     const c = client(env);
-    await assert.rejects(c.headManifest(reg, 'test/app', 'nope'), (e) => isNotFoundError(e) && e.status === 404 && e.repository === 'test/app');
-    await assert.rejects(c.listTags(reg, 'test/none'), (e) => isNotFoundError(e) && e.errors[0]?.code === 'NAME_UNKNOWN');
+    await assert.rejects(
+      c.headManifest(reg, 'test/app', 'nope'),
+      (e) => isNotFoundError(e) && e.status === 404 && e.repository === 'test/app',
+    );
+    await assert.rejects(
+      c.listTags(reg, 'test/none'),
+      (e) => isNotFoundError(e) && e.errors[0]?.code === 'NAME_UNKNOWN',
+    );
   });
 
   void it('htpasswd over HTTP: Basic only when the host is marked insecure; refused otherwise', async () => {
@@ -91,18 +124,33 @@ void describe('registry client against real registries', () => {
     const reg = registryInfo(env, 'basic').host;
     const lines: string[] = [];
     const refused = client(env, { cred: TEST_USER, log: (l) => lines.push(l) });
-    await assert.rejects(refused.headManifest(reg, 'test/app', '1.0.0'), (e) => isAuthError(e) && /plain HTTP/.test(e.message) && !e.message.includes(TEST_USER.password));
+    await assert.rejects(
+      refused.headManifest(reg, 'test/app', '1.0.0'),
+      (e) => isAuthError(e) && /plain HTTP/.test(e.message) && !e.message.includes(TEST_USER.password),
+    );
     assert.ok(lines.some((l) => /not sent to .* over plain HTTP/.test(l)));
     const ok = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true } } });
     const ping = await ok.ping(reg);
     assert.equal(ping.auth, 'basic');
     assert.equal(ping.authenticated, true);
     assert.equal(ping.credentialSource, 'test keychain');
-    assert.equal((await ok.headManifest(reg, 'test/app', '1.0.0')).digest, seededImage(env, 'basic', 'test/app', '1.0.0').digest);
-    const bad = client(env, { cred: { username: TEST_USER.username, password: 'wrong' }, hosts: { [reg]: { insecure: true } } });
-    await assert.rejects(bad.headManifest(reg, 'test/app', '1.0.0'), (e) => isAuthError(e) && e.status === 401 && /rejected/.test(e.message) && !e.message.includes('wrong'));
+    assert.equal(
+      (await ok.headManifest(reg, 'test/app', '1.0.0')).digest,
+      seededImage(env, 'basic', 'test/app', '1.0.0').digest,
+    );
+    const bad = client(env, {
+      cred: { username: TEST_USER.username, password: 'wrong' },
+      hosts: { [reg]: { insecure: true } },
+    });
+    await assert.rejects(
+      bad.headManifest(reg, 'test/app', '1.0.0'),
+      (e) => isAuthError(e) && e.status === 401 && /rejected/.test(e.message) && !e.message.includes('wrong'),
+    );
     const anon = client(env);
-    await assert.rejects(anon.listTags(reg, 'test/app'), (e) => isAuthError(e) && /requires authentication/.test(e.message));
+    await assert.rejects(
+      anon.listTags(reg, 'test/app'),
+      (e) => isAuthError(e) && /requires authentication/.test(e.message),
+    );
   });
 
   void it('TLS with the per-run CA: a TLS error without it, works with it', async () => {
@@ -110,13 +158,19 @@ void describe('registry client against real registries', () => {
     const info = registryInfo(env, 'tls');
     const reg = new URL(info.url).host; // localhost:PORT, the certificate's name
     const without = client(env, { cred: TEST_USER });
-    await assert.rejects(without.ping(reg), (e) => isTlsError(e) && /unknown authority|self-signed/.test(e.message) && /CA/.test(e.message));
+    await assert.rejects(
+      without.ping(reg),
+      (e) => isTlsError(e) && /unknown authority|self-signed/.test(e.message) && /CA/.test(e.message),
+    );
     const withCa = client(env, { cred: TEST_USER, ca: true });
     const ping = await withCa.ping(reg);
     assert.equal(ping.scheme, 'https');
     assert.equal(ping.auth, 'basic');
     assert.equal(ping.authenticated, true);
-    assert.equal((await withCa.headManifest(reg, 'test/oci', '1.0.0')).digest, seededImage(env, 'tls', 'test/oci', '1.0.0').digest);
+    assert.equal(
+      (await withCa.headManifest(reg, 'test/oci', '1.0.0')).digest,
+      seededImage(env, 'tls', 'test/oci', '1.0.0').digest,
+    );
   });
 
   void it('token auth: one token request per realm/service/scope/credential while valid; re-auth after expiry', async () => {
@@ -124,7 +178,12 @@ void describe('registry client against real registries', () => {
     const reg = registryInfo(env, 'token').host;
     let now = Date.now();
     const id = `${CLIENT_ID}-cache`;
-    const c = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true }, [realmHost(env)]: { insecure: true } }, now: () => now, clientId: id });
+    const c = client(env, {
+      cred: TEST_USER,
+      hosts: { [reg]: { insecure: true }, [realmHost(env)]: { insecure: true } },
+      now: () => now,
+      clientId: id,
+    });
     const ping = await c.ping(reg);
     assert.equal(ping.auth, 'bearer');
     assert.equal(ping.service, env.tokenServer.service);
@@ -132,14 +191,23 @@ void describe('registry client against real registries', () => {
     const skip = (await mine(env, id)).length; // the scope-less token that proved the credential
     assert.equal(skip, 1);
     // 20 concurrent HEADs on two repositories: two token requests (single flight per scope)
-    const refs = Array.from({ length: 20 }, (_, i): [string, string] => (i % 2 === 0 ? ['test/app', '1.0.0'] : ['test/oci', '1.0.0']));
+    const refs = Array.from({ length: 20 }, (_, i): [string, string] =>
+      i % 2 === 0 ? ['test/app', '1.0.0'] : ['test/oci', '1.0.0'],
+    );
     const digests = await Promise.all(refs.map(([r, t]) => c.headManifest(reg, r, t)));
     assert.equal(digests[0]?.digest, seededImage(env, 'token', 'test/app', '1.0.0').digest);
     assert.equal(digests[1]?.digest, seededImage(env, 'token', 'test/oci', '1.0.0').digest);
     let log = (await mine(env, id)).slice(skip);
     assert.equal(log.length, 2, JSON.stringify(log));
-    assert.deepEqual(log.map((l) => l.scopes.join(' ')).sort(), ['repository:test/app:pull', 'repository:test/oci:pull']);
-    assert.ok(log.every((l) => l.method === 'GET' && l.grantType === 'basic' && l.user === TEST_USER.username && l.status === 200));
+    assert.deepEqual(log.map((l) => l.scopes.join(' ')).sort(), [
+      'repository:test/app:pull',
+      'repository:test/oci:pull',
+    ]);
+    assert.ok(
+      log.every(
+        (l) => l.method === 'GET' && l.grantType === 'basic' && l.user === TEST_USER.username && l.status === 200,
+      ),
+    );
     // warm: more requests, no new token
     await c.listTags(reg, 'test/app');
     await c.headManifest(reg, 'test/app', '1.1.0');
@@ -150,7 +218,11 @@ void describe('registry client against real registries', () => {
     log = (await mine(env, id)).slice(skip);
     assert.equal(log.length, 3);
     // another credential is another cache entry
-    const reader = client(env, { cred: READER_USER, hosts: { [reg]: { insecure: true }, [realmHost(env)]: { insecure: true } }, clientId: id });
+    const reader = client(env, {
+      cred: READER_USER,
+      hosts: { [reg]: { insecure: true }, [realmHost(env)]: { insecure: true } },
+      clientId: id,
+    });
     await reader.headManifest(reg, 'test/app', '1.0.0');
     assert.equal((await mine(env, id)).filter((l) => l.user === READER_USER.username).length, 1);
   });
@@ -163,7 +235,10 @@ void describe('registry client against real registries', () => {
     await assert.rejects(c.headManifest(reg, 'test/app', '1.0.0'), (e) => isAuthError(e));
     const log = await mine(env, id);
     assert.ok(log.length >= 1);
-    assert.ok(log.every((l) => l.user === '' && l.grantType === 'anonymous'), JSON.stringify(log));
+    assert.ok(
+      log.every((l) => l.user === '' && l.grantType === 'anonymous'),
+      JSON.stringify(log),
+    );
   });
 
   void it('token auth: the registry marked insecure is not enough for a plain-HTTP realm on another host:port', async () => {
@@ -171,10 +246,23 @@ void describe('registry client against real registries', () => {
     const reg = registryInfo(env, 'token').host;
     const id = `${CLIENT_ID}-realm-origin`;
     const c = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true } }, clientId: id });
-    await assert.rejects(c.headManifest(reg, 'test/app', '1.0.0'), (e) => isAuthError(e) && e.message.includes(`mark ${realmHost(env)} insecure`) && !e.message.includes(TEST_USER.password));
+    await assert.rejects(
+      c.headManifest(reg, 'test/app', '1.0.0'),
+      (e) =>
+        isAuthError(e) &&
+        e.message.includes(`mark ${realmHost(env)} insecure`) &&
+        !e.message.includes(TEST_USER.password),
+    );
     assert.deepEqual(await mine(env, id), [], 'nothing reached the realm');
-    const ok = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true }, [realmHost(env)]: { insecure: true } }, clientId: `${id}-ok` });
-    assert.equal((await ok.headManifest(reg, 'test/app', '1.0.0')).digest, seededImage(env, 'token', 'test/app', '1.0.0').digest);
+    const ok = client(env, {
+      cred: TEST_USER,
+      hosts: { [reg]: { insecure: true }, [realmHost(env)]: { insecure: true } },
+      clientId: `${id}-ok`,
+    });
+    assert.equal(
+      (await ok.headManifest(reg, 'test/app', '1.0.0')).digest,
+      seededImage(env, 'token', 'test/app', '1.0.0').digest,
+    );
     assert.ok((await mine(env, `${id}-ok`)).some((l) => l.user === TEST_USER.username));
   });
 
@@ -185,7 +273,12 @@ void describe('registry client against real registries', () => {
     try {
       await configureTokenServer(env, { oauth: true });
       const id = `${CLIENT_ID}-oauth`;
-      const c = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true, oauth2: true }, [realmHost(env)]: { insecure: true } }, now: () => now, clientId: id });
+      const c = client(env, {
+        cred: TEST_USER,
+        hosts: { [reg]: { insecure: true, oauth2: true }, [realmHost(env)]: { insecure: true } },
+        now: () => now,
+        clientId: id,
+      });
       await c.headManifest(reg, 'test/app', '1.0.0');
       now += 400_000;
       await c.headManifest(reg, 'test/app', '1.0.0');
@@ -201,8 +294,15 @@ void describe('registry client against real registries', () => {
       // identity token (docker config identitytoken): POST refresh_token grant; GET fallback on 404
       await configureTokenServer(env, { oauth: false });
       const id2 = `${CLIENT_ID}-fallback`;
-      const g = client(env, { cred: TEST_USER, hosts: { [reg]: { insecure: true, oauth2: true }, [realmHost(env)]: { insecure: true } }, clientId: id2 });
-      assert.equal((await g.headManifest(reg, 'test/app', '1.0.0')).digest, seededImage(env, 'token', 'test/app', '1.0.0').digest);
+      const g = client(env, {
+        cred: TEST_USER,
+        hosts: { [reg]: { insecure: true, oauth2: true }, [realmHost(env)]: { insecure: true } },
+        clientId: id2,
+      });
+      assert.equal(
+        (await g.headManifest(reg, 'test/app', '1.0.0')).digest,
+        seededImage(env, 'token', 'test/app', '1.0.0').digest,
+      );
       log = await mine(env, id2);
       assert.deepEqual(
         log.map((l) => [l.method, l.grantType, l.status]),
@@ -220,16 +320,36 @@ void describe('registry client against real registries', () => {
     const env = await getEnv();
     const reg = registryInfo(env, 'token').host;
     // get a refresh token the way `docker login` does (OAuth2 password grant, offline)
-    const form = new URLSearchParams({ grant_type: 'password', username: TEST_USER.username, password: TEST_USER.password, client_id: 'docker', service: env.tokenServer.service, access_type: 'offline' });
+    const form = new URLSearchParams({
+      grant_type: 'password',
+      username: TEST_USER.username,
+      password: TEST_USER.password,
+      client_id: 'docker',
+      service: env.tokenServer.service,
+      access_type: 'offline',
+    });
     const agent = new Agent();
     agents.push(agent);
-    const r = await agent.request({ origin: new URL(env.tokenServer.realm).origin, path: '/token', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    const r = await agent.request({
+      origin: new URL(env.tokenServer.realm).origin,
+      path: '/token',
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
     const { refresh_token } = (await r.body.json()) as { refresh_token: string };
     const id = `${CLIENT_ID}-identity`;
-    const c = client(env, { cred: { identityToken: refresh_token }, hosts: { [reg]: { insecure: true }, [realmHost(env)]: { insecure: true } }, clientId: id });
+    const c = client(env, {
+      cred: { identityToken: refresh_token },
+      hosts: { [reg]: { insecure: true }, [realmHost(env)]: { insecure: true } },
+      clientId: id,
+    });
     assert.equal((await c.listTags(reg, 'test/oci')).tags.join(), '1.0.0');
     const log = await mine(env, id);
-    assert.deepEqual(log.map((l) => [l.method, l.grantType, l.user, l.status]), [['POST', 'refresh_token', TEST_USER.username, 200]]);
+    assert.deepEqual(
+      log.map((l) => [l.method, l.grantType, l.user, l.status]),
+      [['POST', 'refresh_token', TEST_USER.username, 200]],
+    );
   });
 
   void it('closes its agents', async () => {

@@ -20,11 +20,29 @@ const helperEnv: Record<string, string> = {
   DOCKER_CONFIG: path.join(tmp, 'docker'),
 };
 const run = (cmd: string, args: string[], input?: string): string =>
-  execFileSync(cmd, args, { env: helperEnv, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 60_000 });
+  execFileSync(cmd, args, {
+    env: helperEnv,
+    input,
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
 
 before(() => {
-  for (const d of [helperEnv.HOME!, helperEnv.GNUPGHOME!, helperEnv.DOCKER_CONFIG!]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
-  run('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', 'Registry Lens test <test@registry-lens.invalid>', 'default', 'default', 'never']);
+  for (const d of [helperEnv.HOME!, helperEnv.GNUPGHOME!, helperEnv.DOCKER_CONFIG!])
+    fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+  run('gpg', [
+    '--batch',
+    '--pinentry-mode',
+    'loopback',
+    '--passphrase',
+    '',
+    '--quick-gen-key',
+    'Registry Lens test <test@registry-lens.invalid>',
+    'default',
+    'default',
+    'never',
+  ]);
   const fpr = /^fpr:+([0-9A-F]+):/m.exec(run('gpg', ['--list-keys', '--with-colons']))?.[1];
   assert.ok(fpr, 'gpg made no key');
   run('pass', ['init', fpr]);
@@ -41,10 +59,17 @@ void describe('docker-credential-pass (a real credential helper)', () => {
     const token = registryInfo(env, 'token').host;
     // `docker login` would store them like this: the helper's own protocol, JSON on stdin.
     for (const host of [basic, token]) {
-      run('docker-credential-pass', ['store'], JSON.stringify({ ServerURL: host, Username: TEST_USER.username, Secret: TEST_USER.password }));
+      run(
+        'docker-credential-pass',
+        ['store'],
+        JSON.stringify({ ServerURL: host, Username: TEST_USER.username, Secret: TEST_USER.password }),
+      );
     }
     assert.match(run('docker-credential-pass', ['list']), new RegExp(basic.replace(/\./g, '\\.')));
-    fs.writeFileSync(path.join(helperEnv.DOCKER_CONFIG!, 'config.json'), JSON.stringify({ auths: { [basic]: {}, [token]: {} }, credsStore: 'pass' }));
+    fs.writeFileSync(
+      path.join(helperEnv.DOCKER_CONFIG!, 'config.json'),
+      JSON.stringify({ auths: { [basic]: {}, [token]: {} }, credsStore: 'pass' }),
+    );
 
     const warnings: string[] = [];
     const direct = new DockerConfigKeychain({ env: helperEnv, onWarning: (w) => warnings.push(w) });
@@ -58,15 +83,30 @@ void describe('docker-credential-pass (a real credential helper)', () => {
 
     const keychain = defaultKeychain({ env: helperEnv });
     const lines: string[] = [];
-    const { client, close } = createRegistryClient({ keychain, env: {}, log: (l) => lines.push(l), hosts: { [basic]: { insecure: true }, [token]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true } } });
+    const { client, close } = createRegistryClient({
+      keychain,
+      env: {},
+      log: (l) => lines.push(l),
+      hosts: {
+        [basic]: { insecure: true },
+        [token]: { insecure: true },
+        [new URL(env.tokenServer.realm).host]: { insecure: true },
+      },
+    });
     try {
       const pb = await client.ping(basic);
       assert.equal(pb.authenticated, true);
-      assert.equal((await client.headManifest(basic, 'test/app', '1.1.0')).digest, seededImage(env, 'basic', 'test/app', '1.1.0').digest);
+      assert.equal(
+        (await client.headManifest(basic, 'test/app', '1.1.0')).digest,
+        seededImage(env, 'basic', 'test/app', '1.1.0').digest,
+      );
       const pt = await client.ping(token);
       assert.equal(pt.auth, 'bearer');
       assert.ok((await client.listTags(token, 'test/app')).tags.includes('1.2.0-alpine'));
-      assert.ok(lines.every((l) => !l.includes(TEST_USER.password)), 'a log line holds the password');
+      assert.ok(
+        lines.every((l) => !l.includes(TEST_USER.password)),
+        'a log line holds the password',
+      );
     } finally {
       await close();
     }

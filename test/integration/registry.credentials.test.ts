@@ -29,28 +29,55 @@ void describe('docker config credentials against real registries', () => {
     fs.writeFileSync(
       path.join(cfg, 'config.json'),
       JSON.stringify({
-        auths: { [`https://${basic}/v1/`]: { auth: Buffer.from(`${TEST_USER.username}:${TEST_USER.password}`).toString('base64') }, [token]: {} },
+        auths: {
+          [`https://${basic}/v1/`]: {
+            auth: Buffer.from(`${TEST_USER.username}:${TEST_USER.password}`).toString('base64'),
+          },
+          [token]: {},
+        },
         credHelpers: { [token]: 'rltest' },
       }),
     );
     const lines: string[] = [];
     const warnings: string[] = [];
-    const keychain = defaultKeychain({ env: { DOCKER_CONFIG: cfg, PATH: `${bin}:${process.env.PATH ?? ''}` }, onWarning: (w) => warnings.push(w) });
-    const { client, close } = createRegistryClient({ keychain, env: {}, clientId: `rl-cred-test-${process.pid}`, log: (l) => lines.push(l), hosts: { [basic]: { insecure: true }, [token]: { insecure: true }, [new URL(env.tokenServer.realm).host]: { insecure: true } } });
+    const keychain = defaultKeychain({
+      env: { DOCKER_CONFIG: cfg, PATH: `${bin}:${process.env.PATH ?? ''}` },
+      onWarning: (w) => warnings.push(w),
+    });
+    const { client, close } = createRegistryClient({
+      keychain,
+      env: {},
+      clientId: `rl-cred-test-${process.pid}`,
+      log: (l) => lines.push(l),
+      hosts: {
+        [basic]: { insecure: true },
+        [token]: { insecure: true },
+        [new URL(env.tokenServer.realm).host]: { insecure: true },
+      },
+    });
     try {
       const pb = await client.ping(basic);
       assert.equal(pb.authenticated, true);
       assert.match(pb.credentialSource ?? '', /docker config .*\(auths "https:\/\/127\.0\.0\.1:\d+\/v1\/"\)/);
-      assert.equal((await client.headManifest(basic, 'test/app', '1.0.0')).digest, seededImage(env, 'basic', 'test/app', '1.0.0').digest);
+      assert.equal(
+        (await client.headManifest(basic, 'test/app', '1.0.0')).digest,
+        seededImage(env, 'basic', 'test/app', '1.0.0').digest,
+      );
       const pt = await client.ping(token);
       assert.equal(pt.auth, 'bearer');
       assert.match(pt.credentialSource ?? '', /credential helper docker-credential-rltest \(credHelpers/);
       assert.deepEqual((await client.listTags(token, 'test/oci')).tags, ['1.0.0']);
       const log = (await readTokenLog(env)).filter((l) => l.clientId === `rl-cred-test-${process.pid}`);
-      assert.ok(log.length >= 1 && log.every((l) => l.user === TEST_USER.username && l.status === 200), JSON.stringify(log));
+      assert.ok(
+        log.length >= 1 && log.every((l) => l.user === TEST_USER.username && l.status === 200),
+        JSON.stringify(log),
+      );
       assert.deepEqual(warnings, []);
       // the audit lines name sources, never the secret
-      assert.ok(lines.some((l) => /credentials: user testuser, password from docker config/.test(l)), lines.join('\n'));
+      assert.ok(
+        lines.some((l) => /credentials: user testuser, password from docker config/.test(l)),
+        lines.join('\n'),
+      );
       assert.ok(lines.every((l) => !l.includes(TEST_USER.password)));
     } finally {
       await close();

@@ -30,7 +30,9 @@ after(async () => {
 });
 
 const USER = { username: 'alice', password: 's3cr3t:with:colons' };
-const keychain = (cred?: Omit<Credential, 'source'>): Keychain => ({ resolve: () => Promise.resolve(cred ? { ...cred, source: 'test' } : undefined) });
+const keychain = (cred?: Omit<Credential, 'source'>): Keychain => ({
+  resolve: () => Promise.resolve(cred ? { ...cred, source: 'test' } : undefined),
+});
 
 function client(opts: Partial<RegistryClientOptions> & { cred?: Omit<Credential, 'source'> } = {}): RegistryClient {
   return new RegistryClient({
@@ -50,7 +52,12 @@ const v2ok = (url: URL, res: ServerResponse): boolean => {
   return false;
 };
 
-const MANIFEST = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: {}, layers: [] });
+const MANIFEST = JSON.stringify({
+  schemaVersion: 2,
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  config: {},
+  layers: [],
+});
 const MANIFEST_DIGEST = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}`;
 
 void describe('registry client against the fault server', () => {
@@ -69,10 +76,24 @@ void describe('registry client against the fault server', () => {
     a.handle((_req, res, { url, count }) => {
       if (v2ok(url, res)) return;
       if (url.searchParams.get('case') === 'long' || count === 2) {
-        sendJson(res, 429, { errors: [{ code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit' }] }, { 'retry-after': url.searchParams.get('case') === 'long' ? '3600' : '1', 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' });
+        sendJson(
+          res,
+          429,
+          { errors: [{ code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit' }] },
+          {
+            'retry-after': url.searchParams.get('case') === 'long' ? '3600' : '1',
+            'ratelimit-limit': '100;w=21600',
+            'ratelimit-remaining': '0;w=21600',
+          },
+        );
         return;
       }
-      sendJson(res, 200, { name: 'x', tags: ['a'] }, { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '42;w=21600' });
+      sendJson(
+        res,
+        200,
+        { name: 'x', tags: ['a'] },
+        { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '42;w=21600' },
+      );
     });
     const c = client();
     const t0 = Date.now();
@@ -83,20 +104,32 @@ void describe('registry client against the fault server', () => {
     const t1 = Date.now();
     a.handle((_req, res, { url }) => {
       if (v2ok(url, res)) return;
-      sendJson(res, 429, { errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] }, { 'retry-after': '3600', 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' });
+      sendJson(
+        res,
+        429,
+        { errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] },
+        { 'retry-after': '3600', 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' },
+      );
     });
     const err = await c.headManifest(a.host, 'x', 'latest').catch((e: unknown) => e);
     assert.ok(isRateLimitError(err));
-    assert.equal((err).retryAfter, 3600);
-    assert.match((err).message, /retry after 3600 s/);
+    assert.equal(err.retryAfter, 3600);
+    assert.match(err.message, /retry after 3600 s/);
     assert.ok(Date.now() - t1 < 3000);
   });
 
   void it('5xx then success; persistent 5xx is a temporary error after bounded retries', async () => {
     a.handle((_req, res, { url, count }) => {
       if (v2ok(url, res)) return;
-      if (url.pathname.includes('always') || count <= 3) sendJson(res, count % 2 ? 503 : 500, { errors: [{ code: 'UNAVAILABLE', message: 'try later' }] });
-      else res.writeHead(200, { 'docker-content-digest': MANIFEST_DIGEST, 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end();
+      if (url.pathname.includes('always') || count <= 3)
+        sendJson(res, count % 2 ? 503 : 500, { errors: [{ code: 'UNAVAILABLE', message: 'try later' }] });
+      else
+        res
+          .writeHead(200, {
+            'docker-content-digest': MANIFEST_DIGEST,
+            'content-type': 'application/vnd.oci.image.manifest.v1+json',
+          })
+          .end();
     });
     const c = client();
     assert.equal((await c.headManifest(a.host, 'x', '1')).digest, MANIFEST_DIGEST);
@@ -117,8 +150,15 @@ void describe('registry client against the fault server', () => {
       setTimeout(() => res.end('"a"]}'), 1500).unref();
     });
     const c = client({ headersTimeoutMs: 200, bodyTimeoutMs: 200, retry: { retries: 0 } });
-    await assert.rejects(c.listTags(a.host, 'slowhead'), (e) => isNetworkError(e) && e.networkCode === 'UND_ERR_HEADERS_TIMEOUT' && /did not answer in time/.test(e.message));
-    await assert.rejects(c.listTags(a.host, 'slowbody'), (e) => isNetworkError(e) && e.networkCode === 'UND_ERR_BODY_TIMEOUT');
+    await assert.rejects(
+      c.listTags(a.host, 'slowhead'),
+      (e) =>
+        isNetworkError(e) && e.networkCode === 'UND_ERR_HEADERS_TIMEOUT' && /did not answer in time/.test(e.message),
+    );
+    await assert.rejects(
+      c.listTags(a.host, 'slowbody'),
+      (e) => isNetworkError(e) && e.networkCode === 'UND_ERR_BODY_TIMEOUT',
+    );
   });
 
   void it('a request waiting for a busy host slot can be cancelled, and the slot passes on', async () => {
@@ -165,7 +205,10 @@ void describe('registry client against the fault server', () => {
       }
     });
     const c = client({ maxBodyBytes: 64 * 1024 });
-    await assert.rejects(c.listTags(a.host, 'declared'), (e) => isProtocolError(e) && /larger than the 65536 byte limit/.test(e.message));
+    await assert.rejects(
+      c.listTags(a.host, 'declared'),
+      (e) => isProtocolError(e) && /larger than the 65536 byte limit/.test(e.message),
+    );
     await assert.rejects(c.listTags(a.host, 'streamed'), (e) => isProtocolError(e) && /larger than/.test(e.message));
   });
 
@@ -180,7 +223,12 @@ void describe('registry client against the fault server', () => {
         return;
       }
       if (repo === 'endless') {
-        sendJson(res, 200, { name: repo, tags: ['a', 'b'] }, { link: `</v2/${repo}/tags/list?n=${n}&last=b>; rel="next"` });
+        sendJson(
+          res,
+          200,
+          { name: repo, tags: ['a', 'b'] },
+          { link: `</v2/${repo}/tags/list?n=${n}&last=b>; rel="next"` },
+        );
         return;
       }
       if (repo === 'cross') {
@@ -191,10 +239,18 @@ void describe('registry client against the fault server', () => {
       const start = last ? all.indexOf(last) + 1 : 0;
       const page = all.slice(start, start + 2);
       const more = start + 2 < all.length;
-      sendJson(res, 200, { name: repo, tags: page }, more ? { link: `</v2/${repo}/tags/list?n=2&last=${page[page.length - 1] ?? ''}>; rel="next"` } : {});
+      sendJson(
+        res,
+        200,
+        { name: repo, tags: page },
+        more ? { link: `</v2/${repo}/tags/list?n=2&last=${page[page.length - 1] ?? ''}>; rel="next"` } : {},
+      );
     });
     b.handle((_req, res) => sendJson(res, 200, { tags: ['evil'] }));
-    const c = client({ cred: USER, hosts: { [a.host]: { scheme: 'http', insecure: true }, [b.host]: { scheme: 'http' } } });
+    const c = client({
+      cred: USER,
+      hosts: { [a.host]: { scheme: 'http', insecure: true }, [b.host]: { scheme: 'http' } },
+    });
     const paged = await c.listTags(a.host, 'paged', { pageSize: 2 });
     assert.deepEqual(paged.tags, all);
     assert.equal(paged.pages, 3);
@@ -222,11 +278,21 @@ void describe('registry client against the fault server', () => {
         return;
       }
       if (url.pathname.endsWith('/manifests/same')) res.writeHead(307, { location: '/v2/x/manifests/target' }).end();
-      else if (url.pathname.endsWith('/manifests/other')) res.writeHead(302, { location: `${b.url}/storage/blob?X-Amz-Signature=abc` }).end();
-      else sendJson(res, 200, MANIFEST, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': MANIFEST_DIGEST });
+      else if (url.pathname.endsWith('/manifests/other'))
+        res.writeHead(302, { location: `${b.url}/storage/blob?X-Amz-Signature=abc` }).end();
+      else
+        sendJson(res, 200, MANIFEST, {
+          'content-type': 'application/vnd.oci.image.manifest.v1+json',
+          'docker-content-digest': MANIFEST_DIGEST,
+        });
     });
-    b.handle((_req, res) => sendJson(res, 200, MANIFEST, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }));
-    const c = client({ cred: USER, hosts: { [a.host]: { scheme: 'http', insecure: true }, [b.host]: { scheme: 'http' } } });
+    b.handle((_req, res) =>
+      sendJson(res, 200, MANIFEST, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }),
+    );
+    const c = client({
+      cred: USER,
+      hosts: { [a.host]: { scheme: 'http', insecure: true }, [b.host]: { scheme: 'http' } },
+    });
     const same = await c.getManifest(a.host, 'x', 'same');
     assert.equal(same.digest, MANIFEST_DIGEST);
     const target = a.requests.find((r) => r.path === '/v2/x/manifests/target');
@@ -241,7 +307,12 @@ void describe('registry client against the fault server', () => {
   void it('plain HTTP: credentials never sent unless the host is marked insecure', async () => {
     a.handle((req, res, { url }) => {
       if (!req.headers.authorization) {
-        sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'www-authenticate': 'Basic realm="fault"' });
+        sendJson(
+          res,
+          401,
+          { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+          { 'www-authenticate': 'Basic realm="fault"' },
+        );
         return;
       }
       if (v2ok(url, res)) return;
@@ -260,7 +331,7 @@ void describe('registry client against the fault server', () => {
     assert.equal(Buffer.from(sent.replace('Basic ', ''), 'base64').toString(), `${USER.username}:${USER.password}`);
   });
 
-  void it('a plain-HTTP realm on another host:port: the registry marked insecure is not enough; the realm\'s own mark is', async () => {
+  void it("a plain-HTTP realm on another host:port: the registry marked insecure is not enough; the realm's own mark is", async () => {
     b.handle((req, res) => sendJson(res, req.headers.authorization ? 200 : 401, { token: 'tok', expires_in: 300 }));
     a.handle((req, res, { url }) => {
       if (req.headers.authorization === 'Bearer tok') {
@@ -270,7 +341,10 @@ void describe('registry client against the fault server', () => {
       }
       sendJson(res, 401, {}, { 'www-authenticate': `Bearer realm="${b.url}/token",service="fault"` });
     });
-    const registryOnly = client({ cred: USER, hosts: { [a.host]: { scheme: 'http', insecure: true }, [b.host]: { scheme: 'http' } } });
+    const registryOnly = client({
+      cred: USER,
+      hosts: { [a.host]: { scheme: 'http', insecure: true }, [b.host]: { scheme: 'http' } },
+    });
     const err = await registryOnly.listTags(a.host, 'x').catch((e: unknown) => e);
     assert.ok(isAuthError(err) && err.message.includes(`mark ${b.host} insecure`), String(err));
     // "Not sent", naming the realm's host:port as the one to allow (what the quick-fix and the CLI hint use).
@@ -280,11 +354,22 @@ void describe('registry client against the fault server', () => {
     assert.ok(!String((err as Error).message).includes(USER.password));
     assert.deepEqual(b.requests, [], 'nothing reached the realm');
     assert.ok(a.requests.every((r) => r.headers.authorization === undefined));
-    const both = client({ cred: USER, hosts: { [a.host]: { scheme: 'http', insecure: true }, [b.host]: { scheme: 'http', insecure: true } } });
+    const both = client({
+      cred: USER,
+      hosts: { [a.host]: { scheme: 'http', insecure: true }, [b.host]: { scheme: 'http', insecure: true } },
+    });
     assert.deepEqual((await both.listTags(a.host, 'x')).tags, ['a']);
-    const realmAuth: string[] = b.requests.map((r: RecordedRequest) => r.headers.authorization ?? '').filter((h) => h !== '');
-    assert.deepEqual(realmAuth.map((h) => Buffer.from(h.replace('Basic ', ''), 'base64').toString()), [`${USER.username}:${USER.password}`]);
-    assert.ok(a.requests.every((r: RecordedRequest) => !(r.headers.authorization ?? '').startsWith('Basic')), 'the registry got the token, never the password');
+    const realmAuth: string[] = b.requests
+      .map((r: RecordedRequest) => r.headers.authorization ?? '')
+      .filter((h) => h !== '');
+    assert.deepEqual(
+      realmAuth.map((h) => Buffer.from(h.replace('Basic ', ''), 'base64').toString()),
+      [`${USER.username}:${USER.password}`],
+    );
+    assert.ok(
+      a.requests.every((r: RecordedRequest) => !(r.headers.authorization ?? '').startsWith('Basic')),
+      'the registry got the token, never the password',
+    );
   });
 
   void it('a token form (OAuth2 POST) redirected 307 to another origin is not resent there', async () => {
@@ -304,22 +389,42 @@ void describe('registry client against the fault server', () => {
       }
       sendJson(res, 401, {}, { 'www-authenticate': `Bearer realm="${b.url}/token",service="fault"` });
     });
-    const c = client({ cred: USER, hosts: { [a.host]: { scheme: 'http', insecure: true, oauth2: true }, [b.host]: { scheme: 'http', insecure: true } } });
+    const c = client({
+      cred: USER,
+      hosts: {
+        [a.host]: { scheme: 'http', insecure: true, oauth2: true },
+        [b.host]: { scheme: 'http', insecure: true },
+      },
+    });
     const err = await c.listTags(a.host, 'x').catch((e: unknown) => e);
     assert.ok(isProtocolError(err) && /refusing to resend a request body/.test(err.message), String(err));
-    assert.ok(b.requests.some((r) => r.method === 'POST' && r.body.includes('password')), 'the form went to the realm');
-    assert.ok(a.requests.every((r) => r.path !== '/stolen' && !r.body.includes(USER.password)), 'and nowhere else');
+    assert.ok(
+      b.requests.some((r) => r.method === 'POST' && r.body.includes('password')),
+      'the form went to the realm',
+    );
+    assert.ok(
+      a.requests.every((r) => r.path !== '/stolen' && !r.body.includes(USER.password)),
+      'and nowhere else',
+    );
   });
 
   void it('HEAD without a digest falls back to GET + sha256; a GET digest that does not match the body is refused', async () => {
     a.handle((req, res, { url }) => {
       if (v2ok(url, res)) return;
       if (req.method === 'HEAD') {
-        res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'content-length': Buffer.byteLength(MANIFEST) }).end();
+        res
+          .writeHead(200, {
+            'content-type': 'application/vnd.oci.image.manifest.v1+json',
+            'content-length': Buffer.byteLength(MANIFEST),
+          })
+          .end();
         return;
       }
       const lie = url.pathname.endsWith('/lie');
-      sendJson(res, 200, MANIFEST, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', ...(lie ? { 'docker-content-digest': `sha256:${'0'.repeat(64)}` } : {}) });
+      sendJson(res, 200, MANIFEST, {
+        'content-type': 'application/vnd.oci.image.manifest.v1+json',
+        ...(lie ? { 'docker-content-digest': `sha256:${'0'.repeat(64)}` } : {}),
+      });
     });
     const c = client();
     const d = await c.headManifest(a.host, 'x', 'nodigest');
@@ -336,10 +441,12 @@ void describe('registry client against the fault server', () => {
     b.handle((_req, res, { url }) => {
       tokenLog.push(url);
       if (tokenMode === 'fail') sendJson(res, 500, { errors: [{ code: 'BROKEN', message: 'token service down' }] });
-      else if (tokenMode === 'expired') sendJson(res, 200, { token: `t${tokenLog.length}`, expires_in: 1, issued_at: '2001-01-01T00:00:00Z' });
+      else if (tokenMode === 'expired')
+        sendJson(res, 200, { token: `t${tokenLog.length}`, expires_in: 1, issued_at: '2001-01-01T00:00:00Z' });
       else sendJson(res, 200, { access_token: `t${tokenLog.length}`, expires_in: 300 });
     });
-    const challenge = (scope?: string) => `Bearer realm="${b.url}/token",service="fault",${scope ? `scope="${scope}",` : ''}error="insufficient_scope"`;
+    const challenge = (scope?: string) =>
+      `Bearer realm="${b.url}/token",service="fault",${scope ? `scope="${scope}",` : ''}error="insufficient_scope"`;
     a.handle((req, res, { url }) => {
       const auth = req.headers.authorization;
       if (url.pathname === '/v2/') {
@@ -347,7 +454,12 @@ void describe('registry client against the fault server', () => {
         return;
       }
       if (url.pathname.startsWith('/v2/loop/')) {
-        sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'never' }] }, { 'www-authenticate': challenge('repository:loop:pull') });
+        sendJson(
+          res,
+          401,
+          { errors: [{ code: 'UNAUTHORIZED', message: 'never' }] },
+          { 'www-authenticate': challenge('repository:loop:pull') },
+        );
         return;
       }
       if (url.pathname.startsWith('/v2/merge/')) {
@@ -371,7 +483,10 @@ void describe('registry client against the fault server', () => {
     tokenMode = 'fail';
     tokenLog.length = 0;
     const failing = client({ retry: { retries: 0 } });
-    await assert.rejects(failing.listTags(a.host, 'x'), (e) => isRegistryError(e) && e.status === 500 && /token service/.test(e.message));
+    await assert.rejects(
+      failing.listTags(a.host, 'x'),
+      (e) => isRegistryError(e) && e.status === 500 && /token service/.test(e.message),
+    );
     tokenMode = 'expired';
     tokenLog.length = 0;
     const expired = client();
@@ -389,7 +504,12 @@ void describe('registry client against the fault server', () => {
     a.handle((req, res, { url }) => {
       if (v2ok(url, res)) return;
       if (req.headers.authorization !== 'Bearer tok') {
-        sendJson(res, 401, {}, { 'www-authenticate': `Bearer realm="${b.url}/token",service="svc",scope="repository:private/app:pull"` });
+        sendJson(
+          res,
+          401,
+          {},
+          { 'www-authenticate': `Bearer realm="${b.url}/token",service="svc",scope="repository:private/app:pull"` },
+        );
         return;
       }
       sendJson(res, 200, { name: 'private/app', tags: ['1'] });
@@ -404,7 +524,8 @@ void describe('registry client against the fault server', () => {
 
   void it('a realm with a non-http scheme is refused; aborting cancels', async () => {
     a.handle((_req, res, { url }) => {
-      if (url.pathname === '/v2/') sendJson(res, 401, {}, { 'www-authenticate': 'Bearer realm="file:///etc/passwd",service="x"' });
+      if (url.pathname === '/v2/')
+        sendJson(res, 401, {}, { 'www-authenticate': 'Bearer realm="file:///etc/passwd",service="x"' });
       else sendJson(res, 401, {}, { 'www-authenticate': 'Bearer realm="file:///etc/passwd",service="x"' });
     });
     await assert.rejects(client().listTags(a.host, 'x'), (e) => isProtocolError(e) && /http\(s\)/.test(e.message));

@@ -56,11 +56,16 @@ void describe('registry transport', () => {
     });
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
     const host = `127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
-    const { client, close } = createRegistryClient({ keychain, env: {}, hosts: { [host]: { caFile: info.caFile ?? '' } } });
+    const { client, close } = createRegistryClient({
+      keychain,
+      env: {},
+      hosts: { [host]: { caFile: info.caFile ?? '' } },
+    });
     try {
       await client.listTags(host, 'test/app'); // the probe and one request warm a connection
       const warm = accepted;
-      for (let i = 0; i < 12; i++) assert.equal((await client.headManifest(host, 'test/app', '1.0.0')).digest, seeded.digest);
+      for (let i = 0; i < 12; i++)
+        assert.equal((await client.headManifest(host, 'test/app', '1.0.0')).digest, seeded.digest);
       await client.listTags(host, 'test/app');
       assert.equal(accepted - warm, 0, `${accepted - warm} new connections for 13 sequential requests`);
       assert.equal(client.stats.head, 12);
@@ -80,7 +85,10 @@ void describe('registry transport', () => {
     const insecure = createRegistryClient({ keychain, env: {}, hosts: { [reg]: { insecure: true } } });
     try {
       assert.equal((await withCa.client.headManifest(reg, 'test/app', '1.0.0')).digest, seeded.digest);
-      await assert.rejects(without.client.headManifest(reg, 'test/app', '1.0.0'), (e) => isTlsError(e) && e.tlsCode !== undefined && /settings/.test(e.message));
+      await assert.rejects(
+        without.client.headManifest(reg, 'test/app', '1.0.0'),
+        (e) => isTlsError(e) && e.tlsCode !== undefined && /settings/.test(e.message),
+      );
       assert.equal((await insecure.client.headManifest(reg, 'test/app', '1.0.0')).digest, seeded.digest);
       assert.equal((await insecure.client.ping(reg)).scheme, 'https');
     } finally {
@@ -94,10 +102,21 @@ void describe('registry transport', () => {
     const tls = registryInfo(env, 'tls');
     const tlsHost = new URL(tls.url).host;
     connects.length = 0;
-    const c = createRegistryClient({ keychain, env: {}, proxy: `http://127.0.0.1:${proxyPort}`, hosts: { [anon.host]: { scheme: 'http' }, [tlsHost]: { caFile: tls.caFile ?? '' } } });
+    const c = createRegistryClient({
+      keychain,
+      env: {},
+      proxy: `http://127.0.0.1:${proxyPort}`,
+      hosts: { [anon.host]: { scheme: 'http' }, [tlsHost]: { caFile: tls.caFile ?? '' } },
+    });
     try {
-      assert.equal((await c.client.headManifest(anon.host, 'test/app', '1.0.0')).digest, seededImage(env, 'anon', 'test/app', '1.0.0').digest);
-      assert.equal((await c.client.headManifest(tlsHost, 'test/app', '1.0.0')).digest, seededImage(env, 'tls', 'test/app', '1.0.0').digest);
+      assert.equal(
+        (await c.client.headManifest(anon.host, 'test/app', '1.0.0')).digest,
+        seededImage(env, 'anon', 'test/app', '1.0.0').digest,
+      );
+      assert.equal(
+        (await c.client.headManifest(tlsHost, 'test/app', '1.0.0')).digest,
+        seededImage(env, 'tls', 'test/app', '1.0.0').digest,
+      );
       assert.ok(connects.includes(anon.host), connects.join());
       assert.ok(connects.includes(tlsHost), connects.join());
       assert.equal(c.transport.describe(new URL(tls.url)).route, `http://127.0.0.1:${proxyPort}`);
@@ -106,7 +125,10 @@ void describe('registry transport', () => {
     }
     // the environment's HTTPS_PROXY does not apply to loopback registries
     connects.length = 0;
-    const envOnly = createRegistryClient({ env: { HTTP_PROXY: `http://127.0.0.1:${proxyPort}`, HTTPS_PROXY: `http://127.0.0.1:${proxyPort}` }, hosts: { [anon.host]: { scheme: 'http' } } });
+    const envOnly = createRegistryClient({
+      env: { HTTP_PROXY: `http://127.0.0.1:${proxyPort}`, HTTPS_PROXY: `http://127.0.0.1:${proxyPort}` },
+      hosts: { [anon.host]: { scheme: 'http' } },
+    });
     try {
       await envOnly.client.headManifest(anon.host, 'test/app', '1.0.0');
       assert.deepEqual(connects, []);

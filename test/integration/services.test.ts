@@ -39,7 +39,14 @@ function hasDockerd(): boolean {
 }
 
 /** GET/HEAD on a registry with the env's CA (for tls) and optional Authorization. */
-async function reg(env: TestEnv, name: RegistryName, method: string, p: string, auth?: string, headers: Record<string, string> = {}) {
+async function reg(
+  env: TestEnv,
+  name: RegistryName,
+  method: string,
+  p: string,
+  auth?: string,
+  headers: Record<string, string> = {},
+) {
   const r = env.registries[name];
   return httpRequest(r.url + p, {
     method,
@@ -71,7 +78,10 @@ void describe('registries', () => {
     const res = await reg(env, 'basic', 'GET', '/v2/');
     assert.equal(res.status, 401);
     assert.equal(parseChallenge(res.headers['www-authenticate'])?.scheme, 'basic');
-    assert.equal((await reg(env, 'basic', 'GET', '/v2/', basicAuth(TEST_USER.username, TEST_USER.password))).status, 200);
+    assert.equal(
+      (await reg(env, 'basic', 'GET', '/v2/', basicAuth(TEST_USER.username, TEST_USER.password))).status,
+      200,
+    );
     assert.equal((await reg(env, 'basic', 'GET', '/v2/', basicAuth(TEST_USER.username, 'nope'))).status, 401);
   });
 
@@ -79,7 +89,9 @@ void describe('registries', () => {
     const env = await getEnv();
     const r = env.registries.tls;
     assert.match(r.url, /^https:\/\/localhost:\d+$/);
-    await assert.rejects(httpRequest(`${r.url}/v2/`), (e: NodeJS.ErrnoException) => /UNABLE_TO_VERIFY|SELF_SIGNED|unable to verify/i.test(`${e.code} ${e.message}`));
+    await assert.rejects(httpRequest(`${r.url}/v2/`), (e: NodeJS.ErrnoException) =>
+      /UNABLE_TO_VERIFY|SELF_SIGNED|unable to verify/i.test(`${e.code} ${e.message}`),
+    );
     const ca = fs.readFileSync(r.caFile ?? '');
     const auth = basicAuth(TEST_USER.username, TEST_USER.password);
     assert.equal((await httpRequest(`${r.url}/v2/`, { ca })).status, 401);
@@ -108,7 +120,10 @@ void describe('registries', () => {
     // the same token is not good for another repository
     assert.equal((await reg(env, 'token', 'GET', '/v2/test/oci/tags/list', `Bearer ${t.token}`)).status, 401);
 
-    const bad = await fetchToken(env, ['repository:test/app:pull'], { username: TEST_USER.username, password: 'wrong' });
+    const bad = await fetchToken(env, ['repository:test/app:pull'], {
+      username: TEST_USER.username,
+      password: 'wrong',
+    });
     assert.equal(bad.status, 401);
     assert.equal((bad.body as { errors: { code: string }[] }).errors[0]?.code, 'UNAUTHORIZED');
 
@@ -122,21 +137,63 @@ void describe('registries', () => {
     const env = await getEnv();
     await clearTokenLog(env);
     const post = (form: Record<string, string>) =>
-      httpRequest(env.tokenServer.realm, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
-    const first = await post({ grant_type: 'password', username: TEST_USER.username, password: TEST_USER.password, service: env.tokenServer.service, scope: 'repository:test/app:pull', client_id: 'registry-lens', access_type: 'offline' });
+      httpRequest(env.tokenServer.realm, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      });
+    const first = await post({
+      grant_type: 'password',
+      username: TEST_USER.username,
+      password: TEST_USER.password,
+      service: env.tokenServer.service,
+      scope: 'repository:test/app:pull',
+      client_id: 'registry-lens',
+      access_type: 'offline',
+    });
     assert.equal(first.status, 200);
     const body = first.json<{ access_token: string; refresh_token?: string; expires_in: number }>();
     assert.ok(body.refresh_token);
     assert.equal((await reg(env, 'token', 'GET', '/v2/test/app/tags/list', `Bearer ${body.access_token}`)).status, 200);
-    const refreshed = await post({ grant_type: 'refresh_token', refresh_token: body.refresh_token, service: env.tokenServer.service, scope: 'repository:test/oci:pull', client_id: 'registry-lens' });
+    const refreshed = await post({
+      grant_type: 'refresh_token',
+      refresh_token: body.refresh_token,
+      service: env.tokenServer.service,
+      scope: 'repository:test/oci:pull',
+      client_id: 'registry-lens',
+    });
     assert.equal(refreshed.status, 200);
-    assert.equal((await reg(env, 'token', 'GET', '/v2/test/oci/tags/list', `Bearer ${refreshed.json<{ access_token: string }>().access_token}`)).status, 200);
-    assert.equal((await post({ grant_type: 'password', username: TEST_USER.username, password: 'x', service: 's' })).status, 401);
+    assert.equal(
+      (
+        await reg(
+          env,
+          'token',
+          'GET',
+          '/v2/test/oci/tags/list',
+          `Bearer ${refreshed.json<{ access_token: string }>().access_token}`,
+        )
+      ).status,
+      200,
+    );
+    assert.equal(
+      (await post({ grant_type: 'password', username: TEST_USER.username, password: 'x', service: 's' })).status,
+      401,
+    );
 
     await configureTokenServer(env, { oauth: false, expiresIn: 42 });
     try {
-      assert.equal((await post({ grant_type: 'password', username: TEST_USER.username, password: TEST_USER.password, service: 's' })).status, 404);
-      assert.equal((((await fetchToken(env, [])).body) as { expires_in: number }).expires_in, 42);
+      assert.equal(
+        (
+          await post({
+            grant_type: 'password',
+            username: TEST_USER.username,
+            password: TEST_USER.password,
+            service: 's',
+          })
+        ).status,
+        404,
+      );
+      assert.equal(((await fetchToken(env, [])).body as { expires_in: number }).expires_in, 42);
     } finally {
       await configureTokenServer(env, { oauth: true, expiresIn: 300 });
     }
@@ -169,7 +226,13 @@ void describe('seeded images', () => {
     const env = await getEnv();
     for (const name of ALL) {
       for (const repo of ['test/app', 'test/multi', 'test/oci']) {
-        const res = await reg(env, name, 'GET', `/v2/${repo}/tags/list`, await authFor(env, name, `repository:${repo}:pull`));
+        const res = await reg(
+          env,
+          name,
+          'GET',
+          `/v2/${repo}/tags/list`,
+          await authFor(env, name, `repository:${repo}:pull`),
+        );
         assert.equal(res.status, 200, `${name} ${repo}`);
         assert.deepEqual(res.json<{ tags: string[] }>().tags.sort(), seedTags('test', repo).sort(), `${name} ${repo}`);
       }
@@ -189,7 +252,14 @@ void describe('seeded images', () => {
     for (const name of ALL) {
       for (const [repo, tag, mediaType] of cases) {
         const seeded = seededImage(env, name, repo, tag);
-        const res = await reg(env, name, 'HEAD', `/v2/${repo}/manifests/${tag}`, await authFor(env, name, `repository:${repo}:pull`), { Accept: MANIFEST_ACCEPT });
+        const res = await reg(
+          env,
+          name,
+          'HEAD',
+          `/v2/${repo}/manifests/${tag}`,
+          await authFor(env, name, `repository:${repo}:pull`),
+          { Accept: MANIFEST_ACCEPT },
+        );
         assert.equal(res.status, 200, `${name} ${repo}:${tag}`);
         assert.equal(res.headers['docker-content-digest'], seeded.digest, `${name} ${repo}:${tag}`);
         assert.equal(res.headers['content-type'], mediaType, `${name} ${repo}:${tag}`);
@@ -200,7 +270,11 @@ void describe('seeded images', () => {
     assert.equal(app('latest'), app('2.0.0'));
     assert.equal(new Set(seedTags('test', 'test/app').map(app)).size, seedTags('test', 'test/app').length - 1);
     // same content on every registry → same digests everywhere
-    for (const name of ALL) assert.equal(seededImage(env, name, 'test/multi', '2.0.0').digest, seededImage(env, 'anon', 'test/multi', '2.0.0').digest);
+    for (const name of ALL)
+      assert.equal(
+        seededImage(env, name, 'test/multi', '2.0.0').digest,
+        seededImage(env, 'anon', 'test/multi', '2.0.0').digest,
+      );
     const multi = seededImage(env, 'anon', 'test/multi', '2.0.0');
     assert.deepEqual(multi.platforms, ['linux/amd64', 'linux/arm64/v8']);
     // deterministic: a fresh process builds the same digests (no timestamps, fixed tar metadata, gzip mtime 0)
@@ -209,13 +283,21 @@ void describe('seeded images', () => {
     const script = `const { buildImage } = require(${JSON.stringify(imageJs)}); const { TEST_SEED } = require(${JSON.stringify(seedsJs)});
       const out = {}; for (const r of TEST_SEED.repos) for (const t of r.tags) out[r.repository + ':' + t.tag] = buildImage(r.repository, t, r.tags).manifest.digest;
       console.log(JSON.stringify(out));`;
-    const fresh = JSON.parse(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout) as Record<string, string>;
+    const fresh = JSON.parse(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout) as Record<
+      string,
+      string
+    >;
     for (const [ref, digest] of Object.entries(fresh)) {
       const [repo = '', tag = ''] = ref.split(':');
       assert.equal(seededImage(env, 'token', repo, tag).digest, digest, ref);
     }
-    const index = (await reg(env, 'anon', 'GET', '/v2/test/multi/manifests/2.0.0', undefined, { Accept: MANIFEST_ACCEPT })).json<{ manifests: { digest: string; platform: { architecture: string; variant?: string } }[] }>();
-    assert.deepEqual(index.manifests.map((m) => m.digest), multi.children?.map((c) => c.digest));
+    const index = (
+      await reg(env, 'anon', 'GET', '/v2/test/multi/manifests/2.0.0', undefined, { Accept: MANIFEST_ACCEPT })
+    ).json<{ manifests: { digest: string; platform: { architecture: string; variant?: string } }[] }>();
+    assert.deepEqual(
+      index.manifests.map((m) => m.digest),
+      multi.children?.map((c) => c.digest),
+    );
     assert.equal(index.manifests[1]?.platform.variant, 'v8');
   });
 });
@@ -223,7 +305,7 @@ void describe('seeded images', () => {
 /** Docker's multiplexed log stream → text. */
 function demux(buf: Buffer): string {
   let out = '';
-  for (let i = 0; i + 8 <= buf.length; ) {
+  for (let i = 0; i + 8 <= buf.length;) {
     const size = buf.readUInt32BE(i + 4);
     out += buf.subarray(i + 8, i + 8 + size).toString('utf8');
     i += 8 + size;
@@ -242,18 +324,35 @@ void describe('engine (dockerd)', { skip: hasDockerd() ? false : 'dockerd is not
     const r = env.registries.token;
     const tag = '1.2.0-alpine';
     const image = `${r.host}/test/app`;
-    const auth = registryAuthHeader({ username: TEST_USER.username, password: TEST_USER.password, serveraddress: r.host });
-    const pull = await dockerRequest(sock, 'POST', `/images/create?fromImage=${encodeURIComponent(image)}&tag=${tag}`, { headers: { 'X-Registry-Auth': auth } });
+    const auth = registryAuthHeader({
+      username: TEST_USER.username,
+      password: TEST_USER.password,
+      serveraddress: r.host,
+    });
+    const pull = await dockerRequest(sock, 'POST', `/images/create?fromImage=${encodeURIComponent(image)}&tag=${tag}`, {
+      headers: { 'X-Registry-Auth': auth },
+    });
     assert.equal(pull.status, 200, pull.text());
-    const events = pull.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status?: string; error?: string });
+    const events = pull
+      .text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { status?: string; error?: string });
     assert.ok(!events.some((e) => e.error), JSON.stringify(events));
 
-    const inspect = (await dockerRequest(sock, 'GET', `/images/${encodeURIComponent(`${image}:${tag}`)}/json`)).json<{ RepoDigests: string[]; Architecture: string }>();
+    const inspect = (await dockerRequest(sock, 'GET', `/images/${encodeURIComponent(`${image}:${tag}`)}/json`)).json<{
+      RepoDigests: string[];
+      Architecture: string;
+    }>();
     assert.deepEqual(inspect.RepoDigests, [`${image}@${seededImage(env, 'token', 'test/app', tag).digest}`]);
 
     const created = await dockerRequest(sock, 'POST', '/containers/create', {
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ Image: `${image}:${tag}`, Cmd: ['cat', '/etc/version'], HostConfig: { NetworkMode: 'none' } }),
+      body: JSON.stringify({
+        Image: `${image}:${tag}`,
+        Cmd: ['cat', '/etc/version'],
+        HostConfig: { NetworkMode: 'none' },
+      }),
     });
     assert.equal(created.status, 201, created.text());
     const id = created.json<{ Id: string }>().Id;
@@ -273,15 +372,28 @@ void describe('engine (dockerd)', { skip: hasDockerd() ? false : 'dockerd is not
     const sock = env.docker?.socketPath ?? '';
     const r = env.registries.token;
     const bad = registryAuthHeader({ username: TEST_USER.username, password: 'wrong', serveraddress: r.host });
-    const res = await dockerRequest(sock, 'POST', `/images/create?fromImage=${encodeURIComponent(`${r.host}/test/app`)}&tag=1.0.0`, { headers: { 'X-Registry-Auth': bad } });
+    const res = await dockerRequest(
+      sock,
+      'POST',
+      `/images/create?fromImage=${encodeURIComponent(`${r.host}/test/app`)}&tag=1.0.0`,
+      { headers: { 'X-Registry-Auth': bad } },
+    );
     assert.equal(res.status, 500);
     assert.match(res.text(), /unauthorized: authentication failed: bad credentials/);
 
     const anon = env.registries.anon;
-    const ok = await dockerRequest(sock, 'POST', `/images/create?fromImage=${encodeURIComponent(`${anon.host}/test/multi`)}&tag=2.0.0`);
+    const ok = await dockerRequest(
+      sock,
+      'POST',
+      `/images/create?fromImage=${encodeURIComponent(`${anon.host}/test/multi`)}&tag=2.0.0`,
+    );
     assert.equal(ok.status, 200, ok.text());
-    const inspect = (await dockerRequest(sock, 'GET', `/images/${encodeURIComponent(`${anon.host}/test/multi:2.0.0`)}/json`)).json<{ RepoDigests: string[] }>();
-    assert.deepEqual(inspect.RepoDigests, [`${anon.host}/test/multi@${seededImage(env, 'anon', 'test/multi', '2.0.0').digest}`]);
+    const inspect = (
+      await dockerRequest(sock, 'GET', `/images/${encodeURIComponent(`${anon.host}/test/multi:2.0.0`)}/json`)
+    ).json<{ RepoDigests: string[] }>();
+    assert.deepEqual(inspect.RepoDigests, [
+      `${anon.host}/test/multi@${seededImage(env, 'anon', 'test/multi', '2.0.0').digest}`,
+    ]);
   });
 });
 

@@ -35,16 +35,31 @@ function loginEntries(names: VendorName[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const n of names) {
     const c = v.get(n).spec.credential;
-    if (c) out[c.key] = { auth: b64(`${c.username}:${c.password}`), ...(c.identitytoken ? { identitytoken: c.identitytoken } : {}) };
+    if (c)
+      out[c.key] = {
+        auth: b64(`${c.username}:${c.password}`),
+        ...(c.identitytoken ? { identitytoken: c.identitytoken } : {}),
+      };
   }
   return out;
 }
 
-function cli(args: string[], env: Record<string, string> = {}, cwd = tmp): Promise<{ status: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = tmp,
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: tmp, DOCKER_CONFIG: path.join(tmp, 'empty'), REGISTRY_LENS_TEST_RESOLVE: v.resolve, NODE_EXTRA_CA_CERTS: v.certs.caFile, ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: tmp,
+        DOCKER_CONFIG: path.join(tmp, 'empty'),
+        REGISTRY_LENS_TEST_RESOLVE: v.resolve,
+        NODE_EXTRA_CA_CERTS: v.certs.caFile,
+        ...env,
+      },
     });
     let stdout = '';
     let stderr = '';
@@ -70,7 +85,19 @@ async function check(name: string, dockerfile: string, env: Record<string, strin
   return JSON.parse(r.stdout) as CheckItem[];
 }
 
-const ALL: VendorName[] = ['dockerHub', 'ghcr', 'ecr', 'redHat', 'quay', 'harbor', 'gitlab', 'artifactory', 'nexus', 'artifactRegistry', 'acr'];
+const ALL: VendorName[] = [
+  'dockerHub',
+  'ghcr',
+  'ecr',
+  'redHat',
+  'quay',
+  'harbor',
+  'gitlab',
+  'artifactory',
+  'nexus',
+  'artifactRegistry',
+  'acr',
+];
 
 void describe('vendors through the CLI', () => {
   void it('check: every vendor answers an update for an old tag, signed in with what its login command writes', async () => {
@@ -93,7 +120,14 @@ void describe('vendors through the CLI', () => {
       ].join('\n'),
       { DOCKER_CONFIG: dockerConfig('all-logins', loginEntries(ALL)) },
     );
-    const got = Object.fromEntries(items.map((i) => [i.text, i.error ? `error ${i.error.code}: ${i.error.message}` : `${i.status} ${i.updates.map((u) => `${u.kind}=${u.tag}`).join(',')}`]));
+    const got = Object.fromEntries(
+      items.map((i) => [
+        i.text,
+        i.error
+          ? `error ${i.error.code}: ${i.error.message}`
+          : `${i.status} ${i.updates.map((u) => `${u.kind}=${u.tag}`).join(',')}`,
+      ]),
+    );
     assert.deepEqual(got, {
       'alpine:3.19.0': 'update minor=3.20.0,patch=3.19.1',
       'docker.io/acme/private:1.0.0': 'update minor=1.1.0',
@@ -116,14 +150,24 @@ void describe('vendors through the CLI', () => {
       const spec = v.get(n).spec;
       const r = await cli(['ping', spec.registry], env);
       assert.equal(r.status, 0, `${spec.name}: ${r.stderr}`);
-      assert.match(r.stdout, new RegExp(`credential: +docker config .*config\\.json \\(auths "${spec.credential!.key.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"\\) — accepted`), `${spec.name}: ${r.stdout}`);
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `credential: +docker config .*config\\.json \\(auths "${spec.credential!.key.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"\\) — accepted`,
+        ),
+        `${spec.name}: ${r.stdout}`,
+      );
     }
   });
 
   void it('Docker Hub: the keys https://index.docker.io/v1/, index.docker.io and docker.io all sign in to docker.io', async () => {
     const c = v.get('dockerHub').spec.credential!;
     for (const key of ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io']) {
-      const r = await cli(['ping', 'docker.io'], { DOCKER_CONFIG: dockerConfig(`hub-${key.replace(/\W+/g, '-')}`, { [key]: { auth: b64(`${c.username}:${c.password}`) } }) });
+      const r = await cli(['ping', 'docker.io'], {
+        DOCKER_CONFIG: dockerConfig(`hub-${key.replace(/\W+/g, '-')}`, {
+          [key]: { auth: b64(`${c.username}:${c.password}`) },
+        }),
+      });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /docker\.io: reachable at https:\/\/registry-1\.docker\.io\/v2\//);
       assert.match(r.stdout, new RegExp(`auths "${key.replace(/[./]/g, '\\$&')}"\\) — accepted`));
@@ -131,7 +175,11 @@ void describe('vendors through the CLI', () => {
   });
 
   void it('GHCR: a private package without credentials needs credentials (not "not found")', async () => {
-    const items = await check('ghcr-anon', 'FROM ghcr.io/acme/private-app:2.0.0\nFROM ghcr.io/acme/public-app:1.0.0\n', {});
+    const items = await check(
+      'ghcr-anon',
+      'FROM ghcr.io/acme/private-app:2.0.0\nFROM ghcr.io/acme/public-app:1.0.0\n',
+      {},
+    );
     assert.equal(items[0]?.error?.code, 'auth');
     assert.match(items[0]?.error?.message ?? '', /sign in|add credentials/);
     assert.equal(items[1]?.status, 'update');
@@ -139,7 +187,8 @@ void describe('vendors through the CLI', () => {
 
   void it('ECR: an expired token: ping and check say how to refresh it, with code auth-expired', async () => {
     const env = { DOCKER_CONFIG: dockerConfig('ecr-expired', { [ECR_HOST]: { auth: b64('AWS:ecr-token-expired') } }) };
-    const hint = /aws ecr get-login-password --region us-east-1 \| docker login --username AWS --password-stdin 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com/;
+    const hint =
+      /aws ecr get-login-password --region us-east-1 \| docker login --username AWS --password-stdin 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com/;
     const ping = await cli(['ping', ECR_HOST], env);
     assert.equal(ping.status, 2);
     assert.match(ping.stderr, hint);
@@ -156,14 +205,23 @@ void describe('vendors through the CLI', () => {
     fs.writeFileSync(file, JSON.stringify({ auths: { 'quay.io': { auth: b64(`${c.username}:${c.password}`) } } }));
     const r = await cli(['ping', 'quay.io'], { REGISTRY_AUTH_FILE: file });
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`credential: +containers auth file ${file.replace(/[./]/g, '\\$&')} \\(auths "quay\\.io"\\) — accepted`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `credential: +containers auth file ${file.replace(/[./]/g, '\\$&')} \\(auths "quay\\.io"\\) — accepted`,
+      ),
+    );
   });
 
   void it('no credential reached an origin it does not belong to', () => {
     const allowed = CREDENTIAL_ORIGINS;
     for (const n of ALL) {
       for (const r of v.get(n).seen) {
-        if (r.authorization !== undefined) assert.ok(allowed[n].includes(`${r.scheme}://${r.host}`), `${n}: Authorization reached ${r.scheme}://${r.host}${r.path}`);
+        if (r.authorization !== undefined)
+          assert.ok(
+            allowed[n].includes(`${r.scheme}://${r.host}`),
+            `${n}: Authorization reached ${r.scheme}://${r.host}${r.path}`,
+          );
       }
     }
   });

@@ -5,8 +5,25 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createRegistryClient, type Credential, isAuthError, isRateLimitError, type RegistryClient, StaticKeychain } from '../support/registryKit';
-import { ACR_USER, CREDENTIAL_ORIGINS, dockerHub, ECR_HOST, GCP_JSON_KEY, manifestFor, startVendors, type VendorName, type Vendors } from '../services/vendors';
+import {
+  createRegistryClient,
+  type Credential,
+  isAuthError,
+  isRateLimitError,
+  type RegistryClient,
+  StaticKeychain,
+} from '../support/registryKit';
+import {
+  ACR_USER,
+  CREDENTIAL_ORIGINS,
+  dockerHub,
+  ECR_HOST,
+  GCP_JSON_KEY,
+  manifestFor,
+  startVendors,
+  type VendorName,
+  type Vendors,
+} from '../services/vendors';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-vendors-'));
 let v: Vendors;
@@ -23,16 +40,34 @@ after(async () => {
 });
 
 function client(creds: Record<string, Omit<Credential, 'source'>> = {}): RegistryClient {
-  const hosts = Object.fromEntries(v.all().flatMap((r) => [r.spec.registry, ...r.spec.httpsHosts]).map((h) => [h, { ca: v.certs.caPem }]));
-  const keychain = new StaticKeychain(Object.fromEntries(Object.entries(creds).map(([k, c]) => [k, { ...c, source: `test credential for ${k}` }])));
-  const c = createRegistryClient({ keychain, hosts, resolve: v.resolve, env: {}, retry: { retries: 1, baseDelayMs: 10, maxDelayMs: 200 } });
+  const hosts = Object.fromEntries(
+    v
+      .all()
+      .flatMap((r) => [r.spec.registry, ...r.spec.httpsHosts])
+      .map((h) => [h, { ca: v.certs.caPem }]),
+  );
+  const keychain = new StaticKeychain(
+    Object.fromEntries(Object.entries(creds).map(([k, c]) => [k, { ...c, source: `test credential for ${k}` }])),
+  );
+  const c = createRegistryClient({
+    keychain,
+    hosts,
+    resolve: v.resolve,
+    env: {},
+    retry: { retries: 1, baseDelayMs: 10, maxDelayMs: 200 },
+  });
   clients.push(c);
   return c.client;
 }
 
 /** Every request that carried an Authorization header, by the origin (scheme://host) that received it. */
 function authorizedOrigins(name: VendorName): Set<string> {
-  return new Set(v.get(name).seen.filter((r) => r.authorization !== undefined).map((r) => `${r.scheme}://${r.host}`));
+  return new Set(
+    v
+      .get(name)
+      .seen.filter((r) => r.authorization !== undefined)
+      .map((r) => `${r.scheme}://${r.host}`),
+  );
 }
 
 function secretSeenAt(name: VendorName, secret: string): Set<string> {
@@ -71,7 +106,8 @@ void describe('vendor emulators through the registry client', () => {
     const tags = await c.listTags('docker.io', 'acme/private');
     assert.deepEqual(tags.tags, ['1.0.0', '1.1.0']);
     assert.deepEqual([...secretSeenAt('dockerHub', cred.password)], ['https://auth.docker.io']);
-    for (const r of v.get('dockerHub').seen.filter((x) => x.host === 'registry-1.docker.io')) assert.ok(!/^Basic/.test(r.authorization ?? ''), 'Basic sent to the registry');
+    for (const r of v.get('dockerHub').seen.filter((x) => x.host === 'registry-1.docker.io'))
+      assert.ok(!/^Basic/.test(r.authorization ?? ''), 'Basic sent to the registry');
   });
 
   void it('Docker Hub: a plain-text 429 with Retry-After is a rate-limit error saying when to retry', async () => {
@@ -117,7 +153,10 @@ void describe('vendor emulators through the registry client', () => {
     await assert.rejects(c.listTags(ECR_HOST, 'team/app'), (e: unknown) => {
       assert.ok(isAuthError(e), String(e));
       assert.match(e.message, /token has expired/);
-      assert.match(e.message, /aws ecr get-login-password --region us-east-1 \| docker login --username AWS --password-stdin 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com/);
+      assert.match(
+        e.message,
+        /aws ecr get-login-password --region us-east-1 \| docker login --username AWS --password-stdin 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com/,
+      );
       assert.equal(e.code, 'auth-expired');
       return true;
     });
@@ -128,7 +167,8 @@ void describe('vendor emulators through the registry client', () => {
     assert.deepEqual((await c.listTags('registry.access.redhat.com', 'ubi9/ubi-minimal')).tags, ['9.3', '9.4', '9.5']);
     const d = await c.headManifest('registry.access.redhat.com', 'ubi9/ubi-minimal', '9.5');
     assert.equal(d.digest, manifestFor('ubi9/ubi-minimal', '9.5').digest);
-    for (const r of v.get('redHat').seen.filter((x) => x.path !== '/v2/')) assert.equal(r.acceptEncoding, 'identity', `${r.method} ${r.path}`);
+    for (const r of v.get('redHat').seen.filter((x) => x.path !== '/v2/'))
+      assert.equal(r.acceptEncoding, 'identity', `${r.method} ${r.path}`);
   });
 
   void it('Quay: n over 100 refused, tags in random order, robot credentials', async () => {
@@ -154,7 +194,10 @@ void describe('vendor emulators through the registry client', () => {
     const c = client({ 'registry.gitlab.example': { username: cred.username, password: cred.password } });
     assert.deepEqual((await c.listTags('registry.gitlab.example', 'group/project/app')).tags, ['1.4.0', '1.5.0']);
     assert.deepEqual([...secretSeenAt('gitlab', cred.password)], ['https://gitlab.example']);
-    assert.deepEqual([...authorizedOrigins('gitlab')].sort(), ['https://gitlab.example', 'https://registry.gitlab.example']);
+    assert.deepEqual([...authorizedOrigins('gitlab')].sort(), [
+      'https://gitlab.example',
+      'https://registry.gitlab.example',
+    ]);
   });
 
   void it('Artifactory: a Link next URL that drops the repository key: paged from the original URL with last=', async () => {

@@ -21,32 +21,101 @@ export interface TokenSigningFiles {
 export async function makeCa(dir: string): Promise<TlsFiles> {
   const f = (n: string) => path.join(dir, n);
   await Promise.all([
-    run('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650', '-subj', '/CN=Registry Lens Test CA',
-      '-keyout', f('ca.key'), '-out', f('ca.crt'),
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    ], dir),
-    run('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=localhost', '-keyout', f('server.key'), '-out', f('server.csr')], dir),
+    run(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '3650',
+        '-subj',
+        '/CN=Registry Lens Test CA',
+        '-keyout',
+        f('ca.key'),
+        '-out',
+        f('ca.crt'),
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+      dir,
+    ),
+    run(
+      'openssl',
+      [
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        f('server.key'),
+        '-out',
+        f('server.csr'),
+      ],
+      dir,
+    ),
   ]);
   fs.writeFileSync(
     f('server.ext'),
     'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nbasicConstraints=CA:FALSE\n' +
       'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
   );
-  await run('openssl', [
-    'x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial',
-    '-days', '825', '-extfile', f('server.ext'), '-out', f('server.crt'),
-  ], dir);
+  await run(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      f('server.csr'),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '825',
+      '-extfile',
+      f('server.ext'),
+      '-out',
+      f('server.crt'),
+    ],
+    dir,
+  );
   return { caCert: f('ca.crt'), caKey: f('ca.key'), serverCert: f('server.crt'), serverKey: f('server.key') };
 }
 
 export async function makeTokenSigner(dir: string): Promise<TokenSigningFiles> {
   const cert = path.join(dir, 'token.crt');
   const key = path.join(dir, 'token.key');
-  await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=Registry Lens test token signer',
-    '-keyout', key, '-out', cert,
-  ], dir);
+  await run(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=Registry Lens test token signer',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    dir,
+  );
   return { cert, key };
 }
 

@@ -5,7 +5,15 @@
 //   Node 20 bug: `node cli.js ... --env-file PATH` makes node itself load PATH as a dotenv file (exit 9 when it does
 //   not exist). Use `node -- cli.js up --env-file PATH`, or the alias `--env-out PATH`.
 // node out/test/services/cli.js sweep      kills/removes what crashed earlier runs left behind.
-import { ALL_REGISTRIES, describeEnv, type RegistryName, type SeedSetName, startTestEnv, type StartOptions, sweepStale } from './index';
+import {
+  ALL_REGISTRIES,
+  describeEnv,
+  type RegistryName,
+  type SeedSetName,
+  startTestEnv,
+  type StartOptions,
+  sweepStale,
+} from './index';
 
 const USAGE = `usage: cli.js up [--engine] [--seed test,demo|none] [--port NAME=PORT ...] [--registries anon,basic,tls,token]
                 [--env-out PATH | --env-file PATH] [--token-expires-in SECONDS] [--quiet]
@@ -51,7 +59,9 @@ function parseUp(args: string[]): StartOptions & { quiet: boolean } {
         break;
       }
       case '--registries': {
-        const names = value().split(',').map((s) => s.trim());
+        const names = value()
+          .split(',')
+          .map((s) => s.trim());
         for (const n of names) if (!ALL_REGISTRIES.includes(n as RegistryName)) fail(`unknown registry "${n}"`);
         options.registries = names as RegistryName[];
         break;
@@ -72,7 +82,8 @@ function parseUp(args: string[]): StartOptions & { quiet: boolean } {
         break;
       case '--token-expires-in':
         options.tokenExpiresIn = Number(value());
-        if (!Number.isFinite(options.tokenExpiresIn) || options.tokenExpiresIn <= 0) fail('--token-expires-in needs a positive number');
+        if (!Number.isFinite(options.tokenExpiresIn) || options.tokenExpiresIn <= 0)
+          fail('--token-expires-in needs a positive number');
         break;
       default:
         fail(`unknown argument "${a}"`);

@@ -7,7 +7,12 @@ import { httpRequest, type HttpResponse } from './http';
 import { childEnv, killPids, type ProcessGroup, processesOf, tail, unmountUnder, waitFor } from './procs';
 import type { DockerInfo } from './types';
 
-export async function dockerRequest(socketPath: string, method: string, apiPath: string, init: { headers?: Record<string, string | number>; body?: Buffer | string; timeoutMs?: number } = {}): Promise<HttpResponse> {
+export async function dockerRequest(
+  socketPath: string,
+  method: string,
+  apiPath: string,
+  init: { headers?: Record<string, string | number>; body?: Buffer | string; timeoutMs?: number } = {},
+): Promise<HttpResponse> {
   return httpRequest(`http://docker${apiPath}`, {
     method,
     socketPath,
@@ -56,7 +61,9 @@ async function startOnce(group: ProcessGroup, driver: 'overlay2' | 'vfs'): Promi
       2,
     ),
   );
-  const { record, child } = group.spawn('dockerd', 'dockerd', ['--config-file', configFile], { env: childEnv({ DOCKER_CONFIG: path.join(dir, 'docker-cli') }) });
+  const { record, child } = group.spawn('dockerd', 'dockerd', ['--config-file', configFile], {
+    env: childEnv({ DOCKER_CONFIG: path.join(dir, 'docker-cli') }),
+  });
   let exited: string | undefined;
   child.once('exit', (code, sig) => (exited = `dockerd exited (${code ?? sig}): ${tail(record.logFile)}`));
   try {
@@ -77,14 +84,22 @@ async function startOnce(group: ProcessGroup, driver: 'overlay2' | 'vfs'): Promi
     throw e;
   }
   const info = (await dockerRequest(socketPath, 'GET', '/info')).json<{ Driver?: string }>();
-  return { socketPath, dockerHost: `unix://${socketPath}`, pid: record.pid, storageDriver: info.Driver ?? driver, logFile: record.logFile };
+  return {
+    socketPath,
+    dockerHost: `unix://${socketPath}`,
+    pid: record.pid,
+    storageDriver: info.Driver ?? driver,
+    logFile: record.logFile,
+  };
 }
 
 export async function startDockerd(group: ProcessGroup, log?: (line: string) => void): Promise<DockerInfo> {
   try {
     return await startOnce(group, 'overlay2');
   } catch (e) {
-    log?.(`dockerd with overlay2 failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); retrying with vfs`);
+    log?.(
+      `dockerd with overlay2 failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); retrying with vfs`,
+    );
     return startOnce(group, 'vfs');
   }
 }

@@ -70,7 +70,9 @@ export function httpRequest(urlString: string, options: HttpRequestOptions = {})
         });
       });
     });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs} ms: ${reqOptions.method} ${urlString}`)));
+    req.setTimeout(timeoutMs, () =>
+      req.destroy(new Error(`timeout after ${timeoutMs} ms: ${reqOptions.method} ${urlString}`)),
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -134,7 +136,11 @@ export class RegistryClient {
   }
 
   /** `scope` is a hint ("repository:foo:pull,push"): a token cached for it is sent up front. */
-  async request(method: string, pathOrUrl: string, init: { headers?: Record<string, string | number>; body?: Buffer | string; scope?: string } = {}): Promise<HttpResponse> {
+  async request(
+    method: string,
+    pathOrUrl: string,
+    init: { headers?: Record<string, string | number>; body?: Buffer | string; scope?: string } = {},
+  ): Promise<HttpResponse> {
     const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : this.options.url + pathOrUrl;
     const send = (auth?: string) =>
       httpRequest(url, {
@@ -154,7 +160,9 @@ export class RegistryClient {
       return send(this.preemptive(undefined));
     }
     if (ch.scheme === 'bearer' && ch.params.realm) {
-      const scopes = [...new Set([...(ch.params.scope ?? '').split(' '), ...(init.scope ?? '').split(' ')].filter(Boolean))];
+      const scopes = [
+        ...new Set([...(ch.params.scope ?? '').split(' '), ...(init.scope ?? '').split(' ')].filter(Boolean)),
+      ];
       const token = await this.fetchToken(ch.params.realm, ch.params.service ?? '', scopes);
       if (init.scope !== undefined) this.tokens.set(init.scope, token);
       res = await send(`Bearer ${token}`);
@@ -168,7 +176,10 @@ export class RegistryClient {
     for (const s of scopes) u.searchParams.append('scope', s);
     const res = await httpRequest(u.toString(), {
       agent: undefined,
-      headers: this.options.username !== undefined ? { Authorization: basicAuth(this.options.username, this.options.password ?? '') } : {},
+      headers:
+        this.options.username !== undefined
+          ? { Authorization: basicAuth(this.options.username, this.options.password ?? '') }
+          : {},
     });
     if (res.status !== 200) throw new Error(`token fetch from ${realm} failed: ${res.status} ${res.text()}`);
     return res.json<{ token: string }>().token;
@@ -176,7 +187,8 @@ export class RegistryClient {
 
   private preemptive(token: string | undefined): string | undefined {
     if (token) return `Bearer ${token}`;
-    if (this.basic && this.options.username !== undefined) return basicAuth(this.options.username, this.options.password ?? '');
+    if (this.basic && this.options.username !== undefined)
+      return basicAuth(this.options.username, this.options.password ?? '');
     return undefined;
   }
 

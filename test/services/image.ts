@@ -161,7 +161,13 @@ function createdFor(index: number): string {
   return new Date((FIXED_MTIME + index * 86_400) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-function singleImage(repository: string, contentTag: string, platform: string, oci: boolean, createdIndex: number): { blobs: Blob[]; manifest: BuiltManifest } {
+function singleImage(
+  repository: string,
+  contentTag: string,
+  platform: string,
+  oci: boolean,
+  createdIndex: number,
+): { blobs: Blob[]; manifest: BuiltManifest } {
   const base = busyboxLayer();
   const p = parsePlatform(platform);
   const top = layer([
@@ -218,7 +224,13 @@ export function buildImage(repository: string, tag: SeedTag, tags: SeedTag[]): B
   const platforms = seedPlatforms(content);
   const base = { tag: tag.tag, kind: content.kind, platforms, ...(tag.sameAs ? { sameAs: tag.sameAs } : {}) };
   if (content.kind === 'docker' || content.kind === 'oci') {
-    const { blobs, manifest } = singleImage(repository, contentTag, platforms[0] ?? 'linux/amd64', content.kind === 'oci', createdIndex);
+    const { blobs, manifest } = singleImage(
+      repository,
+      contentTag,
+      platforms[0] ?? 'linux/amd64',
+      content.kind === 'oci',
+      createdIndex,
+    );
     return { ...base, blobs, children: [], manifest };
   }
   const oci = content.kind === 'oci-index';

@@ -15,7 +15,19 @@ import { after as nodeTestAfter, before as nodeTestBefore } from 'node:test';
 import { makeCa, makeTokenSigner } from './certs';
 import { startDockerd } from './dockerd';
 import { basicAuth, httpRequest, RegistryClient } from './http';
-import { isAlive, killPids, processesOf, ProcessGroup, removeDirAsync, run, STATE_PREFIX, sweepStale, teardownSync, unmountUnder, writeOwner } from './procs';
+import {
+  isAlive,
+  killPids,
+  processesOf,
+  ProcessGroup,
+  removeDirAsync,
+  run,
+  STATE_PREFIX,
+  sweepStale,
+  teardownSync,
+  unmountUnder,
+  writeOwner,
+} from './procs';
 import { type RegistrySpec, startRegistry } from './registry';
 import { seedRegistry } from './seed';
 import { SEED_SETS, TEST_USER, TEST_USERS, TOKEN_ISSUER, TOKEN_SERVICE } from './seeds';
@@ -39,7 +51,18 @@ export { MANIFEST_ACCEPT, MT } from './image';
 export { basicAuth, httpRequest, parseChallenge, RegistryClient, type HttpResponse } from './http';
 export { dockerRequest, registryAuthHeader } from './dockerd';
 export { sweepStale, STATE_PREFIX } from './procs';
-export { DEMO_SEED, MULTI_PLATFORMS, READER_USER, SEED_SETS, seedTags, TEST_SEED, TEST_USER, TEST_USERS, TOKEN_ISSUER, TOKEN_SERVICE } from './seeds';
+export {
+  DEMO_SEED,
+  MULTI_PLATFORMS,
+  READER_USER,
+  SEED_SETS,
+  seedTags,
+  TEST_SEED,
+  TEST_USER,
+  TEST_USERS,
+  TOKEN_ISSUER,
+  TOKEN_SERVICE,
+} from './seeds';
 
 /** Environment variable naming an env JSON file of an already running environment. */
 export const ENV_FILE_VARIABLE = 'REGISTRY_LENS_TEST_ENV';
@@ -122,7 +145,8 @@ function seedPlan(options: StartOptions, started: RegistryName[]): { set: SeedSe
   for (const set of [...new Set(sets)]) {
     const targets = options.seedRegistries?.[set] ?? SEED_SETS[set].registries;
     const names = targets === 'all' ? started : targets.filter((r) => started.includes(r));
-    if (names.length === 0) options.log?.(`seed set ${set}: none of its registries (${String(targets)}) is started; not seeded`);
+    if (names.length === 0)
+      options.log?.(`seed set ${set}: none of its registries (${String(targets)}) is started; not seeded`);
     for (const registry of names) plan.push({ set, registry });
   }
   return plan;
@@ -150,11 +174,23 @@ export async function startTestEnv(options: StartOptions = {}): Promise<TestEnv>
       // Registries die in ~30 ms, dockerd takes ~1-3 s: remove the registries' data while dockerd shuts down.
       const isEngine = (c: { name: string }) => c.name === 'dockerd';
       await Promise.all([
-        killPids(group.children.filter(isEngine).map((c) => c.pid), stateDir, 15_000),
+        killPids(
+          group.children.filter(isEngine).map((c) => c.pid),
+          stateDir,
+          15_000,
+        ),
         (async () => {
-          await killPids(group.children.filter((c) => !isEngine(c)).map((c) => c.pid), stateDir, 10_000);
+          await killPids(
+            group.children.filter((c) => !isEngine(c)).map((c) => c.pid),
+            stateDir,
+            10_000,
+          );
           const data = fs.readdirSync(stateDir).filter((n) => n.startsWith('data-'));
-          await Promise.all(data.map((n) => fs.promises.rm(path.join(stateDir, n), { recursive: true, force: true }).catch(() => undefined)));
+          await Promise.all(
+            data.map((n) =>
+              fs.promises.rm(path.join(stateDir, n), { recursive: true, force: true }).catch(() => undefined),
+            ),
+          );
         })(),
       ]);
       await killPids(processesOf(stateDir), stateDir, 5_000);
@@ -230,7 +266,10 @@ export async function startTestEnv(options: StartOptions = {}): Promise<TestEnv>
             tls: { certificate: tls.serverCert, key: tls.serverKey, caFile: tls.caCert },
           };
         case 'token':
-          return { ...base, auth: { kind: 'token', realm, service: TOKEN_SERVICE, issuer: TOKEN_ISSUER, rootCertBundle: signer.cert } };
+          return {
+            ...base,
+            auth: { kind: 'token', realm, service: TOKEN_SERVICE, issuer: TOKEN_ISSUER, rootCertBundle: signer.cert },
+          };
       }
     };
     const started = await Promise.all(names.map((n) => startRegistry(group, specFor(n))));
@@ -290,7 +329,10 @@ export async function startTestEnv(options: StartOptions = {}): Promise<TestEnv>
       return d;
     };
     const [seeded, docker] = await Promise.all([seedAll(), startEngine()]);
-    if (plan.length > 0) log(`[${seedMs} ms] seeded ${seeded.length} tags (${[...new Set(plan.map((p) => `${p.set}→${p.registry}`))].join(', ')})`);
+    if (plan.length > 0)
+      log(
+        `[${seedMs} ms] seeded ${seeded.length} tags (${[...new Set(plan.map((p) => `${p.set}→${p.registry}`))].join(', ')})`,
+      );
 
     const envFile = path.join(stateDir, 'env.json');
     const data: TestEnvData = {
@@ -329,10 +371,12 @@ export interface EnvRequirements {
 /** Reads an env JSON file of a running environment (another process owns it: stop() here does nothing). */
 export function loadTestEnv(file: string, requirements: EnvRequirements = {}): TestEnv {
   const data = JSON.parse(fs.readFileSync(file, 'utf8')) as TestEnvData;
-  if (!isAlive(data.ownerPid)) throw new Error(`${file}: the process that started this environment (${data.ownerPid}) is gone`);
+  if (!isAlive(data.ownerPid))
+    throw new Error(`${file}: the process that started this environment (${data.ownerPid}) is gone`);
   const missing = (requirements.registries ?? []).filter((r) => !data.registries[r]);
   if (missing.length > 0) throw new Error(`${file}: the running environment has no ${missing.join(', ')} registry`);
-  if (requirements.engine && !data.docker) throw new Error(`${file}: the running environment has no engine (start it with --engine)`);
+  if (requirements.engine && !data.docker)
+    throw new Error(`${file}: the running environment has no engine (start it with --engine)`);
   return { ...data, registries: data.registries as Record<RegistryName, RegistryInfo>, stop: () => Promise.resolve() };
 }
 
@@ -358,7 +402,9 @@ export function useTestEnv(options: StartOptions = {}, hooks: Hooks = nodeTestHo
   let promise: Promise<TestEnv> | undefined;
   const get = (): Promise<TestEnv> =>
     (promise ??= file
-      ? Promise.resolve().then(() => loadTestEnv(file, { registries: options.registries ?? [], engine: options.engine ?? false }))
+      ? Promise.resolve().then(() =>
+          loadTestEnv(file, { registries: options.registries ?? [], engine: options.engine ?? false }),
+        )
       : startTestEnv(options));
   hooks.before(async () => {
     await get();
@@ -383,7 +429,11 @@ export function registryInfo(env: EnvLike, name: RegistryName): RegistryInfo {
 }
 
 /** A RegistryClient for one registry, with the test user's credentials (or `user`) and the CA. */
-export function registryClient(env: EnvLike, name: RegistryName, user: { username: string; password: string } | null = TEST_USER): RegistryClient {
+export function registryClient(
+  env: EnvLike,
+  name: RegistryName,
+  user: { username: string; password: string } | null = TEST_USER,
+): RegistryClient {
   const info = registryInfo(env, name);
   return new RegistryClient({
     url: info.url,
@@ -408,17 +458,30 @@ export async function clearTokenLog(env: EnvLike): Promise<void> {
   await httpRequest(env.tokenServer.logUrl, { method: 'DELETE' });
 }
 
-export async function configureTokenServer(env: EnvLike, patch: Partial<TokenServerConfig>): Promise<TokenServerConfig> {
-  const res = await httpRequest(env.tokenServer.configUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(patch) });
+export async function configureTokenServer(
+  env: EnvLike,
+  patch: Partial<TokenServerConfig>,
+): Promise<TokenServerConfig> {
+  const res = await httpRequest(env.tokenServer.configUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(patch),
+  });
   return res.json<TokenServerConfig>();
 }
 
 /** Fetches a token the way `docker login` would (GET realm with Basic). */
-export async function fetchToken(env: EnvLike, scopes: string[], user: { username: string; password: string } | null = TEST_USER): Promise<{ status: number; token?: string; body: unknown }> {
+export async function fetchToken(
+  env: EnvLike,
+  scopes: string[],
+  user: { username: string; password: string } | null = TEST_USER,
+): Promise<{ status: number; token?: string; body: unknown }> {
   const u = new URL(env.tokenServer.realm);
   u.searchParams.set('service', env.tokenServer.service);
   for (const s of scopes) u.searchParams.append('scope', s);
-  const res = await httpRequest(u.toString(), { headers: user ? { Authorization: basicAuth(user.username, user.password) } : {} });
+  const res = await httpRequest(u.toString(), {
+    headers: user ? { Authorization: basicAuth(user.username, user.password) } : {},
+  });
   const body = res.json<{ token?: string }>();
   return { status: res.status, body, ...(body.token ? { token: body.token } : {}) };
 }
@@ -431,9 +494,17 @@ export function describeEnv(env: EnvLike & { docker?: DockerInfo }): string[] {
     if (!r) continue;
     const tags = env.seeded.filter((s) => s.registry === name).length;
     const auth =
-      name === 'anon' ? 'anonymous' : name === 'token' ? `token (realm ${r.tokenRealm}, service ${r.service})` : name === 'tls' ? `htpasswd + TLS (CA ${r.caFile})` : 'htpasswd';
+      name === 'anon'
+        ? 'anonymous'
+        : name === 'token'
+          ? `token (realm ${r.tokenRealm}, service ${r.service})`
+          : name === 'tls'
+            ? `htpasswd + TLS (CA ${r.caFile})`
+            : 'htpasswd';
     const creds = r.username ? ` user ${r.username}/${r.password}` : '';
-    lines.push(`${name.padEnd(5)} ${r.host.padEnd(16)} ${r.url.padEnd(24)} ${auth}${creds}, ${tags} tags, pid ${r.pid}`);
+    lines.push(
+      `${name.padEnd(5)} ${r.host.padEnd(16)} ${r.url.padEnd(24)} ${auth}${creds}, ${tags} tags, pid ${r.pid}`,
+    );
   }
   lines.push(`token server ${env.tokenServer.url} (log ${env.tokenServer.logUrl})`);
   if (env.docker) lines.push(`dockerd ${env.docker.dockerHost} (${env.docker.storageDriver}), pid ${env.docker.pid}`);

@@ -157,7 +157,11 @@ export function removeDir(dir: string): void {
 export async function removeDirAsync(dir: string): Promise<void> {
   if (!path.basename(dir).startsWith(STATE_PREFIX)) throw new Error(`refusing to remove ${dir}`);
   const entries = await fs.promises.readdir(dir).catch(() => [] as string[]);
-  await Promise.all(entries.map((e) => fs.promises.rm(path.join(dir, e), { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined)));
+  await Promise.all(
+    entries.map((e) =>
+      fs.promises.rm(path.join(dir, e), { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined),
+    ),
+  );
   removeDir(dir);
 }
 
@@ -236,7 +240,9 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     if (k === 'DOCKER_HOST' || k === 'DOCKER_CONFIG' || k === 'NODE_OPTIONS') continue;
     env[k] = v;
   }
-  env.PATH = [process.env.PATH ?? '', '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].filter(Boolean).join(':');
+  env.PATH = [process.env.PATH ?? '', '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']
+    .filter(Boolean)
+    .join(':');
   return { ...env, ...extra };
 }
 
@@ -247,7 +253,12 @@ export class ProcessGroup {
 
   constructor(readonly stateDir: string) {}
 
-  spawn(name: string, command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): { record: ChildRecord; child: ChildProcess } {
+  spawn(
+    name: string,
+    command: string,
+    args: string[],
+    options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  ): { record: ChildRecord; child: ChildProcess } {
     const logFile = path.join(this.stateDir, `${name}.log`);
     const fd = fs.openSync(logFile, 'a');
     let child: ChildProcess;
@@ -291,7 +302,11 @@ export class ProcessGroup {
 }
 
 /** Waits until `probe` returns a value (not undefined); throws after timeoutMs or when `failed` says so. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, options: { timeoutMs?: number; intervalMs?: number; failed?: () => string | undefined } = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  options: { timeoutMs?: number; intervalMs?: number; failed?: () => string | undefined } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   let lastError: unknown;
   for (;;) {
@@ -304,7 +319,9 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
       lastError = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${lastError instanceof Error ? ` (last error: ${lastError.message})` : ''}`);
+      throw new Error(
+        `timed out waiting for ${what}${lastError instanceof Error ? ` (last error: ${lastError.message})` : ''}`,
+      );
     }
     await sleep(options.intervalMs ?? 30);
   }
@@ -325,6 +342,8 @@ export function run(command: string, args: string[], cwd: string): Promise<void>
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err.trim()}`)),
+    );
   });
 }

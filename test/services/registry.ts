@@ -79,9 +79,14 @@ export async function startRegistry(group: ProcessGroup, spec: RegistrySpec): Pr
   );
   const base = spec.tls ? `https://127.0.0.1:${port}` : `http://127.0.0.1:${port}`;
   const ca = spec.tls ? fs.readFileSync(spec.tls.caFile) : undefined;
-  await waitFor(`registry ${spec.name} /v2/`, async () => ((await httpRequest(`${base}/v2/`, { timeoutMs: 2000, ...(ca ? { ca } : {}) })).status > 0 ? true : undefined), {
-    timeoutMs: 15_000,
-    failed: () => exited,
-  });
+  await waitFor(
+    `registry ${spec.name} /v2/`,
+    async () =>
+      (await httpRequest(`${base}/v2/`, { timeoutMs: 2000, ...(ca ? { ca } : {}) })).status > 0 ? true : undefined,
+    {
+      timeoutMs: 15_000,
+      failed: () => exited,
+    },
+  );
   return { name: spec.name, port, pid: record.pid, configFile, logFile: record.logFile };
 }

@@ -56,7 +56,11 @@ export class Pusher {
     const from = this.blobHome.get(blob.digest);
     if (from && from !== repository) {
       const mountScope = `${scope} repository:${from}:pull`;
-      const mount = await this.client.request('POST', `/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`, { scope: mountScope });
+      const mount = await this.client.request(
+        'POST',
+        `/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`,
+        { scope: mountScope },
+      );
       expect(mount, [201, 202], `mount ${blob.digest} into ${repository}`);
       if (mount.status === 201) {
         this.pushed.add(key);
@@ -82,7 +86,13 @@ export class Pusher {
     if (!this.blobHome.has(blob.digest)) this.blobHome.set(blob.digest, repository);
   }
 
-  async pushManifest(repository: string, reference: string, mediaType: string, data: Buffer, digest: string): Promise<void> {
+  async pushManifest(
+    repository: string,
+    reference: string,
+    mediaType: string,
+    data: Buffer,
+    digest: string,
+  ): Promise<void> {
     const res = await this.client.request('PUT', `/v2/${repository}/manifests/${reference}`, {
       scope: `repository:${repository}:pull,push`,
       headers: { 'Content-Type': mediaType },
@@ -90,14 +100,21 @@ export class Pusher {
     });
     expect(res, [201], `put manifest ${repository}:${reference}`);
     const got = header(res, 'docker-content-digest');
-    if (got && got !== digest) throw new Error(`registry computed ${got} for ${repository}:${reference}, expected ${digest}`);
+    if (got && got !== digest)
+      throw new Error(`registry computed ${got} for ${repository}:${reference}, expected ${digest}`);
   }
 
   async pushImage(repository: string, image: BuiltImage): Promise<void> {
     // The base layer first and alone, so concurrent tags find it (HEAD / mount) instead of uploading it again.
     for (const b of image.blobs) await this.pushBlob(repository, b);
     for (const c of image.children) await this.pushManifest(repository, c.digest, c.mediaType, c.data, c.digest);
-    await this.pushManifest(repository, image.tag, image.manifest.mediaType, image.manifest.data, image.manifest.digest);
+    await this.pushManifest(
+      repository,
+      image.tag,
+      image.manifest.mediaType,
+      image.manifest.data,
+      image.manifest.digest,
+    );
   }
 }
 
@@ -129,7 +146,14 @@ export async function seedRegistry(target: SeedTarget, setName: SeedSetName, con
         size: img.manifest.size,
         platforms: img.platforms,
         ...(img.children.length > 0
-          ? { children: img.children.map((c) => ({ platform: c.platform ?? '', digest: c.digest, mediaType: c.mediaType, size: c.size })) }
+          ? {
+              children: img.children.map((c) => ({
+                platform: c.platform ?? '',
+                digest: c.digest,
+                mediaType: c.mediaType,
+                size: c.size,
+              })),
+            }
           : {}),
         ...(img.sameAs ? { sameAs: img.sameAs } : {}),
         seedSet: setName,

@@ -69,8 +69,15 @@ export const DEMO_SEED: SeedSet = {
     {
       repository: 'demo/node',
       tags: [
-        d('18.19.0'), d('20.11.0'), d('20.11.1'), d('20.12.2'), d('22.3.0'),
-        d('20.11.0-alpine'), d('20.12.2-alpine'), d('20-alpine', '20.12.2-alpine'), d('latest', '22.3.0'),
+        d('18.19.0'),
+        d('20.11.0'),
+        d('20.11.1'),
+        d('20.12.2'),
+        d('22.3.0'),
+        d('20.11.0-alpine'),
+        d('20.12.2-alpine'),
+        d('20-alpine', '20.12.2-alpine'),
+        d('latest', '22.3.0'),
       ],
     },
     {

@@ -54,7 +54,14 @@ export function parseScope(scope: string): AccessEntry | undefined {
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
   if (first < 0 || first === last) return undefined;
-  return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter(Boolean) };
+  return {
+    type: scope.slice(0, first),
+    name: scope.slice(first + 1, last),
+    actions: scope
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean),
+  };
 }
 
 export function signJwt(claims: Record<string, unknown>, key: KeyObject, kid: string): string {
@@ -101,7 +108,16 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
   const issue = (user: TokenUser | undefined, service: string, access: AccessEntry[]) => {
     const now = Math.floor(Date.now() / 1000);
     const token = signJwt(
-      { iss: options.issuer, sub: user?.username ?? '', aud: service || options.service, exp: now + config.expiresIn, nbf: now - 10, iat: now, jti: randomUUID(), access },
+      {
+        iss: options.issuer,
+        sub: user?.username ?? '',
+        aud: service || options.service,
+        exp: now + config.expiresIn,
+        nbf: now - 10,
+        iat: now,
+        jti: randomUUID(),
+        access,
+      },
       key,
       kid,
     );
@@ -110,11 +126,21 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
 
   const send = (res: http.ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) => {
     const data = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data), 'Cache-Control': 'no-store', ...extra });
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(data),
+      'Cache-Control': 'no-store',
+      ...extra,
+    });
     res.end(data);
   };
   const unauthorized = (res: http.ServerResponse, message: string) =>
-    send(res, 401, { errors: [{ code: 'UNAUTHORIZED', message, detail: null }] }, { 'WWW-Authenticate': 'Basic realm="registry-lens-test-token"' });
+    send(
+      res,
+      401,
+      { errors: [{ code: 'UNAUTHORIZED', message, detail: null }] },
+      { 'WWW-Authenticate': 'Basic realm="registry-lens-test-token"' },
+    );
 
   const record = (e: Omit<TokenLogEntry, 'seq' | 'time'>) => {
     log.push({ seq: ++seq, time: new Date().toISOString(), ...e });
@@ -151,7 +177,14 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
       refreshTokens.set(rt, user.username);
       body.refresh_token = rt;
     }
-    record({ ...base, grantType: user ? 'basic' : 'anonymous', user: user?.username ?? '', granted: granted(access), status: 200, refreshToken: 'refresh_token' in body });
+    record({
+      ...base,
+      grantType: user ? 'basic' : 'anonymous',
+      user: user?.username ?? '',
+      granted: granted(access),
+      status: 200,
+      refreshToken: 'refresh_token' in body,
+    });
     send(res, 200, body);
   };
 
@@ -162,10 +195,20 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
     const scopes = splitScopes(form.getAll('scope'));
     const offline = form.get('access_type') === 'offline';
     const clientId = form.get('client_id') ?? undefined;
-    const base = { method: 'POST', path: url.pathname, grantType, service, scopes, offline, ...(clientId ? { clientId } : {}) };
+    const base = {
+      method: 'POST',
+      path: url.pathname,
+      grantType,
+      service,
+      scopes,
+      offline,
+      ...(clientId ? { clientId } : {}),
+    };
     if (!config.oauth) {
       record({ ...base, user: '', granted: [], status: config.postDisabledStatus, refreshToken: false });
-      send(res, config.postDisabledStatus, { errors: [{ code: 'UNSUPPORTED', message: 'OAuth2 POST is disabled on this token server', detail: null }] });
+      send(res, config.postDisabledStatus, {
+        errors: [{ code: 'UNSUPPORTED', message: 'OAuth2 POST is disabled on this token server', detail: null }],
+      });
       return;
     }
     let user: TokenUser | undefined;
@@ -187,7 +230,10 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
       }
     } else {
       record({ ...base, user: '', granted: [], status: 400, refreshToken: false });
-      send(res, 400, { error: 'unsupported_grant_type', errors: [{ code: 'UNSUPPORTED', message: `unsupported grant_type "${grantType}"`, detail: null }] });
+      send(res, 400, {
+        error: 'unsupported_grant_type',
+        errors: [{ code: 'UNSUPPORTED', message: `unsupported grant_type "${grantType}"`, detail: null }],
+      });
       return;
     }
     const access = grant(user, scopes);
@@ -199,14 +245,21 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
       refreshTokens.set(rt, user.username);
       body.refresh_token = rt;
     }
-    record({ ...base, user: user.username, granted: granted(access), status: 200, refreshToken: 'refresh_token' in body });
+    record({
+      ...base,
+      user: user.username,
+      granted: granted(access),
+      status: 200,
+      refreshToken: 'refresh_token' in body,
+    });
     send(res, 200, body);
   };
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const fail = (e: unknown) => {
-      if (!res.headersSent) send(res, 500, { errors: [{ code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) }] });
+      if (!res.headersSent)
+        send(res, 500, { errors: [{ code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) }] });
     };
     try {
       if (url.pathname === '/_log') {

@@ -11,7 +11,11 @@ export interface RecordedRequest {
   body: string;
 }
 
-export type FaultHandler = (req: http.IncomingMessage, res: http.ServerResponse, ctx: { url: URL; body: string; count: number; server: FaultServer }) => void | Promise<void>;
+export type FaultHandler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  ctx: { url: URL; body: string; count: number; server: FaultServer },
+) => void | Promise<void>;
 
 export interface FaultServer {
   /** `127.0.0.1:PORT` */
@@ -25,14 +29,20 @@ export interface FaultServer {
   close(): Promise<void>;
 }
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const data = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers });
   res.end(data);
 }
 
 export async function startFaultServer(): Promise<FaultServer> {
-  let handler: FaultHandler = (_req, res) => sendJson(res, 404, { errors: [{ code: 'NOT_FOUND', message: 'no handler' }] });
+  let handler: FaultHandler = (_req, res) =>
+    sendJson(res, 404, { errors: [{ code: 'NOT_FOUND', message: 'no handler' }] });
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   let count = 0;

@@ -29,7 +29,10 @@ export function offsetOf(text: string, line: number, character: number): number 
 /** The text `range` covers. */
 export function sliceRange(text: string, range: Range): string {
   const t = noBom(text);
-  return t.slice(offsetIn(t, range.start.line, range.start.character), offsetIn(t, range.end.line, range.end.character));
+  return t.slice(
+    offsetIn(t, range.start.line, range.start.character),
+    offsetIn(t, range.end.line, range.end.character),
+  );
 }
 
 /** The range of the `nth` (0-based) occurrence of `needle` in `text`. */

@@ -49,11 +49,22 @@ void describe('registry-lens check (in-process, no network)', () => {
   void it('--offline answers from the cache file only, expired entries marked stale; nothing cached is an error', async () => {
     const ws = path.join(root, 'ws');
     mkdirSync(ws, { recursive: true });
-    writeFileSync(path.join(ws, 'Dockerfile'), 'FROM reg.invalid:5000/team/app:1.0.0\nFROM reg.invalid:5000/team/other:2\n');
+    writeFileSync(
+      path.join(ws, 'Dockerfile'),
+      'FROM reg.invalid:5000/team/app:1.0.0\nFROM reg.invalid:5000/team/other:2\n',
+    );
     const cacheDir = path.join(root, 'cache');
     mkdirSync(cacheDir, { recursive: true });
     const at = Date.now() - 2 * 3_600_000; // older than the 30 min tag TTL
-    writeFileSync(path.join(cacheDir, 'check-cache.json'), JSON.stringify({ version: 1, entries: { 'tags|reg.invalid:5000|team/app': { at, v: { tags: ['1.0.0', '1.0.1', '1.1.0'], truncated: false } } } }));
+    writeFileSync(
+      path.join(cacheDir, 'check-cache.json'),
+      JSON.stringify({
+        version: 1,
+        entries: {
+          'tags|reg.invalid:5000|team/app': { at, v: { tags: ['1.0.0', '1.0.1', '1.1.0'], truncated: false } },
+        },
+      }),
+    );
     const r = await run(['ws', '--json', '--offline', '--cache-dir', cacheDir]);
     assert.equal(r.code, 2, r.err);
     const items = JSON.parse(r.out) as CheckJsonItem[];
@@ -65,7 +76,10 @@ void describe('registry-lens check (in-process, no network)', () => {
     assert.equal(items[0]?.stale?.because.code, 'offline');
     assert.equal(items[1]?.status, 'error');
     assert.equal(items[1]?.code, 'not-cached');
-    assert.deepEqual(items[1]?.error, { code: 'offline', message: 'reg.invalid:5000/team/other tags: not in the cache, and the check runs offline: run it once online' });
+    assert.deepEqual(items[1]?.error, {
+      code: 'offline',
+      message: 'reg.invalid:5000/team/other tags: not in the cache, and the check runs offline: run it once online',
+    });
     assert.match(r.err, /ws\/Dockerfile:2:6: .*→ run the check once without --offline/s);
     assert.match(r.err, /1 result from cached answers past their time to live/);
   });

@@ -52,7 +52,12 @@ class FakeRegistry implements RegistryLike {
     this.maxInFlight.set(registry, Math.max(n, this.maxInFlight.get(registry) ?? 0));
     try {
       await new Promise((r) => setTimeout(r, this.delayMs));
-      if (this.down.has(registry)) throw new NetworkError(`${registry}: connection refused: is the registry running and the port right?`, { registry, networkCode: 'ECONNREFUSED', temporary: true });
+      if (this.down.has(registry))
+        throw new NetworkError(`${registry}: connection refused: is the registry running and the port right?`, {
+          registry,
+          networkCode: 'ECONNREFUSED',
+          temporary: true,
+        });
       return fn();
     } finally {
       this.inFlight.set(registry, (this.inFlight.get(registry) ?? 1) - 1);
@@ -60,49 +65,112 @@ class FakeRegistry implements RegistryLike {
   }
   private repo(registry: string, repository: string): Record<string, string> {
     const r = this.repos[`${registry}/${repository}`];
-    if (!r) throw new NotFoundError(`${registry}/${repository}: not found: NAME_UNKNOWN`, { registry, repository, status: 404 });
+    if (!r)
+      throw new NotFoundError(`${registry}/${repository}: not found: NAME_UNKNOWN`, {
+        registry,
+        repository,
+        status: 404,
+      });
     return r;
   }
   listTags(registry: string, repository: string) {
-    return this.call(registry, `tags ${repository}`, () => ({ tags: Object.keys(this.repo(registry, repository)), truncated: false }));
+    return this.call(registry, `tags ${repository}`, () => ({
+      tags: Object.keys(this.repo(registry, repository)),
+      truncated: false,
+    }));
   }
   headManifest(registry: string, repository: string, reference: string) {
     return this.call(registry, `head ${repository}:${reference}`, () => {
       const r = this.repo(registry, repository);
       const digest = reference.startsWith('sha256:') ? reference : r[reference];
       const m = digest ? this.manifests[digest] : undefined;
-      if (!digest || !m) throw new NotFoundError(`${registry}/${repository}: not found: MANIFEST_UNKNOWN`, { registry, repository, status: 404 });
+      if (!digest || !m)
+        throw new NotFoundError(`${registry}/${repository}: not found: MANIFEST_UNKNOWN`, {
+          registry,
+          repository,
+          status: 404,
+        });
       return { digest, mediaType: m.mediaType };
     });
   }
   getIndex(registry: string, repository: string, reference: string) {
     return this.call(registry, `index ${repository}@${reference}`, () => {
       const m = this.manifests[reference];
-      if (!m) throw new NotFoundError(`${registry}/${repository}@${reference}: not found`, { registry, repository, status: 404 });
-      return { digest: reference, mediaType: m.mediaType, isIndex: m.mediaType === INDEX, platforms: m.platforms ?? [] };
+      if (!m)
+        throw new NotFoundError(`${registry}/${repository}@${reference}: not found`, {
+          registry,
+          repository,
+          status: 404,
+        });
+      return {
+        digest: reference,
+        mediaType: m.mediaType,
+        isIndex: m.mediaType === INDEX,
+        platforms: m.platforms ?? [],
+      };
     });
   }
 }
 
 // reg.test: app (single manifests), multi (indexes with amd64/arm64 children), rolling latest.
 const D = {
-  app100: dg('a100'), app110: dg('a110'), app111: dg('a111'), app120: dg('a120'), app200: dg('a200'), alp: dg('a12a'),
-  m2: dg('b200'), m2amd: dg('b20a'), m2arm: dg('b20b'), m21: dg('b210'), m21amd: dg('b21a'), m21arm: dg('b21b'),
-  oldIndex: dg('b1ff'), oldArm: dg('b1fb'),
+  app100: dg('a100'),
+  app110: dg('a110'),
+  app111: dg('a111'),
+  app120: dg('a120'),
+  app200: dg('a200'),
+  alp: dg('a12a'),
+  m2: dg('b200'),
+  m2amd: dg('b20a'),
+  m2arm: dg('b20b'),
+  m21: dg('b210'),
+  m21amd: dg('b21a'),
+  m21arm: dg('b21b'),
+  oldIndex: dg('b1ff'),
+  oldArm: dg('b1fb'),
 };
 function fakeRegistry(): FakeRegistry {
   const single: Manifest = { mediaType: SINGLE };
   return new FakeRegistry(
     {
-      'reg.test/app': { '1.0.0': D.app100, '1.1.0': D.app110, '1.1.1': D.app111, '1.2.0': D.app120, '1.2.0-alpine': D.alp, '2.0.0': D.app200, latest: D.app200 },
+      'reg.test/app': {
+        '1.0.0': D.app100,
+        '1.1.0': D.app110,
+        '1.1.1': D.app111,
+        '1.2.0': D.app120,
+        '1.2.0-alpine': D.alp,
+        '2.0.0': D.app200,
+        latest: D.app200,
+      },
       'reg.test/multi': { '2.0.0': D.m2, '2.1.0': D.m21 },
       'other.test/app': { '1.0.0': D.app100, '1.0.1': D.app111 },
     },
     {
-      [D.app100]: single, [D.app110]: single, [D.app111]: single, [D.app120]: single, [D.app200]: single, [D.alp]: single,
-      [D.m2amd]: single, [D.m2arm]: single, [D.m21amd]: single, [D.m21arm]: single, [D.oldArm]: single,
-      [D.m2]: { mediaType: INDEX, platforms: [{ platform: 'linux/amd64', digest: D.m2amd }, { platform: 'linux/arm64/v8', digest: D.m2arm }] },
-      [D.m21]: { mediaType: INDEX, platforms: [{ platform: 'linux/amd64', digest: D.m21amd }, { platform: 'linux/arm64/v8', digest: D.m21arm }] },
+      [D.app100]: single,
+      [D.app110]: single,
+      [D.app111]: single,
+      [D.app120]: single,
+      [D.app200]: single,
+      [D.alp]: single,
+      [D.m2amd]: single,
+      [D.m2arm]: single,
+      [D.m21amd]: single,
+      [D.m21arm]: single,
+      [D.oldArm]: single,
+      [D.m2]: {
+        mediaType: INDEX,
+        platforms: [
+          { platform: 'linux/amd64', digest: D.m2amd },
+          { platform: 'linux/arm64/v8', digest: D.m2arm },
+        ],
+      },
+      [D.m21]: {
+        mediaType: INDEX,
+        platforms: [
+          { platform: 'linux/amd64', digest: D.m21amd },
+          { platform: 'linux/arm64/v8', digest: D.m21arm },
+        ],
+      },
       [D.oldIndex]: { mediaType: INDEX, platforms: [{ platform: 'linux/arm64/v8', digest: D.oldArm }] },
     },
   );
@@ -269,7 +337,10 @@ void describe('check engine (fake registry)', () => {
 
   void it('offline: cache only; nothing cached is a not-cached error', async () => {
     const reg = fakeRegistry();
-    const r = await run({ '/ws/Dockerfile': 'FROM reg.test/app:1.1.0\n' }, reg, { offline: true, cache: new MemoryCacheStore() });
+    const r = await run({ '/ws/Dockerfile': 'FROM reg.test/app:1.1.0\n' }, reg, {
+      offline: true,
+      cache: new MemoryCacheStore(),
+    });
     assert.equal(reg.calls.length, 0);
     assert.equal(r.findings[0]?.code, 'not-cached');
     assert.equal(r.findings[0]?.error?.code, 'offline');
@@ -286,10 +357,20 @@ void describe('check engine (fake registry)', () => {
 
   void it('policies and inline directives: ignore, allow=patch (held back noted), pins on request', async () => {
     const reg = fakeRegistry();
-    const rules = compilePolicyRules([{ match: 'other.test/**', ignore: true }, { match: 'reg.test/multi', pinDigests: true }]);
+    const rules = compilePolicyRules([
+      { match: 'other.test/**', ignore: true },
+      { match: 'reg.test/multi', pinDigests: true },
+    ]);
     const r = await run(
       {
-        '/ws/Dockerfile': ['# registry-lens: allow=patch', 'FROM reg.test/app:1.1.0', 'FROM other.test/app:1.0.0', 'FROM reg.test/multi:2.1.0', 'FROM reg.test/app:1.0.0 # registry-lens: bogus', ''].join('\n'),
+        '/ws/Dockerfile': [
+          '# registry-lens: allow=patch',
+          'FROM reg.test/app:1.1.0',
+          'FROM other.test/app:1.0.0',
+          'FROM reg.test/multi:2.1.0',
+          'FROM reg.test/app:1.0.0 # registry-lens: bogus',
+          '',
+        ].join('\n'),
       },
       reg,
       { rules },
@@ -309,36 +390,77 @@ void describe('check engine (fake registry)', () => {
   void it('a tag the registry lacks, a digest-only reference, a single-platform pin refreshed to its own platform', async () => {
     const reg = fakeRegistry();
     // Config reads for the pin's platform (the real client has them): the old arm64 manifest says arm64.
-    const configs: Record<string, unknown> = { [`cfg-${D.oldArm}`]: { os: 'linux', architecture: 'arm64', variant: 'v8' } };
+    const configs: Record<string, unknown> = {
+      [`cfg-${D.oldArm}`]: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    };
     const withConfigs = Object.assign(reg, {
-      getManifest: (_r: string, _repo: string, digest: string) => Promise.resolve({ body: { config: { digest: `cfg-${digest}` } } }),
+      getManifest: (_r: string, _repo: string, digest: string) =>
+        Promise.resolve({ body: { config: { digest: `cfg-${digest}` } } }),
       getJsonBlob: (_r: string, _repo: string, digest: string) => Promise.resolve(configs[digest] ?? {}),
     });
-    const r = await run({ '/ws/Dockerfile': ['FROM reg.test/app:0.9.9', `FROM reg.test/app@${D.app100}`, `FROM reg.test/multi:2.1.0@${D.oldArm}`, ''].join('\n') }, withConfigs);
+    const r = await run(
+      {
+        '/ws/Dockerfile': [
+          'FROM reg.test/app:0.9.9',
+          `FROM reg.test/app@${D.app100}`,
+          `FROM reg.test/multi:2.1.0@${D.oldArm}`,
+          '',
+        ].join('\n'),
+      },
+      withConfigs,
+    );
     const missing = r.by('reg.test/app:0.9.9');
-    assert.deepEqual([missing.status, missing.code, missing.updates], ['error', 'tag-not-found', [{ kind: 'major', tag: '2.0.0', digest: null }]]);
+    assert.deepEqual(
+      [missing.status, missing.code, missing.updates],
+      ['error', 'tag-not-found', [{ kind: 'major', tag: '2.0.0', digest: null }]],
+    );
     assert.equal(missing.notChecked, null);
     const digestOnly = r.by(`reg.test/app@${D.app100}`);
     assert.deepEqual([digestOnly.status, digestOnly.updates], ['current', []]);
     const arm = r.by(`reg.test/multi:2.1.0@${D.oldArm}`);
-    assert.deepEqual([arm.status, arm.updates], ['digest-changed', [{ kind: 'digest', tag: '2.1.0', digest: D.m21arm }]]);
+    assert.deepEqual(
+      [arm.status, arm.updates],
+      ['digest-changed', [{ kind: 'digest', tag: '2.1.0', digest: D.m21arm }]],
+    );
     assert.equal(arm.platform, 'linux/arm64/v8');
   });
 
   void it('inline directives come with the occurrences: compose with its .env, devcontainer //, no file on disk', async () => {
     const reg = fakeRegistry();
-    const compose = extractCompose('/nowhere/compose.yaml', 'services:\n  web:\n    image: reg.test/app:${APP_TAG}\n  db:\n    image: reg.test/app:1.0.0 # registry-lens: ignore\n', {
-      dotenv: { file: '/nowhere/.env', content: '# registry-lens: allow=patch\nAPP_TAG=1.1.0\n' },
-    }).occurrences;
-    const devcontainer = extractDevcontainer('/nowhere/.devcontainer/devcontainer.json', '{\n  // registry-lens: allow=minor\n  "image": "reg.test/app:1.0.0"\n}\n').occurrences;
-    assert.deepEqual(compose[0]?.directives, [{ file: '/nowhere/.env', line: 0, character: 0, text: '# registry-lens: allow=patch' }]);
-    assert.deepEqual(devcontainer[0]?.directives, [{ file: '/nowhere/.devcontainer/devcontainer.json', line: 1, character: 2, text: '// registry-lens: allow=minor' }]);
-    const { findings } = await checkImages([...compose, ...devcontainer], { client: reg, defaultPlatform: 'linux/amd64' });
-    assert.deepEqual(findings.map((f) => [f.code, f.updates.map((u) => u.tag)]), [
-      ['update-available', ['1.1.1']],
-      ['ignored', []],
-      ['update-available', ['1.2.0']],
+    const compose = extractCompose(
+      '/nowhere/compose.yaml',
+      'services:\n  web:\n    image: reg.test/app:${APP_TAG}\n  db:\n    image: reg.test/app:1.0.0 # registry-lens: ignore\n',
+      {
+        dotenv: { file: '/nowhere/.env', content: '# registry-lens: allow=patch\nAPP_TAG=1.1.0\n' },
+      },
+    ).occurrences;
+    const devcontainer = extractDevcontainer(
+      '/nowhere/.devcontainer/devcontainer.json',
+      '{\n  // registry-lens: allow=minor\n  "image": "reg.test/app:1.0.0"\n}\n',
+    ).occurrences;
+    assert.deepEqual(compose[0]?.directives, [
+      { file: '/nowhere/.env', line: 0, character: 0, text: '# registry-lens: allow=patch' },
     ]);
+    assert.deepEqual(devcontainer[0]?.directives, [
+      {
+        file: '/nowhere/.devcontainer/devcontainer.json',
+        line: 1,
+        character: 2,
+        text: '// registry-lens: allow=minor',
+      },
+    ]);
+    const { findings } = await checkImages([...compose, ...devcontainer], {
+      client: reg,
+      defaultPlatform: 'linux/amd64',
+    });
+    assert.deepEqual(
+      findings.map((f) => [f.code, f.updates.map((u) => u.tag)]),
+      [
+        ['update-available', ['1.1.1']],
+        ['ignored', []],
+        ['update-available', ['1.2.0']],
+      ],
+    );
   });
 
   void it('the JSON file cache survives a new process (written on flush), pruning long-expired entries', async () => {
@@ -348,7 +470,10 @@ void describe('check engine (fake registry)', () => {
       const reg = fakeRegistry();
       await run(FIXTURE, reg, { cache: checkCacheFile(dir, undefined, () => now), now: () => now });
       const calls = reg.calls.length;
-      const file = JSON.parse(readFileSync(path.join(dir, 'check-cache.json'), 'utf8')) as { version: number; entries: Record<string, unknown> };
+      const file = JSON.parse(readFileSync(path.join(dir, 'check-cache.json'), 'utf8')) as {
+        version: number;
+        entries: Record<string, unknown>;
+      };
       assert.equal(file.version, 1);
       assert.ok(Object.keys(file.entries).includes('tags|reg.test|app'));
       await run(FIXTURE, reg, { cache: checkCacheFile(dir, undefined, () => now), now: () => now });
@@ -357,7 +482,9 @@ void describe('check engine (fake registry)', () => {
       const store = checkCacheFile(dir, undefined, () => now);
       await store.set('x', { at: now, v: 1 });
       await store.flush();
-      const after = JSON.parse(readFileSync(path.join(dir, 'check-cache.json'), 'utf8')) as { entries: Record<string, unknown> };
+      const after = JSON.parse(readFileSync(path.join(dir, 'check-cache.json'), 'utf8')) as {
+        entries: Record<string, unknown>;
+      };
       assert.deepEqual(Object.keys(after.entries), ['x']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -368,13 +495,27 @@ void describe('check engine (fake registry)', () => {
     assert.equal(normalizePlatform('linux/arm64'), 'linux/arm64/v8');
     assert.equal(normalizePlatform('Linux/x86_64'), 'linux/amd64');
     assert.equal(normalizePlatform('$BUILDPLATFORM'), null);
-    assert.deepEqual(sarifRegion({ start: { line: 0, character: 5 }, end: { line: 0, character: 20 } }), { startLine: 1, startColumn: 6, endLine: 1, endColumn: 21 });
+    assert.deepEqual(sarifRegion({ start: { line: 0, character: 5 }, end: { line: 0, character: 20 } }), {
+      startLine: 1,
+      startColumn: 6,
+      endLine: 1,
+      endColumn: 21,
+    });
     const r = await run(FIXTURE, fakeRegistry());
-    const sarif = toSarif(r.findings, { relativePath: (f) => f.replace('/ws/', '') }) as { version: string; runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; ruleIndex: number; locations: unknown[] }[] }[] };
+    const sarif = toSarif(r.findings, { relativePath: (f) => f.replace('/ws/', '') }) as {
+      version: string;
+      runs: {
+        tool: { driver: { rules: { id: string }[] } };
+        results: { ruleId: string; ruleIndex: number; locations: unknown[] }[];
+      }[];
+    };
     assert.equal(sarif.version, '2.1.0');
     const run0 = sarif.runs[0];
     assert.ok(run0);
-    assert.deepEqual(run0.tool.driver.rules.map((x) => x.id), ['digest-changed', 'not-found', 'not-pinned', 'update-available']);
+    assert.deepEqual(
+      run0.tool.driver.rules.map((x) => x.id),
+      ['digest-changed', 'not-found', 'not-pinned', 'update-available'],
+    );
     for (const res of run0.results) assert.equal(run0.tool.driver.rules[res.ruleIndex]?.id, res.ruleId);
     assert.equal(run0.results.length, r.findings.filter((f) => !['current', 'skipped'].includes(f.status)).length);
   });

@@ -3,7 +3,15 @@
 // containers running an image older than their tag's local image, errors typed as the check engine's.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { checkLocal, compilePolicyRules, NotFoundError, NetworkError, type LocalImage, type LocalInventory, type RegistryLike } from '../../src/core';
+import {
+  checkLocal,
+  compilePolicyRules,
+  NotFoundError,
+  NetworkError,
+  type LocalImage,
+  type LocalInventory,
+  type RegistryLike,
+} from '../../src/core';
 
 const D = (c: string) => `sha256:${c.repeat(64).slice(0, 64)}`;
 const LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
@@ -39,7 +47,9 @@ function fakeRegistry(repos: Record<string, Repo>, down: string[] = []): Registr
         if (t) return { digest: t.digest, mediaType: t.mediaType };
         const m = r.manifests?.[reference] ?? Object.values(r.tags).find((x) => x.digest === reference)?.mediaType;
         if (m) return { digest: reference, mediaType: m };
-        const child = Object.values(r.indexes ?? {}).flat().find((c) => c.digest === reference);
+        const child = Object.values(r.indexes ?? {})
+          .flat()
+          .find((c) => c.digest === reference);
         if (child) return { digest: reference, mediaType: MANIFEST };
         throw new NotFoundError(`${name}:${reference}: manifest unknown`, { registry, status: 404 });
       });
@@ -69,11 +79,21 @@ const img = (id: string, tags: string[], digests: string[], platform = 'linux/am
 
 const repos: Record<string, Repo> = {
   [`${R}/app`]: {
-    tags: { '1.0.0': { digest: D('b'), mediaType: MANIFEST }, '1.0.1': { digest: D('c'), mediaType: MANIFEST }, '2.0.0': { digest: D('d'), mediaType: MANIFEST } },
+    tags: {
+      '1.0.0': { digest: D('b'), mediaType: MANIFEST },
+      '1.0.1': { digest: D('c'), mediaType: MANIFEST },
+      '2.0.0': { digest: D('d'), mediaType: MANIFEST },
+    },
   },
   [`${R}/multi`]: {
     tags: { '2.0.0': { digest: D('1'), mediaType: LIST } },
-    indexes: { [D('1')]: [{ platform: 'linux/amd64', digest: D('2') }, { platform: 'linux/arm64/v8', digest: D('3') }], [D('4')]: [{ platform: 'linux/amd64', digest: D('5') }] },
+    indexes: {
+      [D('1')]: [
+        { platform: 'linux/amd64', digest: D('2') },
+        { platform: 'linux/arm64/v8', digest: D('3') },
+      ],
+      [D('4')]: [{ platform: 'linux/amd64', digest: D('5') }],
+    },
     manifests: { [D('4')]: LIST },
   },
 };
@@ -94,7 +114,12 @@ void describe('checkLocal', () => {
     };
     const client = fakeRegistry(repos);
     const res = await checkLocal(inv, { client, rules: [] });
-    const st = res.images.map((f) => [f.ref, f.status, f.digestChanged, f.updates.map((u) => `${u.kind}:${u.tag}`).join(' ')]);
+    const st = res.images.map((f) => [
+      f.ref,
+      f.status,
+      f.digestChanged,
+      f.updates.map((u) => `${u.kind}:${u.tag}`).join(' '),
+    ]);
     assert.deepEqual(st, [
       [`${R}/app:1.0.0`, 'digest-changed', true, 'major:2.0.0 patch:1.0.1 digest:1.0.0'],
       [`${R}/app:1.0.1`, 'update', false, 'major:2.0.0'],
@@ -109,7 +134,10 @@ void describe('checkLocal', () => {
     assert.equal(first?.localDigest, D('a'));
     assert.deepEqual(first?.actions, ['pull', 'edit']);
     assert.equal(first?.outdated, true);
-    assert.match(first?.message ?? '', /the registry's 1\.0\.0 now points at sha256:bbbbbbbbbbbb…, not the local sha256:aaaaaaaaaaaa…: pull 1\.0\.0 again; newer tags: 1\.0\.1 \(patch\), 2\.0\.0 \(major\)/);
+    assert.match(
+      first?.message ?? '',
+      /the registry's 1\.0\.0 now points at sha256:bbbbbbbbbbbb…, not the local sha256:aaaaaaaaaaaa…: pull 1\.0\.0 again; newer tags: 1\.0\.1 \(patch\), 2\.0\.0 \(major\)/,
+    );
     assert.equal(res.images[4]?.updates.find((u) => u.kind === 'digest')?.digest, D('1'));
     assert.match(res.images[5]?.message ?? '', /never pulled from or pushed to docker\.io/);
     assert.equal(res.images[2]?.outdated, false);
@@ -119,20 +147,44 @@ void describe('checkLocal', () => {
     assert.ok(!client.calls.some((c) => c.includes('myapp')));
   });
 
-  void it('an image with two RepoDigests for the repository is current when either is the tag\'s', async () => {
-    const inv: LocalInventory = { images: [img('x', [`${R}/multi:2.0.0`], [`${R}/multi@${D('4')}`, `${R}/multi@${D('1')}`])], containers: [] };
+  void it("an image with two RepoDigests for the repository is current when either is the tag's", async () => {
+    const inv: LocalInventory = {
+      images: [img('x', [`${R}/multi:2.0.0`], [`${R}/multi@${D('4')}`, `${R}/multi@${D('1')}`])],
+      containers: [],
+    };
     const res = await checkLocal(inv, { client: fakeRegistry(repos) });
     assert.equal(res.images[0]?.status, 'current');
     assert.equal(res.images[0]?.localDigest, D('1'));
   });
 
   void it('policies apply: ignore, and allow without major', async () => {
-    const inv: LocalInventory = { images: [img('c', [`${R}/app:1.0.1`], [`${R}/app@${D('c')}`]), img('a', [`${R}/app:1.0.0`], [`${R}/app@${D('a')}`])], containers: [] };
+    const inv: LocalInventory = {
+      images: [
+        img('c', [`${R}/app:1.0.1`], [`${R}/app@${D('c')}`]),
+        img('a', [`${R}/app:1.0.0`], [`${R}/app@${D('a')}`]),
+      ],
+      containers: [],
+    };
     const rules = compilePolicyRules([{ match: `${R}/app`, allow: ['patch', 'minor', 'digest'] }], 'test');
     const res = await checkLocal(inv, { client: fakeRegistry(repos), rules });
-    assert.deepEqual(res.images.map((f) => [f.status, f.updates.map((u) => u.kind)]), [['current', []], ['digest-changed', ['patch', 'digest']]]);
-    const ignored = await checkLocal(inv, { client: fakeRegistry(repos), rules: compilePolicyRules([{ match: `${R}/app`, ignore: true }], 'test') });
-    assert.deepEqual(ignored.images.map((f) => [f.status, f.code]), [['skipped', 'ignored'], ['skipped', 'ignored']]);
+    assert.deepEqual(
+      res.images.map((f) => [f.status, f.updates.map((u) => u.kind)]),
+      [
+        ['current', []],
+        ['digest-changed', ['patch', 'digest']],
+      ],
+    );
+    const ignored = await checkLocal(inv, {
+      client: fakeRegistry(repos),
+      rules: compilePolicyRules([{ match: `${R}/app`, ignore: true }], 'test'),
+    });
+    assert.deepEqual(
+      ignored.images.map((f) => [f.status, f.code]),
+      [
+        ['skipped', 'ignored'],
+        ['skipped', 'ignored'],
+      ],
+    );
   });
 
   void it('containers: older image than the tag locally, digest changed in the registry, started from an id, pinned by digest', async () => {
@@ -141,10 +193,46 @@ void describe('checkLocal', () => {
     const inv: LocalInventory = {
       images: [old, cur],
       containers: [
-        { id: '1', name: 'old', image: `${R}/app:1.0.0`, imageId: old.id, state: 'running', status: 'Up', created: '', compose: null },
-        { id: '2', name: 'fresh', image: `${R}/app:1.0.0`, imageId: cur.id, state: 'running', status: 'Up', created: '', compose: null },
-        { id: '3', name: 'byid', image: D('b').slice(7, 19), imageId: cur.id, state: 'running', status: 'Up', created: '', compose: null },
-        { id: '4', name: 'pinned', image: `${R}/app@${D('b')}`, imageId: cur.id, state: 'running', status: 'Up', created: '', compose: null },
+        {
+          id: '1',
+          name: 'old',
+          image: `${R}/app:1.0.0`,
+          imageId: old.id,
+          state: 'running',
+          status: 'Up',
+          created: '',
+          compose: null,
+        },
+        {
+          id: '2',
+          name: 'fresh',
+          image: `${R}/app:1.0.0`,
+          imageId: cur.id,
+          state: 'running',
+          status: 'Up',
+          created: '',
+          compose: null,
+        },
+        {
+          id: '3',
+          name: 'byid',
+          image: D('b').slice(7, 19),
+          imageId: cur.id,
+          state: 'running',
+          status: 'Up',
+          created: '',
+          compose: null,
+        },
+        {
+          id: '4',
+          name: 'pinned',
+          image: `${R}/app@${D('b')}`,
+          imageId: cur.id,
+          state: 'running',
+          status: 'Up',
+          created: '',
+          compose: null,
+        },
       ],
     };
     const res = await checkLocal(inv, { client: fakeRegistry(repos) });
@@ -157,31 +245,69 @@ void describe('checkLocal', () => {
         ['pinned', 'skipped', 'digest-pinned', false, null, []],
       ],
     );
-    assert.match(res.containers[0]?.message ?? '', /container old \(reg\.local:5000\/app:1\.0\.0\) runs sha256:aaaaaaaaaaaa…, but 1\.0\.0 is now sha256:bbbbbbbbbbbb… locally: recreate the container/);
+    assert.match(
+      res.containers[0]?.message ?? '',
+      /container old \(reg\.local:5000\/app:1\.0\.0\) runs sha256:aaaaaaaaaaaa…, but 1\.0\.0 is now sha256:bbbbbbbbbbbb… locally: recreate the container/,
+    );
     assert.equal(res.stats.containers, 4);
   });
 
   void it('a container whose tag was pulled again, while the registry moved on once more: recreate after pulling', async () => {
     const oldest = img('z', [], [`${R}/app@${D('z')}`]);
     const tagged = img('a', [`${R}/app:1.0.0`], [`${R}/app@${D('a')}`]); // the registry's 1.0.0 is D('b') now
-    const inv: LocalInventory = { images: [oldest, tagged], containers: [{ id: '1', name: 'c', image: `${R}/app:1.0.0`, imageId: oldest.id, state: 'running', status: 'Up', created: '', compose: null }] };
+    const inv: LocalInventory = {
+      images: [oldest, tagged],
+      containers: [
+        {
+          id: '1',
+          name: 'c',
+          image: `${R}/app:1.0.0`,
+          imageId: oldest.id,
+          state: 'running',
+          status: 'Up',
+          created: '',
+          compose: null,
+        },
+      ],
+    };
     const res = await checkLocal(inv, { client: fakeRegistry(repos) });
     const c = res.containers[0];
-    assert.deepEqual([c?.status, c?.digestChanged, c?.localDigest, c?.actions], ['container-outdated', true, D('a'), ['pull', 'recreate', 'edit']]);
+    assert.deepEqual(
+      [c?.status, c?.digestChanged, c?.localDigest, c?.actions],
+      ['container-outdated', true, D('a'), ['pull', 'recreate', 'edit']],
+    );
     assert.match(c?.message ?? '', /recreate the container to use it; the registry's 1\.0\.0 is newer still/);
   });
 
-  void it('registry errors are error findings with the check engine\'s codes; an unreachable registry is asked once', async () => {
+  void it("registry errors are error findings with the check engine's codes; an unreachable registry is asked once", async () => {
     const client = fakeRegistry(repos, [R]);
-    const inv: LocalInventory = { images: [img('a', [`${R}/app:1.0.0`], [`${R}/app@${D('a')}`]), img('c', [`${R}/multi:2.0.0`], [`${R}/multi@${D('1')}`])], containers: [] };
+    const inv: LocalInventory = {
+      images: [
+        img('a', [`${R}/app:1.0.0`], [`${R}/app@${D('a')}`]),
+        img('c', [`${R}/multi:2.0.0`], [`${R}/multi@${D('1')}`]),
+      ],
+      containers: [],
+    };
     const res = await checkLocal(inv, { client, concurrency: 1 });
-    assert.deepEqual(res.images.map((f) => [f.status, f.code, f.error?.code]), [['error', 'registry-unreachable', 'network'], ['error', 'registry-unreachable', 'network']]);
+    assert.deepEqual(
+      res.images.map((f) => [f.status, f.code, f.error?.code]),
+      [
+        ['error', 'registry-unreachable', 'network'],
+        ['error', 'registry-unreachable', 'network'],
+      ],
+    );
     assert.equal(client.calls.length, 1);
   });
 
   void it('cancellation rejects with an AbortError', async () => {
     const c = new AbortController();
     c.abort();
-    await assert.rejects(checkLocal({ images: [img('a', [`${R}/app:1.0.0`], [`${R}/app@${D('a')}`])], containers: [] }, { client: fakeRegistry(repos), signal: c.signal }), { name: 'AbortError' });
+    await assert.rejects(
+      checkLocal(
+        { images: [img('a', [`${R}/app:1.0.0`], [`${R}/app@${D('a')}`])], containers: [] },
+        { client: fakeRegistry(repos), signal: c.signal },
+      ),
+      { name: 'AbortError' },
+    );
   });
 });

@@ -33,24 +33,49 @@ void describe('registry-lens scan: Kubernetes, Helm, Kustomize, GitHub Actions, 
 
   void it('every source is there; ranges, tag and digest locations slice back; a YAML file that is no manifest is not read', () => {
     const items = JSON.parse(scan(['--json']).stdout) as ScanJsonItem[];
-    assert.deepEqual([...new Set(items.map((i) => i.source))].sort(), ['compose', 'devcontainer', 'github-actions', 'gitlab-ci', 'helm', 'kubernetes', 'kustomize']);
+    assert.deepEqual([...new Set(items.map((i) => i.source))].sort(), [
+      'compose',
+      'devcontainer',
+      'github-actions',
+      'gitlab-ci',
+      'helm',
+      'kubernetes',
+      'kustomize',
+    ]);
     for (const item of items) {
       const text = readFileSync(path.join(ws, item.file), 'utf8');
       assert.equal(sliceRange(text, item.range), item.text, `${item.file} ${item.text}`);
-      if (item.tagLocation) assert.equal(sliceRange(readFileSync(path.join(ws, item.tagLocation.file), 'utf8'), item.tagLocation.range), item.reference?.tag);
-      if (item.digestLocation) assert.equal(sliceRange(readFileSync(path.join(ws, item.digestLocation.file), 'utf8'), item.digestLocation.range), item.reference?.digest);
+      if (item.tagLocation)
+        assert.equal(
+          sliceRange(readFileSync(path.join(ws, item.tagLocation.file), 'utf8'), item.tagLocation.range),
+          item.reference?.tag,
+        );
+      if (item.digestLocation)
+        assert.equal(
+          sliceRange(readFileSync(path.join(ws, item.digestLocation.file), 'utf8'), item.digestLocation.range),
+          item.reference?.digest,
+        );
       assert.ok(!item.text.includes('should-not-appear'));
     }
-    assert.ok(items.some((i) => i.file === 'ci/jobs.yml' && i.skip?.reason === 'unresolved-variable' && i.skip.detail === 'CI_REGISTRY_IMAGE'), 'the local include is followed');
+    assert.ok(
+      items.some(
+        (i) =>
+          i.file === 'ci/jobs.yml' && i.skip?.reason === 'unresolved-variable' && i.skip.detail === 'CI_REGISTRY_IMAGE',
+      ),
+      'the local include is followed',
+    );
     assert.ok(!items.some((i) => i.file === 'k8s/settings.yaml'));
   });
 
   void it('a named YAML file is read as a manifest when it is one', () => {
     const items = JSON.parse(scan(['--json', 'k8s/debug-pod.yml']).stdout) as ScanJsonItem[];
-    assert.deepEqual(items.map((i) => [i.source, i.kind, i.text]), [
-      ['kubernetes', 'container', 'alpine:3.19'],
-      ['kubernetes', 'ephemeral-container', 'docker.io/library/debian:12-slim'],
-    ]);
+    assert.deepEqual(
+      items.map((i) => [i.source, i.kind, i.text]),
+      [
+        ['kubernetes', 'container', 'alpine:3.19'],
+        ['kubernetes', 'ephemeral-container', 'docker.io/library/debian:12-slim'],
+      ],
+    );
   });
 });
 
@@ -62,7 +87,10 @@ void describe('scan --json output, streamed', () => {
     const rel = (f: string) => path.relative(ws, f);
     writeJson(many, rel, (t) => chunks.push(t));
     assert.ok(chunks.length > 3, `${chunks.length} chunks`);
-    assert.deepEqual(JSON.parse(chunks.join('')), many.map((o) => toJson(o, rel)));
+    assert.deepEqual(
+      JSON.parse(chunks.join('')),
+      many.map((o) => toJson(o, rel)),
+    );
     const empty: string[] = [];
     writeJson([], rel, (t) => empty.push(t));
     assert.equal(empty.join(''), '[]\n');

@@ -26,7 +26,8 @@ before(() => {
 });
 after(() => rmSync(ws, { recursive: true, force: true }));
 
-const scan = (args: string[], cwd = ws) => spawnSync(process.execPath, [CLI, 'scan', ...args], { cwd, encoding: 'utf8' });
+const scan = (args: string[], cwd = ws) =>
+  spawnSync(process.execPath, [CLI, 'scan', ...args], { cwd, encoding: 'utf8' });
 
 void describe('registry-lens scan (built bundle)', () => {
   void it('--json prints the DESIGN.md shape for the whole fixture workspace', () => {
@@ -41,7 +42,8 @@ void describe('registry-lens scan (built bundle)', () => {
     const items = JSON.parse(scan(['--json']).stdout) as ScanJsonItem[];
     assert.ok(items.length > 20);
     for (const item of items) {
-      for (const key of ['file', 'range', 'source', 'kind', 'text', 'reference', 'skip']) assert.ok(key in item, `${key} missing`);
+      for (const key of ['file', 'range', 'source', 'kind', 'text', 'reference', 'skip'])
+        assert.ok(key in item, `${key} missing`);
       assert.ok(!path.isAbsolute(item.file) && !item.file.includes('\\'), item.file);
       const text = readFileSync(path.join(ws, item.file), 'utf8');
       assert.equal(sliceRange(text, item.range), item.text);
@@ -49,7 +51,10 @@ void describe('registry-lens scan (built bundle)', () => {
         assert.deepEqual(Object.keys(item.reference), ['registry', 'repository', 'tag', 'digest', 'canonical']);
       }
       if (item.tagLocation) {
-        assert.equal(sliceRange(readFileSync(path.join(ws, item.tagLocation.file), 'utf8'), item.tagLocation.range), item.reference?.tag);
+        assert.equal(
+          sliceRange(readFileSync(path.join(ws, item.tagLocation.file), 'utf8'), item.tagLocation.range),
+          item.reference?.tag,
+        );
       }
       assert.ok(!item.text.includes('should-not-appear'));
     }
@@ -60,14 +65,21 @@ void describe('registry-lens scan (built bundle)', () => {
     assert.equal(r.status, 0);
     assert.match(r.stderr, /^registry-lens: docker-compose\.broken\.yml:\d+:\d+: YAML: /m);
     const items = JSON.parse(r.stdout) as ScanJsonItem[];
-    assert.ok(items.some((i) => i.file === 'docker-compose.broken.yml' && i.reference?.canonical === 'docker.io/library/busybox:1.36'));
+    assert.ok(
+      items.some(
+        (i) => i.file === 'docker-compose.broken.yml' && i.reference?.canonical === 'docker.io/library/busybox:1.36',
+      ),
+    );
   });
 
   void it('PATH arguments (folders and files) relative to the current folder', () => {
     const r = scan(['--json', 'services', 'common/base-services.yml'], ws);
     assert.equal(r.status, 0, r.stderr);
     const items = JSON.parse(r.stdout) as ScanJsonItem[];
-    assert.deepEqual([...new Set(items.map((i) => i.file))], ['common/base-services.yml', 'services/api/Containerfile']);
+    assert.deepEqual(
+      [...new Set(items.map((i) => i.file))],
+      ['common/base-services.yml', 'services/api/Containerfile'],
+    );
     const fromSub = JSON.parse(scan(['--json', '..'], path.join(ws, 'services')).stdout) as ScanJsonItem[];
     assert.ok(fromSub.some((i) => i.file === '../Dockerfile'));
     assert.ok(fromSub.some((i) => i.file === 'api/Containerfile'));
@@ -78,9 +90,20 @@ void describe('registry-lens scan (built bundle)', () => {
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.split('\n');
     assert.match(lines[0] ?? '', /^FILE:LINE:COL\s+KIND\s+IMAGE\s+SKIPPED$/);
-    assert.ok(lines.some((l) => /^Dockerfile:5:32\s+from\s+node:20\.11-alpine$/.test(l)), r.stdout);
-    assert.ok(lines.some((l) => /^Dockerfile:17:6\s+from\s+\$\{UNKNOWN_BASE\}\s+unresolved-variable: UNKNOWN_BASE$/.test(l)), r.stdout);
-    assert.ok(lines.some((l) => /^compose\.yaml:12:12\s+service\s+ghcr\.io\/acme\/api:dev\s+built-locally: api has build:$/.test(l)), r.stdout);
+    assert.ok(
+      lines.some((l) => /^Dockerfile:5:32\s+from\s+node:20\.11-alpine$/.test(l)),
+      r.stdout,
+    );
+    assert.ok(
+      lines.some((l) => /^Dockerfile:17:6\s+from\s+\$\{UNKNOWN_BASE\}\s+unresolved-variable: UNKNOWN_BASE$/.test(l)),
+      r.stdout,
+    );
+    assert.ok(
+      lines.some((l) =>
+        /^compose\.yaml:12:12\s+service\s+ghcr\.io\/acme\/api:dev\s+built-locally: api has build:$/.test(l),
+      ),
+      r.stdout,
+    );
     assert.match(r.stdout, /\n23 image references in 8 files, 8 skipped\.\n$/);
   });
 

@@ -7,7 +7,10 @@ const FILE = '/ws/compose.yaml';
 const ENV = '/ws/.env';
 
 function extract(text: string, env?: string, options: ComposeOptions = {}) {
-  const result = extractCompose(FILE, text, { ...options, dotenv: env === undefined ? null : { file: ENV, content: env } });
+  const result = extractCompose(FILE, text, {
+    ...options,
+    dotenv: env === undefined ? null : { file: ENV, content: env },
+  });
   assertInvariants(result, { [FILE]: text, [ENV]: env ?? '' });
   for (const o of result.occurrences) {
     assert.equal(o.source, 'compose');
@@ -76,7 +79,15 @@ void describe('extractCompose', () => {
   });
 
   void it('${V}, ${V:-x}, ${V-x} and $$ with values from the .env beside the file', () => {
-    const env = ['# versions', 'REDIS_TAG=7.2.4', 'export PG="16.3"', "QUOTED='a b'", 'EMPTY=', 'REG=ghcr.io # trailing comment', ''].join('\n');
+    const env = [
+      '# versions',
+      'REDIS_TAG=7.2.4',
+      'export PG="16.3"',
+      "QUOTED='a b'",
+      'EMPTY=',
+      'REG=ghcr.io # trailing comment',
+      '',
+    ].join('\n');
     const text = [
       'services:',
       '  a:',
@@ -118,7 +129,9 @@ void describe('extractCompose', () => {
   });
 
   void it('the given environment wins over .env and maps to no file', () => {
-    const { occurrences } = extract('services:\n  a:\n    image: redis:${T}\n', 'T=7.0\n', { environment: { T: '7.4' } });
+    const { occurrences } = extract('services:\n  a:\n    image: redis:${T}\n', 'T=7.0\n', {
+      environment: { T: '7.4' },
+    });
     assert.equal(occurrences[0]?.reference?.tag, '7.4');
     assert.equal(occurrences[0]?.tagLocation, null);
   });
@@ -163,7 +176,9 @@ void describe('extractCompose', () => {
   void it('an image shared by a built service and a pulled one is checked', () => {
     const text = 'x-img: &img acme/shared:1\nservices:\n  a:\n    image: *img\n    build: .\n  b:\n    image: *img\n';
     const { occurrences } = extract(text);
-    assert.deepEqual(occurrences.map(brief), [{ services: ['a', 'b'], canonical: 'docker.io/acme/shared:1', skip: null }]);
+    assert.deepEqual(occurrences.map(brief), [
+      { services: ['a', 'b'], canonical: 'docker.io/acme/shared:1', skip: null },
+    ]);
   });
 
   void it('extends: within the file (string and map forms), and to other files as references', () => {
@@ -190,7 +205,9 @@ void describe('extractCompose', () => {
       '',
     ].join('\n');
     const { occurrences, references } = extract(text);
-    assert.deepEqual(occurrences.map(brief), [{ services: ['base', 'worker', 'web'], canonical: 'docker.io/library/python:3.12-slim', skip: null }]);
+    assert.deepEqual(occurrences.map(brief), [
+      { services: ['base', 'worker', 'web'], canonical: 'docker.io/library/python:3.12-slim', skip: null },
+    ]);
     assert.deepEqual(
       references.map((ref) => [ref.file, ref.source]),
       [
@@ -222,7 +239,9 @@ void describe('extractCompose', () => {
 
   void it('the old layout without services:', () => {
     const { occurrences } = extract('version: "2"\nweb:\n  image: nginx:1\nvolumes: {}\n');
-    assert.deepEqual(occurrences.map(brief), [{ services: ['web'], canonical: 'docker.io/library/nginx:1', skip: null }]);
+    assert.deepEqual(occurrences.map(brief), [
+      { services: ['web'], canonical: 'docker.io/library/nginx:1', skip: null },
+    ]);
   });
 
   void it('escapes in a double-quoted value: the value is right, no tag range is claimed', () => {
@@ -232,7 +251,9 @@ void describe('extractCompose', () => {
   });
 
   void it('invalid references are skipped with the parser message; a non-string image is an error', () => {
-    const { occurrences, errors } = extract('services:\n  a:\n    image: Alpine\n  b:\n    image: [x]\n  c:\n    image:\n');
+    const { occurrences, errors } = extract(
+      'services:\n  a:\n    image: Alpine\n  b:\n    image: [x]\n  c:\n    image:\n',
+    );
     assert.equal(occurrences.length, 1);
     assert.equal(occurrences[0]?.skip?.reason, 'invalid-reference');
     assert.match(occurrences[0]?.skip?.detail ?? '', /lower case/);
@@ -253,8 +274,16 @@ void describe('extractCompose', () => {
 
   // Found on public repositories: compose interpolates .env values; we kept `${BASE}` literally.
   void it('.env TAG=${BASE}-slim, TAG2="${MISSING:-3.12}-alpine", TAG3=\'${BASE}\': unquoted and double-quoted values are interpolated, single-quoted stay literal', () => {
-    const env = ['BASE=3.13', 'TAG=${BASE}-slim', 'TAG2="${MISSING:-3.12}-alpine"', "TAG3='${BASE}'", 'TAG4=$NOPE', ''].join('\n');
-    const text = 'services:\n  a:\n    image: python:${TAG}\n  b:\n    image: python:${TAG2}\n  c:\n    image: python:${TAG3}\n  d:\n    image: python:${TAG4}\n';
+    const env = [
+      'BASE=3.13',
+      'TAG=${BASE}-slim',
+      'TAG2="${MISSING:-3.12}-alpine"',
+      "TAG3='${BASE}'",
+      'TAG4=$NOPE',
+      '',
+    ].join('\n');
+    const text =
+      'services:\n  a:\n    image: python:${TAG}\n  b:\n    image: python:${TAG2}\n  c:\n    image: python:${TAG3}\n  d:\n    image: python:${TAG4}\n';
     const { occurrences } = extract(text, env);
     assert.equal(occurrences[0]?.reference?.canonical, 'docker.io/library/python:3.13-slim');
     // The tag maps back into .env piece by piece: `3.13` on the BASE line, `-slim` on the TAG line.

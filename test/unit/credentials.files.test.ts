@@ -5,7 +5,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { containersAuthFiles, ContainersAuthKeychain, convertToHostname, defaultKeychain, DockerConfigKeychain, parseAuthKey } from '../../src/core/credentials';
+import {
+  containersAuthFiles,
+  ContainersAuthKeychain,
+  convertToHostname,
+  defaultKeychain,
+  DockerConfigKeychain,
+  parseAuthKey,
+} from '../../src/core/credentials';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 let tmp: string;
@@ -25,20 +32,28 @@ void describe('containers auth.json', () => {
   void it('locations: REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json; then the config home', () => {
     const home = '/home/u';
     assert.deepEqual(containersAuthFiles({}, home), ['/home/u/.config/containers/auth.json']);
-    assert.deepEqual(containersAuthFiles({ XDG_RUNTIME_DIR: '/run/user/1000' }, home), ['/run/user/1000/containers/auth.json', '/home/u/.config/containers/auth.json']);
-    assert.deepEqual(containersAuthFiles({ XDG_RUNTIME_DIR: '/run/user/1000', REGISTRY_AUTH_FILE: '/etc/ci/auth.json' }, home), [
-      '/etc/ci/auth.json',
+    assert.deepEqual(containersAuthFiles({ XDG_RUNTIME_DIR: '/run/user/1000' }, home), [
+      '/run/user/1000/containers/auth.json',
       '/home/u/.config/containers/auth.json',
     ]);
+    assert.deepEqual(
+      containersAuthFiles({ XDG_RUNTIME_DIR: '/run/user/1000', REGISTRY_AUTH_FILE: '/etc/ci/auth.json' }, home),
+      ['/etc/ci/auth.json', '/home/u/.config/containers/auth.json'],
+    );
     assert.deepEqual(containersAuthFiles({ XDG_CONFIG_HOME: '/cfg' }, home), ['/cfg/containers/auth.json']);
   });
 
   void it('podman login files: the runtime file before the config-home file; the source names the file and key', async () => {
     const runtime = path.join(tmp, 'run');
     const configHome = path.join(tmp, 'cfg');
-    write(path.join(runtime, 'containers', 'auth.json'), { auths: { 'quay.io': { auth: b64('runtime-user:rt-pass') } } });
+    write(path.join(runtime, 'containers', 'auth.json'), {
+      auths: { 'quay.io': { auth: b64('runtime-user:rt-pass') } },
+    });
     const cfgFile = write(path.join(configHome, 'containers', 'auth.json'), {
-      auths: { 'quay.io': { auth: b64('config-user:cfg-pass') }, 'registry.redhat.io': { auth: b64('rh|user:rh-pass') } },
+      auths: {
+        'quay.io': { auth: b64('config-user:cfg-pass') },
+        'registry.redhat.io': { auth: b64('rh|user:rh-pass') },
+      },
     });
     const k = new ContainersAuthKeychain({ env: { XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: configHome } });
     assert.equal((await k.resolve('quay.io'))?.username, 'runtime-user');
@@ -50,7 +65,9 @@ void describe('containers auth.json', () => {
     assert.deepEqual(k.hosts(), ['quay.io', 'registry.redhat.io']);
     // REGISTRY_AUTH_FILE replaces the runtime file
     const ci = write(path.join(tmp, 'ci', 'auth.json'), { auths: { 'quay.io': { auth: b64('ci-user:ci-pass') } } });
-    const k2 = new ContainersAuthKeychain({ env: { REGISTRY_AUTH_FILE: ci, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: configHome } });
+    const k2 = new ContainersAuthKeychain({
+      env: { REGISTRY_AUTH_FILE: ci, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: configHome },
+    });
     assert.equal((await k2.resolve('quay.io'))?.username, 'ci-user');
   });
 
@@ -80,7 +97,9 @@ void describe('containers auth.json', () => {
 
   void it('the docker config honours repository-scoped keys the same way (go-containerregistry reads them)', async () => {
     const dir = path.join(tmp, 'docker-scoped');
-    write(path.join(dir, 'config.json'), { auths: { 'ghcr.io': { auth: b64('org-user:p1') }, 'ghcr.io/acme/private': { auth: b64('pkg-user:p2') } } });
+    write(path.join(dir, 'config.json'), {
+      auths: { 'ghcr.io': { auth: b64('org-user:p1') }, 'ghcr.io/acme/private': { auth: b64('pkg-user:p2') } },
+    });
     const k = new DockerConfigKeychain({ env: { DOCKER_CONFIG: dir } });
     assert.equal((await k.resolve('ghcr.io', undefined, 'acme/private'))?.username, 'pkg-user');
     assert.equal((await k.resolve('ghcr.io', undefined, 'acme/public'))?.username, 'org-user');
@@ -92,7 +111,9 @@ void describe('containers auth.json', () => {
     const authFile = write(path.join(tmp, 'chain', 'auth.json'), {
       auths: { 'both.example': { auth: b64('podman-user:p') }, 'podman.example/ns': { auth: b64('podman-ns:p') } },
     });
-    const k = defaultKeychain({ env: { DOCKER_CONFIG: dockerDir, REGISTRY_AUTH_FILE: authFile, XDG_CONFIG_HOME: path.join(tmp, 'nothing') } });
+    const k = defaultKeychain({
+      env: { DOCKER_CONFIG: dockerDir, REGISTRY_AUTH_FILE: authFile, XDG_CONFIG_HOME: path.join(tmp, 'nothing') },
+    });
     assert.equal((await k.resolve('both.example'))?.username, 'docker-user');
     assert.equal((await k.resolve('podman.example', undefined, 'ns/app'))?.username, 'podman-ns');
     assert.equal(await k.resolve('podman.example', undefined, 'elsewhere/app'), undefined);
@@ -101,11 +122,31 @@ void describe('containers auth.json', () => {
 
 void describe('strict parsing: a config error naming file and key, never a credential', () => {
   const cases: { name: string; auths: unknown; message: RegExp }[] = [
-    { name: 'a password that is a number', auths: { 'bad.example': { username: 'u', password: 12345 } }, message: /auths "bad\.example" field "password" is a number, not a string/ },
-    { name: 'an auth that is an object', auths: { 'bad.example': { auth: { user: 'u' } } }, message: /auths "bad\.example" field "auth" is an object, not a string/ },
-    { name: 'an auth that is not base64', auths: { 'bad.example': { auth: 'not base64!' } }, message: /the "auth" of auths "bad\.example" is not base64 of user:password/ },
-    { name: 'an auth of base64 without a colon', auths: { 'bad.example': { auth: b64('just-a-token') } }, message: /the "auth" of auths "bad\.example" is not base64 of user:password/ },
-    { name: 'an entry that is a string', auths: { 'bad.example': 'dTpw' }, message: /auths "bad\.example" is a string, not an object/ },
+    {
+      name: 'a password that is a number',
+      auths: { 'bad.example': { username: 'u', password: 12345 } },
+      message: /auths "bad\.example" field "password" is a number, not a string/,
+    },
+    {
+      name: 'an auth that is an object',
+      auths: { 'bad.example': { auth: { user: 'u' } } },
+      message: /auths "bad\.example" field "auth" is an object, not a string/,
+    },
+    {
+      name: 'an auth that is not base64',
+      auths: { 'bad.example': { auth: 'not base64!' } },
+      message: /the "auth" of auths "bad\.example" is not base64 of user:password/,
+    },
+    {
+      name: 'an auth of base64 without a colon',
+      auths: { 'bad.example': { auth: b64('just-a-token') } },
+      message: /the "auth" of auths "bad\.example" is not base64 of user:password/,
+    },
+    {
+      name: 'an entry that is a string',
+      auths: { 'bad.example': 'dTpw' },
+      message: /auths "bad\.example" is a string, not an object/,
+    },
     { name: 'auths that is an array', auths: [], message: /"auths" is an array, not an object/ },
   ];
   for (const c of cases) {
@@ -123,13 +164,17 @@ void describe('strict parsing: a config error naming file and key, never a crede
       assert.ok(warnings[0]?.includes(dockerFile), warnings[0]);
       assert.match(warnings[1] ?? '', c.message);
       assert.ok(warnings[1]?.includes(podmanFile), warnings[1]);
-      for (const w of warnings) assert.ok(!w.includes('12345') && !w.includes('dTpw'), `a warning shows a secret: ${w}`);
+      for (const w of warnings)
+        assert.ok(!w.includes('12345') && !w.includes('dTpw'), `a warning shows a secret: ${w}`);
     });
   }
 
   void it('credHelpers with a non-string helper, credsStore not a string: refused', async () => {
     const dir = path.join(tmp, 'strict-helpers');
-    write(path.join(dir, 'config.json'), { credHelpers: { 'gcr.io': true }, auths: { 'ok.example': { auth: b64('u:p') } } });
+    write(path.join(dir, 'config.json'), {
+      credHelpers: { 'gcr.io': true },
+      auths: { 'ok.example': { auth: b64('u:p') } },
+    });
     const warnings: string[] = [];
     const k = new DockerConfigKeychain({ configDir: dir, onWarning: (m) => warnings.push(m) });
     assert.equal(await k.resolve('ok.example'), undefined);
@@ -141,7 +186,11 @@ void describe('strict parsing: a config error naming file and key, never a crede
 
   void it('unknown fields and padded base64 across lines are accepted, as docker accepts them', async () => {
     const dir = path.join(tmp, 'lenient');
-    write(path.join(dir, 'config.json'), { auths: { 'ok.example': { auth: `${b64('user:pass')}\n`, email: 'me@example.com' } }, proxies: { default: {} }, currentContext: 'x' });
+    write(path.join(dir, 'config.json'), {
+      auths: { 'ok.example': { auth: `${b64('user:pass')}\n`, email: 'me@example.com' } },
+      proxies: { default: {} },
+      currentContext: 'x',
+    });
     const k = new DockerConfigKeychain({ configDir: dir });
     assert.equal((await k.resolve('ok.example'))?.password, 'pass');
   });

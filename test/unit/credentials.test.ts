@@ -68,7 +68,10 @@ void describe('docker config rules', () => {
   void it('location: DOCKER_CONFIG, else ~/.docker', () => {
     assert.equal(dockerConfigDir({ DOCKER_CONFIG: '/x/cfg' }, '/home/u'), '/x/cfg');
     assert.equal(dockerConfigDir({}, '/home/u'), path.join('/home/u', '.docker'));
-    assert.equal(new DockerConfigKeychain({ env: { DOCKER_CONFIG: '/x/cfg' } }).file, path.join('/x/cfg', 'config.json'));
+    assert.equal(
+      new DockerConfigKeychain({ env: { DOCKER_CONFIG: '/x/cfg' } }).file,
+      path.join('/x/cfg', 'config.json'),
+    );
   });
 
   void it('keys: Docker Hub under https://index.docker.io/v1/, others as host[:port]; scheme and path stripping', () => {
@@ -127,7 +130,11 @@ void describe('docker config rules', () => {
     fs.rmSync(callLog, { force: true });
     const k = keychainIn(dir);
     const helped = await k.resolve('helped.example');
-    assert.deepEqual(helped, { username: 'helper-user', password: 'helper:secret:helped.example', source: `credential helper docker-credential-test (credHelpers in ${k.file})` });
+    assert.deepEqual(helped, {
+      username: 'helper-user',
+      password: 'helper:secret:helped.example',
+      source: `credential helper docker-credential-test (credHelpers in ${k.file})`,
+    });
     const stored = await k.resolve('stored.example');
     assert.equal(stored?.username, 'helper-user');
     assert.match(stored?.source ?? '', /\(credsStore in/);
@@ -148,7 +155,8 @@ void describe('docker config rules', () => {
     const k = keychainIn(dir, warnings);
     assert.equal(await k.resolve('notfound.example'), undefined);
     assert.equal(warnings.length, 0);
-    for (const host of ['missing.example', 'slow.example', 'broken.example', 'garbage.example', 'leaky.example']) assert.equal(await k.resolve(host), undefined, host);
+    for (const host of ['missing.example', 'slow.example', 'broken.example', 'garbage.example', 'leaky.example'])
+      assert.equal(await k.resolve(host), undefined, host);
     assert.equal(warnings.length, 5);
     assert.match(warnings[0] ?? '', /docker-credential-nosuchhelper not found on PATH/);
     assert.match(warnings[1] ?? '', /docker-credential-test did not answer within 1000 ms/);
@@ -156,7 +164,10 @@ void describe('docker config rules', () => {
     assert.match(warnings[3] ?? '', /not JSON/);
     assert.match(warnings[4] ?? '', /exited with code 4$/);
     assert.ok(warnings.every((w) => !w.includes('leaked-secret')));
-    await assert.rejects(runCredentialHelper('../evil', 'x', { timeoutMs: 100, env: {} }), (e) => e instanceof CredentialHelperError && /invalid credential helper name/.test(e.message));
+    await assert.rejects(
+      runCredentialHelper('../evil', 'x', { timeoutMs: 100, env: {} }),
+      (e) => e instanceof CredentialHelperError && /invalid credential helper name/.test(e.message),
+    );
   });
 
   void it('re-reads config.json when it changes; DOCKER_AUTH_CONFIG is layered on top', async () => {
@@ -168,7 +179,9 @@ void describe('docker config rules', () => {
     const t = new Date(Date.now() + 5000);
     fs.utimesSync(path.join(dir, 'config.json'), t, t);
     assert.equal((await k.resolve('r.example'))?.username, 'second');
-    const layered = keychainIn(dir, [], { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { 'r.example': { auth: b64('env:3') } } }) });
+    const layered = keychainIn(dir, [], {
+      DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { 'r.example': { auth: b64('env:3') } } }),
+    });
     const c = await layered.resolve('r.example');
     assert.equal(c?.username, 'env');
     assert.equal(c?.source, 'DOCKER_AUTH_CONFIG (auths "r.example")');
@@ -182,17 +195,31 @@ void describe('docker config rules', () => {
 
 void describe('keychain chain', () => {
   void it('env keychain: only for the registry REGISTRY_LENS_REGISTRY names', async () => {
-    const k = new EnvKeychain({ REGISTRY_LENS_USERNAME: 'ci', REGISTRY_LENS_PASSWORD: 'p', REGISTRY_LENS_REGISTRY: 'https://Reg.Example:5000/v2/' });
+    const k = new EnvKeychain({
+      REGISTRY_LENS_USERNAME: 'ci',
+      REGISTRY_LENS_PASSWORD: 'p',
+      REGISTRY_LENS_REGISTRY: 'https://Reg.Example:5000/v2/',
+    });
     assert.equal(k.registry, 'reg.example:5000');
     assert.equal((await k.resolve('reg.example:5000'))?.username, 'ci');
     assert.equal(await k.resolve('docker.io'), undefined);
-    assert.match((await k.resolve('reg.example:5000'))?.source ?? '', /environment REGISTRY_LENS_USERNAME\/REGISTRY_LENS_PASSWORD/);
+    assert.match(
+      (await k.resolve('reg.example:5000'))?.source ?? '',
+      /environment REGISTRY_LENS_USERNAME\/REGISTRY_LENS_PASSWORD/,
+    );
     const unscoped = new EnvKeychain({ REGISTRY_LENS_USERNAME: 'ci', REGISTRY_LENS_PASSWORD: 'p' });
     assert.equal(await unscoped.resolve('reg.example:5000'), undefined);
     assert.match(unscoped.problem ?? '', /ignored without REGISTRY_LENS_REGISTRY/);
-    assert.match(new EnvKeychain({ REGISTRY_LENS_USERNAME: 'ci', REGISTRY_LENS_REGISTRY: 'r' }).problem ?? '', /set both/);
+    assert.match(
+      new EnvKeychain({ REGISTRY_LENS_USERNAME: 'ci', REGISTRY_LENS_REGISTRY: 'r' }).problem ?? '',
+      /set both/,
+    );
     assert.equal(new EnvKeychain({}).problem, undefined);
-    const hub = new EnvKeychain({ REGISTRY_LENS_USERNAME: 'u', REGISTRY_LENS_PASSWORD: 'p', REGISTRY_LENS_REGISTRY: 'index.docker.io' });
+    const hub = new EnvKeychain({
+      REGISTRY_LENS_USERNAME: 'u',
+      REGISTRY_LENS_PASSWORD: 'p',
+      REGISTRY_LENS_REGISTRY: 'index.docker.io',
+    });
     assert.equal((await hub.resolve('docker.io'))?.username, 'u');
   });
 
@@ -200,7 +227,10 @@ void describe('keychain chain', () => {
     const errors: unknown[] = [];
     const boom: Keychain = { resolve: () => Promise.reject(new Error('boom')) };
     const first = new StaticKeychain({ 'a.example': { username: 'first', password: 'x', source: 'first' } });
-    const second = new StaticKeychain({ 'a.example': { username: 'second', password: 'x', source: 'second' }, 'b.example': { username: 'b', password: 'x', source: 'second' } });
+    const second = new StaticKeychain({
+      'a.example': { username: 'second', password: 'x', source: 'second' },
+      'b.example': { username: 'b', password: 'x', source: 'second' },
+    });
     const chain = new MultiKeychain([boom, first, undefined, second], { onError: (e) => errors.push(e) });
     assert.equal((await chain.resolve('a.example'))?.source, 'first');
     assert.equal((await chain.resolve('b.example'))?.source, 'second');
@@ -210,9 +240,28 @@ void describe('keychain chain', () => {
 
   void it('defaultKeychain: first (SecretStorage slot), then environment, then docker config', async () => {
     const dir = path.join(tmp, 'default');
-    writeConfig(dir, { auths: { 'r.example': { auth: b64('docker:d') }, 's.example': { auth: b64('docker:d') }, 't.example': { auth: b64('docker:d') } } });
-    const slot: Keychain = { resolve: (r) => Promise.resolve<Credential | undefined>(r === 'r.example' ? { username: 'secret-storage', password: 'x', source: 'SecretStorage' } : undefined) };
-    const k = defaultKeychain({ first: slot, env: { DOCKER_CONFIG: dir, REGISTRY_LENS_USERNAME: 'env', REGISTRY_LENS_PASSWORD: 'e', REGISTRY_LENS_REGISTRY: 's.example' } });
+    writeConfig(dir, {
+      auths: {
+        'r.example': { auth: b64('docker:d') },
+        's.example': { auth: b64('docker:d') },
+        't.example': { auth: b64('docker:d') },
+      },
+    });
+    const slot: Keychain = {
+      resolve: (r) =>
+        Promise.resolve<Credential | undefined>(
+          r === 'r.example' ? { username: 'secret-storage', password: 'x', source: 'SecretStorage' } : undefined,
+        ),
+    };
+    const k = defaultKeychain({
+      first: slot,
+      env: {
+        DOCKER_CONFIG: dir,
+        REGISTRY_LENS_USERNAME: 'env',
+        REGISTRY_LENS_PASSWORD: 'e',
+        REGISTRY_LENS_REGISTRY: 's.example',
+      },
+    });
     assert.equal((await k.resolve('r.example'))?.username, 'secret-storage');
     assert.equal((await k.resolve('s.example'))?.username, 'env');
     assert.equal((await k.resolve('t.example'))?.username, 'docker');

@@ -13,7 +13,9 @@ after(() => temp.cleanup());
 /** The files discovery claims by name (YAML files it lists only as candidates for the content sniff are left out). */
 async function found(root: string, options: Parameters<typeof discoverFiles>[1] = {}) {
   const files = await discoverFiles(root, options);
-  return files.filter((f) => !f.sniffed).map((f) => `${path.relative(root, f.file).split(path.sep).join('/')} ${f.source}`);
+  return files
+    .filter((f) => !f.sniffed)
+    .map((f) => `${path.relative(root, f.file).split(path.sep).join('/')} ${f.source}`);
 }
 
 void describe('classifyFile', () => {
@@ -59,7 +61,7 @@ void describe('classifyFile', () => {
 void describe('discoverFiles', () => {
   void it('finds the known names, skips .git, node_modules and other files', async () => {
     const root = tree({
-      'Dockerfile': 'FROM a',
+      Dockerfile: 'FROM a',
       'svc/api.Dockerfile': 'FROM a',
       'svc/compose.yaml': '',
       '.devcontainer/devcontainer.json': '{}',
@@ -91,9 +93,13 @@ void describe('discoverFiles', () => {
       'sub/top-only/Dockerfile': 'FROM a',
       'sub/.gitignore': 'Containerfile\n',
       'sub/Containerfile': 'FROM a',
-      'Containerfile': 'FROM a',
+      Containerfile: 'FROM a',
     });
-    assert.deepEqual(await found(root), ['Containerfile dockerfile', 'dist-not/Dockerfile dockerfile', 'sub/top-only/Dockerfile dockerfile']);
+    assert.deepEqual(await found(root), [
+      'Containerfile dockerfile',
+      'dist-not/Dockerfile dockerfile',
+      'sub/top-only/Dockerfile dockerfile',
+    ]);
     assert.equal((await found(root, { gitignore: false })).length, 8);
   });
 
@@ -115,16 +121,15 @@ void describe('discoverFiles', () => {
       'deploy/stack.yml': '',
       'deploy/notes.txt': '',
       'images/base.docker': 'FROM a',
-      'Dockerfile': 'FROM a',
+      Dockerfile: 'FROM a',
       'legacy/Dockerfile': 'FROM a',
       'legacy/compose.yaml': '',
       'a/b/test/Dockerfile': 'FROM a',
     });
-    assert.deepEqual(await found(root, { include: ['deploy/*.yml', '**/*.docker'], exclude: ['legacy', '**/test/**'] }), [
-      'Dockerfile dockerfile',
-      'deploy/stack.yml compose',
-      'images/base.docker dockerfile',
-    ]);
+    assert.deepEqual(
+      await found(root, { include: ['deploy/*.yml', '**/*.docker'], exclude: ['legacy', '**/test/**'] }),
+      ['Dockerfile dockerfile', 'deploy/stack.yml compose', 'images/base.docker dockerfile'],
+    );
   });
 
   void it('follows links to files, not to folders', async () => {
@@ -136,7 +141,7 @@ void describe('discoverFiles', () => {
   });
 
   void it('stops when the signal aborts', async () => {
-    const root = tree({ 'Dockerfile': 'FROM a' });
+    const root = tree({ Dockerfile: 'FROM a' });
     await assert.rejects(discoverFiles(root, { signal: AbortSignal.abort() }), { name: 'AbortError' });
   });
 });
@@ -148,7 +153,9 @@ void describe('discovery from inside a .devcontainer folder', () => {
       mkdirSync(path.join(root, '.devcontainer', 'py'), { recursive: true });
       writeFileSync(path.join(root, '.devcontainer', 'devcontainer.json'), '{ "image": "alpine:3.20" }');
       writeFileSync(path.join(root, '.devcontainer', 'py', 'devcontainer.json'), '{ "image": "python:3.12" }');
-      const found = (await discoverFiles(path.join(root, '.devcontainer'))).map((f) => f.file.slice(root.length + 1)).sort();
+      const found = (await discoverFiles(path.join(root, '.devcontainer')))
+        .map((f) => f.file.slice(root.length + 1))
+        .sort();
       assert.deepEqual(found, ['.devcontainer/devcontainer.json', '.devcontainer/py/devcontainer.json']);
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -13,10 +13,18 @@ import { main, type CliIo } from '../../src/cli/main';
 const root = mkdtempSync(path.join(tmpdir(), 'rl-local-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd: root, env: { HOME: root, CI: '1', DOCKER_CONFIG: path.join(root, 'none'), ...env } };
+  const io: CliIo = {
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    cwd: root,
+    env: { HOME: root, CI: '1', DOCKER_CONFIG: path.join(root, 'none'), ...env },
+  };
   const code = await main(['check', ...args], io);
   return { code, out, err };
 }
@@ -45,7 +53,10 @@ void describe('registry-lens check --local (in-process)', () => {
   void it('no engine: exit 2 with what to do (missing socket, refused port via DOCKER_HOST, ssh://)', async () => {
     const missing = await run(['--local', '--docker-host', path.join(root, 'none.sock')]);
     assert.equal(missing.code, 2);
-    assert.match(missing.err, /^registry-lens check --local: no Docker engine: No Docker engine at .*none\.sock: the socket does not exist\. Start Docker/);
+    assert.match(
+      missing.err,
+      /^registry-lens check --local: no Docker engine: No Docker engine at .*none\.sock: the socket does not exist\. Start Docker/,
+    );
     assert.equal(missing.out, '');
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -69,9 +80,22 @@ void describe('registry-lens check --local (in-process)', () => {
       };
       if (u === '/_ping') res.end('OK');
       else if (u === '/version') json({ Version: '99.0', ApiVersion: '1.41', Os: 'linux', Arch: 'amd64' });
-      else if (u === '/images/json') json([{ Id: 'sha256:aaa', RepoTags: ['mine/app:dev'], RepoDigests: [], Created: 1704067200, Size: 5 }]);
+      else if (u === '/images/json')
+        json([{ Id: 'sha256:aaa', RepoTags: ['mine/app:dev'], RepoDigests: [], Created: 1704067200, Size: 5 }]);
       else if (u.startsWith('/images/')) json({ Id: 'sha256:aaa', Os: 'linux', Architecture: 'amd64' });
-      else if (u === '/containers/json') json([{ Id: 'c1', Names: ['/dev'], Image: 'mine/app:dev', ImageID: 'sha256:aaa', State: 'running', Status: 'Up', Created: 1704067200, Labels: {} }]);
+      else if (u === '/containers/json')
+        json([
+          {
+            Id: 'c1',
+            Names: ['/dev'],
+            Image: 'mine/app:dev',
+            ImageID: 'sha256:aaa',
+            State: 'running',
+            Status: 'Up',
+            Created: 1704067200,
+            Labels: {},
+          },
+        ]);
       else if (u.startsWith('/containers/')) json({ Id: 'c1', Config: { Image: 'mine/app:dev' } });
       else {
         res.writeHead(404);
@@ -90,11 +114,35 @@ void describe('registry-lens check --local (in-process)', () => {
           ['container', 'mine/app:dev', 'local-only', false],
         ],
       );
-      assert.deepEqual(Object.keys(items[0] ?? {}).sort(), ['actions', 'code', 'container', 'digestChanged', 'error', 'image', 'kind', 'localDigest', 'message', 'newerLocalImageId', 'notes', 'outdated', 'ref', 'registryDigest', 'stale', 'status', 'updates'].sort());
+      assert.deepEqual(
+        Object.keys(items[0] ?? {}).sort(),
+        [
+          'actions',
+          'code',
+          'container',
+          'digestChanged',
+          'error',
+          'image',
+          'kind',
+          'localDigest',
+          'message',
+          'newerLocalImageId',
+          'notes',
+          'outdated',
+          'ref',
+          'registryDigest',
+          'stale',
+          'status',
+          'updates',
+        ].sort(),
+      );
       const table = await run(['--local', '--all', '--no-cache', '--fail-on-update', '--docker-host', sock]);
       assert.equal(table.code, 0);
       assert.match(table.out, /image +mine\/app:dev +aaa +local-only/);
-      assert.match(table.out, /1 image tag and 1 running container: 0 out of date, 0 up to date, 2 local only, 0 skipped, 0 errors\. Engine Docker 99\.0 at unix:\/\/.*fake\.sock \(--docker-host\); 0 registry requests/);
+      assert.match(
+        table.out,
+        /1 image tag and 1 running container: 0 out of date, 0 up to date, 2 local only, 0 skipped, 0 errors\. Engine Docker 99\.0 at unix:\/\/.*fake\.sock \(--docker-host\); 0 registry requests/,
+      );
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }

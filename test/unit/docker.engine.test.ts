@@ -8,10 +8,22 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Engine, isAbortError, isEngineUnavailableError, isPullError, registryAuthValue, resolveEngine, type PullProgress } from '../../src/core';
+import {
+  Engine,
+  isAbortError,
+  isEngineUnavailableError,
+  isPullError,
+  registryAuthValue,
+  resolveEngine,
+  type PullProgress,
+} from '../../src/core';
 import { fixture } from '../support/paths';
 
-const PULL_EVENTS = fs.readFileSync(fixture('docker', 'pull-layers.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as object);
+const PULL_EVENTS = fs
+  .readFileSync(fixture('docker', 'pull-layers.ndjson'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as object);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-docker-engine-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -34,8 +46,24 @@ async function fakeEngine(name: string): Promise<Fake> {
   const socketPath = path.join(tmp, `${name}.sock`);
   const requests: Fake['requests'] = [];
   const routes = new Map<string, Handler>([
-    ['GET /_ping', (_q, r) => { r.writeHead(200, { 'Content-Type': 'text/plain', 'Api-Version': '1.41' }); r.end('OK'); }],
-    ['GET /version', (_q, r) => json(r, 200, { Version: '20.10.24', ApiVersion: '1.41', Os: 'linux', Arch: 'amd64', Platform: { Name: 'Fake Engine' } })],
+    [
+      'GET /_ping',
+      (_q, r) => {
+        r.writeHead(200, { 'Content-Type': 'text/plain', 'Api-Version': '1.41' });
+        r.end('OK');
+      },
+    ],
+    [
+      'GET /version',
+      (_q, r) =>
+        json(r, 200, {
+          Version: '20.10.24',
+          ApiVersion: '1.41',
+          Os: 'linux',
+          Arch: 'amd64',
+          Platform: { Name: 'Fake Engine' },
+        }),
+    ],
   ]);
   let server: http.Server | undefined;
   const sockets = new Set<net.Socket>();
@@ -48,13 +76,21 @@ async function fakeEngine(name: string): Promise<Fake> {
         fs.rmSync(socketPath, { force: true });
         server = http.createServer((req, res) => {
           const url = new URL(req.url ?? '/', 'http://docker');
-          requests.push({ method: req.method ?? '', url: url.pathname + url.search, auth: req.headers['x-registry-auth'] as string | undefined });
+          requests.push({
+            method: req.method ?? '',
+            url: url.pathname + url.search,
+            auth: req.headers['x-registry-auth'] as string | undefined,
+          });
           const key = `${req.method} ${url.pathname.replace(/^\/v[\d.]+\//, '/')}`;
-          const route = routes.get(key) ?? [...routes].find(([k]) => k.endsWith('*') && key.startsWith(k.slice(0, -1)))?.[1];
+          const route =
+            routes.get(key) ?? [...routes].find(([k]) => k.endsWith('*') && key.startsWith(k.slice(0, -1)))?.[1];
           if (route) route(req, res);
           else json(res, 404, { message: `page not found: ${key}` });
         });
-        server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+        server.on('connection', (s) => {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+        });
         server.listen(socketPath, resolve);
       }),
     close: () =>
@@ -68,21 +104,33 @@ async function fakeEngine(name: string): Promise<Fake> {
   return fake;
 }
 
-const engineFor = (socketPath: string) => new Engine(resolveEngine({ host: `unix://${socketPath}`, env: {} }), { pingTimeoutMs: 1000 });
+const engineFor = (socketPath: string) =>
+  new Engine(resolveEngine({ host: `unix://${socketPath}`, env: {} }), { pingTimeoutMs: 1000 });
 
 void describe('Engine (fake engine on a unix socket)', () => {
   void it('ping: ok with version and platform; missing socket, refused, permission, not docker, timeout, ssh', async () => {
     const fake = await fakeEngine('ping');
     try {
       const ok = await engineFor(fake.socketPath).ping();
-      assert.deepEqual(ok, { state: 'ok', endpoint: `unix://${fake.socketPath} (setting)`, version: '20.10.24', apiVersion: '1.41', os: 'linux', arch: 'amd64', platform: 'Fake Engine' });
+      assert.deepEqual(ok, {
+        state: 'ok',
+        endpoint: `unix://${fake.socketPath} (setting)`,
+        version: '20.10.24',
+        apiVersion: '1.41',
+        os: 'linux',
+        arch: 'amd64',
+        platform: 'Fake Engine',
+      });
     } finally {
       await fake.close();
     }
     const missing = await engineFor(path.join(tmp, 'nope.sock')).ping();
     assert.equal(missing.state, 'unavailable');
     assert.equal(missing.state === 'unavailable' && missing.reason, 'socket-missing');
-    assert.match(missing.state === 'unavailable' ? missing.message : '', /No Docker engine at .*nope\.sock: the socket does not exist\. Start Docker/);
+    assert.match(
+      missing.state === 'unavailable' ? missing.message : '',
+      /No Docker engine at .*nope\.sock: the socket does not exist\. Start Docker/,
+    );
 
     // a socket file nobody listens on
     const stale = path.join(tmp, 'stale.sock');
@@ -147,19 +195,44 @@ void describe('Engine (fake engine on a unix socket)', () => {
     const fake = await fakeEngine('list');
     fake.routes.set('GET /images/json', (_q, r) =>
       json(r, 200, [
-        { Id: 'sha256:aaa', RepoTags: ['127.0.0.1:5000/test/app:1.0.0', 'app:local'], RepoDigests: ['127.0.0.1:5000/test/app@sha256:1111'], Created: 1704067200, Size: 1234 },
+        {
+          Id: 'sha256:aaa',
+          RepoTags: ['127.0.0.1:5000/test/app:1.0.0', 'app:local'],
+          RepoDigests: ['127.0.0.1:5000/test/app@sha256:1111'],
+          Created: 1704067200,
+          Size: 1234,
+        },
         { Id: 'sha256:bbb', RepoTags: ['<none>:<none>'], RepoDigests: ['<none>@<none>'], Created: 1704067200, Size: 1 },
         { Id: 'sha256:ccc', RepoTags: null, RepoDigests: ['alpine@sha256:2222'], Created: 1704067200, Size: 2 },
       ]),
     );
     fake.routes.set('GET /images/*', (q, r) => {
-      if (q.url?.includes('sha256:aaa')) json(r, 200, { Id: 'sha256:aaa', Architecture: 'arm64', Variant: 'v8', Os: 'linux' });
+      if (q.url?.includes('sha256:aaa'))
+        json(r, 200, { Id: 'sha256:aaa', Architecture: 'arm64', Variant: 'v8', Os: 'linux' });
       else json(r, 404, { message: 'No such image' });
     });
     fake.routes.set('GET /containers/json', (_q, r) =>
       json(r, 200, [
-        { Id: 'c1', Names: ['/web'], Image: 'sha256:aaa', ImageID: 'sha256:aaa', State: 'running', Status: 'Up 1 minute', Created: 1704067200, Labels: { 'com.docker.compose.project': 'p', 'com.docker.compose.service': 'web' } },
-        { Id: 'c2', Names: ['/gone'], Image: 'x', ImageID: 'sha256:aaa', State: 'running', Status: 'Up', Created: 1704067200, Labels: {} },
+        {
+          Id: 'c1',
+          Names: ['/web'],
+          Image: 'sha256:aaa',
+          ImageID: 'sha256:aaa',
+          State: 'running',
+          Status: 'Up 1 minute',
+          Created: 1704067200,
+          Labels: { 'com.docker.compose.project': 'p', 'com.docker.compose.service': 'web' },
+        },
+        {
+          Id: 'c2',
+          Names: ['/gone'],
+          Image: 'x',
+          ImageID: 'sha256:aaa',
+          State: 'running',
+          Status: 'Up',
+          Created: 1704067200,
+          Labels: {},
+        },
       ]),
     );
     fake.routes.set('GET /containers/*', (q, r) => {
@@ -171,12 +244,27 @@ void describe('Engine (fake engine on a unix socket)', () => {
       assert.deepEqual(
         inv.images.map((i) => [i.id, i.repoTags, i.repoDigests, i.platform, i.created]),
         [
-          ['sha256:aaa', ['127.0.0.1:5000/test/app:1.0.0', 'app:local'], ['127.0.0.1:5000/test/app@sha256:1111'], 'linux/arm64/v8', '2024-01-01T00:00:00.000Z'],
+          [
+            'sha256:aaa',
+            ['127.0.0.1:5000/test/app:1.0.0', 'app:local'],
+            ['127.0.0.1:5000/test/app@sha256:1111'],
+            'linux/arm64/v8',
+            '2024-01-01T00:00:00.000Z',
+          ],
           ['sha256:ccc', [], ['alpine@sha256:2222'], null, '2024-01-01T00:00:00.000Z'],
         ],
       );
       assert.deepEqual(inv.containers, [
-        { id: 'c1', name: 'web', image: '127.0.0.1:5000/test/app:1.0.0', imageId: 'sha256:aaa', state: 'running', status: 'Up 1 minute', created: '2024-01-01T00:00:00.000Z', compose: { project: 'p', service: 'web' } },
+        {
+          id: 'c1',
+          name: 'web',
+          image: '127.0.0.1:5000/test/app:1.0.0',
+          imageId: 'sha256:aaa',
+          state: 'running',
+          status: 'Up 1 minute',
+          created: '2024-01-01T00:00:00.000Z',
+          compose: { project: 'p', service: 'web' },
+        },
       ]);
       // listContainers asks for running ones only (no all=1)
       assert.ok(fake.requests.some((r) => r.url.startsWith('/containers/json') && !r.url.includes('all=')));
@@ -201,7 +289,11 @@ void describe('Engine (fake engine on a unix socket)', () => {
     try {
       const seen: PullProgress[] = [];
       const auth = { username: 'u', password: 'p>?~', source: 'test' };
-      const result = await engineFor(fake.socketPath).pull('127.0.0.1:5000/test/app:1.0.0', { auth, onProgress: (p) => seen.push(p), progressIntervalMs: 0 });
+      const result = await engineFor(fake.socketPath).pull('127.0.0.1:5000/test/app:1.0.0', {
+        auth,
+        onProgress: (p) => seen.push(p),
+        progressIntervalMs: 0,
+      });
       assert.equal(result.outcome, 'downloaded');
       assert.equal(result.digest, 'sha256:1111111111111111111111111111111111111111111111111111111111111111');
       assert.deepEqual(result.progress.layers, { total: 3, done: 3, downloading: 0, extracting: 0, cached: 1 });
@@ -212,16 +304,28 @@ void describe('Engine (fake engine on a unix socket)', () => {
       const header = req?.auth ?? '';
       assert.equal(header, registryAuthValue(auth, '127.0.0.1:5000'));
       assert.ok(!/[+/]/.test(header), 'URL-safe alphabet');
-      assert.deepEqual(JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString()), { serveraddress: '127.0.0.1:5000', username: 'u', password: 'p>?~' });
+      assert.deepEqual(JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString()), {
+        serveraddress: '127.0.0.1:5000',
+        username: 'u',
+        password: 'p>?~',
+      });
     } finally {
       await fake.close();
     }
   });
 
   void it('registryAuthValue: identity and registry tokens, anonymous, Docker Hub server address', async () => {
-    const decode = (v: string) => JSON.parse(Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString()) as unknown;
-    assert.deepEqual(decode(registryAuthValue({ identityToken: 'idt', username: '<token>', source: 's' }, 'h')), { serveraddress: 'h', identitytoken: 'idt', username: '<token>' });
-    assert.deepEqual(decode(registryAuthValue({ registryToken: 'rt', source: 's' }, 'h')), { serveraddress: 'h', registrytoken: 'rt' });
+    const decode = (v: string) =>
+      JSON.parse(Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString()) as unknown;
+    assert.deepEqual(decode(registryAuthValue({ identityToken: 'idt', username: '<token>', source: 's' }, 'h')), {
+      serveraddress: 'h',
+      identitytoken: 'idt',
+      username: '<token>',
+    });
+    assert.deepEqual(decode(registryAuthValue({ registryToken: 'rt', source: 's' }, 'h')), {
+      serveraddress: 'h',
+      registrytoken: 'rt',
+    });
     assert.deepEqual(decode(registryAuthValue(undefined, 'h')), { serveraddress: 'h' });
     // padding kept: JSON lengths that are not multiples of 3 end in '='
     assert.ok(registryAuthValue({ username: 'a', password: 'b', source: 's' }, 'hh').endsWith('='));
@@ -248,9 +352,21 @@ void describe('Engine (fake engine on a unix socket)', () => {
       if (mode === 'event') {
         r.writeHead(200, { 'Content-Type': 'application/json' });
         r.write(JSON.stringify({ status: 'Pulling from test/app', id: '9.9.9' }) + '\n');
-        r.end(JSON.stringify({ errorDetail: { message: 'manifest for 127.0.0.1:5000/test/app:9.9.9 not found: manifest unknown: manifest unknown' }, error: 'manifest for 127.0.0.1:5000/test/app:9.9.9 not found: manifest unknown: manifest unknown' }) + '\n');
-      } else if (mode === '404') json(r, 404, { message: 'pull access denied for x, repository does not exist or may require \'docker login\'' });
-      else if (mode === '500') json(r, 500, { message: 'Head "https://127.0.0.1:1/v2/test/app/manifests/1": unauthorized: authentication failed: bad credentials' });
+        r.end(
+          JSON.stringify({
+            errorDetail: {
+              message: 'manifest for 127.0.0.1:5000/test/app:9.9.9 not found: manifest unknown: manifest unknown',
+            },
+            error: 'manifest for 127.0.0.1:5000/test/app:9.9.9 not found: manifest unknown: manifest unknown',
+          }) + '\n',
+        );
+      } else if (mode === '404')
+        json(r, 404, { message: "pull access denied for x, repository does not exist or may require 'docker login'" });
+      else if (mode === '500')
+        json(r, 500, {
+          message:
+            'Head "https://127.0.0.1:1/v2/test/app/manifests/1": unauthorized: authentication failed: bad credentials',
+        });
       else if (mode === 'noresult') {
         r.writeHead(200);
         r.end(JSON.stringify({ status: 'Pulling from test/app', id: '1' }) + '\n');
@@ -270,17 +386,27 @@ void describe('Engine (fake engine on a unix socket)', () => {
         return true;
       });
       mode = '404';
-      await assert.rejects(engine.pull('x:1'), (e: unknown) => isPullError(e) && e.status === 404 && e.kind === 'auth' && /pull access denied/.test(e.engineMessage));
+      await assert.rejects(
+        engine.pull('x:1'),
+        (e: unknown) =>
+          isPullError(e) && e.status === 404 && e.kind === 'auth' && /pull access denied/.test(e.engineMessage),
+      );
       mode = '500';
-      await assert.rejects(engine.pull('127.0.0.1:1/test/app:1', { auth: { username: 'u', password: 'secret-pw', source: 's' } }), (e: unknown) => {
-        assert.ok(isPullError(e) && e.status === 500 && e.kind === 'auth');
-        assert.ok(!e.message.includes('secret-pw'));
-        return true;
-      });
+      await assert.rejects(
+        engine.pull('127.0.0.1:1/test/app:1', { auth: { username: 'u', password: 'secret-pw', source: 's' } }),
+        (e: unknown) => {
+          assert.ok(isPullError(e) && e.status === 500 && e.kind === 'auth');
+          assert.ok(!e.message.includes('secret-pw'));
+          return true;
+        },
+      );
       mode = 'noresult';
       await assert.rejects(engine.pull('x:1'), (e: unknown) => isPullError(e) && /without a result/.test(e.message));
       mode = 'cut';
-      await assert.rejects(engine.pull('x:1'), (e: unknown) => isEngineUnavailableError(e) && e.reason === 'connection-lost');
+      await assert.rejects(
+        engine.pull('x:1'),
+        (e: unknown) => isEngineUnavailableError(e) && e.reason === 'connection-lost',
+      );
       await assert.rejects(engine.pull('not a ref'), (e: unknown) => isPullError(e));
     } finally {
       await fake.close();
@@ -297,13 +423,19 @@ void describe('Engine (fake engine on a unix socket)', () => {
     });
     try {
       const c = new AbortController();
-      const p = engineFor(fake.socketPath).pull('x:1', { signal: c.signal, onProgress: () => c.abort() , progressIntervalMs: 0 });
+      const p = engineFor(fake.socketPath).pull('x:1', {
+        signal: c.signal,
+        onProgress: () => c.abort(),
+        progressIntervalMs: 0,
+      });
       await assert.rejects(p, (e: unknown) => isAbortError(e));
       for (let i = 0; i < 50 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
       assert.ok(closed, 'the connection to the engine was closed');
       const pre = new AbortController();
       pre.abort();
-      await assert.rejects(engineFor(fake.socketPath).pull('x:1', { signal: pre.signal }), (e: unknown) => isAbortError(e));
+      await assert.rejects(engineFor(fake.socketPath).pull('x:1', { signal: pre.signal }), (e: unknown) =>
+        isAbortError(e),
+      );
     } finally {
       await fake.close();
     }

@@ -6,7 +6,10 @@ import { eventError, formatBytes, PullStreamParser, PullTracker, type PullEvent 
 import { fixture } from '../support/paths';
 
 /** Shaped like dockerd 20.10's stream for a three-layer image with one layer already present (test/fixtures/docker). */
-const PULL_EVENTS = readFileSync(fixture('docker', 'pull-layers.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PullEvent);
+const PULL_EVENTS = readFileSync(fixture('docker', 'pull-layers.ndjson'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as PullEvent);
 
 void describe('PullStreamParser', () => {
   void it('splits lines across chunk boundaries, CRLF too, and keeps a last line without newline', () => {
@@ -73,7 +76,12 @@ void describe('PullTracker', () => {
     const t = new PullTracker('x');
     assert.equal(t.apply({ status: 'Pulling from test/app', id: '9' }), null);
     assert.equal(
-      t.apply({ errorDetail: { message: 'manifest for 127.0.0.1:5000/test/app:9 not found: manifest unknown: manifest unknown' }, error: 'manifest for 127.0.0.1:5000/test/app:9 not found: manifest unknown: manifest unknown' }),
+      t.apply({
+        errorDetail: {
+          message: 'manifest for 127.0.0.1:5000/test/app:9 not found: manifest unknown: manifest unknown',
+        },
+        error: 'manifest for 127.0.0.1:5000/test/app:9 not found: manifest unknown: manifest unknown',
+      }),
       'manifest for 127.0.0.1:5000/test/app:9 not found: manifest unknown: manifest unknown',
     );
     assert.equal(eventError({ errorDetail: { message: 'only detail' } }), 'only detail');
@@ -82,6 +90,13 @@ void describe('PullTracker', () => {
   });
 
   void it('formatBytes', () => {
-    assert.deepEqual([0, 999, 1000, 1_234_567, 123_456_789, 5e12].map(formatBytes), ['0 B', '999 B', '1.0 kB', '1.2 MB', '123 MB', '5.0 TB']);
+    assert.deepEqual([0, 999, 1000, 1_234_567, 123_456_789, 5e12].map(formatBytes), [
+      '0 B',
+      '999 B',
+      '1.0 kB',
+      '1.2 MB',
+      '123 MB',
+      '5.0 TB',
+    ]);
   });
 });

@@ -6,7 +6,9 @@ import { after, describe, it } from 'node:test';
 import { DockerConfigKeychain } from '../../src/core';
 
 const dirs: string[] = [];
-after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function keychainWith(config: unknown): DockerConfigKeychain {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-entries-'));
@@ -41,7 +43,9 @@ void describe('DockerConfigKeychain.entries (what Import lists)', () => {
 
   void it('without a credsStore: auths with a secret are in the file, empty ones hold nothing; no config file lists nothing', () => {
     const auth = Buffer.from('bob:pw').toString('base64');
-    assert.deepEqual(keychainWith({ auths: { 'a.example.com': {}, 'b.example.com': { auth } } }).entries(), [{ host: 'b.example.com', source: 'auths' }]);
+    assert.deepEqual(keychainWith({ auths: { 'a.example.com': {}, 'b.example.com': { auth } } }).entries(), [
+      { host: 'b.example.com', source: 'auths' },
+    ]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-entries-none-'));
     dirs.push(dir);
     assert.deepEqual(new DockerConfigKeychain({ env: { DOCKER_CONFIG: dir } }).entries(), []);

@@ -40,7 +40,8 @@ function check(actual: Occurrence | undefined, e: Expect, label: string): void {
   }
   if (e.range !== undefined) assert.deepEqual(actual.range, e.range, `${label}: range`);
   if (e.tag !== undefined) assert.deepEqual(actual.tagLocation?.range ?? null, e.tag, `${label}: tag range`);
-  if (e.digest !== undefined) assert.deepEqual(actual.digestLocation?.range ?? null, e.digest, `${label}: digest range`);
+  if (e.digest !== undefined)
+    assert.deepEqual(actual.digestLocation?.range ?? null, e.digest, `${label}: digest range`);
   if (e.platform !== undefined) assert.equal(actual.platform, e.platform, `${label}: platform`);
   if (e.stage !== undefined) assert.deepEqual(actual.stage, e.stage, `${label}: stage`);
   if (e.variables !== undefined) assert.deepEqual(actual.variables, e.variables, `${label}: variables`);
@@ -57,13 +58,30 @@ const ROWS: Row[] = [
   {
     name: 'FROM alpine:5 (a tag, not a host)',
     text: 'FROM alpine:5\n',
-    expect: [{ kind: 'from', text: 'alpine:5', canonical: 'docker.io/library/alpine:5', range: r(0, 5, 0, 13), tag: r(0, 12, 0, 13), digest: null, stage: { index: 0, name: null, final: true } }],
+    expect: [
+      {
+        kind: 'from',
+        text: 'alpine:5',
+        canonical: 'docker.io/library/alpine:5',
+        range: r(0, 5, 0, 13),
+        tag: r(0, 12, 0, 13),
+        digest: null,
+        stage: { index: 0, name: null, final: true },
+      },
+    ],
   },
   {
     name: '# syntax= directive is an image too',
     text: '# syntax=docker/dockerfile:1.7\nFROM alpine\n',
     expect: [
-      { kind: 'syntax', text: 'docker/dockerfile:1.7', canonical: 'docker.io/docker/dockerfile:1.7', range: r(0, 9, 0, 30), tag: r(0, 27, 0, 30), stage: null },
+      {
+        kind: 'syntax',
+        text: 'docker/dockerfile:1.7',
+        canonical: 'docker.io/docker/dockerfile:1.7',
+        range: r(0, 9, 0, 30),
+        tag: r(0, 27, 0, 30),
+        stage: null,
+      },
       { kind: 'from', canonical: 'docker.io/library/alpine', tag: null },
     ],
   },
@@ -90,7 +108,14 @@ const ROWS: Row[] = [
   {
     name: 'a continuation splitting the image name, with a comment line between',
     text: 'FROM ghcr.io/owner/\\\n# comment\napp:2\n',
-    expect: [{ text: 'ghcr.io/owner/\\\n# comment\napp:2', canonical: 'ghcr.io/owner/app:2', range: r(0, 5, 2, 5), tag: r(2, 4, 2, 5) }],
+    expect: [
+      {
+        text: 'ghcr.io/owner/\\\n# comment\napp:2',
+        canonical: 'ghcr.io/owner/app:2',
+        range: r(0, 5, 2, 5),
+        tag: r(2, 4, 2, 5),
+      },
+    ],
   },
   {
     name: 'a continuation splitting the tag: no tag range',
@@ -100,12 +125,27 @@ const ROWS: Row[] = [
   {
     name: 'BOM and CRLF: positions count from after the BOM, lines split on CRLF',
     text: '\uFEFFARG V=1.25\r\nFROM nginx:${V}\r\nRUN true\r\n',
-    expect: [{ text: 'nginx:${V}', canonical: 'docker.io/library/nginx:1.25', range: r(1, 5, 1, 15), tag: r(0, 6, 0, 10), variables: ['V'] }],
+    expect: [
+      {
+        text: 'nginx:${V}',
+        canonical: 'docker.io/library/nginx:1.25',
+        range: r(1, 5, 1, 15),
+        tag: r(0, 6, 0, 10),
+        variables: ['V'],
+      },
+    ],
   },
   {
     name: 'global ARGs assemble the reference; the tag range is the ARG default',
     text: 'ARG REG=docker.io\nARG IMG=library/node\nARG TAG=20-alpine\nFROM ${REG}/${IMG}:${TAG}\n',
-    expect: [{ canonical: 'docker.io/library/node:20-alpine', range: r(3, 5, 3, 25), tag: r(2, 8, 2, 17), variables: ['REG', 'IMG', 'TAG'] }],
+    expect: [
+      {
+        canonical: 'docker.io/library/node:20-alpine',
+        range: r(3, 5, 3, 25),
+        tag: r(2, 8, 2, 17),
+        variables: ['REG', 'IMG', 'TAG'],
+      },
+    ],
   },
   {
     name: 'a tag assembled from an ARG default and literal text: no one tag range, segments instead',
@@ -135,7 +175,14 @@ const ROWS: Row[] = [
   {
     name: 'the whole reference from one ARG, tag and digest in the ARG line',
     text: `ARG BASE=python:3.12-slim@sha256:${SHA}\nFROM \${BASE}\n`,
-    expect: [{ text: '${BASE}', canonical: `docker.io/library/python:3.12-slim@sha256:${SHA}`, tag: r(0, 16, 0, 25), digest: r(0, 26, 0, 97) }],
+    expect: [
+      {
+        text: '${BASE}',
+        canonical: `docker.io/library/python:3.12-slim@sha256:${SHA}`,
+        tag: r(0, 16, 0, 25),
+        digest: r(0, 26, 0, 97),
+      },
+    ],
   },
   {
     name: 'an ARG without a default is unresolved, named',
@@ -150,7 +197,10 @@ const ROWS: Row[] = [
   {
     name: 'BuildKit platform args are unresolved in the image and kept raw in --platform',
     text: 'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nFROM ${TARGETARCH}/alpine\n',
-    expect: [{ platform: '$BUILDPLATFORM', canonical: 'docker.io/library/golang:1.22' }, { skip: ['unresolved-variable', 'TARGETARCH'] }],
+    expect: [
+      { platform: '$BUILDPLATFORM', canonical: 'docker.io/library/golang:1.22' },
+      { skip: ['unresolved-variable', 'TARGETARCH'] },
+    ],
   },
   {
     name: '--platform from a global ARG is substituted',
@@ -162,7 +212,12 @@ const ROWS: Row[] = [
     text: 'ARG V=1.25\nFROM alpine\nARG V\nCOPY --from=nginx:${V} /a /b\nFROM alpine\nCOPY --from=nginx:${V} /a /b\n',
     expect: [
       { kind: 'from' },
-      { kind: 'copy-from', canonical: 'docker.io/library/nginx:1.25', tag: r(0, 6, 0, 10), stage: { index: 0, name: null, final: false } },
+      {
+        kind: 'copy-from',
+        canonical: 'docker.io/library/nginx:1.25',
+        tag: r(0, 6, 0, 10),
+        stage: { index: 0, name: null, final: false },
+      },
       { kind: 'from' },
       { kind: 'copy-from', skip: ['unresolved-variable', 'V'], stage: { index: 1, name: null, final: true } },
     ],
@@ -183,12 +238,24 @@ const ROWS: Row[] = [
     ].join('\n'),
     expect: [
       { kind: 'from', canonical: 'docker.io/library/golang:1.22', stage: { index: 0, name: 'Builder', final: false } },
-      { kind: 'from', text: 'scratch', canonical: null, skip: ['scratch'], stage: { index: 1, name: null, final: false } },
+      {
+        kind: 'from',
+        text: 'scratch',
+        canonical: null,
+        skip: ['scratch'],
+        stage: { index: 1, name: null, final: false },
+      },
       { kind: 'copy-from', skip: ['stage', 'builder'] },
       { kind: 'copy-from', skip: ['stage', 'stage 0'] },
       { kind: 'from', skip: ['stage', 'BUILDER'], stage: { index: 2, name: 'again', final: false } },
       { kind: 'mount-from', skip: ['stage', 'builder'] },
-      { kind: 'mount-from', text: 'busybox:1.36', canonical: 'docker.io/library/busybox:1.36', range: r(6, 27, 6, 39), tag: r(6, 35, 6, 39) },
+      {
+        kind: 'mount-from',
+        text: 'busybox:1.36',
+        canonical: 'docker.io/library/busybox:1.36',
+        range: r(6, 27, 6, 39),
+        tag: r(6, 35, 6, 39),
+      },
       { kind: 'copy-from', skip: ['stage', 'later'] },
       { kind: 'from', canonical: 'docker.io/library/alpine', stage: { index: 3, name: 'later', final: true } },
     ],
@@ -209,7 +276,10 @@ const ROWS: Row[] = [
   {
     name: 'lower-case instructions',
     text: 'from alpine:3 as x\ncopy --from=nginx:1 /a /b\n',
-    expect: [{ kind: 'from', stage: { index: 0, name: 'x', final: true } }, { kind: 'copy-from', canonical: 'docker.io/library/nginx:1' }],
+    expect: [
+      { kind: 'from', stage: { index: 0, name: 'x', final: true } },
+      { kind: 'copy-from', canonical: 'docker.io/library/nginx:1' },
+    ],
   },
   {
     name: 'an IPv6 registry',

@@ -46,7 +46,13 @@ void describe('parseDotenv', () => {
     assert.equal(loc.file, '/ws/.env');
     assert.equal(sliceRange(text, loc.range), '1.2.3');
     const single = vars.get('SINGLE')?.value;
-    assert.equal(sliceRange(text, single?.locate(0, 4)?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }), 'a $b');
+    assert.equal(
+      sliceRange(
+        text,
+        single?.locate(0, 4)?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      ),
+      'a $b',
+    );
     // An escape breaks the run: no range spans it.
     assert.equal(vars.get('DOUBLE')?.value.locate(0, 6), null);
   });

@@ -38,14 +38,15 @@ function bounded<T>(fn: (core: typeof Core) => T): Promise<T> {
   });
 }
 
-
 void describe('hostile Dockerfiles', () => {
   void it('ARG A1=$A0$A0 ... ARG A40=$A39$A39, FROM busybox:${A40}: a value-length limit skip naming the ARG', async () => {
     const r = await bounded((core) => {
       const lines = ['ARG A0=x'];
       for (let i = 1; i <= 40; i++) lines.push(`ARG A${i}=$A${i - 1}$A${i - 1}`);
       lines.push('FROM busybox:${A40}');
-      return core.extractDockerfile('/w/Dockerfile', lines.join('\n')).occurrences.map((o) => ({ value: o.value.slice(0, 20), skip: o.skip }));
+      return core
+        .extractDockerfile('/w/Dockerfile', lines.join('\n'))
+        .occurrences.map((o) => ({ value: o.value.slice(0, 20), skip: o.skip }));
     });
     assert.equal(r.length, 1);
     assert.equal(r[0]?.skip?.reason, 'limit');
@@ -57,7 +58,9 @@ void describe('hostile Dockerfiles', () => {
       const lines = ['ARG A0=x'];
       for (let i = 1; i < 200_000; i++) lines.push(`ARG A${i}=\${A${i - 1}}x`);
       lines.push('FROM busybox:1', 'FROM alpine:${A199999}');
-      return core.extractDockerfile('/w/Dockerfile', lines.join('\n')).occurrences.map((o) => ({ value: o.value.slice(0, 20), skip: o.skip }));
+      return core
+        .extractDockerfile('/w/Dockerfile', lines.join('\n'))
+        .occurrences.map((o) => ({ value: o.value.slice(0, 20), skip: o.skip }));
     });
     assert.deepEqual(r[0], { value: 'busybox:1', skip: null });
     assert.equal(r[1]?.skip?.reason, 'limit');
@@ -67,14 +70,21 @@ void describe('hostile Dockerfiles', () => {
   void it('FROM busybox:${A:-${A:-...}} nested 100,000 deep: a substitution-depth limit skip naming the line', async () => {
     const r = await bounded((core) => {
       const text = 'FROM alpine:3\nFROM busybox:' + '${A:-'.repeat(100_000) + '1' + '}'.repeat(100_000) + '\n';
-      return core.extractDockerfile('/w/Dockerfile', text).occurrences.map((o) => ({ value: o.value.slice(0, 20), skip: o.skip }));
+      return core
+        .extractDockerfile('/w/Dockerfile', text)
+        .occurrences.map((o) => ({ value: o.value.slice(0, 20), skip: o.skip }));
     });
     assert.deepEqual(r[0], { value: 'alpine:3', skip: null });
-    assert.deepEqual(r[1]?.skip, { reason: 'limit', detail: 'substitutions nested deeper than 32 levels on line 2 (the limit)' });
+    assert.deepEqual(r[1]?.skip, {
+      reason: 'limit',
+      detail: 'substitutions nested deeper than 32 levels on line 2 (the limit)',
+    });
   });
 
   void it('a Dockerfile of 20,000 FROM lines with a spent time budget: a time-budget error, no throw', async () => {
-    const r = await bounded((core) => core.extractFile('/w/Dockerfile', 'FROM alpine:3\n'.repeat(20_000), 'dockerfile', { timeBudgetMs: -1 }));
+    const r = await bounded((core) =>
+      core.extractFile('/w/Dockerfile', 'FROM alpine:3\n'.repeat(20_000), 'dockerfile', { timeBudgetMs: -1 }),
+    );
     assert.deepEqual(r.occurrences, []);
     assert.equal(r.errors[0]?.limit, 'time-budget');
     assert.match(r.errors[0]?.message ?? '', /longer than 2000 ms, the limit per file/);
@@ -85,7 +95,10 @@ void describe('hostile .gitignore files', () => {
   void it('*a*a*a*a*a*a*a*a*a*a*b against a name of 100,000 a: no match, no hang', async () => {
     const r = await bounded((core) => {
       const levels = [{ base: '', rules: core.parseGitignore('*a*a*a*a*a*a*a*a*a*a*b') }];
-      return [core.isIgnored(levels, 'a'.repeat(100_000), false), core.isIgnored(levels, 'a'.repeat(100_000) + 'b', false)];
+      return [
+        core.isIgnored(levels, 'a'.repeat(100_000), false),
+        core.isIgnored(levels, 'a'.repeat(100_000) + 'b', false),
+      ];
     });
     assert.deepEqual(r, [false, true]);
   });
@@ -105,10 +118,21 @@ void describe('hostile .gitignore files', () => {
       const notes: Core.IgnoreNote[] = [];
       const rules = core.parseGitignore(lines.join('\n'), notes);
       const levels = [{ base: '', rules }];
-      return { rules: rules.length, notes, first: core.isIgnored(levels, 'dir9999/a.log', false), past: core.isIgnored(levels, 'dir10000/a.log', false) };
+      return {
+        rules: rules.length,
+        notes,
+        first: core.isIgnored(levels, 'dir9999/a.log', false),
+        past: core.isIgnored(levels, 'dir10000/a.log', false),
+      };
     });
     assert.equal(r.rules, 10_000);
-    assert.deepEqual(r.notes, [{ line: 10_000, message: 'more than 10000 patterns (the limit); this line and the rest are not read', limit: 'pattern-count' }]);
+    assert.deepEqual(r.notes, [
+      {
+        line: 10_000,
+        message: 'more than 10000 patterns (the limit); this line and the rest are not read',
+        limit: 'pattern-count',
+      },
+    ]);
     assert.equal(r.first, true);
     assert.equal(r.past, false);
   });
@@ -117,7 +141,13 @@ void describe('hostile .gitignore files', () => {
     const r = await bounded((core) => {
       const notes: Core.IgnoreNote[] = [];
       const levels = [{ base: '', rules: core.parseGitignore('build\n[z-a]\nlog[z-ax]', notes) }];
-      return { notes, z: core.isIgnored(levels, 'z', false), b: core.isIgnored(levels, 'build', true), x: core.isIgnored(levels, 'logx', false), q: core.isIgnored(levels, 'logq', false) };
+      return {
+        notes,
+        z: core.isIgnored(levels, 'z', false),
+        b: core.isIgnored(levels, 'build', true),
+        x: core.isIgnored(levels, 'logx', false),
+        q: core.isIgnored(levels, 'logq', false),
+      };
     });
     assert.deepEqual(r.notes, [
       { line: 1, message: 'reversed range z-a matches no character (as in git)' },
@@ -132,7 +162,9 @@ void describe('hostile .gitignore files', () => {
       const rules = core.parseGitignore(`*.tmp\n${'[a'.repeat(2_500_000)}\nbuild\n`, notes);
       return { notes, patterns: rules.map((x) => x.pattern) };
     });
-    assert.deepEqual(r.notes, [{ line: 1, message: 'pattern longer than 4096 characters (the limit); ignored', limit: 'pattern-length' }]);
+    assert.deepEqual(r.notes, [
+      { line: 1, message: 'pattern longer than 4096 characters (the limit); ignored', limit: 'pattern-length' },
+    ]);
     assert.deepEqual(r.patterns, ['*.tmp', 'build']);
   });
 
@@ -150,9 +182,13 @@ void describe('hostile compose files', () => {
   void it('an extends chain of 20,000 services: an extends-depth error naming the first service, the image for the last 64', async () => {
     const r = await bounded((core) => {
       const lines = ['services:'];
-      for (let i = 0; i < 20_000; i++) lines.push(`  s${i}:`, i === 19_999 ? '    image: alpine:3' : `    extends: s${i + 1}`);
+      for (let i = 0; i < 20_000; i++)
+        lines.push(`  s${i}:`, i === 19_999 ? '    image: alpine:3' : `    extends: s${i + 1}`);
       const result = core.extractCompose('/w/compose.yaml', lines.join('\n') + '\n');
-      return { errors: result.errors, occurrences: result.occurrences.map((o) => ({ value: o.value, services: o.services.length })) };
+      return {
+        errors: result.errors,
+        occurrences: result.occurrences.map((o) => ({ value: o.value, services: o.services.length })),
+      };
     });
     assert.deepEqual(r.occurrences, [{ value: 'alpine:3', services: 64 }]);
     assert.deepEqual(r.errors, [
@@ -168,15 +204,27 @@ void describe('hostile compose files', () => {
 
   void it('image: "busybox:${A:-${A:-...}}" nested 100,000 deep: a substitution-depth limit skip', async () => {
     const r = await bounded((core) => {
-      const text = 'services:\n  a:\n    image: alpine:3\n  b:\n    image: "busybox:' + '${A:-'.repeat(100_000) + '1' + '}'.repeat(100_000) + '"\n';
-      return core.extractCompose('/w/compose.yaml', text).occurrences.map((o) => ({ value: o.value.slice(0, 20), skip: o.skip }));
+      const text =
+        'services:\n  a:\n    image: alpine:3\n  b:\n    image: "busybox:' +
+        '${A:-'.repeat(100_000) +
+        '1' +
+        '}'.repeat(100_000) +
+        '"\n';
+      return core
+        .extractCompose('/w/compose.yaml', text)
+        .occurrences.map((o) => ({ value: o.value.slice(0, 20), skip: o.skip }));
     });
     assert.deepEqual(r[0], { value: 'alpine:3', skip: null });
     assert.deepEqual(r[1]?.skip, { reason: 'limit', detail: 'substitutions nested deeper than 32 levels (the limit)' });
   });
 
   void it('image: [[[[...]]]] flow sequences nested 100,000 deep: a nesting-depth error, no throw', async () => {
-    const r = await bounded((core) => core.extractCompose('/w/compose.yaml', 'services:\n  a:\n    image: ' + '['.repeat(100_000) + ']'.repeat(100_000) + '\n'));
+    const r = await bounded((core) =>
+      core.extractCompose(
+        '/w/compose.yaml',
+        'services:\n  a:\n    image: ' + '['.repeat(100_000) + ']'.repeat(100_000) + '\n',
+      ),
+    );
     assert.deepEqual(r.occurrences, []);
     assert.deepEqual(
       r.errors.map((e) => [e.line, e.limit, e.message]),
@@ -188,7 +236,9 @@ void describe('hostile compose files', () => {
     const r = await bounded((core) => {
       const env = ['A0=x'];
       for (let i = 1; i <= 40; i++) env.push(`A${i}=\${A${i - 1}}\${A${i - 1}}`);
-      const result = core.extractCompose('/w/compose.yaml', 'services:\n  a:\n    image: busybox:${A40}\n', { dotenv: { file: '/w/.env', content: env.join('\n') } });
+      const result = core.extractCompose('/w/compose.yaml', 'services:\n  a:\n    image: busybox:${A40}\n', {
+        dotenv: { file: '/w/.env', content: env.join('\n') },
+      });
       return result.occurrences.map((o) => ({ value: o.value.slice(0, 20), skip: o.skip }));
     });
     assert.equal(r[0]?.skip?.reason, 'limit');
@@ -206,10 +256,24 @@ void describe('hostile devcontainer.json files', () => {
   };
 
   void it('devcontainer.json with arrays nested 100,000 deep: a nesting-depth error, no stack overflow', async () => {
-    expectNestingError(await bounded((core) => core.extractDevcontainer('/w/.devcontainer.json', '{"image": "alpine:3",\n "x": ' + '['.repeat(100_000) + '1' + ']'.repeat(100_000) + '}')));
+    expectNestingError(
+      await bounded((core) =>
+        core.extractDevcontainer(
+          '/w/.devcontainer.json',
+          '{"image": "alpine:3",\n "x": ' + '['.repeat(100_000) + '1' + ']'.repeat(100_000) + '}',
+        ),
+      ),
+    );
   });
 
   void it('devcontainer.json with objects nested 100,000 deep: a nesting-depth error, no stack overflow', async () => {
-    expectNestingError(await bounded((core) => core.extractDevcontainer('/w/.devcontainer.json', '{"image": "alpine:3",\n "x": ' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000) + '}')));
+    expectNestingError(
+      await bounded((core) =>
+        core.extractDevcontainer(
+          '/w/.devcontainer.json',
+          '{"image": "alpine:3",\n "x": ' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000) + '}',
+        ),
+      ),
+    );
   });
 });

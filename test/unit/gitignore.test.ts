@@ -58,8 +58,20 @@ void describe('.gitignore', () => {
     ['** spans folders', [level('vendor/**/Dockerfile')], 'vendor/a/b/Dockerfile', false, true],
     ['a nested .gitignore is relative to its folder', [level('/gen', 'svc')], 'svc/gen', true, true],
     ['a nested .gitignore does not reach siblings', [level('/gen', 'svc')], 'other/gen', true, false],
-    ['a deeper file overrides a shallower one', [level('*.yaml'), level('!compose.yaml', 'svc')], 'svc/compose.yaml', false, false],
-    ['a .gitignore above the root sees the root prefix', [{ base: '', prefix: 'sub/', rules: parseGitignore('/sub/skip') }], 'skip', true, true],
+    [
+      'a deeper file overrides a shallower one',
+      [level('*.yaml'), level('!compose.yaml', 'svc')],
+      'svc/compose.yaml',
+      false,
+      false,
+    ],
+    [
+      'a .gitignore above the root sees the root prefix',
+      [{ base: '', prefix: 'sub/', rules: parseGitignore('/sub/skip') }],
+      'skip',
+      true,
+      true,
+    ],
     ['CRLF lines', [level('a\r\nb\r\n')], 'b', false, true],
   ];
   for (const [name, levels, path, isDir, ignored] of rows) {

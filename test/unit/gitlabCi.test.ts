@@ -51,7 +51,13 @@ void describe('extractGitlabCi', () => {
         ['service', 'default', '$DIND', 'docker.io/library/docker:25.0-dind', null],
         ['image', 'test', 'postgres:$PG', 'docker.io/library/postgres:16.1', null],
         ['service', 'test', 'redis:7.2', 'docker.io/library/redis:7.2', null],
-        ['image', '.deploy', '$CI_REGISTRY_IMAGE/deployer:1.0', null, { reason: 'unresolved-variable', detail: 'CI_REGISTRY_IMAGE' }],
+        [
+          'image',
+          '.deploy',
+          '$CI_REGISTRY_IMAGE/deployer:1.0',
+          null,
+          { reason: 'unresolved-variable', detail: 'CI_REGISTRY_IMAGE' },
+        ],
       ],
     );
     // The tag of `$DIND` is written in the variables: block; a fix edits it there.

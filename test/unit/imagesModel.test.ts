@@ -1,41 +1,61 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { extractCompose, extractDockerfile, type Occurrence } from '../../src/core';
-import { buildImagesModel, childrenOf, relativeTo, shortDigest, type ImagesNode } from '../../src/vscode/tree/imagesModel';
+import {
+  buildImagesModel,
+  childrenOf,
+  relativeTo,
+  shortDigest,
+  type ImagesNode,
+} from '../../src/vscode/tree/imagesModel';
 
 const ROOT = '/w';
-const dockerfile = extractDockerfile('/w/app/Dockerfile', [
-  'ARG V=1.25.3',
-  'FROM nginx:${V} AS web',
-  'FROM scratch',
-  'COPY --from=web /a /b',
-  'FROM ghcr.io/acme/tool@sha256:' + 'a'.repeat(64),
-  'FROM $MISSING/thing:1',
-  '',
-].join('\n')).occurrences;
-const compose = extractCompose('/w/compose.yaml', [
-  'services:',
-  '  web:',
-  '    image: nginx:1.25.3',
-  '  api:',
-  '    build: .',
-  '    image: acme/api:dev',
-  '  db:',
-  '    image: postgres:16.3',
-  '',
-].join('\n'), {}).occurrences;
+const dockerfile = extractDockerfile(
+  '/w/app/Dockerfile',
+  [
+    'ARG V=1.25.3',
+    'FROM nginx:${V} AS web',
+    'FROM scratch',
+    'COPY --from=web /a /b',
+    'FROM ghcr.io/acme/tool@sha256:' + 'a'.repeat(64),
+    'FROM $MISSING/thing:1',
+    '',
+  ].join('\n'),
+).occurrences;
+const compose = extractCompose(
+  '/w/compose.yaml',
+  [
+    'services:',
+    '  web:',
+    '    image: nginx:1.25.3',
+    '  api:',
+    '    build: .',
+    '    image: acme/api:dev',
+    '  db:',
+    '    image: postgres:16.3',
+    '',
+  ].join('\n'),
+  {},
+).occurrences;
 const all: Occurrence[] = [...dockerfile, ...compose];
 
-const labels = (nodes: ImagesNode[]): string[] => nodes.map((n) => {
-  switch (n.kind) {
-    case 'registry': return n.registry;
-    case 'repository': return n.repository;
-    case 'reference': return n.label;
-    case 'file': return n.relativeFile;
-    case 'unchecked': return '(unchecked)';
-    case 'use': return `${n.relativeFile}:${n.occurrence.range.start.line + 1}`;
-  }
-});
+const labels = (nodes: ImagesNode[]): string[] =>
+  nodes.map((n) => {
+    switch (n.kind) {
+      case 'registry':
+        return n.registry;
+      case 'repository':
+        return n.repository;
+      case 'reference':
+        return n.label;
+      case 'file':
+        return n.relativeFile;
+      case 'unchecked':
+        return '(unchecked)';
+      case 'use':
+        return `${n.relativeFile}:${n.occurrence.range.start.line + 1}`;
+    }
+  });
 
 void describe('Workspace Images model', () => {
   void it('groups registry -> repository -> reference -> uses, sorted, without stages and scratch', () => {
@@ -48,7 +68,9 @@ void describe('Workspace Images model', () => {
     assert.equal(tag?.kind === 'reference' && tag.label, '1.25.3');
     // The same image in a Dockerfile (through an ARG) and in compose: one leaf, two uses in path order.
     assert.deepEqual(labels(childrenOf(tag!)), ['app/Dockerfile:2', 'compose.yaml:3']);
-    assert.deepEqual(labels(childrenOf(m.roots[1]!).flatMap(childrenOf)), ['@' + shortDigest('sha256:' + 'a'.repeat(64))]);
+    assert.deepEqual(labels(childrenOf(m.roots[1]!).flatMap(childrenOf)), [
+      '@' + shortDigest('sha256:' + 'a'.repeat(64)),
+    ]);
   });
 
   void it('marks compose images with build: as built locally and keeps unresolved references visible', () => {

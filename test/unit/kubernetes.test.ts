@@ -47,20 +47,50 @@ void describe('extractKubernetes', () => {
 
   void it('pod templates of every workload kind, in a multi-document file with CRLF', () => {
     const docs = [
-      ['apps/v1', 'Deployment', 'spec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: a:1'],
-      ['apps/v1', 'StatefulSet', 'spec:\n  template:\n    spec:\n      containers:\n        - name: b\n          image: b:2'],
-      ['apps/v1', 'DaemonSet', 'spec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: c:3'],
-      ['apps/v1', 'ReplicaSet', 'spec:\n  template:\n    spec:\n      containers:\n        - name: d\n          image: d:4'],
+      [
+        'apps/v1',
+        'Deployment',
+        'spec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: a:1',
+      ],
+      [
+        'apps/v1',
+        'StatefulSet',
+        'spec:\n  template:\n    spec:\n      containers:\n        - name: b\n          image: b:2',
+      ],
+      [
+        'apps/v1',
+        'DaemonSet',
+        'spec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: c:3',
+      ],
+      [
+        'apps/v1',
+        'ReplicaSet',
+        'spec:\n  template:\n    spec:\n      containers:\n        - name: d\n          image: d:4',
+      ],
       ['batch/v1', 'Job', 'spec:\n  template:\n    spec:\n      containers:\n        - name: e\n          image: e:5'],
-      ['batch/v1', 'CronJob', 'spec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: f\n              image: f:6'],
+      [
+        'batch/v1',
+        'CronJob',
+        'spec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: f\n              image: f:6',
+      ],
       ['v1', 'ConfigMap', 'data:\n  image: not-an-image:1'],
     ];
-    const text = docs.map(([api, kind, body]) => `apiVersion: ${api}\nkind: ${kind}\nmetadata:\n  name: x\n${body}\n`).join('---\n').replace(/\n/g, '\r\n');
+    const text = docs
+      .map(([api, kind, body]) => `apiVersion: ${api}\nkind: ${kind}\nmetadata:\n  name: x\n${body}\n`)
+      .join('---\n')
+      .replace(/\n/g, '\r\n');
     const { occurrences, errors } = extract(text);
     assert.deepEqual(errors, []);
     assert.deepEqual(
       occurrences.map((o) => `${o.services[0]} ${o.value}`),
-      ['Deployment/x/a a:1', 'StatefulSet/x/b b:2', 'DaemonSet/x/c c:3', 'ReplicaSet/x/d d:4', 'Job/x/e e:5', 'CronJob/x/f f:6'],
+      [
+        'Deployment/x/a a:1',
+        'StatefulSet/x/b b:2',
+        'DaemonSet/x/c c:3',
+        'ReplicaSet/x/d d:4',
+        'Job/x/e e:5',
+        'CronJob/x/f f:6',
+      ],
     );
     for (const o of occurrences) assert.equal(sliceRange(text, o.range), o.value);
   });

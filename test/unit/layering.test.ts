@@ -16,12 +16,14 @@ function tsFiles(dir: string): string[] {
 
 // A runtime import of 'vscode': `import x from 'vscode'`, `import * as x`, `import {a}`, `require('vscode')`,
 // `import('vscode')` or `export ... from 'vscode'`, but not `import type`.
-const RUNTIME_VSCODE = /(^|\n)\s*(import\s+(?!type\b)[^;]*?from\s*['"]vscode['"]|export\s+(?!type\b)[^;]*?from\s*['"]vscode['"])|require\(\s*['"]vscode['"]\s*\)|import\(\s*['"]vscode['"]\s*\)/;
+const RUNTIME_VSCODE =
+  /(^|\n)\s*(import\s+(?!type\b)[^;]*?from\s*['"]vscode['"]|export\s+(?!type\b)[^;]*?from\s*['"]vscode['"])|require\(\s*['"]vscode['"]\s*\)|import\(\s*['"]vscode['"]\s*\)/;
 
 // ---- the import graph of src/ (relative imports, `import type` included: a type cycle is still a cycle) ----
 
 const SRC = path.join(REPO_ROOT, 'src');
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s+(?:type\s+)?[^'";]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|require\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s+(?:type\s+)?[^'";]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|require\(\s*['"](\.[^'"]+)['"]\s*\)/g;
 
 /** `src/`-relative file -> the `src/`-relative files it imports. */
 function importGraph(): Map<string, Set<string>> {
@@ -59,9 +61,26 @@ const ALLOWED: Record<string, readonly string[]> = {
   'core/extract': ['core/reference', 'core/util'],
   'core/versioning': ['core/reference', 'core/extract', 'core/util'],
   'core/registry': ['core/reference', 'core/credentials', 'core/util', 'core/product.ts'],
-  'core/docker': ['core/reference', 'core/extract', 'core/versioning', 'core/credentials', 'core/registry', 'core/util', 'core/product.ts'],
+  'core/docker': [
+    'core/reference',
+    'core/extract',
+    'core/versioning',
+    'core/credentials',
+    'core/registry',
+    'core/util',
+    'core/product.ts',
+  ],
   // The local-engine check (check/local.ts) sits beside the check engine and reads the engine's inventory.
-  'core/check': ['core/reference', 'core/extract', 'core/versioning', 'core/credentials', 'core/registry', 'core/docker', 'core/util', 'core/product.ts'],
+  'core/check': [
+    'core/reference',
+    'core/extract',
+    'core/versioning',
+    'core/credentials',
+    'core/registry',
+    'core/docker',
+    'core/util',
+    'core/product.ts',
+  ],
   // Edits are computed from findings and occurrences (plain data), never from the editor.
   'core/edits': ['core/reference', 'core/extract', 'core/versioning', 'core/check', 'core/util'],
   'core/index.ts': ['core/*'],
@@ -116,7 +135,6 @@ function cycles(graph: Map<string, Set<string>>): string[][] {
  */
 const KNOWN_CYCLES: readonly (readonly string[])[] = [];
 
-
 void describe('layering', () => {
   for (const layer of ['src/core', 'src/cli']) {
     void it(`${layer} never imports vscode at run time`, () => {
@@ -135,14 +153,18 @@ void describe('layering', () => {
       for (const target of targets) {
         const to = unitOf(target);
         if (from === to) continue;
-        if (target === 'core/index.ts' && file.startsWith('core/')) offenders.push(`${file} -> ${target} (the public barrel)`);
+        if (target === 'core/index.ts' && file.startsWith('core/'))
+          offenders.push(`${file} -> ${target} (the public barrel)`);
         else if (!allowed(from, to)) offenders.push(`${file} -> ${target} (${from} may not import ${to})`);
       }
     }
     assert.deepEqual(offenders, []);
     // Every folder of src/core has a row, so a new folder is placed in the layering on purpose.
     const coreUnits = new Set([...graph.keys()].filter((f) => f.startsWith('core/')).map(unitOf));
-    assert.deepEqual([...coreUnits].filter((u) => !(u in ALLOWED)), []);
+    assert.deepEqual(
+      [...coreUnits].filter((u) => !(u in ALLOWED)),
+      [],
+    );
   });
 
   void it('the layering table is a strict order (no folder may import one that may import it back)', () => {
@@ -174,7 +196,10 @@ void describe('layering', () => {
     assert.ok(!allowed('core/check', 'vscode'));
     assert.ok(!allowed('cli', 'vscode'));
     const text = `import type { A } from './a';\nimport {\n  b,\n} from "../b";\nexport * from './c';\nconst d = require('./d');`;
-    assert.deepEqual([...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3]), ['./a', '../b', './c', './d']);
+    assert.deepEqual(
+      [...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3]),
+      ['./a', '../b', './c', './d'],
+    );
   });
 
   void it('the pattern catches what it must (self-check)', () => {

@@ -27,13 +27,20 @@ void describe('package.json manifest', () => {
     for (const c of manifest.contributes.commands) {
       assert.match(c.command, /^registryLens\.[a-z][A-Za-z]+$/, `${c.command} breaks the naming scheme`);
       const nls = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.nls.json'), 'utf8')) as Record<string, string>;
-      assert.equal(nls[(c.category ?? '').replace(/^%|%$/g, '')] ?? c.category, 'Registry Lens', `${c.command} has no category`);
+      assert.equal(
+        nls[(c.category ?? '').replace(/^%|%$/g, '')] ?? c.category,
+        'Registry Lens',
+        `${c.command} has no category`,
+      );
     }
   });
 
   void it('contributes exactly the views in constants.ts, in the Registry Lens container', () => {
     const containers = manifest.contributes.viewsContainers.activitybar;
-    assert.deepEqual(containers.map((c) => c.id), [ContainerId.Main]);
+    assert.deepEqual(
+      containers.map((c) => c.id),
+      [ContainerId.Main],
+    );
     const views = manifest.contributes.views[ContainerId.Main]?.map((v) => v.id).sort();
     assert.deepEqual(views, [...ALL_VIEWS].sort());
   });
@@ -69,23 +76,60 @@ void describe('package.json manifest', () => {
     const nls = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.nls.json'), 'utf8')) as Record<string, string>;
     const raw = JSON.parse(text) as Record<string, unknown>;
     const literal: string[] = [];
-    const fields = new Set(['displayName', 'description', 'markdownDescription', 'title', 'name', 'contents', 'contextualTitle', 'category', 'altText', 'shortTitle', 'enumDescriptions', 'markdownEnumDescriptions']);
+    const fields = new Set([
+      'displayName',
+      'description',
+      'markdownDescription',
+      'title',
+      'name',
+      'contents',
+      'contextualTitle',
+      'category',
+      'altText',
+      'shortTitle',
+      'enumDescriptions',
+      'markdownEnumDescriptions',
+    ]);
     const walk = (node: unknown, at: string): void => {
       if (Array.isArray(node)) node.forEach((v, i) => walk(v, `${at}[${i}]`));
       else if (node && typeof node === 'object') {
         for (const [k, v] of Object.entries(node)) {
           const here = `${at}.${k}`;
-          const strings = typeof v === 'string' ? [v] : Array.isArray(v) && fields.has(k) && v.every((x) => typeof x === 'string') ? v : [];
-          if (fields.has(k) && strings.length) for (const str of strings) { if (!/^%[^%]+%$/.test(str)) literal.push(`${here}: ${str.slice(0, 60)}`); }
+          const strings =
+            typeof v === 'string'
+              ? [v]
+              : Array.isArray(v) && fields.has(k) && v.every((x) => typeof x === 'string')
+                ? v
+                : [];
+          if (fields.has(k) && strings.length)
+            for (const str of strings) {
+              if (!/^%[^%]+%$/.test(str)) literal.push(`${here}: ${str.slice(0, 60)}`);
+            }
           else walk(v, here);
         }
       }
     };
-    walk({ displayName: raw.displayName, description: raw.description, capabilities: raw.capabilities, contributes: raw.contributes }, '');
+    walk(
+      {
+        displayName: raw.displayName,
+        description: raw.description,
+        capabilities: raw.capabilities,
+        contributes: raw.contributes,
+      },
+      '',
+    );
     assert.deepEqual(literal, [], 'strings not in package.nls.json');
     const used = new Set([...text.matchAll(/"%([^%"]+)%"/g)].map((m) => m[1] ?? ''));
-    assert.deepEqual([...used].filter((k) => !(k in nls)), [], 'keys missing from package.nls.json');
-    assert.deepEqual(Object.keys(nls).filter((k) => !used.has(k)), [], 'keys package.json does not use');
+    assert.deepEqual(
+      [...used].filter((k) => !(k in nls)),
+      [],
+      'keys missing from package.nls.json',
+    );
+    assert.deepEqual(
+      Object.keys(nls).filter((k) => !used.has(k)),
+      [],
+      'keys package.json does not use',
+    );
   });
 
   void it('describes every setting', () => {

@@ -26,28 +26,127 @@ interface Good {
 
 const GOOD: Good[] = [
   { input: 'alpine', registry: 'docker.io', repository: 'library/alpine', canonical: 'docker.io/library/alpine' },
-  { input: 'alpine:5', registry: 'docker.io', repository: 'library/alpine', tag: '5', canonical: 'docker.io/library/alpine:5' },
-  { input: 'alpine:3.19', registry: 'docker.io', repository: 'library/alpine', tag: '3.19', canonical: 'docker.io/library/alpine:3.19' },
+  {
+    input: 'alpine:5',
+    registry: 'docker.io',
+    repository: 'library/alpine',
+    tag: '5',
+    canonical: 'docker.io/library/alpine:5',
+  },
+  {
+    input: 'alpine:3.19',
+    registry: 'docker.io',
+    repository: 'library/alpine',
+    tag: '3.19',
+    canonical: 'docker.io/library/alpine:3.19',
+  },
   { input: 'user/app', registry: 'docker.io', repository: 'user/app', canonical: 'docker.io/user/app' },
-  { input: 'docker.io/alpine', registry: 'docker.io', repository: 'library/alpine', canonical: 'docker.io/library/alpine' },
-  { input: 'index.docker.io/library/alpine', registry: 'docker.io', repository: 'library/alpine', canonical: 'docker.io/library/alpine' },
-  { input: 'registry-1.docker.io/alpine:3', registry: 'docker.io', repository: 'library/alpine', tag: '3', canonical: 'docker.io/library/alpine:3' },
-  { input: 'registry.hub.docker.com/user/app', registry: 'docker.io', repository: 'user/app', canonical: 'docker.io/user/app' },
+  {
+    input: 'docker.io/alpine',
+    registry: 'docker.io',
+    repository: 'library/alpine',
+    canonical: 'docker.io/library/alpine',
+  },
+  {
+    input: 'index.docker.io/library/alpine',
+    registry: 'docker.io',
+    repository: 'library/alpine',
+    canonical: 'docker.io/library/alpine',
+  },
+  {
+    input: 'registry-1.docker.io/alpine:3',
+    registry: 'docker.io',
+    repository: 'library/alpine',
+    tag: '3',
+    canonical: 'docker.io/library/alpine:3',
+  },
+  {
+    input: 'registry.hub.docker.com/user/app',
+    registry: 'docker.io',
+    repository: 'user/app',
+    canonical: 'docker.io/user/app',
+  },
   { input: 'localhost/app', registry: 'localhost', repository: 'app', canonical: 'localhost/app' },
   { input: 'localhost:5000/app', registry: 'localhost:5000', repository: 'app', canonical: 'localhost:5000/app' },
-  { input: 'localhost:5000/app:1.0', registry: 'localhost:5000', repository: 'app', tag: '1.0', canonical: 'localhost:5000/app:1.0' },
-  { input: 'GHCR.io/owner/app:v1', registry: 'ghcr.io', repository: 'owner/app', tag: 'v1', canonical: 'ghcr.io/owner/app:v1' },
-  { input: 'host:5000/a/b:tag@sha256:' + SHA, registry: 'host:5000', repository: 'a/b', tag: 'tag', digest: 'sha256:' + SHA, canonical: `host:5000/a/b:tag@sha256:${SHA}` },
-  { input: 'alpine@sha256:' + SHA_B, registry: 'docker.io', repository: 'library/alpine', digest: 'sha256:' + SHA_B, canonical: `docker.io/library/alpine@sha256:${SHA_B}` },
-  { input: 'alpine:3.19@sha256:' + SHA, registry: 'docker.io', repository: 'library/alpine', tag: '3.19', digest: 'sha256:' + SHA, canonical: `docker.io/library/alpine:3.19@sha256:${SHA}` },
+  {
+    input: 'localhost:5000/app:1.0',
+    registry: 'localhost:5000',
+    repository: 'app',
+    tag: '1.0',
+    canonical: 'localhost:5000/app:1.0',
+  },
+  {
+    input: 'GHCR.io/owner/app:v1',
+    registry: 'ghcr.io',
+    repository: 'owner/app',
+    tag: 'v1',
+    canonical: 'ghcr.io/owner/app:v1',
+  },
+  {
+    input: 'host:5000/a/b:tag@sha256:' + SHA,
+    registry: 'host:5000',
+    repository: 'a/b',
+    tag: 'tag',
+    digest: 'sha256:' + SHA,
+    canonical: `host:5000/a/b:tag@sha256:${SHA}`,
+  },
+  {
+    input: 'alpine@sha256:' + SHA_B,
+    registry: 'docker.io',
+    repository: 'library/alpine',
+    digest: 'sha256:' + SHA_B,
+    canonical: `docker.io/library/alpine@sha256:${SHA_B}`,
+  },
+  {
+    input: 'alpine:3.19@sha256:' + SHA,
+    registry: 'docker.io',
+    repository: 'library/alpine',
+    tag: '3.19',
+    digest: 'sha256:' + SHA,
+    canonical: `docker.io/library/alpine:3.19@sha256:${SHA}`,
+  },
   { input: '[::1]/app', registry: '[::1]', repository: 'app', canonical: '[::1]/app' },
-  { input: '[2001:DB8::1]:5000/team/app:2', registry: '[2001:db8::1]:5000', repository: 'team/app', tag: '2', canonical: '[2001:db8::1]:5000/team/app:2' },
-  { input: '192.168.1.10:5000/app', registry: '192.168.1.10:5000', repository: 'app', canonical: '192.168.1.10:5000/app' },
-  { input: 'a.b-c.example/x__y/z-1.2_3:A_b.c-D', registry: 'a.b-c.example', repository: 'x__y/z-1.2_3', tag: 'A_b.c-D', canonical: 'a.b-c.example/x__y/z-1.2_3:A_b.c-D' },
+  {
+    input: '[2001:DB8::1]:5000/team/app:2',
+    registry: '[2001:db8::1]:5000',
+    repository: 'team/app',
+    tag: '2',
+    canonical: '[2001:db8::1]:5000/team/app:2',
+  },
+  {
+    input: '192.168.1.10:5000/app',
+    registry: '192.168.1.10:5000',
+    repository: 'app',
+    canonical: '192.168.1.10:5000/app',
+  },
+  {
+    input: 'a.b-c.example/x__y/z-1.2_3:A_b.c-D',
+    registry: 'a.b-c.example',
+    repository: 'x__y/z-1.2_3',
+    tag: 'A_b.c-D',
+    canonical: 'a.b-c.example/x__y/z-1.2_3:A_b.c-D',
+  },
   { input: 'a--b/c', registry: 'docker.io', repository: 'a--b/c', canonical: 'docker.io/a--b/c' },
-  { input: 'x:' + 'a'.repeat(128), registry: 'docker.io', repository: 'library/x', tag: 'a'.repeat(128), canonical: `docker.io/library/x:${'a'.repeat(128)}` },
-  { input: 'sha384-alike@sha384:' + 'b'.repeat(96), registry: 'docker.io', repository: 'library/sha384-alike', digest: 'sha384:' + 'b'.repeat(96), canonical: `docker.io/library/sha384-alike@sha384:${'b'.repeat(96)}` },
-  { input: 'r.example/' + 'a'.repeat(245), registry: 'r.example', repository: 'a'.repeat(245), canonical: `r.example/${'a'.repeat(245)}` },
+  {
+    input: 'x:' + 'a'.repeat(128),
+    registry: 'docker.io',
+    repository: 'library/x',
+    tag: 'a'.repeat(128),
+    canonical: `docker.io/library/x:${'a'.repeat(128)}`,
+  },
+  {
+    input: 'sha384-alike@sha384:' + 'b'.repeat(96),
+    registry: 'docker.io',
+    repository: 'library/sha384-alike',
+    digest: 'sha384:' + 'b'.repeat(96),
+    canonical: `docker.io/library/sha384-alike@sha384:${'b'.repeat(96)}`,
+  },
+  {
+    input: 'r.example/' + 'a'.repeat(245),
+    registry: 'r.example',
+    repository: 'a'.repeat(245),
+    canonical: `r.example/${'a'.repeat(245)}`,
+  },
 ];
 
 const BAD: { name: string; input: string; code: InvalidReferenceCode }[] = [
@@ -60,7 +159,11 @@ const BAD: { name: string; input: string; code: InvalidReferenceCode }[] = [
   { name: 'tag starting with a dot', input: 'alpine:.1', code: 'tag-format' },
   { name: 'tag with a plus', input: 'alpine:1+2', code: 'tag-format' },
   { name: 'tag of 129 characters', input: 'x:' + 'a'.repeat(129), code: 'tag-too-long' },
-  { name: 'r.example/ + a 256-character repository path', input: 'r.example/' + 'a'.repeat(256), code: 'name-too-long' },
+  {
+    name: 'r.example/ + a 256-character repository path',
+    input: 'r.example/' + 'a'.repeat(256),
+    code: 'name-too-long',
+  },
   { name: 'a 248-character Hub name (256 once library/ is added)', input: 'a'.repeat(248), code: 'name-too-long' },
   { name: 'bad digest hex', input: 'alpine@sha256:' + 'g'.repeat(64), code: 'digest-format' },
   { name: 'upper-case digest hex', input: 'alpine@sha256:' + 'A'.repeat(64), code: 'digest-format' },
@@ -101,14 +204,17 @@ void describe('parseReference', () => {
 
   for (const row of BAD) {
     void it(`rejects ${row.name} (${row.code})`, () => {
-      assert.throws(() => parseReference(row.input), (err: unknown) => {
-        assert.ok(err instanceof InvalidReferenceError);
-        assert.ok(isInvalidReferenceError(err));
-        assert.equal(err.code, row.code, err.message);
-        assert.equal(err.input, row.input);
-        assert.match(err.message, /^invalid reference /);
-        return true;
-      });
+      assert.throws(
+        () => parseReference(row.input),
+        (err: unknown) => {
+          assert.ok(err instanceof InvalidReferenceError);
+          assert.ok(isInvalidReferenceError(err));
+          assert.equal(err.code, row.code, err.message);
+          assert.equal(err.input, row.input);
+          assert.match(err.message, /^invalid reference /);
+          return true;
+        },
+      );
     });
   }
 
@@ -166,19 +272,28 @@ void describe('parseReference', () => {
   });
 
   void it('never throws anything but InvalidReferenceError, and what it accepts round-trips (property)', () => {
-    const alphabet = fc.constantFrom(...'abcAZ09._-/:@[]$ {}'.split(''), 'sha256:', SHA.slice(0, 32), 'localhost', '.io');
+    const alphabet = fc.constantFrom(
+      ...'abcAZ09._-/:@[]$ {}'.split(''),
+      'sha256:',
+      SHA.slice(0, 32),
+      'localhost',
+      '.io',
+    );
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 24 }).map((parts) => parts.join('')), (input) => {
-        let ref;
-        try {
-          ref = parseReference(input);
-        } catch (err) {
-          assert.ok(isInvalidReferenceError(err), String(err));
-          return;
-        }
-        assert.equal(parseReference(ref.canonical).canonical, ref.canonical);
-        assert.equal(ref.registry, ref.registry.toLowerCase());
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 24 }).map((parts) => parts.join('')),
+        (input) => {
+          let ref;
+          try {
+            ref = parseReference(input);
+          } catch (err) {
+            assert.ok(isInvalidReferenceError(err), String(err));
+            return;
+          }
+          assert.equal(parseReference(ref.canonical).canonical, ref.canonical);
+          assert.equal(ref.registry, ref.registry.toLowerCase());
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -214,7 +329,10 @@ void describe('normalizeRegistry', () => {
   }
   for (const input of ['', 'https://', 'ftp://host', 'bad host', 'user@host', 'host:port']) {
     void it(`rejects ${JSON.stringify(input)}`, () => {
-      assert.throws(() => normalizeRegistry(input), (err: unknown) => isInvalidReferenceError(err) && err.code === 'registry');
+      assert.throws(
+        () => normalizeRegistry(input),
+        (err: unknown) => isInvalidReferenceError(err) && err.code === 'registry',
+      );
     });
   }
 });

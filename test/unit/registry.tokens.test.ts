@@ -1,6 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { credentialIdentity, MIN_TOKEN_SECONDS, parseTokenResponse, TokenCache, tokenKey } from '../../src/core/registry/tokens';
+import {
+  credentialIdentity,
+  MIN_TOKEN_SECONDS,
+  parseTokenResponse,
+  TokenCache,
+  tokenKey,
+} from '../../src/core/registry/tokens';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 
@@ -15,7 +21,8 @@ void describe('token responses', () => {
   });
 
   void it('expires_in defaults to 60 s and is never less; margin taken off', () => {
-    const at = (o: object, marginMs = 5000) => parseTokenResponse({ token: 't', ...o }, { now: NOW, marginMs }).expiresAt - NOW;
+    const at = (o: object, marginMs = 5000) =>
+      parseTokenResponse({ token: 't', ...o }, { now: NOW, marginMs }).expiresAt - NOW;
     assert.equal(at({}), MIN_TOKEN_SECONDS * 1000 - 5000);
     assert.equal(at({ expires_in: 10 }), 55_000);
     assert.equal(at({ expires_in: 300 }), 295_000);
@@ -24,7 +31,9 @@ void describe('token responses', () => {
   });
 
   void it('skewed clocks: issued_at in the future or long expired counts from the receive time', () => {
-    const at = (issued: number) => parseTokenResponse({ token: 't', expires_in: 300, issued_at: new Date(issued).toISOString() }, { now: NOW }).expiresAt - NOW;
+    const at = (issued: number) =>
+      parseTokenResponse({ token: 't', expires_in: 300, issued_at: new Date(issued).toISOString() }, { now: NOW })
+        .expiresAt - NOW;
     assert.equal(at(NOW + 3_600_000), 295_000);
     assert.equal(at(NOW - 3_600_000), 295_000);
     assert.equal(parseTokenResponse({ token: 't', issued_at: 'garbage' }, { now: NOW }).expiresAt - NOW, 55_000);

@@ -27,8 +27,15 @@ void describe('transport selection', () => {
   });
 
   void it('proxy choice: per-host > NO_PROXY > explicit setting > environment by scheme; loopback direct unless explicit', () => {
-    const env = { HTTPS_PROXY: 'http://secure-proxy:3128', http_proxy: 'http://plain-proxy:3128', NO_PROXY: 'internal.example' };
-    const t = new RegistryTransport({ env, hosts: { 'special.example': { proxy: 'http://special:8080' }, 'direct.example': { proxy: false } } });
+    const env = {
+      HTTPS_PROXY: 'http://secure-proxy:3128',
+      http_proxy: 'http://plain-proxy:3128',
+      NO_PROXY: 'internal.example',
+    };
+    const t = new RegistryTransport({
+      env,
+      hosts: { 'special.example': { proxy: 'http://special:8080' }, 'direct.example': { proxy: false } },
+    });
     assert.equal(t.proxyFor(u('https://ghcr.io/v2/')), 'http://secure-proxy:3128');
     assert.equal(t.proxyFor(u('http://ghcr.io/v2/')), 'http://plain-proxy:3128');
     assert.equal(t.proxyFor(u('https://registry.internal.example/v2/')), undefined);
@@ -46,7 +53,10 @@ void describe('transport selection', () => {
   });
 
   void it('dispatchers: ProxyAgent when proxied, Agent otherwise, one per combination; Hub settings apply to its API host', async () => {
-    const t = new RegistryTransport({ env: { HTTPS_PROXY: 'http://user:pw@proxy:3128' }, hosts: { 'docker.io': { insecure: true } } });
+    const t = new RegistryTransport({
+      env: { HTTPS_PROXY: 'http://user:pw@proxy:3128' },
+      hosts: { 'docker.io': { insecure: true } },
+    });
     try {
       const d1 = t.dispatcherFor(u('https://ghcr.io/v2/'));
       assert.ok(d1 instanceof ProxyAgent);
@@ -63,9 +73,21 @@ void describe('transport selection', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rl-ca-'));
     try {
       fs.writeFileSync(path.join(dir, 'bad.pem'), 'not a certificate');
-      const t = new RegistryTransport({ env: {}, hosts: { 'a.example': { caFile: path.join(dir, 'missing.pem') }, 'b.example': { caFile: path.join(dir, 'bad.pem') } } });
-      assert.throws(() => t.dispatcherFor(u('https://a.example/v2/')), (e) => isRegistryError(e) && /cannot read the CA file .*missing\.pem: ENOENT/.test(e.message));
-      assert.throws(() => t.dispatcherFor(u('https://b.example/v2/')), (e) => isRegistryError(e) && /no PEM certificate/.test(e.message));
+      const t = new RegistryTransport({
+        env: {},
+        hosts: {
+          'a.example': { caFile: path.join(dir, 'missing.pem') },
+          'b.example': { caFile: path.join(dir, 'bad.pem') },
+        },
+      });
+      assert.throws(
+        () => t.dispatcherFor(u('https://a.example/v2/')),
+        (e) => isRegistryError(e) && /cannot read the CA file .*missing\.pem: ENOENT/.test(e.message),
+      );
+      assert.throws(
+        () => t.dispatcherFor(u('https://b.example/v2/')),
+        (e) => isRegistryError(e) && /no PEM certificate/.test(e.message),
+      );
       assert.equal(t.describe(u('https://a.example/v2/')).ca, 'system+extra');
       await t.close();
     } finally {

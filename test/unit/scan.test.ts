@@ -83,13 +83,16 @@ void describe('scanWorkspace', () => {
     const result = await scanWorkspace([root]);
     assert.deepEqual(
       result.errors.map((e) => `${rel(root, e.file)}:${e.line + 1}: ${e.message}`),
-      ['.devcontainer/devcontainer.json:2: Missing.Dockerfile: no such file (named here)', 'compose.yaml:3: gone.yml: no such file (named here)'],
+      [
+        '.devcontainer/devcontainer.json:2: Missing.Dockerfile: no such file (named here)',
+        'compose.yaml:3: gone.yml: no such file (named here)',
+      ],
     );
   });
 
-  void it('a file over its kind\'s size limit and a 100,000-line .gitignore: typed limit errors naming each file; the rest is scanned', async () => {
+  void it("a file over its kind's size limit and a 100,000-line .gitignore: typed limit errors naming each file; the rest is scanned", async () => {
     const root = temp.tree({
-      'Dockerfile': 'FROM alpine:3\n',
+      Dockerfile: 'FROM alpine:3\n',
       'big/compose.yaml': `services:\n  a:\n    image: alpine:3\n${'#'.repeat(1024 * 1024)}\n`,
       '.gitignore': Array.from({ length: 100_000 }, (_, i) => `gen${i}/`).join('\n'),
     });
@@ -97,25 +100,40 @@ void describe('scanWorkspace', () => {
     assert.deepEqual(
       result.errors.map((e) => [rel(root, e.file), e.line, e.limit, e.message]),
       [
-        ['.gitignore', 10_000, 'pattern-count', '.gitignore: more than 10000 patterns (the limit); this line and the rest are not read'],
+        [
+          '.gitignore',
+          10_000,
+          'pattern-count',
+          '.gitignore: more than 10000 patterns (the limit); this line and the rest are not read',
+        ],
         ['big/compose.yaml', 0, 'file-size', 'larger than 1 MiB, the limit for compose files; not read'],
       ],
     );
-    assert.deepEqual(result.occurrences.map((o) => rel(root, o.file)), ['Dockerfile']);
+    assert.deepEqual(
+      result.occurrences.map((o) => rel(root, o.file)),
+      ['Dockerfile'],
+    );
   });
 
   void it('missing paths, binary files and files over the size limit are errors; the rest is scanned', async () => {
     const root = temp.tree({
-      'Dockerfile': 'FROM alpine:3\n',
+      Dockerfile: 'FROM alpine:3\n',
       'bin/Dockerfile': Buffer.from([0x46, 0x52, 0x00, 0x01]),
       'big/Dockerfile': `FROM alpine:3\n${'# padding\n'.repeat(200)}`,
     });
     const result = await scanWorkspace([root, path.join(root, 'nope')], { maxFileSize: 1000 });
     assert.deepEqual(
       result.errors.map((e) => `${rel(root, e.file)}: ${e.message}`),
-      ['big/Dockerfile: larger than 1000 bytes, the limit for Dockerfiles; not read', 'bin/Dockerfile: not a text file', 'nope: no such file or directory'],
+      [
+        'big/Dockerfile: larger than 1000 bytes, the limit for Dockerfiles; not read',
+        'bin/Dockerfile: not a text file',
+        'nope: no such file or directory',
+      ],
     );
-    assert.deepEqual(result.occurrences.map((o) => rel(root, o.file)), ['Dockerfile']);
+    assert.deepEqual(
+      result.occurrences.map((o) => rel(root, o.file)),
+      ['Dockerfile'],
+    );
   });
 
   void it('each file once, even when named twice or reached twice', async () => {
@@ -126,16 +144,21 @@ void describe('scanWorkspace', () => {
   });
 
   void it('discovery options pass through (exclude)', async () => {
-    const root = temp.tree({ 'Dockerfile': 'FROM a:1\n', 'skip/Dockerfile': 'FROM b:1\n' });
+    const root = temp.tree({ Dockerfile: 'FROM a:1\n', 'skip/Dockerfile': 'FROM b:1\n' });
     const result = await scanWorkspace([root], { exclude: ['skip'] });
-    assert.deepEqual(result.occurrences.map((o) => o.reference?.canonical), ['docker.io/library/a:1']);
+    assert.deepEqual(
+      result.occurrences.map((o) => o.reference?.canonical),
+      ['docker.io/library/a:1'],
+    );
   });
 });
 
 void describe('extractFile', () => {
   void it('dispatches on the source and passes compose options', () => {
     assert.equal(extractFile('/w/Dockerfile', 'FROM a:1', 'dockerfile').occurrences[0]?.kind, 'from');
-    const compose = extractFile('/w/compose.yaml', 'services:\n  a:\n    image: b:${T}\n', 'compose', { environment: { T: '2' } });
+    const compose = extractFile('/w/compose.yaml', 'services:\n  a:\n    image: b:${T}\n', 'compose', {
+      environment: { T: '2' },
+    });
     assert.equal(compose.occurrences[0]?.reference?.canonical, 'docker.io/library/b:2');
     assert.equal(extractFile('/w/.devcontainer.json', '{"image":"c:3"}', 'devcontainer').occurrences[0]?.kind, 'image');
   });

@@ -9,7 +9,8 @@ const E = 'sha256:' + 'e'.repeat(64);
 /** Applies edits (all on `text`, positions from the original) from the end backwards. */
 function apply(text: string, edits: TextEdit[]): string {
   const lines = text.split('\n');
-  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  const offset = (p: { line: number; character: number }) =>
+    lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
   let out = text;
   for (const e of [...edits].sort((a, b) => offset(b.location.range.start) - offset(a.location.range.start))) {
     const s = offset(e.location.range.start);
@@ -70,7 +71,9 @@ void describe('quick-fix edits touch only the tag or digest', () => {
   });
 
   void it('compose with the tag in .env: the .env value is the edit', () => {
-    const o = extractCompose('/w/compose.yaml', 'services:\n  db:\n    image: postgres:${PG}\n', { dotenv: { file: '/w/.env', content: 'PG=15.6\n' } }).occurrences[0];
+    const o = extractCompose('/w/compose.yaml', 'services:\n  db:\n    image: postgres:${PG}\n', {
+      dotenv: { file: '/w/.env', content: 'PG=15.6\n' },
+    }).occurrences[0];
     assert.ok(o);
     const edits = editsForUpdate(o, { kind: 'minor', tag: '15.7', digest: null });
     assert.ok(Array.isArray(edits));

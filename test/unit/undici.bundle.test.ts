@@ -15,33 +15,44 @@ const dist = path.resolve(REPO_ROOT, process.env.REGISTRY_LENS_DIST ?? 'dist');
 const tmp = mkdtempSync(path.join(tmpdir(), 'rl-undici-bundle-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-void describe('bundles: undici in dist/undici.js, loaded at the first request', { skip: existsSync(path.join(dist, 'extension.js')) ? false : `${dist}/extension.js is missing: build first` }, () => {
-  void it('cli.js and extension.js hold no undici code and require ./undici.js only from the stand-in', () => {
-    for (const name of ['cli.js', 'extension.js']) {
-      const text = readFileSync(path.join(dist, name), 'utf8');
-      assert.ok(!/llhttp|class Agent extends DispatcherBase/.test(text), `${name} bundles undici`);
-      assert.ok(!/require\(["']undici["']\)/.test(text), `${name} requires undici from node_modules`);
-      assert.equal(text.match(/require\("\.\/undici\.js"\)/g)?.length, 1, `${name}: one lazy require of ./undici.js`);
-    }
-  });
+void describe(
+  'bundles: undici in dist/undici.js, loaded at the first request',
+  { skip: existsSync(path.join(dist, 'extension.js')) ? false : `${dist}/extension.js is missing: build first` },
+  () => {
+    void it('cli.js and extension.js hold no undici code and require ./undici.js only from the stand-in', () => {
+      for (const name of ['cli.js', 'extension.js']) {
+        const text = readFileSync(path.join(dist, name), 'utf8');
+        assert.ok(!/llhttp|class Agent extends DispatcherBase/.test(text), `${name} bundles undici`);
+        assert.ok(!/require\(["']undici["']\)/.test(text), `${name} requires undici from node_modules`);
+        assert.equal(text.match(/require\("\.\/undici\.js"\)/g)?.length, 1, `${name}: one lazy require of ./undici.js`);
+      }
+    });
 
-  void it('extension.js loads without loading undici.js or Node\'s internal undici', () => {
-    const script = `require(${JSON.stringify(path.join(__dirname, '..', 'support', 'vscodeStub.js'))}).installVscodeStub();
+    void it("extension.js loads without loading undici.js or Node's internal undici", () => {
+      const script = `require(${JSON.stringify(path.join(__dirname, '..', 'support', 'vscodeStub.js'))}).installVscodeStub();
       require(${JSON.stringify(path.join(dist, 'extension.js'))});
       console.log(JSON.stringify({ undici: Object.keys(require.cache).some((f) => f.endsWith('undici.js')), internal: process.moduleLoadList.some((n) => n.includes('internal/deps/undici')) }));`;
-    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { undici: boolean; internal: boolean };
-    assert.equal(out.undici, false, 'extension.js loaded ./undici.js at load time');
-    assert.equal(out.internal, false, "extension.js made Node load its internal undici at load time");
-  });
+      const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {
+        undici: boolean;
+        internal: boolean;
+      };
+      assert.equal(out.undici, false, 'extension.js loaded ./undici.js at load time');
+      assert.equal(out.internal, false, 'extension.js made Node load its internal undici at load time');
+    });
 
-  void it('cli.js check from a folder with only cli.js and undici.js: a refused port is reported as connection refused', () => {
-    for (const f of ['cli.js', 'undici.js']) copyFileSync(path.join(dist, f), path.join(tmp, f));
-    mkdirSync(path.join(tmp, 'ws'));
-    writeFileSync(path.join(tmp, 'ws', 'Dockerfile'), 'FROM 127.0.0.1:9/acme/app:1.0\n');
-    const r = spawnSync(process.execPath, [path.join(tmp, 'cli.js'), 'check', 'ws', '--json', '--insecure', '127.0.0.1:9'], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
-    assert.equal(r.status, 2, r.stderr);
-    const [item] = JSON.parse(r.stdout) as { error: { code: string; message: string } | null }[];
-    assert.equal(item?.error?.code, 'network');
-    assert.match(item?.error?.message ?? '', /connection refused/);
-  });
-});
+    void it('cli.js check from a folder with only cli.js and undici.js: a refused port is reported as connection refused', () => {
+      for (const f of ['cli.js', 'undici.js']) copyFileSync(path.join(dist, f), path.join(tmp, f));
+      mkdirSync(path.join(tmp, 'ws'));
+      writeFileSync(path.join(tmp, 'ws', 'Dockerfile'), 'FROM 127.0.0.1:9/acme/app:1.0\n');
+      const r = spawnSync(
+        process.execPath,
+        [path.join(tmp, 'cli.js'), 'check', 'ws', '--json', '--insecure', '127.0.0.1:9'],
+        { cwd: tmp, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+      );
+      assert.equal(r.status, 2, r.stderr);
+      const [item] = JSON.parse(r.stdout) as { error: { code: string; message: string } | null }[];
+      assert.equal(item?.error?.code, 'network');
+      assert.match(item?.error?.message ?? '', /connection refused/);
+    });
+  },
+);

@@ -52,7 +52,7 @@ void describe('util: the one limiter', () => {
 });
 
 void describe('util: abort helper and error-name guard', () => {
-  void it('abortError names the operation, or passes the signal\'s own AbortError through', () => {
+  void it("abortError names the operation, or passes the signal's own AbortError through", () => {
     const e = abortError('pull alpine');
     assert.equal(e.message, 'pull alpine cancelled');
     assert.ok(isAbortError(e));

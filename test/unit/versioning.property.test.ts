@@ -27,7 +27,20 @@ const RUNS = Number(process.env.REGISTRY_LENS_FC_RUNS ?? 300);
 const SEED = Number(process.env.REGISTRY_LENS_FC_SEED ?? 20261122);
 const opts = { numRuns: RUNS, seed: SEED };
 
-const SUFFIXES = ['', '', '', '-alpine', '-alpine3.19', '-alpine3.20', '-slim', '-slim-bookworm', '-slim-trixie', '.minimal', '-debian-12', '-dev'];
+const SUFFIXES = [
+  '',
+  '',
+  '',
+  '-alpine',
+  '-alpine3.19',
+  '-alpine3.20',
+  '-slim',
+  '-slim-bookworm',
+  '-slim-trixie',
+  '.minimal',
+  '-debian-12',
+  '-dev',
+];
 const PRERELEASES = ['', '', '', '', 'rc1', 'rc2', 'b1', 'a3', '-rc.1', '-beta2', '-alpha'];
 
 /** A version-shaped tag from small numbers, so that collisions (equal versions, same lines) happen often. */
@@ -57,15 +70,36 @@ const DATE_TAG = fc
     sep: fc.constantFrom('', '.', '-'),
     suffix: fc.constantFrom('', '', '-slim'),
   })
-  .map(({ lead, y, m, d, sep, suffix }) => `${lead}${y}${sep}${String(m).padStart(2, '0')}${sep}${String(d).padStart(2, '0')}${suffix}`);
+  .map(
+    ({ lead, y, m, d, sep, suffix }) =>
+      `${lead}${y}${sep}${String(m).padStart(2, '0')}${sep}${String(d).padStart(2, '0')}${suffix}`,
+  );
 
 const ODD_TAG = fc.oneof(
-  fc.constantFrom('latest', 'stable', 'bookworm', 'trixie', 'alpine3.19', '3f2a9c1', 'sha-deadbee', '1.2.3_4', '1.2.3-', '', '-', 'v', 'V1.x'),
+  fc.constantFrom(
+    'latest',
+    'stable',
+    'bookworm',
+    'trixie',
+    'alpine3.19',
+    '3f2a9c1',
+    'sha-deadbee',
+    '1.2.3_4',
+    '1.2.3-',
+    '',
+    '-',
+    'v',
+    'V1.x',
+  ),
   fc.string({ maxLength: 20 }),
   fc.stringMatching(/^[\w][\w.-]{0,30}$/),
 );
 
-const ANY_TAG = fc.oneof({ weight: 6, arbitrary: VERSION_TAG }, { weight: 2, arbitrary: DATE_TAG }, { weight: 2, arbitrary: ODD_TAG });
+const ANY_TAG = fc.oneof(
+  { weight: 6, arbitrary: VERSION_TAG },
+  { weight: 2, arbitrary: DATE_TAG },
+  { weight: 2, arbitrary: ODD_TAG },
+);
 
 function compareOrdered(a: VersionTag | DateTag, b: VersionTag | DateTag): number {
   if (a.type === 'version' && b.type === 'version') return compareVersions(a, b);
@@ -97,10 +131,14 @@ function ordered(t: ParsedTag): t is VersionTag | DateTag {
 void describe('versioning properties', () => {
   void it('parseTag and decideUpdates never throw on arbitrary strings', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 140 }), fc.array(fc.oneof(fc.string({ maxLength: 40 }), ANY_TAG), { maxLength: 40 }), (tag, tags) => {
-        parseTag(tag);
-        decideUpdates({ tag, tags });
-      }),
+      fc.property(
+        fc.string({ maxLength: 140 }),
+        fc.array(fc.oneof(fc.string({ maxLength: 40 }), ANY_TAG), { maxLength: 40 }),
+        (tag, tags) => {
+          parseTag(tag);
+          decideUpdates({ tag, tags });
+        },
+      ),
       opts,
     );
   });
@@ -114,7 +152,10 @@ void describe('versioning properties', () => {
         const d = decideUpdates({ tag, tags });
         assert.equal(d.status, 'tag-updates');
         const expect = oracle(current, tags);
-        assert.deepEqual(d.updates.map((u) => u.kind), (['major', 'minor', 'patch'] as const).filter((k) => expect.has(k)));
+        assert.deepEqual(
+          d.updates.map((u) => u.kind),
+          (['major', 'minor', 'patch'] as const).filter((k) => expect.has(k)),
+        );
         for (const u of d.updates) {
           const t = parseTag(u.tag);
           assert.ok(ordered(t) && t.type === current.type, `${u.tag} is not a ${current.type}`);
@@ -123,7 +164,11 @@ void describe('versioning properties', () => {
           if (t.type === 'version' && current.type === 'version') {
             assert.equal(t.suffix, current.suffix);
             assert.equal(t.precision, current.precision);
-            if (t.prerelease) assert.ok(current.prerelease && t.numbers.join('.') === current.numbers.join('.'), `prerelease ${u.tag} from ${tag}`);
+            if (t.prerelease)
+              assert.ok(
+                current.prerelease && t.numbers.join('.') === current.numbers.join('.'),
+                `prerelease ${u.tag} from ${tag}`,
+              );
           }
           assert.ok(compareOrdered(t, current) > 0, `${u.tag} is not newer than ${tag}`);
           assert.equal(updateKind(current, t), u.kind);
@@ -143,7 +188,10 @@ void describe('versioning properties', () => {
         assert.deepEqual(decideUpdates({ tag, tags: indexTags(tags) }), raw);
         // Order of the listing never changes the versions offered (spelling ties aside).
         const other = decideUpdates({ tag, tags: reversed });
-        assert.deepEqual(other.updates.map((u) => u.kind), raw.updates.map((u) => u.kind));
+        assert.deepEqual(
+          other.updates.map((u) => u.kind),
+          raw.updates.map((u) => u.kind),
+        );
       }),
       opts,
     );
@@ -168,20 +216,44 @@ void describe('versioning properties', () => {
 
   void it('policy: only allowed kinds are offered, include/exclude hold, the rest are held back', () => {
     const kinds = fc.subarray(['major', 'minor', 'patch', 'digest', 'pin'] as const, { minLength: 1 });
-    const ref = { registry: 'docker.io', repository: 'library/x', tag: null, digest: null, name: 'docker.io/library/x', canonical: 'docker.io/library/x' };
+    const ref = {
+      registry: 'docker.io',
+      repository: 'library/x',
+      tag: null,
+      digest: null,
+      name: 'docker.io/library/x',
+      canonical: 'docker.io/library/x',
+    };
     fc.assert(
-      fc.property(VERSION_TAG, fc.array(VERSION_TAG, { maxLength: 60 }), kinds, fc.constantFrom(undefined, '-r[0-4]$', '^v'), (tag, tags, allow, exclude) => {
-        const policy = resolvePolicy(compilePolicyRules([{ match: '**', allow: [...allow], ...(exclude ? { exclude } : {}) }]), ref);
-        const d = decideUpdates({ tag, tags, policy });
-        for (const u of d.updates) {
-          assert.ok((allow as readonly string[]).includes(u.kind));
-          if (exclude) assert.ok(!new RegExp(exclude).test(u.tag));
-        }
-        for (const h of d.heldBack) assert.ok(!(allow as readonly string[]).includes(h.kind));
-        const all = decideUpdates({ tag, tags, policy: resolvePolicy(compilePolicyRules([{ match: '**', ...(exclude ? { exclude } : {}) }]), ref) });
-        // Restricting kinds never changes which tag is the newest of an allowed kind.
-        for (const u of d.updates) assert.deepEqual(all.updates.find((x) => x.kind === u.kind), u);
-      }),
+      fc.property(
+        VERSION_TAG,
+        fc.array(VERSION_TAG, { maxLength: 60 }),
+        kinds,
+        fc.constantFrom(undefined, '-r[0-4]$', '^v'),
+        (tag, tags, allow, exclude) => {
+          const policy = resolvePolicy(
+            compilePolicyRules([{ match: '**', allow: [...allow], ...(exclude ? { exclude } : {}) }]),
+            ref,
+          );
+          const d = decideUpdates({ tag, tags, policy });
+          for (const u of d.updates) {
+            assert.ok((allow as readonly string[]).includes(u.kind));
+            if (exclude) assert.ok(!new RegExp(exclude).test(u.tag));
+          }
+          for (const h of d.heldBack) assert.ok(!(allow as readonly string[]).includes(h.kind));
+          const all = decideUpdates({
+            tag,
+            tags,
+            policy: resolvePolicy(compilePolicyRules([{ match: '**', ...(exclude ? { exclude } : {}) }]), ref),
+          });
+          // Restricting kinds never changes which tag is the newest of an allowed kind.
+          for (const u of d.updates)
+            assert.deepEqual(
+              all.updates.find((x) => x.kind === u.kind),
+              u,
+            );
+        },
+      ),
       opts,
     );
   });

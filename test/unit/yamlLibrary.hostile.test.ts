@@ -23,7 +23,12 @@ interface Outcome {
 }
 
 /** Runs `core.extractFile(file, text, kind, options)` in a worker; resolves with a summary, rejects on a throw or a hang. */
-function extractBounded(file: string, text: string, kind: Core.OccurrenceSource, options: Core.ExtractFileOptions = {}): Promise<Outcome> {
+function extractBounded(
+  file: string,
+  text: string,
+  kind: Core.OccurrenceSource,
+  options: Core.ExtractFileOptions = {},
+): Promise<Outcome> {
   const source = `const { parentPort, workerData } = require('node:worker_threads');
     const core = require(${JSON.stringify(CORE)});
     try {
@@ -32,7 +37,11 @@ function extractBounded(file: string, text: string, kind: Core.OccurrenceSource,
       parentPort.postMessage({ ok: true, value: { errors: r.errors.length, occurrences: r.occurrences.length, first: e && { file: e.file, message: e.message, limit: e.limit } } });
     } catch (e) { parentPort.postMessage({ ok: false, error: (e && e.name) + ': ' + (e && e.message) }); }`;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(source, { eval: true, workerData: { file, text, kind, options }, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+    const worker = new Worker(source, {
+      eval: true,
+      workerData: { file, text, kind, options },
+      resourceLimits: { maxOldGenerationSizeMb: 1024 },
+    });
     const timer = setTimeout(() => {
       void worker.terminate();
       reject(new Error(`did not finish within ${HANG_MS} ms (a hang)`));
@@ -61,14 +70,22 @@ void describe('YAML read by the library, on hostile text', () => {
   void it('a 1 MiB compose file of 32,000 lines "  - ] xN: { :" and "   k: v: w" (335,000 YAML errors): one yaml-errors error naming the file', async () => {
     const r = await extractBounded('/w/compose.yaml', errorHeavyYaml(), 'compose');
     assert.equal(r.errors, 1);
-    assert.deepEqual(r.first, { file: '/w/compose.yaml', message: 'more than 500 YAML errors (the limit per file); not read', limit: 'yaml-errors' });
+    assert.deepEqual(r.first, {
+      file: '/w/compose.yaml',
+      message: 'more than 500 YAML errors (the limit per file); not read',
+      limit: 'yaml-errors',
+    });
     assert.equal(r.occurrences, 0);
   });
 
   void it('the same 1 MiB of YAML errors as a Kubernetes manifest: one yaml-errors error naming the file', async () => {
     const r = await extractBounded('/w/k8s/app.yaml', errorHeavyYaml(), 'kubernetes');
     assert.equal(r.errors, 1);
-    assert.deepEqual(r.first, { file: '/w/k8s/app.yaml', message: 'more than 500 YAML errors (the limit per file); not read', limit: 'yaml-errors' });
+    assert.deepEqual(r.first, {
+      file: '/w/k8s/app.yaml',
+      message: 'more than 500 YAML errors (the limit per file); not read',
+      limit: 'yaml-errors',
+    });
   });
 
   void it('a compose file "x: [" then 100,000 lines "  aN," and "]" (valid flow YAML) with a spent time budget: a time-budget error naming the file', async () => {
@@ -81,7 +98,8 @@ void describe('YAML read by the library, on hostile text', () => {
   });
 
   void it('a compose file of 60 lines "  - ] xN" (fewer errors than the cap) is still read, its errors reported one by one', async () => {
-    const text = 'services:\n  a:\n    image: busybox\n' + Array.from({ length: 60 }, (_, i) => `  - ] x${i}\n`).join('');
+    const text =
+      'services:\n  a:\n    image: busybox\n' + Array.from({ length: 60 }, (_, i) => `  - ] x${i}\n`).join('');
     const r = await extractBounded('/w/compose.yaml', text, 'compose');
     assert.ok(r.errors > 1);
     assert.equal(r.first?.limit, undefined);
@@ -102,7 +120,7 @@ void describe('YAML read by the library, token by token', () => {
     walk(path.join(__dirname, '../../../test/fixtures'));
     assert.ok(files.length >= 10);
     let seed = 7;
-    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
     const chars = ' \n:-[]{},#&*!|>\'"?%@`\t\r.';
     for (const file of files) {
       const base = readFileSync(file, 'utf8');
@@ -119,7 +137,11 @@ void describe('YAML read by the library, token by token', () => {
         docs.forEach((doc, d) => {
           const want = Array.isArray(expected) ? expected[d] : undefined;
           const errors = doc.errors.filter((e) => !e.message.startsWith('Unresolved alias'));
-          assert.deepEqual(errors, want?.errors.map((e) => ({ offset: e.pos[0], message: e.message })), where);
+          assert.deepEqual(
+            errors,
+            want?.errors.map((e) => ({ offset: e.pos[0], message: e.message })),
+            where,
+          );
           const contents = want?.contents as { range?: number[] } | null | undefined;
           assert.equal(doc.root ? doc.root.start : undefined, doc.root ? contents?.range?.[0] : undefined, where);
         });

@@ -41,24 +41,134 @@ function agrees(text: string): boolean {
   const fast = readSimpleYaml(text);
   if (fast === null) return false;
   const lib = readYamlWithLibrary(text);
-  assert.deepEqual(lib.flatMap((d) => d.errors), [], `the library finds errors in accepted text ${JSON.stringify(text)}`);
+  assert.deepEqual(
+    lib.flatMap((d) => d.errors),
+    [],
+    `the library finds errors in accepted text ${JSON.stringify(text)}`,
+  );
   assert.deepEqual(dump(fast), dump(lib), JSON.stringify(text));
   return true;
 }
 
-const KEY = fc.constantFrom('services', 'web', 'image', 'build', 'extends', 'include', 'path', 'x-base', '<<', 'a.b', 'my-svc', '1', '1.50', '0x1F', 'true', 'null', 'Null', '"quoted"', "'single'", '"<<"', '...', '.inf', 'a/b', 'k');
+const KEY = fc.constantFrom(
+  'services',
+  'web',
+  'image',
+  'build',
+  'extends',
+  'include',
+  'path',
+  'x-base',
+  '<<',
+  'a.b',
+  'my-svc',
+  '1',
+  '1.50',
+  '0x1F',
+  'true',
+  'null',
+  'Null',
+  '"quoted"',
+  "'single'",
+  '"<<"',
+  '...',
+  '.inf',
+  'a/b',
+  'k',
+);
 const SCALAR = fc.constantFrom(
-  'nginx:1.27', '"postgres:16"', "'redis:7'", 'acme/base:${TAG:-1}', '~', 'null', '', 'true', 'False', '42', '-7', '0o17', '0x1f', '1.5', '1e3', '.5', '.nan', '-.inf', '1.0',
-  'a b  c', 'x # comment', 'x#y', '"a\\tb"', "'it''s'", '"unterminated', 'a: b', 'a:b', 'ends:', '[a, "b", 8080:80]', '[]', '[ *a , *b ]', '[a,]', '[a, [b]]', '{a: b}', '{}', '{ }', '{a: 1, "b": \'x\', c: *a}', '{ cpu: 500m , memory: 256Mi }', '{a: b,}', '{a: [b]}', '{a:b}', '{a: }', '{a: b # c}', '{<<: *a}', '{a: b}x', '{a: b: c}', '{null: x}', '{a: {b: c}}',
-  '*a', '*b', '*zz', '&a x', '&b', '&a', '&c [1, 2]', '&a *b', '|', '>-', '!tag x', '%x', '@x', '`x', '-x', '?x', ':x', '- a', '"a": b', '"x" y', "'ab'  # c",
+  'nginx:1.27',
+  '"postgres:16"',
+  "'redis:7'",
+  'acme/base:${TAG:-1}',
+  '~',
+  'null',
+  '',
+  'true',
+  'False',
+  '42',
+  '-7',
+  '0o17',
+  '0x1f',
+  '1.5',
+  '1e3',
+  '.5',
+  '.nan',
+  '-.inf',
+  '1.0',
+  'a b  c',
+  'x # comment',
+  'x#y',
+  '"a\\tb"',
+  "'it''s'",
+  '"unterminated',
+  'a: b',
+  'a:b',
+  'ends:',
+  '[a, "b", 8080:80]',
+  '[]',
+  '[ *a , *b ]',
+  '[a,]',
+  '[a, [b]]',
+  '{a: b}',
+  '{}',
+  '{ }',
+  '{a: 1, "b": \'x\', c: *a}',
+  '{ cpu: 500m , memory: 256Mi }',
+  '{a: b,}',
+  '{a: [b]}',
+  '{a:b}',
+  '{a: }',
+  '{a: b # c}',
+  '{<<: *a}',
+  '{a: b}x',
+  '{a: b: c}',
+  '{null: x}',
+  '{a: {b: c}}',
+  '*a',
+  '*b',
+  '*zz',
+  '&a x',
+  '&b',
+  '&a',
+  '&c [1, 2]',
+  '&a *b',
+  '|',
+  '>-',
+  '!tag x',
+  '%x',
+  '@x',
+  '`x',
+  '-x',
+  '?x',
+  ':x',
+  '- a',
+  '"a": b',
+  '"x" y',
+  "'ab'  # c",
 );
 /** A generated YAML tree, rendered in block style below. */
-type Tree = { t: 'scalar'; v: string } | { t: 'map'; entries: [string, string, Tree][] } | { t: 'seq'; items: Tree[]; underKey: boolean };
+type Tree =
+  | { t: 'scalar'; v: string }
+  | { t: 'map'; entries: [string, string, Tree][] }
+  | { t: 'seq'; items: Tree[]; underKey: boolean };
 const ANCHOR = fc.constantFrom('', '', '', '&a ', '&b ', '&c ');
 const { tree } = fc.letrec<{ tree: Tree; map: Tree; seq: Tree }>((tie) => ({
-  tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.record({ t: fc.constant('scalar' as const), v: SCALAR }), tie('map'), tie('seq')),
-  map: fc.record({ t: fc.constant('map' as const), entries: fc.array(fc.tuple(KEY, ANCHOR, tie('tree')), { minLength: 1, maxLength: 4 }) }),
-  seq: fc.record({ t: fc.constant('seq' as const), items: fc.array(tie('tree'), { minLength: 1, maxLength: 3 }), underKey: fc.boolean() }),
+  tree: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.record({ t: fc.constant('scalar' as const), v: SCALAR }),
+    tie('map'),
+    tie('seq'),
+  ),
+  map: fc.record({
+    t: fc.constant('map' as const),
+    entries: fc.array(fc.tuple(KEY, ANCHOR, tie('tree')), { minLength: 1, maxLength: 4 }),
+  }),
+  seq: fc.record({
+    t: fc.constant('seq' as const),
+    items: fc.array(tie('tree'), { minLength: 1, maxLength: 3 }),
+    underKey: fc.boolean(),
+  }),
 }));
 const COMMENT = fc.constantFrom('', '', '', '', ' # c', '\n# c', '\n    # c', '\n');
 
@@ -86,27 +196,82 @@ function render(node: Tree, indent: string, step: string, comments: string[]): s
   return [`${indent}${node.v}`];
 }
 const TREE_TEXT = fc
-  .tuple(tree, fc.constantFrom('  ', '    ', ' '), fc.array(COMMENT, { minLength: 1, maxLength: 5 }), fc.constantFrom('\n', '\r\n'), fc.boolean())
-  .map(([t, step, comments, eol, start]) => (start ? '---\n' : '') + render(t.t === 'map' ? t : { t: 'map', entries: [['root', '', t]] }, '', step, comments).join('\n').replace(/\n/g, eol) + eol);
+  .tuple(
+    tree,
+    fc.constantFrom('  ', '    ', ' '),
+    fc.array(COMMENT, { minLength: 1, maxLength: 5 }),
+    fc.constantFrom('\n', '\r\n'),
+    fc.boolean(),
+  )
+  .map(
+    ([t, step, comments, eol, start]) =>
+      (start ? '---\n' : '') +
+      render(t.t === 'map' ? t : { t: 'map', entries: [['root', '', t]] }, '', step, comments)
+        .join('\n')
+        .replace(/\n/g, eol) +
+      eol,
+  );
 
 const INDENT = fc.constantFrom('', '', '  ', '  ', '    ', '      ', ' ', '   ');
 const LINE = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(INDENT, KEY, SCALAR).map(([i, k, v]) => `${i}${k}:${v === '' ? '' : ' ' + v}`) },
   { weight: 3, arbitrary: fc.tuple(INDENT, SCALAR).map(([i, v]) => `${i}-${v === '' ? '' : ' ' + v}`) },
   { weight: 2, arbitrary: fc.tuple(INDENT, KEY, SCALAR).map(([i, k, v]) => `${i}- ${k}: ${v}`) },
-  { weight: 1, arbitrary: fc.constantFrom('---', '--- # c', '...', '# comment', '  # indented', '', '%YAML 1.2', '? k', 'a:b', '- - x', 'k:  &a  # c') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '---',
+      '--- # c',
+      '...',
+      '# comment',
+      '  # indented',
+      '',
+      '%YAML 1.2',
+      '? k',
+      'a:b',
+      '- - x',
+      'k:  &a  # c',
+    ),
+  },
 );
-const TEXT = fc.tuple(fc.array(LINE, { maxLength: 14 }), fc.constantFrom('\n', '\r\n'), fc.boolean()).map(([lines, eol, final]) => lines.join(eol) + (final ? eol : ''));
+const TEXT = fc
+  .tuple(fc.array(LINE, { maxLength: 14 }), fc.constantFrom('\n', '\r\n'), fc.boolean())
+  .map(([lines, eol, final]) => lines.join(eol) + (final ? eol : ''));
 /** Characters that move the reader across its subset's borders. */
-const EDIT = fc.constantFrom(' ', '  ', '\t', '\r', ':', '#', '-', '"', "'", '&a ', '*a', '[', ']', ',', '\n', '\n  ', '\\', '\u0085', 'é');
-const MUTATED = fc.tuple(fc.oneof(TEXT, TREE_TEXT), fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(), EDIT), { maxLength: 3 })).map(([text, edits]) => {
-  let t = text;
-  for (const [where, insert, chars] of edits) {
-    const at = Math.floor(where * t.length);
-    t = insert ? t.slice(0, at) + chars + t.slice(at) : t.slice(0, at) + t.slice(at + 1);
-  }
-  return t;
-});
+const EDIT = fc.constantFrom(
+  ' ',
+  '  ',
+  '\t',
+  '\r',
+  ':',
+  '#',
+  '-',
+  '"',
+  "'",
+  '&a ',
+  '*a',
+  '[',
+  ']',
+  ',',
+  '\n',
+  '\n  ',
+  '\\',
+  '\u0085',
+  'é',
+);
+const MUTATED = fc
+  .tuple(
+    fc.oneof(TEXT, TREE_TEXT),
+    fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(), EDIT), { maxLength: 3 }),
+  )
+  .map(([text, edits]) => {
+    let t = text;
+    for (const [where, insert, chars] of edits) {
+      const at = Math.floor(where * t.length);
+      t = insert ? t.slice(0, at) + chars + t.slice(at) : t.slice(0, at) + t.slice(at + 1);
+    }
+    return t;
+  });
 
 const COMPOSE = [
   'x-common: &common',
@@ -181,7 +346,23 @@ void describe('readSimpleYaml', () => {
   });
 
   void it('resolves plain scalars as the core schema does', () => {
-    const cases: [string, unknown][] = [['', null], ['~', null], ['NULL', null], ['nulls', 'nulls'], ['True', true], ['fALSE', 'fALSE'], ['0o17', 15], ['-12', -12], ['0x1F', 31], ['1.50', 1.5], ['1e3', 1000], ['.5', 0.5], ['-.Inf', -Infinity], ['1.2.3', '1.2.3'], ['nginx', 'nginx']];
+    const cases: [string, unknown][] = [
+      ['', null],
+      ['~', null],
+      ['NULL', null],
+      ['nulls', 'nulls'],
+      ['True', true],
+      ['fALSE', 'fALSE'],
+      ['0o17', 15],
+      ['-12', -12],
+      ['0x1F', 31],
+      ['1.50', 1.5],
+      ['1e3', 1000],
+      ['.5', 0.5],
+      ['-.Inf', -Infinity],
+      ['1.2.3', '1.2.3'],
+      ['nginx', 'nginx'],
+    ];
     for (const [raw, value] of cases) assert.equal(plainValue(raw), value, raw);
     assert.ok(Number.isNaN(plainValue('.NaN')));
   });

@@ -83,9 +83,13 @@ export class JsonFileCacheStore implements CacheStore {
 }
 
 /** The user's cache folder for Registry Lens: `$XDG_CACHE_HOME/registry-lens`, `~/.cache/registry-lens`, ... */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultCacheDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const home = env.HOME ?? env.USERPROFILE ?? os.homedir();
-  if (platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'registry-lens', 'Cache');
+  if (platform === 'win32')
+    return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'registry-lens', 'Cache');
   if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'registry-lens');
   return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'registry-lens');
 }
@@ -123,7 +127,11 @@ export function isCacheEntry(x: unknown): x is CacheEntry<unknown> {
 }
 
 /** A JSON file store that drops entries older than `keepMs` when it writes. */
-export function checkCacheFile(dir: string, ttls: CacheTtls = DEFAULT_TTLS, now: () => number = Date.now): JsonFileCacheStore {
+export function checkCacheFile(
+  dir: string,
+  ttls: CacheTtls = DEFAULT_TTLS,
+  now: () => number = Date.now,
+): JsonFileCacheStore {
   return new JsonFileCacheStore(path.join(dir, 'check-cache.json'), {
     prune: (_k, v) => !isCacheEntry(v) || now() - v.at > ttls.keepMs,
   });

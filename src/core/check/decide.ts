@@ -1,3 +1,4 @@
+// Over 400 lines: one decision read top to bottom (policy, tags, versioning, digests, platform) on shared state.
 // The decision for one occurrence: the policy (rules, then the occurrence's inline directives), then the tag list,
 // the versioning rules and the digests, to one finding. Lookup errors become error findings here (./errors.ts).
 import { familiarName, type ImageReference } from '../reference';
@@ -42,7 +43,17 @@ export interface EvalEnv {
 }
 
 function base(occ: Occurrence): Omit<Finding, 'status' | 'code' | 'message'> {
-  return { occurrence: occ, updates: [], notes: [], error: null, currentDigest: null, platform: null, stale: null, notChecked: null, policy: [] };
+  return {
+    occurrence: occ,
+    updates: [],
+    notes: [],
+    error: null,
+    currentDigest: null,
+    platform: null,
+    stale: null,
+    notChecked: null,
+    policy: [],
+  };
 }
 
 /** One occurrence's finding. Rejects only when the check is cancelled. */
@@ -54,12 +65,18 @@ export async function evaluate(occ: Occurrence, env: EvalEnv): Promise<Finding> 
   }
   const notes: FindingNote[] = [];
   const found = occurrenceDirective(occ);
-  for (const p of found?.problems ?? []) notes.push({ code: 'directive', message: `${p.file ?? occ.file}:${p.line + 1}:${p.character + 1}: ${p.message}` });
+  for (const p of found?.problems ?? [])
+    notes.push({ code: 'directive', message: `${p.file ?? occ.file}:${p.line + 1}:${p.character + 1}: ${p.message}` });
   const policy: EffectivePolicy = resolvePolicy(env.rules, ref, found?.directive ?? null);
   const name = familiarName(ref);
   const common = { ...base(occ), notes, policy: [...policy.sources] };
   if (policy.ignore) {
-    return { ...common, status: 'skipped', code: 'ignored', message: `${name}: ignored by policy (${policy.sources.join(', ')})` };
+    return {
+      ...common,
+      status: 'skipped',
+      code: 'ignored',
+      message: `${name}: ignored by policy (${policy.sources.join(', ')})`,
+    };
   }
   const ctx: Evaluation = { stale: null };
   let finding: Finding;
@@ -68,7 +85,14 @@ export async function evaluate(occ: Occurrence, env: EvalEnv): Promise<Finding> 
   } catch (e) {
     if (env.signal?.aborted) throw abortError(env.signal);
     const error = findingError(e);
-    finding = { ...common, stale: ctx.stale, status: 'error', code: errorFindingCode(e), error, message: `${name}: ${error.message}` };
+    finding = {
+      ...common,
+      stale: ctx.stale,
+      status: 'error',
+      code: errorFindingCode(e),
+      error,
+      message: `${name}: ${error.message}`,
+    };
   }
   return { ...finding, notChecked: notCheckedOf(finding) };
 }
@@ -87,7 +111,8 @@ async function decide(
 ): Promise<Finding> {
   const { lookups } = env;
   const { registry, repository } = ref;
-  if (ref.tag === null && ref.digest !== null) return digestOnly(ref.digest, registry, repository, name, common, ctx, env);
+  if (ref.tag === null && ref.digest !== null)
+    return digestOnly(ref.digest, registry, repository, name, common, ctx, env);
   const parsed = ref.tag === null ? null : parseTag(ref.tag);
   // Every written tag but `latest` is looked up in the tag list: a tag the registry lacks is never "up to date".
   const needTags = parsed !== null && parsed.type !== 'latest';
@@ -99,7 +124,11 @@ async function decide(
     tags = got.index;
     listed = got.value;
     noteMirror(common.notes, registry, got.value.mirror);
-    if (got.value.truncated) common.notes.push({ code: 'truncated', message: `the tag list of ${registry}/${repository} was cut short (${got.value.stoppedBecause ?? 'page cap'}): newer tags may be missing` });
+    if (got.value.truncated)
+      common.notes.push({
+        code: 'truncated',
+        message: `the tag list of ${registry}/${repository} was cut short (${got.value.stoppedBecause ?? 'page cap'}): newer tags may be missing`,
+      });
   }
   const decision: UpdateDecision = decideUpdates({ tag: ref.tag, digestPinned: ref.digest !== null, tags, policy });
   common.notes.push(...decision.notes.map((n) => ({ code: n.code, message: n.message, tag: n.tag })));
@@ -141,7 +170,14 @@ async function decide(
             stale: ctx.stale,
             status: 'error',
             code: 'platform-missing',
-            error: { code: 'not-found', message: r.missing, name: 'NotFoundError', registry, status: null, temporary: false },
+            error: {
+              code: 'not-found',
+              message: r.missing,
+              name: 'NotFoundError',
+              registry,
+              status: null,
+              temporary: false,
+            },
             message: `${name}: ${r.missing}`,
           };
         }
@@ -165,21 +201,43 @@ async function decide(
       const cur = await ownDigest();
       updates.push({ kind: 'pin', tag: digestTag, digest: cur.digest });
     }
-    if (ctx.stale) common.notes.push({ code: 'stale', message: `cached answers from ${ctx.stale.fetchedAt} used: ${ctx.stale.because.message}` });
+    if (ctx.stale)
+      common.notes.push({
+        code: 'stale',
+        message: `cached answers from ${ctx.stale.fetchedAt} used: ${ctx.stale.because.message}`,
+      });
     const out = { ...common, updates, stale: ctx.stale };
 
     const tagUpdates = updates.filter((u) => u.kind === 'major' || u.kind === 'minor' || u.kind === 'patch');
     if (tagUpdates.length > 0) {
-      const list = [...tagUpdates].reverse().map((u) => `${u.tag} (${u.kind})`).join(', ');
-      return { ...out, status: 'update', code: 'update-available', message: `${name}: newer tags: ${list}${changedTo ? `; the pinned digest is also outdated` : ''}` };
+      const list = [...tagUpdates]
+        .reverse()
+        .map((u) => `${u.tag} (${u.kind})`)
+        .join(', ');
+      return {
+        ...out,
+        status: 'update',
+        code: 'update-available',
+        message: `${name}: newer tags: ${list}${changedTo ? `; the pinned digest is also outdated` : ''}`,
+      };
     }
     if (changedTo !== null && pinned !== null) {
-      return { ...out, status: 'digest-changed', code: 'digest-changed', message: `${name}: ${digestTag} now points at ${short(changedTo)}, not the pinned ${short(pinned)}` };
+      return {
+        ...out,
+        status: 'digest-changed',
+        code: 'digest-changed',
+        message: `${name}: ${digestTag} now points at ${short(changedTo)}, not the pinned ${short(pinned)}`,
+      };
     }
     if (rolling || decision.offerPin) {
       const why = rolling ? decision.message : `${digestTag} has no pinned digest and the policy asks for pins`;
       const pin = updates.find((u) => u.kind === 'pin');
-      return { ...out, status: 'unpinned', code: 'not-pinned', message: `${name}: ${why}${pin?.digest ? `; pin ${digestTag}@${short(pin.digest)} to notice changes` : ''}` };
+      return {
+        ...out,
+        status: 'unpinned',
+        code: 'not-pinned',
+        message: `${name}: ${why}${pin?.digest ? `; pin ${digestTag}@${short(pin.digest)} to notice changes` : ''}`,
+      };
     }
     const digestOnlyNote = decision.status === 'digest-only' ? ` (${decision.message})` : '';
     return { ...out, status: 'current', code: 'up-to-date', message: `${name}: up to date${digestOnlyNote}` };
@@ -187,9 +245,16 @@ async function decide(
     if (!(e instanceof MissingTag)) throw e;
     // The newer tags of its line are the fixes (with digests when the reference is pinned).
     const fixes: FindingUpdate[] = decision.updates.map((u) => ({ kind: u.kind, tag: u.tag, digest: null }));
-    if (decision.pinCandidates) for (const u of fixes) u.digest = await candidateDigest(registry, repository, u.tag, null, ctx, env);
+    if (decision.pinCandidates)
+      for (const u of fixes) u.digest = await candidateDigest(registry, repository, u.tag, null, ctx, env);
     const message = `${registry}/${repository} has no tag ${digestTag}`;
-    const offer = fixes.length > 0 ? `; newer tags: ${[...fixes].reverse().map((u) => `${u.tag} (${u.kind})`).join(', ')}` : '';
+    const offer =
+      fixes.length > 0
+        ? `; newer tags: ${[...fixes]
+            .reverse()
+            .map((u) => `${u.tag} (${u.kind})`)
+            .join(', ')}`
+        : '';
     return {
       ...common,
       updates: fixes,
@@ -221,10 +286,28 @@ async function digestOnly(
   } catch (e) {
     if (!isNotFoundError(e)) throw e;
     const message = `${registry}/${repository} has no manifest ${short(digest)}`;
-    return { ...common, stale: ctx.stale, status: 'error', code: 'not-found', error: { ...findingError(e), message }, message: `${name}: ${message}` };
+    return {
+      ...common,
+      stale: ctx.stale,
+      status: 'error',
+      code: 'not-found',
+      error: { ...findingError(e), message },
+      message: `${name}: ${message}`,
+    };
   }
-  if (ctx.stale) common.notes.push({ code: 'stale', message: `cached answers from ${ctx.stale.fetchedAt} used: ${ctx.stale.because.message}` });
-  return { ...common, currentDigest: digest, stale: ctx.stale, status: 'current', code: 'up-to-date', message: `${name}: pinned by digest (no tag to follow); the registry has it` };
+  if (ctx.stale)
+    common.notes.push({
+      code: 'stale',
+      message: `cached answers from ${ctx.stale.fetchedAt} used: ${ctx.stale.because.message}`,
+    });
+  return {
+    ...common,
+    currentDigest: digest,
+    stale: ctx.stale,
+    status: 'current',
+    code: 'up-to-date',
+    message: `${name}: pinned by digest (no tag to follow); the registry has it`,
+  };
 }
 
 /** Which digest replaces a pinned one that is no longer the tag's; `missing` when the pin's platform is gone. */
@@ -244,7 +327,11 @@ async function refreshPin(
   const child = idx.value.platforms.find((p) => p.digest === pinned);
   if (child) {
     // The pin is this platform's manifest of the tag's current index: nothing changed for what is built.
-    return { digest: null, platform: child.platform, note: `pinned to the ${child.platform} manifest of ${tag}'s index, which is still current` };
+    return {
+      digest: null,
+      platform: child.platform,
+      note: `pinned to the ${child.platform} manifest of ${tag}'s index, which is still current`,
+    };
   }
   let pinnedIsIndex: boolean | null = null;
   try {
@@ -255,15 +342,31 @@ async function refreshPin(
     if (!isNotFoundError(e)) throw e;
   }
   if (pinnedIsIndex !== false) {
-    return { digest: cur.digest, platform: null, note: pinnedIsIndex === null ? `the pinned digest is gone from the registry: offering ${tag}'s index digest` : null };
+    return {
+      digest: cur.digest,
+      platform: null,
+      note:
+        pinnedIsIndex === null ? `the pinned digest is gone from the registry: offering ${tag}'s index digest` : null,
+    };
   }
   const { platform, from } = await pinPlatformOf(occ, registry, repository, pinned, ctx, env);
   const match = idx.value.platforms.find((p) => samePlatform(p.platform, platform));
   if (!match) {
-    return { missing: `the pin is ${platform}'s manifest, but ${tag}'s index has no ${platform} manifest any more (it has ${idx.value.platforms.map((p) => p.platform).join(', ') || 'none'})` };
+    return {
+      missing: `the pin is ${platform}'s manifest, but ${tag}'s index has no ${platform} manifest any more (it has ${idx.value.platforms.map((p) => p.platform).join(', ') || 'none'})`,
+    };
   }
-  const why = from === 'config' ? ' (the platform of the pinned manifest)' : from === 'assumed' ? ` (the pinned manifest names no platform: assumed the host's)` : '';
-  return { digest: match.digest, platform: match.platform, note: `the pin is a single-platform manifest: refreshed to ${tag}'s ${match.platform} manifest${why}` };
+  const why =
+    from === 'config'
+      ? ' (the platform of the pinned manifest)'
+      : from === 'assumed'
+        ? ` (the pinned manifest names no platform: assumed the host's)`
+        : '';
+  return {
+    digest: match.digest,
+    platform: match.platform,
+    note: `the pin is a single-platform manifest: refreshed to ${tag}'s ${match.platform} manifest${why}`,
+  };
 }
 
 /**
@@ -288,7 +391,14 @@ async function pinPlatformOf(
 }
 
 /** A candidate tag's digest: its index's `platform` child for single-platform pins, else what the tag points at. */
-async function candidateDigest(registry: string, repository: string, tag: string, platform: string | null, ctx: Evaluation, env: EvalEnv): Promise<string> {
+async function candidateDigest(
+  registry: string,
+  repository: string,
+  tag: string,
+  platform: string | null,
+  ctx: Evaluation,
+  env: EvalEnv,
+): Promise<string> {
   const d = await env.lookups.digest(registry, repository, tag);
   mergeStale(ctx, d);
   if (platform === null || !isIndexMediaType(d.value.mediaType ?? undefined)) return d.value.digest;

@@ -34,24 +34,45 @@ const httpUrl = (v: string | undefined): string | null => {
 };
 
 /** Platforms and labels of `registry/repository@reference` (a tag or a digest): at most 3 small requests. */
-export async function imageDetails(client: Client, registry: string, repository: string, reference: string, opts: RequestOptions & { platform?: string } = {}): Promise<ImageDetails> {
+export async function imageDetails(
+  client: Client,
+  registry: string,
+  repository: string,
+  reference: string,
+  opts: RequestOptions & { platform?: string } = {},
+): Promise<ImageDetails> {
   const top = await client.getManifest(registry, repository, reference, opts);
   const index = indexOf(top);
   const wanted = opts.platform ?? hostPlatform();
-  const child = index.isIndex ? (index.platforms.find((p) => samePlatform(p.platform, wanted)) ?? index.platforms[0]) : undefined;
+  const child = index.isIndex
+    ? (index.platforms.find((p) => samePlatform(p.platform, wanted)) ?? index.platforms[0])
+    : undefined;
   const manifest = child ? await client.getManifest(registry, repository, child.digest, opts) : top;
   const configDigest = (manifest.body as { config?: { digest?: unknown } } | null)?.config?.digest;
-  let config: { created?: unknown; os?: unknown; architecture?: unknown; variant?: unknown; config?: { Labels?: unknown } } = {};
+  let config: {
+    created?: unknown;
+    os?: unknown;
+    architecture?: unknown;
+    variant?: unknown;
+    config?: { Labels?: unknown };
+  } = {};
   if (typeof configDigest === 'string') {
     const blob = await client.getJsonBlob(registry, repository, configDigest, opts);
     if (typeof blob === 'object' && blob !== null) config = blob;
   }
   const labels: Record<string, string> = {};
   const raw = config.config?.Labels;
-  if (typeof raw === 'object' && raw !== null) for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') labels[k] = v;
-  const configPlatform = child?.platform ?? (typeof config.os === 'string' && typeof config.architecture === 'string'
-    ? [config.os, config.architecture, ...(typeof config.variant === 'string' && config.variant ? [config.variant] : [])].join('/')
-    : null);
+  if (typeof raw === 'object' && raw !== null)
+    for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') labels[k] = v;
+  const configPlatform =
+    child?.platform ??
+    (typeof config.os === 'string' && typeof config.architecture === 'string'
+      ? [
+          config.os,
+          config.architecture,
+          ...(typeof config.variant === 'string' && config.variant ? [config.variant] : []),
+        ].join('/')
+      : null);
   return {
     digest: top.digest,
     platforms: index.platforms.map((p) => p.platform),

@@ -1,18 +1,30 @@
 // Errors from lookups -> what a finding says: its code, its `error` record and a short `{code, message}`.
-import { isAuthError, isNetworkError, isNotFoundError, isProtocolError, isRateLimitError, isRegistryError, isTlsError } from '../registry';
+import {
+  isAuthError,
+  isNetworkError,
+  isNotFoundError,
+  isProtocolError,
+  isRateLimitError,
+  isRegistryError,
+  isTlsError,
+} from '../registry';
 import type { Finding, FindingCode, FindingError, NotChecked } from './types';
 
 /** Offline and no cache entry. */
 export class NotCachedError extends Error {
   override readonly name = 'NotCachedError';
   readonly code = 'offline';
-  constructor(readonly registry: string, what: string) {
+  constructor(
+    readonly registry: string,
+    what: string,
+  ) {
     super(`${what}: not in the cache, and the check runs offline: run it once online`);
   }
 }
 
 const isNotCached = (e: unknown): e is NotCachedError =>
-  e instanceof NotCachedError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'NotCachedError');
+  e instanceof NotCachedError ||
+  (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'NotCachedError');
 
 /** The registry client's code and message of an error (`offline` for a cache miss offline). */
 export function errorBrief(e: unknown): { code: string; message: string } {
@@ -49,12 +61,27 @@ export function findingError(e: unknown): FindingError {
   };
 }
 
-const NOT_CHECKED_CODES: ReadonlySet<string> = new Set(['registry-unreachable', 'tls-error', 'rate-limited', 'not-cached']);
-const STALE_CAUSE: Record<string, NotChecked['code']> = { network: 'registry-unreachable', tls: 'tls-error', 'rate-limited': 'rate-limited', offline: 'not-cached' };
+const NOT_CHECKED_CODES: ReadonlySet<string> = new Set([
+  'registry-unreachable',
+  'tls-error',
+  'rate-limited',
+  'not-cached',
+]);
+const STALE_CAUSE: Record<string, NotChecked['code']> = {
+  network: 'registry-unreachable',
+  tls: 'tls-error',
+  'rate-limited': 'rate-limited',
+  offline: 'not-cached',
+};
 
 /** Whether (and why) a finding was not checked against its registry: an error of reach, or expired cached answers. */
 export function notCheckedOf(f: Pick<Finding, 'code' | 'error' | 'message' | 'stale'>): NotChecked | null {
-  if (NOT_CHECKED_CODES.has(f.code)) return { code: f.code as NotChecked['code'], message: f.error?.message ?? f.message };
-  if (f.stale) return { code: STALE_CAUSE[f.stale.because.code] ?? 'registry-error', message: `cached answers from ${f.stale.fetchedAt}: ${f.stale.because.message}` };
+  if (NOT_CHECKED_CODES.has(f.code))
+    return { code: f.code as NotChecked['code'], message: f.error?.message ?? f.message };
+  if (f.stale)
+    return {
+      code: STALE_CAUSE[f.stale.because.code] ?? 'registry-error',
+      message: `cached answers from ${f.stale.fetchedAt}: ${f.stale.because.message}`,
+    };
   return null;
 }

@@ -23,9 +23,18 @@ import type { Finding, FindingCode, FindingError, FindingNote, FindingUpdate, St
  * - `skipped`             not compared (ignored by policy, a container started from an image id, a digest-pinned reference)
  * - `error`               the registry could not answer (`error`)
  */
-export type LocalStatus = 'current' | 'update' | 'digest-changed' | 'container-outdated' | 'local-only' | 'skipped' | 'error';
+export type LocalStatus =
+  'current' | 'update' | 'digest-changed' | 'container-outdated' | 'local-only' | 'skipped' | 'error';
 
-export const LOCAL_STATUSES: readonly LocalStatus[] = ['current', 'update', 'digest-changed', 'container-outdated', 'local-only', 'skipped', 'error'];
+export const LOCAL_STATUSES: readonly LocalStatus[] = [
+  'current',
+  'update',
+  'digest-changed',
+  'container-outdated',
+  'local-only',
+  'skipped',
+  'error',
+];
 
 /** The statuses that mean "out of date": something newer exists. */
 export const OUTDATED_STATUSES: readonly LocalStatus[] = ['update', 'digest-changed', 'container-outdated'];
@@ -168,22 +177,57 @@ function decide(s: Subject, findings: Finding[]): LocalFinding {
   };
   if (s.fixed) {
     if (outdatedContainer) {
-      return finish({ ...b, status: 'container-outdated', code: 'container-outdated', message: `${who} runs ${SHORT(s.image?.id)}, but ${s.reference ? familiarName(s.reference) : s.ref} is now ${SHORT(s.newerLocalImageId)} locally: recreate the container to use it (${s.fixed.message})` });
+      return finish({
+        ...b,
+        status: 'container-outdated',
+        code: 'container-outdated',
+        message: `${who} runs ${SHORT(s.image?.id)}, but ${s.reference ? familiarName(s.reference) : s.ref} is now ${SHORT(s.newerLocalImageId)} locally: recreate the container to use it (${s.fixed.message})`,
+      });
     }
     return finish({ ...b, ...s.fixed });
   }
   const first = findings[0];
   if (!first) return finish({ ...b, status: 'local-only', code: 'local-only', message: `${who}: local only` });
   const errored = findings.find((f) => f.status === 'error');
-  const common = { ...b, notes: [...first.notes], policy: first.policy, stale: findings.find((f) => f.stale)?.stale ?? null, registryDigest: first.currentDigest };
+  const common = {
+    ...b,
+    notes: [...first.notes],
+    policy: first.policy,
+    stale: findings.find((f) => f.stale)?.stale ?? null,
+    registryDigest: first.currentDigest,
+  };
   if (errored) {
     if (errored.code === 'not-found') {
-      if (outdatedContainer) return finish({ ...common, status: 'container-outdated', code: 'container-outdated', message: `${who}: the tag now points at a newer local image (${SHORT(s.newerLocalImageId)}): recreate the container to use it` });
-      return finish({ ...common, status: 'local-only', code: 'local-only', message: `${who}: the registry has no such repository or tag (local only)`, notes: [...common.notes, { code: 'registry', message: errored.error?.message ?? errored.message }] });
+      if (outdatedContainer)
+        return finish({
+          ...common,
+          status: 'container-outdated',
+          code: 'container-outdated',
+          message: `${who}: the tag now points at a newer local image (${SHORT(s.newerLocalImageId)}): recreate the container to use it`,
+        });
+      return finish({
+        ...common,
+        status: 'local-only',
+        code: 'local-only',
+        message: `${who}: the registry has no such repository or tag (local only)`,
+        notes: [...common.notes, { code: 'registry', message: errored.error?.message ?? errored.message }],
+      });
     }
-    return finish({ ...common, status: 'error', code: errored.code, error: errored.error, message: `${who}: ${errored.error?.message ?? errored.message}` });
+    return finish({
+      ...common,
+      status: 'error',
+      code: errored.code,
+      error: errored.error,
+      message: `${who}: ${errored.error?.message ?? errored.message}`,
+    });
   }
-  if (first.status === 'skipped') return finish({ ...common, status: 'skipped', code: first.code, message: `${who}: ${first.message.replace(/^[^:]*: /, '')}` });
+  if (first.status === 'skipped')
+    return finish({
+      ...common,
+      status: 'skipped',
+      code: first.code,
+      message: `${who}: ${first.message.replace(/^[^:]*: /, '')}`,
+    });
 
   // Current when any of the image's RepoDigests for this repository is still what the tag points at.
   const currentIndex = findings.findIndex((f) => !f.updates.some((u) => u.kind === 'digest'));
@@ -194,18 +238,39 @@ function decide(s: Subject, findings: Finding[]): LocalFinding {
   if (digestChanged && digestUpdate) updates.push(digestUpdate);
   const notes = [...common.notes];
   if (currentIndex >= 0) notes.push(...(findings[currentIndex]?.notes.filter((n) => n.code === 'platform') ?? []));
-  const f = { ...common, notes: [...new Map(notes.map((n) => [`${n.code}|${n.message}`, n])).values()], updates, digestChanged, localDigest };
-  const tagList = updates.filter((u) => u.kind !== 'digest').reverse().map((u) => `${u.tag} (${u.kind})`).join(', ');
+  const f = {
+    ...common,
+    notes: [...new Map(notes.map((n) => [`${n.code}|${n.message}`, n])).values()],
+    updates,
+    digestChanged,
+    localDigest,
+  };
+  const tagList = updates
+    .filter((u) => u.kind !== 'digest')
+    .reverse()
+    .map((u) => `${u.tag} (${u.kind})`)
+    .join(', ');
   const tagNote = tagList ? `; newer tags: ${tagList}` : '';
   const tagName = s.reference?.tag ?? 'latest';
   if (outdatedContainer) {
-    return finish({ ...f, status: 'container-outdated', code: 'container-outdated', message: `${who} runs ${SHORT(s.image?.id)}, but ${tagName} is now ${SHORT(s.newerLocalImageId)} locally: recreate the container to use it${digestChanged ? `; the registry's ${tagName} is newer still` : ''}${tagNote}` });
+    return finish({
+      ...f,
+      status: 'container-outdated',
+      code: 'container-outdated',
+      message: `${who} runs ${SHORT(s.image?.id)}, but ${tagName} is now ${SHORT(s.newerLocalImageId)} locally: recreate the container to use it${digestChanged ? `; the registry's ${tagName} is newer still` : ''}${tagNote}`,
+    });
   }
   if (digestChanged) {
     const to = first.currentDigest ?? digestUpdate?.digest ?? null;
-    return finish({ ...f, status: 'digest-changed', code: 'digest-changed', message: `${who}: the registry's ${tagName} now points at ${SHORT(to)}, not the local ${SHORT(localDigest)}: pull ${tagName} again${s.container ? ' and recreate the container' : ''}${tagNote}` });
+    return finish({
+      ...f,
+      status: 'digest-changed',
+      code: 'digest-changed',
+      message: `${who}: the registry's ${tagName} now points at ${SHORT(to)}, not the local ${SHORT(localDigest)}: pull ${tagName} again${s.container ? ' and recreate the container' : ''}${tagNote}`,
+    });
   }
-  if (tagList) return finish({ ...f, status: 'update', code: 'update-available', message: `${who}: newer tags: ${tagList}` });
+  if (tagList)
+    return finish({ ...f, status: 'update', code: 'update-available', message: `${who}: newer tags: ${tagList}` });
   return finish({ ...f, status: 'current', code: 'up-to-date', message: `${who}: up to date` });
 }
 
@@ -230,19 +295,38 @@ export async function checkLocal(inventory: LocalInventory, options: CheckLocalO
   const addLookups = (s: Subject, image: LocalImage, ref: ImageReference) => {
     s.digests = digestsFor(image, ref);
     if (s.digests.length === 0) {
-      s.fixed = { status: 'local-only', code: 'local-only', message: `${label(s)}: local only (never pulled from or pushed to ${ref.registry})` };
+      s.fixed = {
+        status: 'local-only',
+        code: 'local-only',
+        message: `${label(s)}: local only (never pulled from or pushed to ${ref.registry})`,
+      };
       return;
     }
     for (const d of s.digests) {
       s.lookups.push(occurrences.length);
-      occurrences.push(synthetic(`${ref.name}:${ref.tag ?? 'latest'}@${d}`, { ...ref, tag: ref.tag ?? 'latest', digest: d, canonical: `${ref.name}:${ref.tag ?? 'latest'}@${d}` }, image.platform));
+      occurrences.push(
+        synthetic(
+          `${ref.name}:${ref.tag ?? 'latest'}@${d}`,
+          { ...ref, tag: ref.tag ?? 'latest', digest: d, canonical: `${ref.name}:${ref.tag ?? 'latest'}@${d}` },
+          image.platform,
+        ),
+      );
     }
   };
 
   for (const image of inventory.images) {
     for (const t of image.repoTags) {
       const p = tryParseReference(t);
-      const s: Subject = { kind: 'image', ref: t, reference: p instanceof Error ? null : p, image, container: null, lookups: [], digests: [], newerLocalImageId: null };
+      const s: Subject = {
+        kind: 'image',
+        ref: t,
+        reference: p instanceof Error ? null : p,
+        image,
+        container: null,
+        lookups: [],
+        digests: [],
+        newerLocalImageId: null,
+      };
       subjects.push(s);
       if (p instanceof Error) {
         s.fixed = { status: 'skipped', code: 'skipped', message: `${t}: not an image reference (${p.message})` };
@@ -256,14 +340,31 @@ export async function checkLocal(inventory: LocalInventory, options: CheckLocalO
     const image = byId.get(c.imageId) ?? null;
     const p = isImageId(c.image) ? null : tryParseReference(c.image);
     const ref = p instanceof Error ? null : p;
-    const s: Subject = { kind: 'container', ref: c.image, reference: ref, image, container: c, lookups: [], digests: [], newerLocalImageId: null };
+    const s: Subject = {
+      kind: 'container',
+      ref: c.image,
+      reference: ref,
+      image,
+      container: c,
+      lookups: [],
+      digests: [],
+      newerLocalImageId: null,
+    };
     subjects.push(s);
     if (!ref) {
-      s.fixed = { status: 'skipped', code: 'started-from-id', message: `container ${c.name}: started from image ${c.image.slice(0, 19)}, not from a tag: nothing to compare` };
+      s.fixed = {
+        status: 'skipped',
+        code: 'started-from-id',
+        message: `container ${c.name}: started from image ${c.image.slice(0, 19)}, not from a tag: nothing to compare`,
+      };
       continue;
     }
     if (ref.digest && !ref.tag) {
-      s.fixed = { status: 'skipped', code: 'digest-pinned', message: `container ${c.name}: runs ${familiarName(ref)}, pinned by digest` };
+      s.fixed = {
+        status: 'skipped',
+        code: 'digest-pinned',
+        message: `container ${c.name}: runs ${familiarName(ref)}, pinned by digest`,
+      };
       continue;
     }
     const tagged = byTag.get(`${ref.name}:${ref.tag ?? 'latest'}`);
@@ -272,14 +373,23 @@ export async function checkLocal(inventory: LocalInventory, options: CheckLocalO
     // one when the tag was not pulled again since).
     const compared = tagged ?? image;
     if (!compared) {
-      s.fixed = { status: 'local-only', code: 'local-only', message: `container ${c.name}: its image ${c.imageId.slice(0, 19)} is no longer listed by the engine` };
+      s.fixed = {
+        status: 'local-only',
+        code: 'local-only',
+        message: `container ${c.name}: its image ${c.imageId.slice(0, 19)} is no longer listed by the engine`,
+      };
       continue;
     }
     addLookups(s, compared, ref);
   }
 
   const { findings, stats } = await checkImages(occurrences, options);
-  const results = subjects.map((s) => decide(s, s.lookups.map((i) => findings[i]).filter((f): f is Finding => f !== undefined)));
+  const results = subjects.map((s) =>
+    decide(
+      s,
+      s.lookups.map((i) => findings[i]).filter((f): f is Finding => f !== undefined),
+    ),
+  );
   return {
     images: results.filter((r) => r.kind === 'image'),
     containers: results.filter((r) => r.kind === 'container'),

@@ -4,7 +4,16 @@
 // fail at once, or use expired cache entries (stale, marked with why).
 import { abortError as cancelled } from '../util/abort';
 import { Limiter } from '../util/limiter';
-import { isNetworkError, isNotFoundError, isRateLimitError, isRegistryError, isTlsError, NotFoundError, type RegistryError, type RequestOptions } from '../registry';
+import {
+  isNetworkError,
+  isNotFoundError,
+  isRateLimitError,
+  isRegistryError,
+  isTlsError,
+  NotFoundError,
+  type RegistryError,
+  type RequestOptions,
+} from '../registry';
 import { indexTags, type TagIndex } from '../versioning';
 import { isCacheEntry, type CacheEntry, type CacheStore, type CacheTtls } from './cache';
 import { errorBrief, NotCachedError } from './errors';
@@ -12,16 +21,35 @@ import type { StaleInfo } from './types';
 
 /** What the engine needs of a registry client (`RegistryClient` fits; tests pass fakes). */
 export interface RegistryLike {
-  listTags(registry: string, repository: string, opts?: RequestOptions): Promise<{ tags: string[]; truncated: boolean; stoppedBecause?: string; mirror?: string }>;
-  headManifest(registry: string, repository: string, reference: string, opts?: RequestOptions): Promise<{ digest: string; mediaType: string | undefined; mirror?: string }>;
+  listTags(
+    registry: string,
+    repository: string,
+    opts?: RequestOptions,
+  ): Promise<{ tags: string[]; truncated: boolean; stoppedBecause?: string; mirror?: string }>;
+  headManifest(
+    registry: string,
+    repository: string,
+    reference: string,
+    opts?: RequestOptions,
+  ): Promise<{ digest: string; mediaType: string | undefined; mirror?: string }>;
   getIndex(
     registry: string,
     repository: string,
     reference: string,
     opts?: RequestOptions,
-  ): Promise<{ digest: string; mediaType: string | undefined; isIndex: boolean; platforms: { platform: string; digest: string }[] }>;
+  ): Promise<{
+    digest: string;
+    mediaType: string | undefined;
+    isIndex: boolean;
+    platforms: { platform: string; digest: string }[];
+  }>;
   /** A manifest's body by digest, to read a single-platform pin's config (optional: without it the pin's platform is assumed). */
-  getManifest?(registry: string, repository: string, reference: string, opts?: RequestOptions): Promise<{ body: unknown }>;
+  getManifest?(
+    registry: string,
+    repository: string,
+    reference: string,
+    opts?: RequestOptions,
+  ): Promise<{ body: unknown }>;
   /** A JSON blob by digest (an image config: `os`, `architecture`, `variant`). */
   getJsonBlob?(registry: string, repository: string, digest: string, opts?: RequestOptions): Promise<unknown>;
 }
@@ -116,7 +144,14 @@ export class Lookups {
     return l;
   }
 
-  private lookup<T>(kind: LookupKind, registry: string, key: string, ttlMs: number, what: string, fetch: () => Promise<T>): Promise<Got<T>> {
+  private lookup<T>(
+    kind: LookupKind,
+    registry: string,
+    key: string,
+    ttlMs: number,
+    what: string,
+    fetch: () => Promise<T>,
+  ): Promise<Got<T>> {
     let p = this.memo.get(key) as Promise<Got<T>> | undefined;
     if (!p) {
       this.stats[kind]++;
@@ -126,7 +161,13 @@ export class Lookups {
     return p;
   }
 
-  private async resolve<T>(registry: string, key: string, ttlMs: number, what: string, fetch: () => Promise<T>): Promise<Got<T>> {
+  private async resolve<T>(
+    registry: string,
+    key: string,
+    ttlMs: number,
+    what: string,
+    fetch: () => Promise<T>,
+  ): Promise<Got<T>> {
     const { cache, signal, offline } = this.options;
     const raw = cache ? await cache.get(key) : undefined;
     const entry = isCacheEntry(raw) ? (raw as CacheEntry<T>) : undefined;
@@ -134,15 +175,25 @@ export class Lookups {
       if (e.nf !== undefined) throw new NotFoundError(e.nf, { registry, status: 404 });
       return { value: e.v as T, stale };
     };
-    const staleInfo = (e: CacheEntry<T>, because: { code: string; message: string }): StaleInfo => ({ fetchedAt: new Date(e.at).toISOString(), because });
-    if (entry && !this.options.refresh && this.now() - entry.at < (entry.nf !== undefined ? this.ttls.notFoundMs : ttlMs)) {
+    const staleInfo = (e: CacheEntry<T>, because: { code: string; message: string }): StaleInfo => ({
+      fetchedAt: new Date(e.at).toISOString(),
+      because,
+    });
+    if (
+      entry &&
+      !this.options.refresh &&
+      this.now() - entry.at < (entry.nf !== undefined ? this.ttls.notFoundMs : ttlMs)
+    ) {
       this.cacheStats.fresh++;
       return fromEntry(entry, null);
     }
     if (offline) {
       if (entry) {
         this.cacheStats.stale++;
-        return fromEntry(entry, staleInfo(entry, { code: 'offline', message: 'offline: cached answer past its time to live' }));
+        return fromEntry(
+          entry,
+          staleInfo(entry, { code: 'offline', message: 'offline: cached answer past its time to live' }),
+        );
       }
       this.cacheStats.failed++;
       throw new NotCachedError(registry, what);
@@ -195,28 +246,61 @@ export class Lookups {
 
   async tags(registry: string, repository: string): Promise<Got<TagsValue> & { index: TagIndex }> {
     const key = `tags|${registry}|${repository}`;
-    const got = await this.lookup('tags', registry, key, this.ttls.tagsMs, `${registry}/${repository} tags`, async () => {
-      const t = await this.options.client.listTags(registry, repository, this.opts());
-      return { tags: t.tags, truncated: t.truncated, ...(t.stoppedBecause ? { stoppedBecause: t.stoppedBecause } : {}), ...(t.mirror ? { mirror: t.mirror } : {}) } satisfies TagsValue;
-    });
+    const got = await this.lookup(
+      'tags',
+      registry,
+      key,
+      this.ttls.tagsMs,
+      `${registry}/${repository} tags`,
+      async () => {
+        const t = await this.options.client.listTags(registry, repository, this.opts());
+        return {
+          tags: t.tags,
+          truncated: t.truncated,
+          ...(t.stoppedBecause ? { stoppedBecause: t.stoppedBecause } : {}),
+          ...(t.mirror ? { mirror: t.mirror } : {}),
+        } satisfies TagsValue;
+      },
+    );
     let index = this.indexes.get(key);
     if (!index) this.indexes.set(key, (index = indexTags(got.value.tags)));
     return { ...got, index };
   }
 
   digest(registry: string, repository: string, tag: string): Promise<Got<DigestValue>> {
-    return this.lookup('digests', registry, `digest|${registry}|${repository}|${tag}`, this.ttls.digestMs, `${registry}/${repository}:${tag}`, async () => {
-      const d = await this.options.client.headManifest(registry, repository, tag, this.opts());
-      return { digest: d.digest, mediaType: d.mediaType ?? null, ...(d.mirror ? { mirror: d.mirror } : {}) } satisfies DigestValue;
-    });
+    return this.lookup(
+      'digests',
+      registry,
+      `digest|${registry}|${repository}|${tag}`,
+      this.ttls.digestMs,
+      `${registry}/${repository}:${tag}`,
+      async () => {
+        const d = await this.options.client.headManifest(registry, repository, tag, this.opts());
+        return {
+          digest: d.digest,
+          mediaType: d.mediaType ?? null,
+          ...(d.mirror ? { mirror: d.mirror } : {}),
+        } satisfies DigestValue;
+      },
+    );
   }
 
   /** The children of an index, by its digest (immutable content). */
   index(registry: string, repository: string, digest: string): Promise<Got<IndexValue>> {
-    return this.lookup('indexes', registry, `index|${registry}|${repository}|${digest}`, this.ttls.contentMs, `${registry}/${repository}@${digest}`, async () => {
-      const i = await this.options.client.getIndex(registry, repository, digest, this.opts());
-      return { isIndex: i.isIndex, platforms: i.platforms.map((p) => ({ platform: p.platform, digest: p.digest })) } satisfies IndexValue;
-    });
+    return this.lookup(
+      'indexes',
+      registry,
+      `index|${registry}|${repository}|${digest}`,
+      this.ttls.contentMs,
+      `${registry}/${repository}@${digest}`,
+      async () => {
+        const i = await this.options.client.getIndex(registry, repository, digest, this.opts());
+        return {
+          isIndex: i.isIndex,
+          platforms: i.platforms.map((p) => ({ platform: p.platform, digest: p.digest })),
+        } satisfies IndexValue;
+      },
+    );
   }
 
   /**
@@ -226,21 +310,47 @@ export class Lookups {
   manifestPlatform(registry: string, repository: string, digest: string): Promise<Got<{ platform: string | null }>> {
     const client = this.options.client;
     if (!client.getManifest || !client.getJsonBlob) return Promise.resolve({ value: { platform: null }, stale: null });
-    return this.lookup('manifests', registry, `platform|${registry}|${repository}|${digest}`, this.ttls.contentMs, `${registry}/${repository}@${digest} config`, async () => {
-      const m = await client.getManifest!(registry, repository, digest, this.opts());
-      const configDigest = (m.body as { config?: { digest?: unknown } } | null)?.config?.digest;
-      if (typeof configDigest !== 'string') return { platform: null };
-      const c = (await client.getJsonBlob!(registry, repository, configDigest, this.opts())) as { os?: unknown; architecture?: unknown; variant?: unknown } | null;
-      if (typeof c?.os !== 'string' || typeof c.architecture !== 'string') return { platform: null };
-      return { platform: [c.os, c.architecture, ...(typeof c.variant === 'string' && c.variant ? [c.variant] : [])].join('/') };
-    });
+    return this.lookup(
+      'manifests',
+      registry,
+      `platform|${registry}|${repository}|${digest}`,
+      this.ttls.contentMs,
+      `${registry}/${repository}@${digest} config`,
+      async () => {
+        const m = await client.getManifest!(registry, repository, digest, this.opts());
+        const configDigest = (m.body as { config?: { digest?: unknown } } | null)?.config?.digest;
+        if (typeof configDigest !== 'string') return { platform: null };
+        const c = (await client.getJsonBlob!(registry, repository, configDigest, this.opts())) as {
+          os?: unknown;
+          architecture?: unknown;
+          variant?: unknown;
+        } | null;
+        if (typeof c?.os !== 'string' || typeof c.architecture !== 'string') return { platform: null };
+        return {
+          platform: [c.os, c.architecture, ...(typeof c.variant === 'string' && c.variant ? [c.variant] : [])].join(
+            '/',
+          ),
+        };
+      },
+    );
   }
 
   /** The media type of a manifest by digest (immutable content). */
   manifestType(registry: string, repository: string, digest: string): Promise<Got<DigestValue>> {
-    return this.lookup('manifests', registry, `manifest|${registry}|${repository}|${digest}`, this.ttls.contentMs, `${registry}/${repository}@${digest}`, async () => {
-      const d = await this.options.client.headManifest(registry, repository, digest, this.opts());
-      return { digest: d.digest, mediaType: d.mediaType ?? null, ...(d.mirror ? { mirror: d.mirror } : {}) } satisfies DigestValue;
-    });
+    return this.lookup(
+      'manifests',
+      registry,
+      `manifest|${registry}|${repository}|${digest}`,
+      this.ttls.contentMs,
+      `${registry}/${repository}@${digest}`,
+      async () => {
+        const d = await this.options.client.headManifest(registry, repository, digest, this.opts());
+        return {
+          digest: d.digest,
+          mediaType: d.mediaType ?? null,
+          ...(d.mirror ? { mirror: d.mirror } : {}),
+        } satisfies DigestValue;
+      },
+    );
   }
 }

@@ -28,7 +28,12 @@ export interface SarifRegion {
 
 /** Zero-based, end-exclusive -> SARIF's one-based lines and columns (endColumn: the column after the region). */
 export function sarifRegion(range: Range): SarifRegion {
-  return { startLine: range.start.line + 1, startColumn: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 };
+  return {
+    startLine: range.start.line + 1,
+    startColumn: range.start.character + 1,
+    endLine: range.end.line + 1,
+    endColumn: range.end.character + 1,
+  };
 }
 
 export interface SarifOptions {
@@ -52,13 +57,23 @@ export function toSarif(findings: readonly Finding[], options: SarifOptions): Re
     const file = options.relativePath(f.occurrence.file);
     const ref = f.occurrence.reference;
     const image = ref ? familiarName(ref) : f.occurrence.text;
-    const fingerprint = createHash('sha256').update(`${file}\n${f.occurrence.range.start.line}\n${image}\n${f.code}`).digest('hex').slice(0, 32);
+    const fingerprint = createHash('sha256')
+      .update(`${file}\n${f.occurrence.range.start.line}\n${image}\n${f.code}`)
+      .digest('hex')
+      .slice(0, 32);
     return {
       ruleId: f.code,
       ruleIndex: codes.indexOf(f.code),
       level: LEVEL[f.status] ?? 'note',
       message: { text: f.message },
-      locations: [{ physicalLocation: { artifactLocation: { uri: file, uriBaseId: '%SRCROOT%' }, region: sarifRegion(f.occurrence.range) } }],
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: file, uriBaseId: '%SRCROOT%' },
+            region: sarifRegion(f.occurrence.range),
+          },
+        },
+      ],
       partialFingerprints: { 'registryLens/v1': fingerprint },
       properties: {
         image,
@@ -73,7 +88,14 @@ export function toSarif(findings: readonly Finding[], options: SarifOptions): Re
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: PRODUCT_NAME, version: PRODUCT_VERSION, ...(options.informationUri ? { informationUri: options.informationUri } : {}), rules } },
+        tool: {
+          driver: {
+            name: PRODUCT_NAME,
+            version: PRODUCT_VERSION,
+            ...(options.informationUri ? { informationUri: options.informationUri } : {}),
+            rules,
+          },
+        },
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The folder the check ran in' } } },
         results,
       },

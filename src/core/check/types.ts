@@ -14,7 +14,14 @@ import type { UpdateKind } from '../versioning';
  */
 export type FindingStatus = 'current' | 'update' | 'digest-changed' | 'unpinned' | 'skipped' | 'error';
 
-export const FINDING_STATUSES: readonly FindingStatus[] = ['current', 'update', 'digest-changed', 'unpinned', 'skipped', 'error'];
+export const FINDING_STATUSES: readonly FindingStatus[] = [
+  'current',
+  'update',
+  'digest-changed',
+  'unpinned',
+  'skipped',
+  'error',
+];
 
 /** A diagnostic level for the `registryLens.severity` setting (`off`: no diagnostic). */
 export type SeverityLevel = 'error' | 'warning' | 'information' | 'hint' | 'off';
@@ -49,67 +56,142 @@ export interface FindingCodeInfo {
  */
 export const FINDING_CODES = {
   'up-to-date': {
-    status: 'current', title: 'Image is up to date', label: 'up to date', severity: 'off', remedy: null, anchor: 'up-to-date',
+    status: 'current',
+    title: 'Image is up to date',
+    label: 'up to date',
+    severity: 'off',
+    remedy: null,
+    anchor: 'up-to-date',
   },
   'update-available': {
-    status: 'update', title: 'A newer tag is available', label: 'update available', severity: 'information',
-    remedy: 'update the tag in the file to one of the newer tags listed', anchor: 'update-available',
+    status: 'update',
+    title: 'A newer tag is available',
+    label: 'update available',
+    severity: 'information',
+    remedy: 'update the tag in the file to one of the newer tags listed',
+    anchor: 'update-available',
   },
   'digest-changed': {
-    status: 'digest-changed', title: 'The pinned digest is no longer what the tag points at', label: 'digest changed', severity: 'warning',
-    remedy: 'refresh the pinned digest to the one the tag points at now', anchor: 'digest-changed',
+    status: 'digest-changed',
+    title: 'The pinned digest is no longer what the tag points at',
+    label: 'digest changed',
+    severity: 'warning',
+    remedy: 'refresh the pinned digest to the one the tag points at now',
+    anchor: 'digest-changed',
   },
   'not-pinned': {
-    status: 'unpinned', title: 'Rolling tag without a pinned digest', label: 'not pinned', severity: 'hint',
-    remedy: 'pin a version tag or a digest for repeatable builds', anchor: 'not-pinned',
+    status: 'unpinned',
+    title: 'Rolling tag without a pinned digest',
+    label: 'not pinned',
+    severity: 'hint',
+    remedy: 'pin a version tag or a digest for repeatable builds',
+    anchor: 'not-pinned',
   },
-  skipped: { status: 'skipped', title: 'Not checked', label: 'not checked', severity: 'off', remedy: null, anchor: 'skipped' },
-  ignored: { status: 'skipped', title: 'Ignored by policy', label: 'ignored by policy', severity: 'off', remedy: null, anchor: 'ignored' },
+  skipped: {
+    status: 'skipped',
+    title: 'Not checked',
+    label: 'not checked',
+    severity: 'off',
+    remedy: null,
+    anchor: 'skipped',
+  },
+  ignored: {
+    status: 'skipped',
+    title: 'Ignored by policy',
+    label: 'ignored by policy',
+    severity: 'off',
+    remedy: null,
+    anchor: 'ignored',
+  },
   'auth-failed': {
-    status: 'error', title: 'The registry refused the credentials (or wants some)', label: 'auth required', severity: 'warning',
-    remedy: 'log in with "docker login {registry}" (DOCKER_CONFIG), or set REGISTRY_LENS_REGISTRY={registry} with REGISTRY_LENS_USERNAME and REGISTRY_LENS_PASSWORD',
+    status: 'error',
+    title: 'The registry refused the credentials (or wants some)',
+    label: 'auth required',
+    severity: 'warning',
+    remedy:
+      'log in with "docker login {registry}" (DOCKER_CONFIG), or set REGISTRY_LENS_REGISTRY={registry} with REGISTRY_LENS_USERNAME and REGISTRY_LENS_PASSWORD',
     anchor: 'auth-failed',
   },
   'credential-not-sent': {
-    status: 'error', title: 'A credential exists but was not sent: the registry speaks plain HTTP', label: 'not sent: plain HTTP', severity: 'warning',
-    remedy: '{registry} speaks plain HTTP: pass --insecure {registry} to send it credentials', anchor: 'credential-not-sent',
+    status: 'error',
+    title: 'A credential exists but was not sent: the registry speaks plain HTTP',
+    label: 'not sent: plain HTTP',
+    severity: 'warning',
+    remedy: '{registry} speaks plain HTTP: pass --insecure {registry} to send it credentials',
+    anchor: 'credential-not-sent',
   },
   'not-found': {
-    status: 'error', title: 'Repository, tag or digest not found', label: 'not found', severity: 'warning',
-    remedy: 'check the image name and tag in the file (and that your credentials may see the repository)', anchor: 'not-found',
+    status: 'error',
+    title: 'Repository, tag or digest not found',
+    label: 'not found',
+    severity: 'warning',
+    remedy: 'check the image name and tag in the file (and that your credentials may see the repository)',
+    anchor: 'not-found',
   },
   'tag-not-found': {
-    status: 'error', title: 'The registry does not have this tag', label: 'tag not found', severity: 'warning',
-    remedy: 'write a tag the registry has (the newer ones are listed above and in --json "updates")', anchor: 'tag-not-found',
+    status: 'error',
+    title: 'The registry does not have this tag',
+    label: 'tag not found',
+    severity: 'warning',
+    remedy: 'write a tag the registry has (the newer ones are listed above and in --json "updates")',
+    anchor: 'tag-not-found',
   },
   'platform-missing': {
-    status: 'error', title: "The tag's index no longer has the pinned platform", label: 'platform missing', severity: 'warning',
-    remedy: 'pick a tag whose index still has that platform, or pin another platform\'s digest', anchor: 'platform-missing',
+    status: 'error',
+    title: "The tag's index no longer has the pinned platform",
+    label: 'platform missing',
+    severity: 'warning',
+    remedy: "pick a tag whose index still has that platform, or pin another platform's digest",
+    anchor: 'platform-missing',
   },
   'registry-unreachable': {
-    status: 'error', title: 'The registry could not be reached', label: 'unreachable', severity: 'warning',
-    remedy: 'check that {registry} is up and reachable from here (proxy: HTTPS_PROXY / NO_PROXY)', anchor: 'registry-unreachable',
+    status: 'error',
+    title: 'The registry could not be reached',
+    label: 'unreachable',
+    severity: 'warning',
+    remedy: 'check that {registry} is up and reachable from here (proxy: HTTPS_PROXY / NO_PROXY)',
+    anchor: 'registry-unreachable',
   },
   'tls-error': {
-    status: 'error', title: 'TLS verification failed', label: 'TLS problem', severity: 'warning',
-    remedy: 'pass --ca-file {registry}=CA.pem with the registry\'s CA certificate, or --insecure {registry} if you trust the network',
+    status: 'error',
+    title: 'TLS verification failed',
+    label: 'TLS problem',
+    severity: 'warning',
+    remedy:
+      "pass --ca-file {registry}=CA.pem with the registry's CA certificate, or --insecure {registry} if you trust the network",
     anchor: 'tls-error',
   },
   'rate-limited': {
-    status: 'error', title: 'The registry rate limit was reached', label: 'rate limited', severity: 'warning',
-    remedy: 'wait and run again, or log in to raise the limit', anchor: 'rate-limited',
+    status: 'error',
+    title: 'The registry rate limit was reached',
+    label: 'rate limited',
+    severity: 'warning',
+    remedy: 'wait and run again, or log in to raise the limit',
+    anchor: 'rate-limited',
   },
   'protocol-error': {
-    status: 'error', title: 'The registry answered something unusable', label: 'unusable answer', severity: 'warning', remedy: null,
+    status: 'error',
+    title: 'The registry answered something unusable',
+    label: 'unusable answer',
+    severity: 'warning',
+    remedy: null,
     anchor: 'protocol-error',
   },
   'registry-error': {
-    status: 'error', title: 'The registry answered with an error', label: 'registry error', severity: 'warning', remedy: null,
+    status: 'error',
+    title: 'The registry answered with an error',
+    label: 'registry error',
+    severity: 'warning',
+    remedy: null,
     anchor: 'registry-error',
   },
   'not-cached': {
-    status: 'error', title: 'Offline and nothing cached', label: 'not cached', severity: 'warning',
-    remedy: 'run the check once without --offline', anchor: 'not-cached',
+    status: 'error',
+    title: 'Offline and nothing cached',
+    label: 'not cached',
+    severity: 'warning',
+    remedy: 'run the check once without --offline',
+    anchor: 'not-cached',
   },
 } as const satisfies Record<string, FindingCodeInfo>;
 
@@ -137,7 +219,8 @@ const LEVELS: readonly SeverityLevel[] = ['error', 'warning', 'information', 'hi
  * it (`registryProblem` covers every error code), else the table's default. Unknown keys and levels are ignored.
  */
 export function resolveSeverities(configured: Readonly<Record<string, unknown>>): Record<FindingCode, SeverityLevel> {
-  const level = (v: unknown): SeverityLevel | undefined => (LEVELS as readonly unknown[]).includes(v) ? (v as SeverityLevel) : undefined;
+  const level = (v: unknown): SeverityLevel | undefined =>
+    (LEVELS as readonly unknown[]).includes(v) ? (v as SeverityLevel) : undefined;
   const out = {} as Record<FindingCode, SeverityLevel>;
   for (const code of ALL_FINDING_CODES) out[code] = FINDING_CODES[code].severity;
   for (const [key, codes] of Object.entries(LEGACY_SEVERITY_KEYS)) {

@@ -41,7 +41,15 @@ export class DockerConfigError extends Error {
   }
 }
 
-const ENTRY_FIELDS = ['auth', 'username', 'password', 'identitytoken', 'registrytoken', 'email', 'serveraddress'] as const;
+const ENTRY_FIELDS = [
+  'auth',
+  'username',
+  'password',
+  'identitytoken',
+  'registrytoken',
+  'email',
+  'serveraddress',
+] as const;
 
 function jsonType(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
@@ -53,26 +61,33 @@ function jsonType(v: unknown): string {
  * `proxies`, `currentContext`, ...) and are left alone. Throws DockerConfigError naming `file` and the key.
  */
 export function validateAuthFile(data: unknown, file: string): DockerConfigFile {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new DockerConfigError(`${file}: the file is ${jsonType(data)}, not a JSON object`, file);
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new DockerConfigError(`${file}: the file is ${jsonType(data)}, not a JSON object`, file);
   const o = data as Record<string, unknown>;
   if (o.auths !== undefined) {
-    if (typeof o.auths !== 'object' || o.auths === null || Array.isArray(o.auths)) throw new DockerConfigError(`${file}: "auths" is ${jsonType(o.auths)}, not an object`, file);
+    if (typeof o.auths !== 'object' || o.auths === null || Array.isArray(o.auths))
+      throw new DockerConfigError(`${file}: "auths" is ${jsonType(o.auths)}, not an object`, file);
     for (const [key, entry] of Object.entries(o.auths as Record<string, unknown>)) {
-      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new DockerConfigError(`${file}: auths "${key}" is ${jsonType(entry)}, not an object`, file);
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+        throw new DockerConfigError(`${file}: auths "${key}" is ${jsonType(entry)}, not an object`, file);
       const e = entry as Record<string, unknown>;
       for (const f of ENTRY_FIELDS) {
-        if (e[f] !== undefined && typeof e[f] !== 'string') throw new DockerConfigError(`${file}: auths "${key}" field "${f}" is ${jsonType(e[f])}, not a string`, file);
+        if (e[f] !== undefined && typeof e[f] !== 'string')
+          throw new DockerConfigError(`${file}: auths "${key}" field "${f}" is ${jsonType(e[f])}, not a string`, file);
       }
       if (typeof e.auth === 'string' && e.auth !== '') decodeBasicAuth(e.auth, `auths "${key}"`, file);
     }
   }
   if (o.credHelpers !== undefined) {
-    if (typeof o.credHelpers !== 'object' || o.credHelpers === null || Array.isArray(o.credHelpers)) throw new DockerConfigError(`${file}: "credHelpers" is ${jsonType(o.credHelpers)}, not an object`, file);
+    if (typeof o.credHelpers !== 'object' || o.credHelpers === null || Array.isArray(o.credHelpers))
+      throw new DockerConfigError(`${file}: "credHelpers" is ${jsonType(o.credHelpers)}, not an object`, file);
     for (const [key, v] of Object.entries(o.credHelpers as Record<string, unknown>)) {
-      if (typeof v !== 'string') throw new DockerConfigError(`${file}: credHelpers "${key}" is ${jsonType(v)}, not a string`, file);
+      if (typeof v !== 'string')
+        throw new DockerConfigError(`${file}: credHelpers "${key}" is ${jsonType(v)}, not a string`, file);
     }
   }
-  if (o.credsStore !== undefined && typeof o.credsStore !== 'string') throw new DockerConfigError(`${file}: "credsStore" is ${jsonType(o.credsStore)}, not a string`, file);
+  if (o.credsStore !== undefined && typeof o.credsStore !== 'string')
+    throw new DockerConfigError(`${file}: "credsStore" is ${jsonType(o.credsStore)}, not a string`, file);
   return o;
 }
 
@@ -82,7 +97,8 @@ const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}
 /** An `auth` value as docker/cli's decodeAuth reads it: strict base64 of `user:password`, split at the first ':'. */
 export function decodeBasicAuth(auth: string, where: string, file: string): { username: string; password: string } {
   const compact = auth.replace(/[\r\n]/g, '');
-  if (!STD_BASE64.test(compact)) throw new DockerConfigError(`${file}: the "auth" of ${where} is not base64 of user:password`, file);
+  if (!STD_BASE64.test(compact))
+    throw new DockerConfigError(`${file}: the "auth" of ${where} is not base64 of user:password`, file);
   const decoded = Buffer.from(compact, 'base64').toString('utf8');
   const i = decoded.indexOf(':');
   if (i < 0) throw new DockerConfigError(`${file}: the "auth" of ${where} is not base64 of user:password`, file);
@@ -92,7 +108,11 @@ export function decodeBasicAuth(auth: string, where: string, file: string): { us
 }
 
 /** Decodes an `auths` entry into a credential (without source); undefined when it holds nothing. */
-export function decodeAuthEntry(entry: DockerAuthEntry, where: string, file: string): Omit<Credential, 'source'> | undefined {
+export function decodeAuthEntry(
+  entry: DockerAuthEntry,
+  where: string,
+  file: string,
+): Omit<Credential, 'source'> | undefined {
   let username = entry.username;
   let password = entry.password;
   if (entry.auth) ({ username, password } = decodeBasicAuth(entry.auth, where, file));
@@ -156,7 +176,11 @@ export function parseAuthKey(key: string): { registry: string; path: string } | 
  * The `auths` entry for a repository of a registry, most specific first: a key naming the repository or one of its
  * namespaces (longest wins), then the registry's exact key, docker/cli's host match, and registry normalisation.
  */
-export function findAuthEntry(auths: Record<string, DockerAuthEntry> | undefined, registry: string, repository?: string): { key: string; entry: DockerAuthEntry } | undefined {
+export function findAuthEntry(
+  auths: Record<string, DockerAuthEntry> | undefined,
+  registry: string,
+  repository?: string,
+): { key: string; entry: DockerAuthEntry } | undefined {
   if (!auths) return undefined;
   if (repository) {
     let best: { key: string; entry: DockerAuthEntry; length: number } | undefined;

@@ -12,7 +12,12 @@ export function defaultKeychain(options: DefaultKeychainOptions = {}): Keychain 
   const env = options.env ?? process.env;
   const warn = options.onWarning ? { onWarning: options.onWarning } : {};
   return new MultiKeychain(
-    [options.first, new EnvKeychain(env), options.docker ?? new DockerConfigKeychain({ env, ...warn }), options.containers ?? new ContainersAuthKeychain({ env, ...warn })],
+    [
+      options.first,
+      new EnvKeychain(env),
+      options.docker ?? new DockerConfigKeychain({ env, ...warn }),
+      options.containers ?? new ContainersAuthKeychain({ env, ...warn }),
+    ],
     options.onError ? { onError: options.onError } : {},
   );
 }

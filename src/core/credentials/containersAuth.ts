@@ -10,12 +10,22 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decodeAuthEntry, type DockerConfigFile, DockerConfigError, findAuthEntry, parseAuthKey, validateAuthFile } from './authFile';
+import {
+  decodeAuthEntry,
+  type DockerConfigFile,
+  DockerConfigError,
+  findAuthEntry,
+  parseAuthKey,
+  validateAuthFile,
+} from './authFile';
 import { CredentialHelperError, helperCredential, runCredentialHelper } from './dockerConfig';
 import type { Credential, Keychain } from './types';
 
 /** The auth.json files containers tools read, most important first (they need not exist). */
-export function containersAuthFiles(env: Record<string, string | undefined> = process.env, home: string = os.homedir()): string[] {
+export function containersAuthFiles(
+  env: Record<string, string | undefined> = process.env,
+  home: string = os.homedir(),
+): string[] {
   const files: string[] = [];
   const explicit = env.REGISTRY_AUTH_FILE?.trim();
   if (explicit) files.push(explicit);
@@ -104,12 +114,21 @@ export class ContainersAuthKeychain implements Keychain {
     return undefined;
   }
 
-  private async fromFile(file: string, registry: string, repository: string | undefined, signal: AbortSignal | undefined): Promise<Credential | undefined> {
+  private async fromFile(
+    file: string,
+    registry: string,
+    repository: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Credential | undefined> {
     const config = this.readFile(file);
     if (!config) return undefined;
     const helper = Object.entries(config.credHelpers ?? {}).find(([k]) => parseAuthKey(k)?.registry === registry);
     if (helper?.[1]) {
-      const r = await runCredentialHelper(helper[1], helper[0], { timeoutMs: this.options.helperTimeoutMs ?? 10_000, env: this.env, ...(signal ? { signal } : {}) });
+      const r = await runCredentialHelper(helper[1], helper[0], {
+        timeoutMs: this.options.helperTimeoutMs ?? 10_000,
+        env: this.env,
+        ...(signal ? { signal } : {}),
+      });
       const c = r ? helperCredential(r) : undefined;
       if (c) return { ...c, source: `credential helper docker-credential-${helper[1]} (credHelpers in ${file})` };
     }

@@ -16,7 +16,15 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { authConfigKey, decodeAuthEntry, type DockerConfigFile, DockerConfigError, findAuthEntry, parseAuthKey, validateAuthFile } from './authFile';
+import {
+  authConfigKey,
+  decodeAuthEntry,
+  type DockerConfigFile,
+  DockerConfigError,
+  findAuthEntry,
+  parseAuthKey,
+  validateAuthFile,
+} from './authFile';
 import type { Credential, Keychain } from './types';
 
 /** One registry a docker config has a credential for, and where it is kept (never the secret). */
@@ -28,7 +36,10 @@ export interface DockerConfigEntry {
 }
 
 /** `$DOCKER_CONFIG` or `~/.docker`. */
-export function dockerConfigDir(env: Record<string, string | undefined> = process.env, home: string = os.homedir()): string {
+export function dockerConfigDir(
+  env: Record<string, string | undefined> = process.env,
+  home: string = os.homedir(),
+): string {
   const d = env.DOCKER_CONFIG;
   return d && d.trim() ? d : path.join(home, '.docker');
 }
@@ -62,9 +73,14 @@ const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * Runs `docker-credential-<name> get` with `serverUrl` on stdin. Resolves the helper's answer, or undefined for
  * "credentials not found". Rejects with CredentialHelperError (missing helper, timeout, bad output, other exit).
  */
-export function runCredentialHelper(name: string, serverUrl: string, options: HelperRunOptions): Promise<HelperResult | undefined> {
+export function runCredentialHelper(
+  name: string,
+  serverUrl: string,
+  options: HelperRunOptions,
+): Promise<HelperResult | undefined> {
   const program = `docker-credential-${name}`;
-  if (!HELPER_NAME.test(name)) return Promise.reject(new CredentialHelperError(`invalid credential helper name "${name}"`, program));
+  if (!HELPER_NAME.test(name))
+    return Promise.reject(new CredentialHelperError(`invalid credential helper name "${name}"`, program));
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void) => {
@@ -87,7 +103,9 @@ export function runCredentialHelper(name: string, serverUrl: string, options: He
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      finish(() => reject(new CredentialHelperError(`${program} did not answer within ${options.timeoutMs} ms`, program)));
+      finish(() =>
+        reject(new CredentialHelperError(`${program} did not answer within ${options.timeoutMs} ms`, program)),
+      );
     }, options.timeoutMs);
     const onAbort = () => {
       child.kill('SIGKILL');
@@ -96,7 +114,14 @@ export function runCredentialHelper(name: string, serverUrl: string, options: He
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (e: NodeJS.ErrnoException) => {
       finish(() =>
-        reject(new CredentialHelperError(e.code === 'ENOENT' ? `${program} not found on PATH (named by the docker config)` : `${program} failed to start: ${e.code ?? e.message}`, program)),
+        reject(
+          new CredentialHelperError(
+            e.code === 'ENOENT'
+              ? `${program} not found on PATH (named by the docker config)`
+              : `${program} failed to start: ${e.code ?? e.message}`,
+            program,
+          ),
+        ),
       );
     });
     child.on('close', (code) => {
@@ -112,7 +137,9 @@ export function runCredentialHelper(name: string, serverUrl: string, options: He
         // Helper output is an error text here; keep the first line only, and never if it looks like JSON (a secret).
         const first = (stdout || stderr).split('\n')[0]?.slice(0, 200) ?? '';
         const shown = first.startsWith('{') ? '' : `: ${first}`;
-        finish(() => reject(new CredentialHelperError(`${program} get exited with code ${code ?? 'signal'}${shown}`, program)));
+        finish(() =>
+          reject(new CredentialHelperError(`${program} get exited with code ${code ?? 'signal'}${shown}`, program)),
+        );
         return;
       }
       let data: unknown;
@@ -123,7 +150,9 @@ export function runCredentialHelper(name: string, serverUrl: string, options: He
         return;
       }
       if (typeof data !== 'object' || data === null) {
-        finish(() => reject(new CredentialHelperError(`${program} get printed something that is not a JSON object`, program)));
+        finish(() =>
+          reject(new CredentialHelperError(`${program} get printed something that is not a JSON object`, program)),
+        );
         return;
       }
       const o = data as Record<string, unknown>;
@@ -272,14 +301,23 @@ export class DockerConfigKeychain implements Keychain {
     return c ? { ...c, source: `DOCKER_AUTH_CONFIG (auths "${found.key}")` } : undefined;
   }
 
-  private async fromHelper(name: string, serverUrl: string, via: 'credHelpers' | 'credsStore', signal: AbortSignal | undefined): Promise<Credential | undefined> {
+  private async fromHelper(
+    name: string,
+    serverUrl: string,
+    via: 'credHelpers' | 'credsStore',
+    signal: AbortSignal | undefined,
+  ): Promise<Credential | undefined> {
     const cacheKey = `${name}\0${serverUrl}`;
     const ttl = this.options.helperCacheMs ?? 60_000;
     const hit = this.helperCache.get(cacheKey);
     let value: Promise<HelperResult | undefined>;
     if (hit && this.now() - hit.at < (hit.ok ? ttl : 5000)) value = hit.value;
     else {
-      value = runCredentialHelper(name, serverUrl, { timeoutMs: this.options.helperTimeoutMs ?? 10_000, env: this.env, ...(signal ? { signal } : {}) });
+      value = runCredentialHelper(name, serverUrl, {
+        timeoutMs: this.options.helperTimeoutMs ?? 10_000,
+        env: this.env,
+        ...(signal ? { signal } : {}),
+      });
       const entry: HelperCacheEntry = { at: this.now(), ok: true, value };
       this.helperCache.set(cacheKey, entry);
       value.catch(() => {

@@ -86,11 +86,15 @@ export class EnvKeychain implements Keychain {
     }
     if ((username || password) && !problem) {
       if (!username || !password) problem = `set both ${ENV_USERNAME} and ${ENV_PASSWORD}`;
-      else if (!registry) problem = `${ENV_USERNAME}/${ENV_PASSWORD} are ignored without ${ENV_REGISTRY} naming the registry they belong to`;
+      else if (!registry)
+        problem = `${ENV_USERNAME}/${ENV_PASSWORD} are ignored without ${ENV_REGISTRY} naming the registry they belong to`;
     }
     this.registry = registry;
     this.problem = problem;
-    this.credential = !problem && username && password && registry ? { username, password, source: `environment ${ENV_USERNAME}/${ENV_PASSWORD} (${ENV_REGISTRY}=${registry})` } : undefined;
+    this.credential =
+      !problem && username && password && registry
+        ? { username, password, source: `environment ${ENV_USERNAME}/${ENV_PASSWORD} (${ENV_REGISTRY}=${registry})` }
+        : undefined;
   }
 
   resolve(registry: string): Promise<Credential | undefined> {

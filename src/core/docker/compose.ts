@@ -32,7 +32,10 @@ export function composeProjectOf(labels: Record<string, string>): ComposeProject
   const project = labels[COMPOSE_LABELS.project];
   const service = labels[COMPOSE_LABELS.service];
   if (!project || !service) return null;
-  const files = (labels[COMPOSE_LABELS.configFiles] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const files = (labels[COMPOSE_LABELS.configFiles] ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   return {
     project,
     service,
@@ -43,7 +46,8 @@ export function composeProjectOf(labels: Record<string, string>): ComposeProject
   };
 }
 
-const absolute = (dir: string | null, f: string): string => (f.startsWith('/') || !dir ? f : `${dir.replace(/\/$/, '')}/${f}`);
+const absolute = (dir: string | null, f: string): string =>
+  f.startsWith('/') || !dir ? f : `${dir.replace(/\/$/, '')}/${f}`;
 
 /**
  * Why compose cannot recreate this container here (empty: it can): the labels lack the directory or files, or
@@ -55,7 +59,9 @@ export function composeProblems(p: ComposeProject, exists: (file: string) => boo
   if (!p.workingDir) out.push('its labels do not name the project directory');
   else if (!exists(p.workingDir)) out.push(`the project directory ${p.workingDir} does not exist here`);
   if (!p.configFiles.length) out.push('its labels do not name the compose files');
-  for (const f of p.configFiles) if (p.workingDir && exists(p.workingDir) && !exists(absolute(p.workingDir, f))) out.push(`the compose file ${absolute(p.workingDir, f)} does not exist`);
+  for (const f of p.configFiles)
+    if (p.workingDir && exists(p.workingDir) && !exists(absolute(p.workingDir, f)))
+      out.push(`the compose file ${absolute(p.workingDir, f)} does not exist`);
   return out;
 }
 
@@ -64,9 +70,13 @@ export function composeUpArgs(p: ComposeProject): string[] {
   return [
     ...p.configFiles.flatMap((f) => ['-f', absolute(p.workingDir, f)]),
     ...(p.workingDir ? ['--project-directory', p.workingDir] : []),
-    '-p', p.project,
+    '-p',
+    p.project,
     ...(p.environmentFile ? ['--env-file', absolute(p.workingDir, p.environmentFile)] : []),
-    'up', '-d', '--no-deps', p.service,
+    'up',
+    '-d',
+    '--no-deps',
+    p.service,
   ];
 }
 
@@ -96,7 +106,9 @@ export function engineEnv(endpoint: EngineEndpoint): Record<string, string> {
 
 function tryVersion(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(command, args, { env, timeout: 10_000 }, (err, stdout) => resolve(err ? null : stdout.trim().split('\n')[0]?.trim() || null));
+    execFile(command, args, { env, timeout: 10_000 }, (err, stdout) =>
+      resolve(err ? null : stdout.trim().split('\n')[0]?.trim() || null),
+    );
   });
 }
 
@@ -119,9 +131,17 @@ export function composeCommandLine(c: ComposeCommand, args: string[]): string {
 }
 
 /** Runs compose (stdio inherited, as in a terminal) and resolves with its exit code. */
-export function runCompose(c: ComposeCommand, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; stdio?: 'inherit' | 'pipe'; onOutput?: (text: string) => void }): Promise<number> {
+export function runCompose(
+  c: ComposeCommand,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; stdio?: 'inherit' | 'pipe'; onOutput?: (text: string) => void },
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(c.command, [...c.prefix, ...args], { cwd: opts.cwd, env: opts.env, stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const child = spawn(c.command, [...c.prefix, ...args], {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    });
     child.stdout?.on('data', (d: Buffer) => opts.onOutput?.(d.toString('utf8')));
     child.stderr?.on('data', (d: Buffer) => opts.onOutput?.(d.toString('utf8')));
     child.once('error', reject);

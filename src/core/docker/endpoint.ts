@@ -78,7 +78,10 @@ function readIfExists(file: string): string | undefined {
 }
 
 /** The context name docker would use (DOCKER_CONTEXT, else config.json currentContext), or null for `default`. */
-function currentContext(configDir: string, env: Record<string, string | undefined>): { name: string; from: string } | null {
+function currentContext(
+  configDir: string,
+  env: Record<string, string | undefined>,
+): { name: string; from: string } | null {
   const fromEnv = env.DOCKER_CONTEXT;
   if (nonEmpty(fromEnv)) return fromEnv === 'default' ? null : { name: fromEnv, from: 'DOCKER_CONTEXT' };
   let config: unknown;
@@ -87,8 +90,11 @@ function currentContext(configDir: string, env: Record<string, string | undefine
   } catch {
     return null; // no config (or a broken one: the credentials keychain reports that)
   }
-  const name = typeof config === 'object' && config !== null ? (config as { currentContext?: unknown }).currentContext : undefined;
-  return typeof name === 'string' && name !== '' && name !== 'default' ? { name, from: 'config.json currentContext' } : null;
+  const name =
+    typeof config === 'object' && config !== null ? (config as { currentContext?: unknown }).currentContext : undefined;
+  return typeof name === 'string' && name !== '' && name !== 'default'
+    ? { name, from: 'config.json currentContext' }
+    : null;
 }
 
 function none(host: string, source: EngineSource, reason: 'unsupported' | 'invalid', message: string): EngineEndpoint {
@@ -99,16 +105,39 @@ function none(host: string, source: EngineSource, reason: 'unsupported' | 'inval
  * Parses a docker host string into an endpoint. `tls` is applied to tcp:// hosts; `tlsFiles` loads ca/cert/key
  * from a folder (verify without a CA file falls back to the system roots, as docker does).
  */
-function parseHost(host: string, source: EngineSource, tls: { enabled: boolean; verify: boolean; certPath: string } | null): EngineEndpoint {
-  const where = source.kind === 'env' ? 'DOCKER_HOST' : source.kind === 'context' ? `docker context "${source.detail}"` : source.kind === 'setting' ? source.detail : 'the default';
+function parseHost(
+  host: string,
+  source: EngineSource,
+  tls: { enabled: boolean; verify: boolean; certPath: string } | null,
+): EngineEndpoint {
+  const where =
+    source.kind === 'env'
+      ? 'DOCKER_HOST'
+      : source.kind === 'context'
+        ? `docker context "${source.detail}"`
+        : source.kind === 'setting'
+          ? source.detail
+          : 'the default';
   const h = host.trim();
   if (h.startsWith('/')) return { kind: 'unix', host: `unix://${h}`, socketPath: h, source };
   const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(h);
-  if (!m) return none(h, source, 'invalid', `${where} is "${h}", which is not a docker host: use unix:///path/to/docker.sock or tcp://HOST:PORT.`);
+  if (!m)
+    return none(
+      h,
+      source,
+      'invalid',
+      `${where} is "${h}", which is not a docker host: use unix:///path/to/docker.sock or tcp://HOST:PORT.`,
+    );
   const scheme = (m[1] ?? '').toLowerCase();
   const rest = m[2] ?? '';
   if (scheme === 'unix') {
-    if (!rest.startsWith('/')) return none(h, source, 'invalid', `${where} is "${h}": a unix:// host needs an absolute socket path (unix:///var/run/docker.sock).`);
+    if (!rest.startsWith('/'))
+      return none(
+        h,
+        source,
+        'invalid',
+        `${where} is "${h}": a unix:// host needs an absolute socket path (unix:///var/run/docker.sock).`,
+      );
     return { kind: 'unix', host: h, socketPath: rest, source };
   }
   if (scheme === 'ssh' || scheme === 'npipe' || scheme === 'fd') {
@@ -117,11 +146,18 @@ function parseHost(host: string, source: EngineSource, tls: { enabled: boolean; 
       source,
       'unsupported',
       `${where} is "${h}": Registry Lens talks to Docker over unix sockets and tcp:// only, not ${scheme}://. ` +
-        (scheme === 'ssh' ? 'Forward the remote socket (ssh -L /tmp/docker.sock:/var/run/docker.sock HOST) and point the docker host at unix:///tmp/docker.sock.' : 'Point the docker host at a unix:// or tcp:// address.'),
+        (scheme === 'ssh'
+          ? 'Forward the remote socket (ssh -L /tmp/docker.sock:/var/run/docker.sock HOST) and point the docker host at unix:///tmp/docker.sock.'
+          : 'Point the docker host at a unix:// or tcp:// address.'),
     );
   }
   if (scheme !== 'tcp' && scheme !== 'http' && scheme !== 'https') {
-    return none(h, source, 'invalid', `${where} is "${h}": unknown scheme ${scheme}://; use unix:///path/to/docker.sock or tcp://HOST:PORT.`);
+    return none(
+      h,
+      source,
+      'invalid',
+      `${where} is "${h}": unknown scheme ${scheme}://; use unix:///path/to/docker.sock or tcp://HOST:PORT.`,
+    );
   }
   let url: URL;
   try {
@@ -144,7 +180,12 @@ function parseHost(host: string, source: EngineSource, tls: { enabled: boolean; 
     const key = readIfExists(path.join(certPath, 'key.pem'));
     if (ca !== undefined) files.ca = ca;
     if ((cert === undefined) !== (key === undefined)) {
-      return none(h, source, 'invalid', `${where} uses TLS, but ${certPath} has ${cert === undefined ? 'key.pem without cert.pem' : 'cert.pem without key.pem'}: both or neither are needed.`);
+      return none(
+        h,
+        source,
+        'invalid',
+        `${where} uses TLS, but ${certPath} has ${cert === undefined ? 'key.pem without cert.pem' : 'cert.pem without key.pem'}: both or neither are needed.`,
+      );
     }
     if (cert !== undefined && key !== undefined) {
       files.cert = cert;
@@ -173,9 +214,11 @@ function contextEndpoint(configDir: string, ctx: { name: string; from: string })
         : `The docker context "${ctx.name}" could not be read (${metaFile}: ${(e as Error).message}).`,
     );
   }
-  const docker = (meta as { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } } | null)?.Endpoints?.docker;
+  const docker = (meta as { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } } | null)?.Endpoints
+    ?.docker;
   const host = typeof docker?.Host === 'string' ? docker.Host : '';
-  if (host === '') return none('', source, 'invalid', `The docker context "${ctx.name}" has no docker endpoint (${metaFile}).`);
+  if (host === '')
+    return none('', source, 'invalid', `The docker context "${ctx.name}" has no docker endpoint (${metaFile}).`);
   const tlsDir = path.join(configDir, 'contexts', 'tls', dir, 'docker');
   const hasTls = fs.existsSync(tlsDir);
   const skip = docker?.SkipTLSVerify === true;
@@ -194,16 +237,27 @@ export function resolveEngine(options: ResolveEngineOptions = {}): EngineEndpoin
     const enabled = verify || nonEmpty(env.DOCKER_TLS);
     return { enabled, verify, certPath: nonEmpty(env.DOCKER_CERT_PATH) ? env.DOCKER_CERT_PATH : configDir };
   };
-  if (nonEmpty(options.host)) return parseHost(options.host, { kind: 'setting', detail: options.hostLabel ?? 'setting' }, envTls());
+  if (nonEmpty(options.host))
+    return parseHost(options.host, { kind: 'setting', detail: options.hostLabel ?? 'setting' }, envTls());
   if (nonEmpty(env.DOCKER_HOST)) return parseHost(env.DOCKER_HOST, { kind: 'env', detail: 'DOCKER_HOST' }, envTls());
   const ctx = currentContext(configDir, env);
   if (ctx) return contextEndpoint(configDir, ctx);
-  return { kind: 'unix', host: `unix://${DEFAULT_DOCKER_SOCKET}`, socketPath: DEFAULT_DOCKER_SOCKET, source: { kind: 'default', detail: 'default' } };
+  return {
+    kind: 'unix',
+    host: `unix://${DEFAULT_DOCKER_SOCKET}`,
+    socketPath: DEFAULT_DOCKER_SOCKET,
+    source: { kind: 'default', detail: 'default' },
+  };
 }
 
 /** One line for logs and tree tooltips: where the engine is and why that one. Never a secret (no PEMs). */
 export function describeEndpoint(e: EngineEndpoint): string {
-  const from = e.source.kind === 'default' ? 'default' : e.source.kind === 'context' ? `docker context ${e.source.detail}` : e.source.detail;
+  const from =
+    e.source.kind === 'default'
+      ? 'default'
+      : e.source.kind === 'context'
+        ? `docker context ${e.source.detail}`
+        : e.source.detail;
   if (e.kind === 'none') return `${e.host || '(no host)'} from ${from}: ${e.reason}`;
   if (e.kind === 'unix') return `unix://${e.socketPath} (${from})`;
   const tls = e.tls ? `, TLS${e.tls.verify ? '' : ' unverified'}${e.tls.cert ? ' with client certificate' : ''}` : '';

@@ -1,3 +1,4 @@
+// Over 400 lines: one class over dockerode; every call shares its lazy load, deadlines and error mapping.
 // The local Docker engine through dockerode, loaded on first use (`await import('dockerode')`): in the bundles it
 // lives in dist/docker.js, required only when the docker section is used, so activation stays light.
 // Every method turns what dockerode throws into a typed error (errors.ts). The container methods (create, start,
@@ -124,7 +125,13 @@ function loadDockerode(): Promise<DockerodeCtor> {
 }
 
 /** docker-modem reads DOCKER_* from the environment and merges it under our options; the endpoint is already resolved. */
-const MODEM_ENV = ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_CLIENT_TIMEOUT', 'DOCKER_PATH_PREFIX'];
+const MODEM_ENV = [
+  'DOCKER_HOST',
+  'DOCKER_TLS_VERIFY',
+  'DOCKER_CERT_PATH',
+  'DOCKER_CLIENT_TIMEOUT',
+  'DOCKER_PATH_PREFIX',
+];
 function withoutDockerEnv<T>(fn: () => T): T {
   const saved = MODEM_ENV.map((k) => [k, process.env[k]] as const);
   for (const k of MODEM_ENV) delete process.env[k];
@@ -150,7 +157,10 @@ export function registryAuthValue(auth: Credential | undefined, serveraddress: s
 }
 
 /** Combines a caller's signal with a timeout; `timedOut()` tells which fired. */
-function deadline(signal: AbortSignal | undefined, ms: number): { signal: AbortSignal; timedOut: () => boolean; done: () => void } {
+function deadline(
+  signal: AbortSignal | undefined,
+  ms: number,
+): { signal: AbortSignal; timedOut: () => boolean; done: () => void } {
   const c = new AbortController();
   let fired = false;
   const timer = setTimeout(() => {
@@ -214,7 +224,13 @@ export class Engine {
       // No keep-alive on the local socket: connections are cheap, and a pooled one outliving an engine restart
       // would fail the next request (EPIPE) instead of connecting to the new engine.
       const httpModule = await import('node:http');
-      options = { socketPath: e.socketPath, host: undefined, port: undefined, protocol: 'http', agent: new httpModule.Agent({ keepAlive: false }) };
+      options = {
+        socketPath: e.socketPath,
+        host: undefined,
+        port: undefined,
+        protocol: 'http',
+        agent: new httpModule.Agent({ keepAlive: false }),
+      };
     } else {
       options = { host: e.hostname, port: e.port, protocol: e.protocol, socketPath: undefined };
       if (e.tls) {
@@ -223,7 +239,11 @@ export class Engine {
         if (e.tls.key !== undefined) options.key = e.tls.key;
         if (!e.tls.verify) {
           const https = await import('node:https');
-          options.agent = new https.Agent({ rejectUnauthorized: false, ...(e.tls.ca ? { ca: e.tls.ca } : {}), ...(e.tls.cert ? { cert: e.tls.cert, key: e.tls.key } : {}) });
+          options.agent = new https.Agent({
+            rejectUnauthorized: false,
+            ...(e.tls.ca ? { ca: e.tls.ca } : {}),
+            ...(e.tls.cert ? { cert: e.tls.cert, key: e.tls.key } : {}),
+          });
         }
       }
     }
@@ -232,7 +252,13 @@ export class Engine {
   }
 
   /** Runs a short request with a timeout; connection failures drop the client so the next call starts afresh. */
-  private async request<T>(what: string, ms: number, signal: AbortSignal | undefined, fn: (d: Dockerode, signal: AbortSignal) => Promise<T>, retry = true): Promise<T> {
+  private async request<T>(
+    what: string,
+    ms: number,
+    signal: AbortSignal | undefined,
+    fn: (d: Dockerode, signal: AbortSignal) => Promise<T>,
+    retry = true,
+  ): Promise<T> {
     const docker = await this.client();
     const t = deadline(signal, ms);
     let err: Error;
@@ -248,7 +274,8 @@ export class Engine {
     }
     // A connection that broke under a read-only request (an engine restarting, a stale connection): once more,
     // on a fresh client, so a restarted engine is found at once.
-    if (retry && isEngineUnavailableError(err) && err.reason === 'connection-lost') return this.request(what, ms, signal, fn, false);
+    if (retry && isEngineUnavailableError(err) && err.reason === 'connection-lost')
+      return this.request(what, ms, signal, fn, false);
     throw err;
   }
 
@@ -276,7 +303,8 @@ export class Engine {
       };
     } catch (e) {
       if (isAbortError(e) && opts.signal?.aborted) throw e;
-      if (isEngineUnavailableError(e)) return { state: 'unavailable', endpoint: where, reason: e.reason, message: e.message };
+      if (isEngineUnavailableError(e))
+        return { state: 'unavailable', endpoint: where, reason: e.reason, message: e.message };
       const detail = isEngineRequestError(e) ? `HTTP ${e.status}` : e instanceof Error ? e.message : String(e);
       const u = unavailable('not-docker', this.endpoint, detail);
       return { state: 'unavailable', endpoint: where, reason: u.reason, message: u.message };
@@ -292,11 +320,17 @@ export class Engine {
     const [images, containers] = await this.request('list images and containers', ms, opts.signal, (d, signal) =>
       Promise.all([d.listImages({ abortSignal: signal }), d.listContainers({ abortSignal: signal })]),
     );
-    const named = images.filter((i) => (i.RepoTags ?? []).some((t) => t !== '<none>:<none>') || (i.RepoDigests ?? []).some((r) => !r.startsWith('<none>@')));
+    const named = images.filter(
+      (i) =>
+        (i.RepoTags ?? []).some((t) => t !== '<none>:<none>') ||
+        (i.RepoDigests ?? []).some((r) => !r.startsWith('<none>@')),
+    );
     const inspectedImages = await mapLimit(named, this.concurrency, async (i): Promise<LocalImage> => {
       let info: Dockerode.ImageInspectInfo | undefined;
       try {
-        info = await this.request(`inspect image ${i.Id}`, ms, opts.signal, (d, signal) => withSignal<Dockerode.ImageInspectInfo>(d.getImage(i.Id), 'inspect', signal));
+        info = await this.request(`inspect image ${i.Id}`, ms, opts.signal, (d, signal) =>
+          withSignal<Dockerode.ImageInspectInfo>(d.getImage(i.Id), 'inspect', signal),
+        );
       } catch (e) {
         if (!isEngineRequestError(e)) throw e; // removed meanwhile: keep what the list said
       }
@@ -320,7 +354,9 @@ export class Engine {
     const inspectedContainers = await mapLimit(running, this.concurrency, async (c): Promise<LocalContainer | null> => {
       let configured: string | undefined;
       try {
-        const info = await this.request(`inspect container ${c.Id}`, ms, opts.signal, (d, signal) => withSignal<Dockerode.ContainerInspectInfo>(d.getContainer(c.Id), 'inspect', signal));
+        const info = await this.request(`inspect container ${c.Id}`, ms, opts.signal, (d, signal) =>
+          withSignal<Dockerode.ContainerInspectInfo>(d.getContainer(c.Id), 'inspect', signal),
+        );
         configured = info.Config?.Image;
       } catch (e) {
         if (isEngineRequestError(e) && e.status === 404) return null; // gone meanwhile
@@ -366,14 +402,23 @@ export class Engine {
     try {
       const query: Record<string, unknown> = { fromImage, tag, abortSignal: signal };
       if (opts.platform) query.platform = opts.platform;
-      stream = (await docker.createImage({ base64: registryAuthValue(opts.auth, serveraddress) }, query)) as http.IncomingMessage;
+      stream = (await docker.createImage(
+        { base64: registryAuthValue(opts.auth, serveraddress) },
+        query,
+      )) as http.IncomingMessage;
     } catch (e) {
       if (signal?.aborted) throw abortError(`pull ${ref}`);
       const err = classifyEngineError(e, this.endpoint, `pull ${ref}`);
       if (isEngineUnavailableError(err)) this.docker = undefined;
       if (err instanceof EngineRequestError || isEngineRequestError(err)) {
         const engineMessage = engineMessageOf(e);
-        throw new PullError(`Pulling ${ref} failed: ${engineMessage}`, pullErrorKind(engineMessage), ref, err.status, engineMessage);
+        throw new PullError(
+          `Pulling ${ref} failed: ${engineMessage}`,
+          pullErrorKind(engineMessage),
+          ref,
+          err.status,
+          engineMessage,
+        );
       }
       throw err;
     }
@@ -420,7 +465,15 @@ export class Engine {
         handle(parser.end());
         if (settled) return;
         if (tracker.outcome === null) {
-          finish(new PullError(`Pulling ${ref} failed: the engine ended the pull without a result (${tracker.snapshot().status || 'no status'})`, 'error', ref, null, 'stream ended without a result'));
+          finish(
+            new PullError(
+              `Pulling ${ref} failed: the engine ended the pull without a result (${tracker.snapshot().status || 'no status'})`,
+              'error',
+              ref,
+              null,
+              'stream ended without a result',
+            ),
+          );
           return;
         }
         finish();
@@ -439,7 +492,13 @@ export class Engine {
     });
     report(true);
     const progress = tracker.snapshot();
-    return { ref, outcome: tracker.outcome ?? 'downloaded', digest: progress.digest, progress, durationMs: Date.now() - started };
+    return {
+      ref,
+      outcome: tracker.outcome ?? 'downloaded',
+      digest: progress.digest,
+      progress,
+      durationMs: Date.now() - started,
+    };
   }
 
   /**
@@ -447,21 +506,54 @@ export class Engine {
    * out, with a timeout; 2xx and 304 (already started / stopped) are success. Read-only requests retry once on a
    * broken connection; changes (`retry: false`) never do, so nothing is done twice.
    */
-  private async call<T>(what: string, method: 'GET' | 'POST' | 'DELETE', apiPath: string, opts: { query?: Record<string, string | number | boolean>; body?: unknown; timeoutMs?: number; signal?: AbortSignal; retry?: boolean } = {}): Promise<T> {
-    return this.request(what, opts.timeoutMs ?? this.requestTimeoutMs, opts.signal, (d, signal) => new Promise<T>((resolve, reject) => {
-      const modem = (d as unknown as { modem: { dial(o: object, cb: (err: unknown, data: unknown) => void): void } }).modem;
-      const options: Record<string, unknown> = {};
-      if (opts.query) options._query = opts.query;
-      if (method === 'POST') options._body = opts.body ?? {};
-      modem.dial({
-        path: `${apiPath}?`,
-        method,
-        options: method === 'POST' || opts.query ? options : undefined,
-        abortSignal: signal,
-        ...(method === 'POST' ? { allowEmpty: true } : {}),
-        statusCodes: { 200: true, 201: true, 204: true, 304: true, 400: 'bad parameter', 404: 'no such object', 409: 'conflict', 500: 'server error' },
-      }, (err, data) => (err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(data as T)));
-    }), opts.retry ?? method === 'GET');
+  private async call<T>(
+    what: string,
+    method: 'GET' | 'POST' | 'DELETE',
+    apiPath: string,
+    opts: {
+      query?: Record<string, string | number | boolean>;
+      body?: unknown;
+      timeoutMs?: number;
+      signal?: AbortSignal;
+      retry?: boolean;
+    } = {},
+  ): Promise<T> {
+    return this.request(
+      what,
+      opts.timeoutMs ?? this.requestTimeoutMs,
+      opts.signal,
+      (d, signal) =>
+        new Promise<T>((resolve, reject) => {
+          const modem = (
+            d as unknown as { modem: { dial(o: object, cb: (err: unknown, data: unknown) => void): void } }
+          ).modem;
+          const options: Record<string, unknown> = {};
+          if (opts.query) options._query = opts.query;
+          if (method === 'POST') options._body = opts.body ?? {};
+          modem.dial(
+            {
+              path: `${apiPath}?`,
+              method,
+              options: method === 'POST' || opts.query ? options : undefined,
+              abortSignal: signal,
+              ...(method === 'POST' ? { allowEmpty: true } : {}),
+              statusCodes: {
+                200: true,
+                201: true,
+                204: true,
+                304: true,
+                400: 'bad parameter',
+                404: 'no such object',
+                409: 'conflict',
+                500: 'server error',
+              },
+            },
+            (err, data) =>
+              err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(data as T),
+          );
+        }),
+      opts.retry ?? method === 'GET',
+    );
   }
 
   /** `GET /containers/{id}/json` (by id or name): the container's configuration and state, as the engine says. */
@@ -472,7 +564,12 @@ export class Engine {
   /** `GET /images/{ref}/json`; null when the engine has no such image. */
   async inspectImage(ref: string, opts: { signal?: AbortSignal } = {}): Promise<ImageInspect | null> {
     try {
-      return await this.call<ImageInspect>(`inspect image ${ref}`, 'GET', `/images/${encodeURIComponent(ref)}/json`, opts);
+      return await this.call<ImageInspect>(
+        `inspect image ${ref}`,
+        'GET',
+        `/images/${encodeURIComponent(ref)}/json`,
+        opts,
+      );
     } catch (e) {
       if (isEngineRequestError(e) && e.status === 404) return null;
       throw e;
@@ -480,21 +577,41 @@ export class Engine {
   }
 
   /** Containers (all, or running only) with these labels (`key` or `key=value`), as `GET /containers/json` lists them. */
-  listContainersRaw(opts: { all?: boolean; labels?: string[]; signal?: AbortSignal } = {}): Promise<Array<{ Id: string; Names?: string[]; Image: string; ImageID: string; State: string; Labels?: Record<string, string> }>> {
+  listContainersRaw(opts: { all?: boolean; labels?: string[]; signal?: AbortSignal } = {}): Promise<
+    Array<{
+      Id: string;
+      Names?: string[];
+      Image: string;
+      ImageID: string;
+      State: string;
+      Labels?: Record<string, string>;
+    }>
+  > {
     const query: Record<string, string | boolean> = { all: opts.all === true };
     if (opts.labels?.length) query.filters = JSON.stringify({ label: opts.labels });
-    return this.call('list containers', 'GET', '/containers/json', { query, ...(opts.signal ? { signal: opts.signal } : {}) });
+    return this.call('list containers', 'GET', '/containers/json', {
+      query,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   }
 
   /** `POST /containers/create?name=`: the new container's id. */
   async createContainer(name: string, body: ContainerCreateBody, opts: { signal?: AbortSignal } = {}): Promise<string> {
-    const created = await this.call<{ Id: string }>(`create container ${name}`, 'POST', '/containers/create', { query: { name }, body, retry: false, ...opts });
+    const created = await this.call<{ Id: string }>(`create container ${name}`, 'POST', '/containers/create', {
+      query: { name },
+      body,
+      retry: false,
+      ...opts,
+    });
     return created.Id;
   }
 
   /** `POST /containers/{id}/start` (a container already running is fine). */
   async startContainer(id: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call(`start container ${id}`, 'POST', `/containers/${encodeURIComponent(id)}/start`, { retry: false, ...opts });
+    await this.call(`start container ${id}`, 'POST', `/containers/${encodeURIComponent(id)}/start`, {
+      retry: false,
+      ...opts,
+    });
   }
 
   /**
@@ -502,29 +619,56 @@ export class Engine {
    * SIGTERM), then SIGKILL after `timeoutSeconds`. The request waits that long and a margin.
    */
   async stopContainer(id: string, timeoutSeconds: number, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call(`stop container ${id}`, 'POST', `/containers/${encodeURIComponent(id)}/stop`, { query: { t: timeoutSeconds }, retry: false, timeoutMs: (timeoutSeconds + 30) * 1000, ...opts });
+    await this.call(`stop container ${id}`, 'POST', `/containers/${encodeURIComponent(id)}/stop`, {
+      query: { t: timeoutSeconds },
+      retry: false,
+      timeoutMs: (timeoutSeconds + 30) * 1000,
+      ...opts,
+    });
   }
 
   /** `POST /containers/{id}/rename?name=`. */
   async renameContainer(id: string, name: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call(`rename container ${id} to ${name}`, 'POST', `/containers/${encodeURIComponent(id)}/rename`, { query: { name }, retry: false, ...opts });
+    await this.call(`rename container ${id} to ${name}`, 'POST', `/containers/${encodeURIComponent(id)}/rename`, {
+      query: { name },
+      retry: false,
+      ...opts,
+    });
   }
 
   /** `DELETE /containers/{id}`: never its volumes (`v=false`); `force` kills a running one first. */
   async removeContainer(id: string, opts: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
-    await this.call(`remove container ${id}`, 'DELETE', `/containers/${encodeURIComponent(id)}`, { query: { v: false, force: opts.force === true }, retry: false, ...(opts.signal ? { signal: opts.signal } : {}) });
+    await this.call(`remove container ${id}`, 'DELETE', `/containers/${encodeURIComponent(id)}`, {
+      query: { v: false, force: opts.force === true },
+      retry: false,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   }
 
   /** `POST /networks/{network}/connect`: attaches a (created, not yet started) container with its endpoint settings. */
-  async connectNetwork(network: string, id: string, endpoint: EndpointSettings, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call(`connect ${id} to network ${network}`, 'POST', `/networks/${encodeURIComponent(network)}/connect`, { body: { Container: id, EndpointConfig: endpoint }, retry: false, ...opts });
+  async connectNetwork(
+    network: string,
+    id: string,
+    endpoint: EndpointSettings,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    await this.call(`connect ${id} to network ${network}`, 'POST', `/networks/${encodeURIComponent(network)}/connect`, {
+      body: { Container: id, EndpointConfig: endpoint },
+      retry: false,
+      ...opts,
+    });
   }
 
   /** The last `tail` lines of a container's stdout and stderr, as text (the engine's 8-byte frame headers removed). */
   async containerLogs(id: string, tail = 20, opts: { signal?: AbortSignal } = {}): Promise<string> {
-    const raw = await this.call<unknown>(`logs of ${id}`, 'GET', `/containers/${encodeURIComponent(id)}/logs`, { query: { stdout: true, stderr: true, tail }, ...opts });
+    const raw = await this.call<unknown>(`logs of ${id}`, 'GET', `/containers/${encodeURIComponent(id)}/logs`, {
+      query: { stdout: true, stderr: true, tail },
+      ...opts,
+    });
     // The modem parses a body that happens to be JSON (a TTY's `42`): give it back as text.
-    const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw));
+    const buf = Buffer.isBuffer(raw)
+      ? raw
+      : Buffer.from(typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw));
     return demuxLogs(buf).trim();
   }
 
@@ -538,7 +682,13 @@ export class Engine {
 export function demuxLogs(buf: Buffer): string {
   const parts: Buffer[] = [];
   let i = 0;
-  while (i + 8 <= buf.length && (buf[i] === 0 || buf[i] === 1 || buf[i] === 2) && buf[i + 1] === 0 && buf[i + 2] === 0 && buf[i + 3] === 0) {
+  while (
+    i + 8 <= buf.length &&
+    (buf[i] === 0 || buf[i] === 1 || buf[i] === 2) &&
+    buf[i + 1] === 0 &&
+    buf[i + 2] === 0 &&
+    buf[i + 3] === 0
+  ) {
     const size = buf.readUInt32BE(i + 4);
     parts.push(buf.subarray(i + 8, i + 8 + size));
     i += 8 + size;
@@ -550,7 +700,8 @@ export function demuxLogs(buf: Buffer): string {
 function engineMessageOf(e: unknown): string {
   const err = e as { json?: unknown; message?: unknown };
   const json = err?.json;
-  if (typeof json === 'object' && json !== null && typeof (json as { message?: unknown }).message === 'string') return (json as { message: string }).message;
+  if (typeof json === 'object' && json !== null && typeof (json as { message?: unknown }).message === 'string')
+    return (json as { message: string }).message;
   if (Buffer.isBuffer(json)) {
     const text = json.toString('utf8').trim();
     try {
@@ -564,4 +715,3 @@ function engineMessageOf(e: unknown): string {
   const msg = typeof err?.message === 'string' ? err.message : String(e);
   return msg.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
 }
-

@@ -86,7 +86,8 @@ export class PullError extends DockerEngineError {
 }
 
 export const isDockerEngineError = (e: unknown): e is DockerEngineError => hasName(e, NAMES);
-export const isEngineUnavailableError = (e: unknown): e is EngineUnavailableError => hasName(e, ['EngineUnavailableError']);
+export const isEngineUnavailableError = (e: unknown): e is EngineUnavailableError =>
+  hasName(e, ['EngineUnavailableError']);
 export const isEngineRequestError = (e: unknown): e is EngineRequestError => hasName(e, ['EngineRequestError']);
 export const isPullError = (e: unknown): e is PullError => hasName(e, ['PullError']);
 /** A cancelled operation (an aborted signal): the same `AbortError` the check engine and registry client use. */
@@ -95,8 +96,10 @@ export { isAbortError } from '../util/errorName';
 
 /** Sorts an engine error message ("pull access denied", "manifest unknown", ...). */
 export function pullErrorKind(message: string): PullError['kind'] {
-  if (/unauthori[sz]ed|denied|authentication required|no basic auth credentials|forbidden/i.test(message)) return 'auth';
-  if (/manifest unknown|not found|does not exist|no such|unknown: repository|name unknown/i.test(message)) return 'not-found';
+  if (/unauthori[sz]ed|denied|authentication required|no basic auth credentials|forbidden/i.test(message))
+    return 'auth';
+  if (/manifest unknown|not found|does not exist|no such|unknown: repository|name unknown/i.test(message))
+    return 'not-found';
   return 'error';
 }
 
@@ -106,7 +109,8 @@ const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|E
 function unavailableMessage(reason: EngineUnavailableReason, endpoint: EngineEndpoint, detail: string): string {
   const where = describeEndpoint(endpoint);
   const socket = endpoint.kind === 'unix' ? endpoint.socketPath : '';
-  const point = 'or point the docker host (DOCKER_HOST, the docker context, or Registry Lens\'s docker host setting) at your engine';
+  const point =
+    "or point the docker host (DOCKER_HOST, the docker context, or Registry Lens's docker host setting) at your engine";
   switch (reason) {
     case 'socket-missing':
       return `No Docker engine at ${socket}: the socket does not exist. Start Docker (Docker Desktop, or "sudo systemctl start docker"), ${point}.`;
@@ -130,7 +134,12 @@ function unavailableMessage(reason: EngineUnavailableReason, endpoint: EngineEnd
   }
 }
 
-export function unavailable(reason: EngineUnavailableReason, endpoint: EngineEndpoint, detail = '', systemCode?: string): EngineUnavailableError {
+export function unavailable(
+  reason: EngineUnavailableReason,
+  endpoint: EngineEndpoint,
+  detail = '',
+  systemCode?: string,
+): EngineUnavailableError {
   return new EngineUnavailableError(reason, unavailableMessage(reason, endpoint, detail), systemCode);
 }
 
@@ -146,7 +155,8 @@ export function classifyEngineError(e: unknown, endpoint: EngineEndpoint, what: 
   if (code === 'ABORT_ERR') return abortError(what);
   if (typeof err?.statusCode === 'number') {
     const body = err.json as { message?: unknown } | undefined;
-    const engineMessage = typeof body?.message === 'string' ? body.message : message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
+    const engineMessage =
+      typeof body?.message === 'string' ? body.message : message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
     return new EngineRequestError(`${what}: the engine answered ${err.statusCode}: ${engineMessage}`, err.statusCode);
   }
   switch (code) {

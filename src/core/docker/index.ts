@@ -37,8 +37,24 @@ export {
   type DockerEngineErrorName,
   type EngineUnavailableReason,
 } from './errors';
-export { eventError, formatBytes, PullStreamParser, PullTracker, type LayerPhase, type LayerProgress, type PullEvent, type PullProgress } from './progress';
-export type { ContainerConfig, ContainerCreateBody, ContainerInspect, EndpointSettings, HostConfigLike, ImageInspect } from './inspect';
+export {
+  eventError,
+  formatBytes,
+  PullStreamParser,
+  PullTracker,
+  type LayerPhase,
+  type LayerProgress,
+  type PullEvent,
+  type PullProgress,
+} from './progress';
+export type {
+  ContainerConfig,
+  ContainerCreateBody,
+  ContainerInspect,
+  EndpointSettings,
+  HostConfigLike,
+  ImageInspect,
+} from './inspect';
 export {
   bindTarget,
   DEFAULT_STOP_TIMEOUT,
@@ -64,5 +80,11 @@ export {
   type ComposeCommand,
   type ComposeProject,
 } from './compose';
-export { prepareUpdate, updateWithCompose, type ComposeRunOptions, type ContainerUpdate, type PrepareOptions } from './update';
+export {
+  prepareUpdate,
+  updateWithCompose,
+  type ComposeRunOptions,
+  type ContainerUpdate,
+  type PrepareOptions,
+} from './update';
 export { releaseNotesLinks, sourceVersionOf, type ReleaseNotesLinks } from './releaseNotes';

@@ -41,7 +41,13 @@ export interface ContainerConfig {
 
 export interface HostConfigLike {
   Binds?: string[] | null;
-  Mounts?: Array<{ Type?: string; Source?: string; Target?: string; ReadOnly?: boolean; [key: string]: unknown }> | null;
+  Mounts?: Array<{
+    Type?: string;
+    Source?: string;
+    Target?: string;
+    ReadOnly?: boolean;
+    [key: string]: unknown;
+  }> | null;
   PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null;
   NetworkMode?: string;
   AutoRemove?: boolean;
@@ -57,12 +63,28 @@ export interface ContainerInspect {
   /** The image the container runs (`sha256:…`). */
   Image: string;
   Created?: string;
-  State: { Status?: string; Running?: boolean; Paused?: boolean; Restarting?: boolean; ExitCode?: number; Error?: string; StartedAt?: string; FinishedAt?: string };
+  State: {
+    Status?: string;
+    Running?: boolean;
+    Paused?: boolean;
+    Restarting?: boolean;
+    ExitCode?: number;
+    Error?: string;
+    StartedAt?: string;
+    FinishedAt?: string;
+  };
   RestartCount?: number;
   Config: ContainerConfig;
   HostConfig: HostConfigLike;
   NetworkSettings?: { Networks?: Record<string, EndpointSettings> | null };
-  Mounts?: Array<{ Type?: string; Name?: string; Source?: string; Destination?: string; RW?: boolean; Driver?: string }>;
+  Mounts?: Array<{
+    Type?: string;
+    Name?: string;
+    Source?: string;
+    Destination?: string;
+    RW?: boolean;
+    Driver?: string;
+  }>;
 }
 
 export interface ImageInspect {

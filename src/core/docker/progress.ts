@@ -88,7 +88,15 @@ const PHASES: Record<string, LayerPhase> = {
   'already exists': 'exists',
 };
 
-const RANK: Record<LayerPhase, number> = { waiting: 0, downloading: 1, verifying: 2, downloaded: 3, extracting: 4, complete: 5, exists: 5 };
+const RANK: Record<LayerPhase, number> = {
+  waiting: 0,
+  downloading: 1,
+  verifying: 2,
+  downloaded: 3,
+  extracting: 4,
+  complete: 5,
+  exists: 5,
+};
 
 /** The engine's message of an error event, or null for a normal event. */
 export function eventError(e: PullEvent): string | null {
@@ -128,7 +136,8 @@ export class PullTracker {
         if (cur !== undefined) layer.extracted = Math.max(layer.extracted, cur);
       }
       const now = layer.phase;
-      if ((now === 'downloaded' || now === 'verifying' || RANK[now] >= RANK.extracting) && layer.total > 0) layer.current = layer.total;
+      if ((now === 'downloaded' || now === 'verifying' || RANK[now] >= RANK.extracting) && layer.total > 0)
+        layer.current = layer.total;
       if (now === 'complete' && layer.extractTotal > 0) layer.extracted = layer.extractTotal;
       this.layers.set(e.id, layer);
       return null;
@@ -148,13 +157,31 @@ export class PullTracker {
     const count = (f: (l: LayerProgress) => boolean) => list.filter(f).length;
     const done = count((l) => l.phase === 'complete' || l.phase === 'exists');
     const extracting = count((l) => l.phase === 'extracting');
-    const bytes = list.reduce((a, l) => ({ current: a.current + (l.phase === 'exists' ? 0 : Math.min(l.current, l.total || l.current)), total: a.total + (l.phase === 'exists' ? 0 : l.total) }), { current: 0, total: 0 });
+    const bytes = list.reduce(
+      (a, l) => ({
+        current: a.current + (l.phase === 'exists' ? 0 : Math.min(l.current, l.total || l.current)),
+        total: a.total + (l.phase === 'exists' ? 0 : l.total),
+      }),
+      { current: 0, total: 0 },
+    );
     const phase: PullProgress['phase'] =
-      this.outcome !== null ? 'done' : list.length === 0 ? 'resolving' : extracting > 0 || list.every((l) => RANK[l.phase] >= RANK.downloaded) ? 'extracting' : 'downloading';
+      this.outcome !== null
+        ? 'done'
+        : list.length === 0
+          ? 'resolving'
+          : extracting > 0 || list.every((l) => RANK[l.phase] >= RANK.downloaded)
+            ? 'extracting'
+            : 'downloading';
     return {
       ref: this.ref,
       phase,
-      layers: { total: list.length, done, downloading: count((l) => l.phase === 'downloading'), extracting, cached: count((l) => l.phase === 'exists') },
+      layers: {
+        total: list.length,
+        done,
+        downloading: count((l) => l.phase === 'downloading'),
+        extracting,
+        cached: count((l) => l.phase === 'exists'),
+      },
       bytes,
       status: this.status,
       digest: this.digest,

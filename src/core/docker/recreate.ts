@@ -1,3 +1,4 @@
+// Over 400 lines: the recreate plan and its run, each rollback step next to the step it undoes.
 // Updating a running container: pull its image again (with the stored credential) and recreate it with the same
 // configuration, as `docker run` made it. The plan is pure (inspect JSON in, create body and a list of steps out);
 // the run keeps the old container until the new one runs:
@@ -14,7 +15,14 @@ import { hasName } from '../util/errorName';
 import { composeProjectOf, type ComposeProject } from './compose';
 import type { Engine, PullResult } from './engine';
 import { isAbortError, isPullError } from './errors';
-import type { ContainerConfig, ContainerCreateBody, ContainerInspect, EndpointSettings, HostConfigLike, ImageInspect } from './inspect';
+import type {
+  ContainerConfig,
+  ContainerCreateBody,
+  ContainerInspect,
+  EndpointSettings,
+  HostConfigLike,
+  ImageInspect,
+} from './inspect';
 
 /** The default stop timeout of the engine when a container sets none (seconds). */
 export const DEFAULT_STOP_TIMEOUT = 10;
@@ -90,7 +98,8 @@ function configFor(c: ContainerConfig, img: ContainerConfig, id: string, ref: st
   };
   body.ExposedPorts = minus(c.ExposedPorts, img.ExposedPorts);
   body.Volumes = minus(c.Volumes, img.Volumes);
-  for (const k of ['WorkingDir', 'User', 'StopSignal', 'Healthcheck', 'Shell', 'OnBuild', 'ArgsEscaped'] as const) if (same(c[k], img[k])) delete body[k];
+  for (const k of ['WorkingDir', 'User', 'StopSignal', 'Healthcheck', 'Shell', 'OnBuild', 'ArgsEscaped'] as const)
+    if (same(c[k], img[k])) delete body[k];
   return body;
 }
 
@@ -98,26 +107,49 @@ function configFor(c: ContainerConfig, img: ContainerConfig, id: string, ref: st
  * Plans recreating `c` from `ref` (default: the reference it was created with), given the image it runs now
  * (`oldImage`, for the values that came from it; null when the engine no longer has it). Pure.
  */
-export function planRecreate(c: ContainerInspect, oldImage: ImageInspect | null, opts: { ref?: string } = {}): RecreatePlan {
+export function planRecreate(
+  c: ContainerInspect,
+  oldImage: ImageInspect | null,
+  opts: { ref?: string } = {},
+): RecreatePlan {
   const name = c.Name.replace(/^\//, '');
   const configured = c.Config.Image ?? '';
   const ref = opts.ref ?? configured;
   const blockers: string[] = [];
   const warnings: string[] = [];
   const parsed = tryParseReference(ref);
-  if (/^(sha256:)?[0-9a-f]{12,64}$/.test(ref)) blockers.push(`${name} was created from the image id ${ref.slice(0, 19)}, not from a tag: there is nothing to pull`);
-  else if (parsed instanceof Error) blockers.push(`${name}'s image "${ref}" is not a reference Registry Lens can pull: ${parsed.message}`);
-  else if (parsed.digest) blockers.push(`${name} is pinned to a digest (${ref}): pulling it again gives the same image. Change the digest where the container is defined`);
+  if (/^(sha256:)?[0-9a-f]{12,64}$/.test(ref))
+    blockers.push(
+      `${name} was created from the image id ${ref.slice(0, 19)}, not from a tag: there is nothing to pull`,
+    );
+  else if (parsed instanceof Error)
+    blockers.push(`${name}'s image "${ref}" is not a reference Registry Lens can pull: ${parsed.message}`);
+  else if (parsed.digest)
+    blockers.push(
+      `${name} is pinned to a digest (${ref}): pulling it again gives the same image. Change the digest where the container is defined`,
+    );
   const host: HostConfigLike = { ...c.HostConfig };
-  if (host.AutoRemove) blockers.push(`${name} was started with --rm: stopping it removes it, so it could not be restored if the new container failed`);
+  if (host.AutoRemove)
+    blockers.push(
+      `${name} was started with --rm: stopping it removes it, so it could not be restored if the new container failed`,
+    );
   if (!c.State.Running) blockers.push(`${name} is not running (${c.State.Status ?? 'unknown state'})`);
-  if (!oldImage) warnings.push(`the image ${name} runs (${c.Image.slice(0, 19)}) is no longer in the engine: values it set (environment, command, labels) are kept as the container has them`);
+  if (!oldImage)
+    warnings.push(
+      `the image ${name} runs (${c.Image.slice(0, 19)}) is no longer in the engine: values it set (environment, command, labels) are kept as the container has them`,
+    );
 
   const create = configFor(c.Config, oldImage?.Config ?? {}, c.Id, ref);
   // Anonymous volumes (an image's VOLUME, `-v /data`) hold the container's data: the new one mounts the same ones.
   const targets = new Set([...(host.Binds ?? []).map(bindTarget), ...(host.Mounts ?? []).map((m) => m.Target ?? '')]);
-  const anonymous = (c.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name && m.Destination && !targets.has(m.Destination));
-  if (anonymous.length) host.Mounts = [...(host.Mounts ?? []), ...anonymous.map((m) => ({ Type: 'volume', Source: m.Name, Target: m.Destination, ReadOnly: m.RW === false }))];
+  const anonymous = (c.Mounts ?? []).filter(
+    (m) => m.Type === 'volume' && m.Name && m.Destination && !targets.has(m.Destination),
+  );
+  if (anonymous.length)
+    host.Mounts = [
+      ...(host.Mounts ?? []),
+      ...anonymous.map((m) => ({ Type: 'volume', Source: m.Name, Target: m.Destination, ReadOnly: m.RW === false })),
+    ];
   // A path mounted explicitly is not also an anonymous volume of the new container.
   for (const m of anonymous) if (m.Destination && create.Volumes) delete create.Volumes[m.Destination];
   // A published port stays exposed even when the new image no longer exposes it.
@@ -133,23 +165,41 @@ export function planRecreate(c: ContainerInspect, oldImage: ImageInspect | null,
     const primary = networks.find(([n]) => n === primaryName) ?? networks[0];
     if (primary) {
       create.NetworkingConfig = { EndpointsConfig: { [primary[0]]: endpointFor(primary[1], c.Id) } };
-      for (const [n, ep] of networks) if (n !== primary[0]) extraNetworks.push({ name: n, endpoint: endpointFor(ep, c.Id) });
+      for (const [n, ep] of networks)
+        if (n !== primary[0]) extraNetworks.push({ name: n, endpoint: endpointFor(ep, c.Id) });
     }
   }
   delete create.NetworkingConfig?.EndpointsConfig?.['']; // never an unnamed network
 
   const keeps: string[] = [];
-  const ports = Object.entries(host.PortBindings ?? {}).flatMap(([port, binds]) => (binds ?? []).map((b) => `${b.HostIp ? `${b.HostIp}:` : ''}${b.HostPort || '(any)'}->${port}`));
+  const ports = Object.entries(host.PortBindings ?? {}).flatMap(([port, binds]) =>
+    (binds ?? []).map((b) => `${b.HostIp ? `${b.HostIp}:` : ''}${b.HostPort || '(any)'}->${port}`),
+  );
   if (ports.length) keeps.push(`ports ${ports.join(', ')}`);
-  if (create.Env?.length) keeps.push(`${create.Env.length} environment ${create.Env.length === 1 ? 'variable' : 'variables'} (${create.Env.map((e) => e.split('=')[0]).join(', ')})`);
-  const mounts = [...(host.Binds ?? []), ...(host.Mounts ?? []).map((m) => `${m.Source || '(anonymous)'}:${m.Target ?? ''}${m.Type && m.Type !== 'volume' ? ` (${m.Type})` : ''}`)];
+  if (create.Env?.length)
+    keeps.push(
+      `${create.Env.length} environment ${create.Env.length === 1 ? 'variable' : 'variables'} (${create.Env.map((e) => e.split('=')[0]).join(', ')})`,
+    );
+  const mounts = [
+    ...(host.Binds ?? []),
+    ...(host.Mounts ?? []).map(
+      (m) => `${m.Source || '(anonymous)'}:${m.Target ?? ''}${m.Type && m.Type !== 'volume' ? ` (${m.Type})` : ''}`,
+    ),
+  ];
   if (mounts.length) keeps.push(`volumes and mounts ${mounts.join(', ')}`);
-  const nets = [...Object.entries(create.NetworkingConfig?.EndpointsConfig ?? {}), ...extraNetworks.map((n) => [n.name, n.endpoint] as const)];
-  if (nets.length) keeps.push(`${nets.length === 1 ? 'network' : 'networks'} ${nets.map(([n, ep]) => `${n}${ep.Aliases?.length ? ` (aliases ${ep.Aliases.join(', ')})` : ''}${ep.IPAMConfig?.IPv4Address ? ` (address ${ep.IPAMConfig.IPv4Address})` : ''}`).join(', ')}`);
+  const nets = [
+    ...Object.entries(create.NetworkingConfig?.EndpointsConfig ?? {}),
+    ...extraNetworks.map((n) => [n.name, n.endpoint] as const),
+  ];
+  if (nets.length)
+    keeps.push(
+      `${nets.length === 1 ? 'network' : 'networks'} ${nets.map(([n, ep]) => `${n}${ep.Aliases?.length ? ` (aliases ${ep.Aliases.join(', ')})` : ''}${ep.IPAMConfig?.IPv4Address ? ` (address ${ep.IPAMConfig.IPv4Address})` : ''}`).join(', ')}`,
+    );
   else if (/^(host|none|container:.*)$/.test(mode)) keeps.push(`network mode ${mode}`);
   const labelCount = Object.keys(create.Labels ?? {}).length;
   if (labelCount) keeps.push(`${labelCount} ${labelCount === 1 ? 'label' : 'labels'}`);
-  if (host.RestartPolicy?.Name && host.RestartPolicy.Name !== 'no') keeps.push(`restart policy ${host.RestartPolicy.Name}`);
+  if (host.RestartPolicy?.Name && host.RestartPolicy.Name !== 'no')
+    keeps.push(`restart policy ${host.RestartPolicy.Name}`);
 
   return {
     id: c.Id,
@@ -171,7 +221,12 @@ export function planRecreate(c: ContainerInspect, oldImage: ImageInspect | null,
 
 /** The steps of the API path in words, for the confirmation and the CLI's refusal without `--yes`. */
 export function describePlan(plan: RecreatePlan, opts: { credentialSource?: string | null } = {}): string[] {
-  const cred = opts.credentialSource === undefined ? '' : opts.credentialSource ? ` with the credential from ${opts.credentialSource}` : ' anonymously';
+  const cred =
+    opts.credentialSource === undefined
+      ? ''
+      : opts.credentialSource
+        ? ` with the credential from ${opts.credentialSource}`
+        : ' anonymously';
   return [
     `pull ${plan.ref}${cred}`,
     `rename ${plan.name} to ${plan.asideName} and create a new ${plan.name} from the pulled image, keeping ${plan.keeps.length ? plan.keeps.join('; ') : 'its configuration'}`,
@@ -180,7 +235,8 @@ export function describePlan(plan: RecreatePlan, opts: { credentialSource?: stri
   ];
 }
 
-export type RecreateStage = 'plan' | 'pull' | 'rename' | 'create' | 'connect' | 'stop' | 'start' | 'verify' | 'cancelled';
+export type RecreateStage =
+  'plan' | 'pull' | 'rename' | 'create' | 'connect' | 'stop' | 'start' | 'verify' | 'cancelled';
 
 /** Recreating failed. `restored` says whether the old container is back as it was (its name, running). */
 export class RecreateError extends Error {
@@ -232,30 +288,80 @@ const errText = (e: unknown): string => (e instanceof Error ? e.message : String
  * Pulls and recreates one running container (see the file's header). Rejects with a {@link RecreateError} saying
  * which step failed, the engine's words, and whether the old container was restored.
  */
-export async function recreateContainer(engine: Engine, idOrName: string, opts: RecreateOptions = {}): Promise<RecreateResult> {
+export async function recreateContainer(
+  engine: Engine,
+  idOrName: string,
+  opts: RecreateOptions = {},
+): Promise<RecreateResult> {
   const step = (s: string) => opts.onStep?.(s);
   const info = await engine.inspectContainer(idOrName, opts.signal ? { signal: opts.signal } : {});
   const oldImage = await engine.inspectImage(info.Image);
   const plan = planRecreate(info, oldImage, opts.ref ? { ref: opts.ref } : {});
   const name = plan.name;
-  if (plan.blockers.length) throw new RecreateError(`Cannot update ${name}: ${plan.blockers.join('; ')}.`, 'plan', name, true, plan.blockers.join('; '));
+  if (plan.blockers.length)
+    throw new RecreateError(
+      `Cannot update ${name}: ${plan.blockers.join('; ')}.`,
+      'plan',
+      name,
+      true,
+      plan.blockers.join('; '),
+    );
 
   step(`pulling ${plan.ref}`);
   let pull: PullResult;
   try {
-    pull = await engine.pull(plan.ref, { ...(opts.auth ? { auth: opts.auth } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    pull = await engine.pull(plan.ref, {
+      ...(opts.auth ? { auth: opts.auth } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   } catch (e) {
-    if (isAbortError(e)) throw new RecreateError(`Updating ${name} cancelled while pulling ${plan.ref}; nothing was changed.`, 'cancelled', name, true, 'cancelled');
+    if (isAbortError(e))
+      throw new RecreateError(
+        `Updating ${name} cancelled while pulling ${plan.ref}; nothing was changed.`,
+        'cancelled',
+        name,
+        true,
+        'cancelled',
+      );
     const detail = isPullError(e) ? e.engineMessage : errText(e);
-    throw new RecreateError(`Pulling ${plan.ref} for ${name} failed: ${detail}. Nothing was changed: ${name} still runs.`, 'pull', name, true, detail);
+    throw new RecreateError(
+      `Pulling ${plan.ref} for ${name} failed: ${detail}. Nothing was changed: ${name} still runs.`,
+      'pull',
+      name,
+      true,
+      detail,
+    );
   }
   const newImage = await engine.inspectImage(plan.ref);
-  if (!newImage) throw new RecreateError(`The engine has no image ${plan.ref} after pulling it; nothing was changed.`, 'pull', name, true, 'image missing after pull');
+  if (!newImage)
+    throw new RecreateError(
+      `The engine has no image ${plan.ref} after pulling it; nothing was changed.`,
+      'pull',
+      name,
+      true,
+      'image missing after pull',
+    );
   if (newImage.Id === info.Image && !opts.force) {
     step(`${name} already runs the newest ${plan.ref}`);
-    return { name, outcome: 'up-to-date', oldId: info.Id, newId: null, oldImageId: info.Image, newImageId: newImage.Id, pull, warnings: [] };
+    return {
+      name,
+      outcome: 'up-to-date',
+      oldId: info.Id,
+      newId: null,
+      oldImageId: info.Image,
+      newImageId: newImage.Id,
+      pull,
+      warnings: [],
+    };
   }
-  if (opts.signal?.aborted) throw new RecreateError(`Updating ${name} cancelled after the pull; the container was not changed.`, 'cancelled', name, true, 'cancelled');
+  if (opts.signal?.aborted)
+    throw new RecreateError(
+      `Updating ${name} cancelled after the pull; the container was not changed.`,
+      'cancelled',
+      name,
+      true,
+      'cancelled',
+    );
 
   // From here on the old container is changed: every failure restores it.
   let newId: string | null = null;
@@ -291,7 +397,9 @@ export async function recreateContainer(engine: Engine, idOrName: string, opts: 
       }
     } else undone.push('it was never stopped');
     const restored = failed.length === 0;
-    const state = restored ? `Restored: ${undone.join(', ')}.` : `Restoring failed (${failed.join('; ')}). The old container is ${renamed ? plan.asideName : name} (${info.Id.slice(0, 12)}): \`docker rename ${renamed ? plan.asideName : name} ${name}\` and \`docker start ${name}\` bring it back.`;
+    const state = restored
+      ? `Restored: ${undone.join(', ')}.`
+      : `Restoring failed (${failed.join('; ')}). The old container is ${renamed ? plan.asideName : name} (${info.Id.slice(0, 12)}): \`docker rename ${renamed ? plan.asideName : name} ${name}\` and \`docker start ${name}\` bring it back.`;
     step(restored ? `restored ${name}` : `restoring ${name} failed`);
     throw new RecreateError(`Updating ${name} failed: ${what}: ${detail}. ${state}`, stage, name, restored, detail);
   };
@@ -304,7 +412,13 @@ export async function recreateContainer(engine: Engine, idOrName: string, opts: 
     await engine.renameContainer(info.Id, plan.asideName);
     renamed = true;
   } catch (e) {
-    throw new RecreateError(`Updating ${name} failed: renaming it to ${plan.asideName}: ${errText(e)}. Nothing was changed: ${name} still runs.`, 'rename', name, true, errText(e));
+    throw new RecreateError(
+      `Updating ${name} failed: renaming it to ${plan.asideName}: ${errText(e)}. Nothing was changed: ${name} still runs.`,
+      'rename',
+      name,
+      true,
+      errText(e),
+    );
   }
   await cancelled();
   step(`creating the new ${name}`);
@@ -344,16 +458,34 @@ export async function recreateContainer(engine: Engine, idOrName: string, opts: 
   }
   if (!after?.State.Running || after.State.Restarting || (after.RestartCount ?? 0) > 0) {
     const logs = await engine.containerLogs(newId as string, 10).catch(() => '');
-    const how = after?.State.Restarting || (after?.RestartCount ?? 0) > 0 ? 'keeps restarting' : `exited with code ${after?.State.ExitCode ?? '?'}`;
-    await restore('verify', `the new container ${how} right after its start`, `${after?.State.Error ? `${after.State.Error}; ` : ''}${logs ? `last output: ${logs.split('\n').slice(-5).join(' | ')}` : 'no output'}`);
+    const how =
+      after?.State.Restarting || (after?.RestartCount ?? 0) > 0
+        ? 'keeps restarting'
+        : `exited with code ${after?.State.ExitCode ?? '?'}`;
+    await restore(
+      'verify',
+      `the new container ${how} right after its start`,
+      `${after?.State.Error ? `${after.State.Error}; ` : ''}${logs ? `last output: ${logs.split('\n').slice(-5).join(' | ')}` : 'no output'}`,
+    );
   }
   step(`removing the old container`);
   const warnings: string[] = [];
   try {
     await engine.removeContainer(info.Id);
   } catch (e) {
-    warnings.push(`the old container ${plan.asideName} (${info.Id.slice(0, 12)}) could not be removed: ${errText(e)}; it is stopped, remove it with \`docker rm ${plan.asideName}\``);
+    warnings.push(
+      `the old container ${plan.asideName} (${info.Id.slice(0, 12)}) could not be removed: ${errText(e)}; it is stopped, remove it with \`docker rm ${plan.asideName}\``,
+    );
   }
   step(`${name} runs ${plan.ref} (${newImage.Id.slice(7, 19)})`);
-  return { name, outcome: 'recreated', oldId: info.Id, newId, oldImageId: info.Image, newImageId: newImage.Id, pull, warnings };
+  return {
+    name,
+    outcome: 'recreated',
+    oldId: info.Id,
+    newId,
+    oldImageId: info.Image,
+    newImageId: newImage.Id,
+    pull,
+    warnings,
+  };
 }

@@ -45,7 +45,10 @@ function parseSource(source: string): { host: 'github' | 'gitlab'; origin: strin
   }
   if (!['http:', 'https:', 'ssh:', 'git:'].includes(url.protocol)) return null;
   const hostname = url.hostname.toLowerCase().replace(/^www\./, '');
-  const segments = url.pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  const segments = url.pathname
+    .split('/')
+    .filter(Boolean)
+    .map((p) => decodeURIComponent(p));
   if (hostname === 'github.com') {
     const [owner, repo] = segments;
     if (!owner || !repo) return null;
@@ -53,7 +56,9 @@ function parseSource(source: string): { host: 'github' | 'gitlab'; origin: strin
   }
   if (hostname === 'gitlab.com' || hostname.startsWith('gitlab.')) {
     const cut = segments.indexOf('-');
-    const path = (cut >= 0 ? segments.slice(0, cut) : segments).map((p, i, all) => (i === all.length - 1 ? p.replace(/\.git$/, '') : p));
+    const path = (cut >= 0 ? segments.slice(0, cut) : segments).map((p, i, all) =>
+      i === all.length - 1 ? p.replace(/\.git$/, '') : p,
+    );
     if (path.length < 2) return null;
     const port = url.protocol === 'https:' || url.protocol === 'http:' ? (url.port ? `:${url.port}` : '') : '';
     return { host: 'gitlab', origin: `https://${hostname}${port}`, path };
@@ -65,7 +70,11 @@ function parseSource(source: string): { host: 'github' | 'gitlab'; origin: strin
  * The release-notes links for an update from `fromTag` to `toTag` of an image whose source label is `source`;
  * null when the source is not a GitHub or GitLab repository. Pure: no request is made.
  */
-export function releaseNotesLinks(source: string | null | undefined, fromTag: string | null | undefined, toTag: string | null | undefined): ReleaseNotesLinks | null {
+export function releaseNotesLinks(
+  source: string | null | undefined,
+  fromTag: string | null | undefined,
+  toTag: string | null | undefined,
+): ReleaseNotesLinks | null {
   if (!source) return null;
   const parsed = parseSource(source);
   if (!parsed) return null;
@@ -74,6 +83,17 @@ export function releaseNotesLinks(source: string | null | undefined, fromTag: st
   const from = fromTag ? sourceVersionOf(fromTag) : null;
   const to = toTag ? sourceVersionOf(toTag) : null;
   const sep = parsed.host === 'gitlab' ? '/-' : '';
-  const compare = from && to && from !== to ? `${repositoryUrl}${sep}/compare/${encodeURIComponent(from)}...${encodeURIComponent(to)}` : null;
-  return { host: parsed.host, repositoryUrl, repository, compare, from: compare ? from : null, to: compare ? to : null, releases: `${repositoryUrl}${sep}/releases` };
+  const compare =
+    from && to && from !== to
+      ? `${repositoryUrl}${sep}/compare/${encodeURIComponent(from)}...${encodeURIComponent(to)}`
+      : null;
+  return {
+    host: parsed.host,
+    repositoryUrl,
+    repository,
+    compare,
+    from: compare ? from : null,
+    to: compare ? to : null,
+    releases: `${repositoryUrl}${sep}/releases`,
+  };
 }

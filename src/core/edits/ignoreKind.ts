@@ -1,12 +1,23 @@
 import { familiarName, type ImageReference } from '../reference';
-import { compilePolicyRules, isPolicyError, resolvePolicy, ruleMatches, UPDATE_KINDS, type UpdateKind } from '../versioning';
+import {
+  compilePolicyRules,
+  isPolicyError,
+  resolvePolicy,
+  ruleMatches,
+  UPDATE_KINDS,
+  type UpdateKind,
+} from '../versioning';
 
 /**
  * The `registryLens.policies` value that stops offering one update kind for an image (plain data, unit-tested):
  * the effective `allow` of that image minus the kind, written on the rule that already matches exactly that image
  * when nothing after it sets `allow` again, else on a new rule at the end (later rules win field by field).
  */
-export function rulesIgnoringKind(raw: readonly unknown[], ref: Pick<ImageReference, 'registry' | 'repository' | 'tag' | 'digest' | 'name' | 'canonical'>, kind: UpdateKind): { rules: unknown[]; match: string; allow: UpdateKind[] } | { refused: string } {
+export function rulesIgnoringKind(
+  raw: readonly unknown[],
+  ref: Pick<ImageReference, 'registry' | 'repository' | 'tag' | 'digest' | 'name' | 'canonical'>,
+  kind: UpdateKind,
+): { rules: unknown[]; match: string; allow: UpdateKind[] } | { refused: string } {
   let compiled;
   try {
     compiled = compilePolicyRules(raw, 'registryLens.policies');

@@ -33,7 +33,12 @@ export function editsForUpdate(o: Occurrence, update: FindingUpdate): TextEdit[]
       if (o.pinLocation === null) return { refused: 'this reference pins with a digest: field; add it by hand' };
       const end = o.pinLocation ? o.pinLocation.range.end : o.range.end;
       const file = o.pinLocation ? o.pinLocation.file : o.file;
-      const inline = edits.find((e) => e.location.file === file && e.location.range.end.line === end.line && e.location.range.end.character === end.character);
+      const inline = edits.find(
+        (e) =>
+          e.location.file === file &&
+          e.location.range.end.line === end.line &&
+          e.location.range.end.character === end.character,
+      );
       if (inline) inline.newText += `@${update.digest}`;
       else edits.push({ location: { file, range: { start: end, end } }, expected: '', newText: `@${update.digest}` });
     }
@@ -50,8 +55,16 @@ function tagEditFor(o: Occurrence, oldTag: string, newTag: string): TextEdit | {
   let prefix = '';
   for (let k = 0; k < segs.length; k++) {
     const seg = segs[k]!;
-    const suffix = segs.slice(k + 1).map((s) => s.text).join('');
-    if (seg.location && newTag.startsWith(prefix) && newTag.endsWith(suffix) && newTag.length >= prefix.length + suffix.length) {
+    const suffix = segs
+      .slice(k + 1)
+      .map((s) => s.text)
+      .join('');
+    if (
+      seg.location &&
+      newTag.startsWith(prefix) &&
+      newTag.endsWith(suffix) &&
+      newTag.length >= prefix.length + suffix.length
+    ) {
       const middle = newTag.slice(prefix.length, newTag.length - suffix.length);
       if (middle !== seg.text) candidates.push({ location: seg.location, expected: seg.text, newText: middle });
     }
@@ -71,6 +84,7 @@ export function applyEdits(text: string, edits: readonly Pick<TextEdit, 'locatio
   const offset = (p: { line: number; character: number }) => (starts[p.line] ?? text.length) + p.character;
   const sorted = [...edits].sort((a, b) => offset(b.location.range.start) - offset(a.location.range.start));
   let out = text;
-  for (const e of sorted) out = out.slice(0, offset(e.location.range.start)) + e.newText + out.slice(offset(e.location.range.end));
+  for (const e of sorted)
+    out = out.slice(0, offset(e.location.range.start)) + e.newText + out.slice(offset(e.location.range.end));
   return out;
 }

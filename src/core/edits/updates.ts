@@ -25,6 +25,8 @@ export function bulkUpdate(f: Pick<Finding, 'status' | 'updates'>, level?: BulkL
   if (f.status !== 'update' && f.status !== 'digest-changed') return undefined;
   const candidates = f.updates.filter((u) => u.kind !== 'pin');
   if (level === undefined) return safestFirst(candidates)[0];
-  const tags = candidates.filter((u) => (TAG_RANK[u.kind] ?? 9) <= TAG_RANK[level]!).sort((a, b) => TAG_RANK[b.kind]! - TAG_RANK[a.kind]!);
+  const tags = candidates
+    .filter((u) => (TAG_RANK[u.kind] ?? 9) <= TAG_RANK[level]!)
+    .sort((a, b) => TAG_RANK[b.kind]! - TAG_RANK[a.kind]!);
   return tags[0] ?? candidates.find((u) => u.kind === 'digest');
 }

@@ -17,7 +17,17 @@ export interface ComposeOptions {
 }
 
 /** Top-level keys of a compose file that are not services in the old (v1, no `services:`) layout. */
-const NOT_SERVICES = new Set(['version', 'services', 'volumes', 'networks', 'secrets', 'configs', 'include', 'name', 'models']);
+const NOT_SERVICES = new Set([
+  'version',
+  'services',
+  'volumes',
+  'networks',
+  'secrets',
+  'configs',
+  'include',
+  'name',
+  'models',
+]);
 
 interface ImageUse {
   node: YamlNode;
@@ -68,14 +78,25 @@ export function extractCompose(file: string, content: string, options: ComposeOp
     docs = readYaml(src.text);
   } catch (err) {
     if (isLimitError(err)) result.errors.push({ file, line: 0, character: 0, message: err.message, limit: err.limit });
-    else result.errors.push({ file, line: 0, character: 0, message: `YAML: ${err instanceof Error ? err.message : String(err)}` });
+    else
+      result.errors.push({
+        file,
+        line: 0,
+        character: 0,
+        message: `YAML: ${err instanceof Error ? err.message : String(err)}`,
+      });
     return result;
   }
 
   for (const doc of docs) {
     for (const error of doc.errors) {
       const at = src.positionAt(error.offset);
-      result.errors.push({ file, line: at.line, character: at.character, message: `YAML: ${firstLine(error.message)}` });
+      result.errors.push({
+        file,
+        line: at.line,
+        character: at.character,
+        message: `YAML: ${firstLine(error.message)}`,
+      });
     }
     const root = doc.root;
     if (root?.kind !== 'map') continue;
@@ -102,10 +123,19 @@ export function extractCompose(file: string, content: string, options: ComposeOp
     if (servicesNode?.kind === 'map') {
       for (const pair of servicesNode.pairs) {
         if (pair.value?.kind === 'map') services.set(pair.key, pair.value);
-        else if (pair.value !== undefined && pair.value !== null && !(pair.value.kind === 'scalar' && pair.value.value === null)) {
+        else if (
+          pair.value !== undefined &&
+          pair.value !== null &&
+          !(pair.value.kind === 'scalar' && pair.value.value === null)
+        ) {
           // A key indented under the wrong parent (`image:` at the level of the services): compose refuses the file.
           const at = src.positionAt(pair.value.start);
-          result.errors.push({ file, line: at.line, character: at.character, message: `services.${pair.key} must be a mapping (compose refuses this file; is a key indented under the wrong parent?)` });
+          result.errors.push({
+            file,
+            line: at.line,
+            character: at.character,
+            message: `services.${pair.key} must be a mapping (compose refuses this file; is a key indented under the wrong parent?)`,
+          });
         }
       }
     } else if (!top.has('services')) {
@@ -150,7 +180,7 @@ export function extractCompose(file: string, content: string, options: ComposeOp
       const onChain = new Set<string>();
       let tail: Resolved = { image: undefined, built: false, depth: 0 };
       let cyclic = false;
-      for (let cur: string | null = name; cur !== null; ) {
+      for (let cur: string | null = name; cur !== null;) {
         checkTime();
         const known = resolvedServices.get(cur);
         if (known) {
@@ -172,7 +202,11 @@ export function extractCompose(file: string, content: string, options: ComposeOp
         const link = chain[k];
         if (!link) continue;
         // Only a service with no `image:` node inherits (an alias naming no anchor still counts as written).
-        const r: Resolved = { image: link.image === undefined ? tail.image : link.image, built: link.built || tail.built, depth: tail.depth + 1 };
+        const r: Resolved = {
+          image: link.image === undefined ? tail.image : link.image,
+          built: link.built || tail.built,
+          depth: tail.depth + 1,
+        };
         if (r.depth > LIMITS.extendsDepth) {
           r.image = undefined;
           tooDeep.push(link.name);
@@ -205,7 +239,12 @@ export function extractCompose(file: string, content: string, options: ComposeOp
       const node = u.node;
       if (node.kind !== 'scalar') {
         const at = src.positionAt(node.start);
-        result.errors.push({ file, line: at.line, character: at.character, message: `image of ${u.services[0] ?? u.fragments[0] ?? 'a service'} is not a string` });
+        result.errors.push({
+          file,
+          line: at.line,
+          character: at.character,
+          message: `image of ${u.services[0] ?? u.fragments[0] ?? 'a service'} is not a string`,
+        });
         continue;
       }
       if (node.value === null) continue;
@@ -214,9 +253,21 @@ export function extractCompose(file: string, content: string, options: ComposeOp
       const builtLocally = u.services.length > 0 && u.built.every(Boolean);
       result.occurrences.push(
         makeOccurrence(
-          { src, source: 'compose', kind: 'service', start: written.start, end: written.end, services: [...u.services, ...u.fragments] },
+          {
+            src,
+            source: 'compose',
+            kind: 'service',
+            start: written.start,
+            end: written.end,
+            services: [...u.services, ...u.fragments],
+          },
           expansion,
-          builtLocally ? { reason: 'built-locally', detail: `${u.services.join(', ')} ${u.services.length > 1 ? 'have' : 'has'} build:` } : null,
+          builtLocally
+            ? {
+                reason: 'built-locally',
+                detail: `${u.services.join(', ')} ${u.services.length > 1 ? 'have' : 'has'} build:`,
+              }
+            : null,
         ),
       );
     }
@@ -260,7 +311,8 @@ function includes(node: YamlSlot): [string, number][] {
     else if (item?.kind === 'map') {
       const p = entries(item).get('path');
       if (p?.kind === 'scalar' && typeof p.value === 'string') out.push([p.value, p.start]);
-      else if (p?.kind === 'seq') for (const x of p.items) if (x?.kind === 'scalar' && typeof x.value === 'string') out.push([x.value, x.start]);
+      else if (p?.kind === 'seq')
+        for (const x of p.items) if (x?.kind === 'scalar' && typeof x.value === 'string') out.push([x.value, x.start]);
     }
   }
   return out;
@@ -296,7 +348,9 @@ function composeLookup(options: ComposeOptions): Lookup {
   return (name) => {
     const fromEnv = fromEnvironment(name);
     if (fromEnv !== undefined) return fromEnv;
-    dotenv ??= options.dotenv ? parseDotenv(new SourceText(options.dotenv.file, options.dotenv.content), fromEnvironment) : new Map<string, Expansion>();
+    dotenv ??= options.dotenv
+      ? parseDotenv(new SourceText(options.dotenv.file, options.dotenv.content), fromEnvironment)
+      : new Map<string, Expansion>();
     return dotenv.get(name);
   };
 }

@@ -1,6 +1,15 @@
 import { LIMITS } from './limits';
 import type { MappedString } from './mapped';
-import { applyModifier, isNameChar, isNameStart, newExpansion, noteProblem, noteVariable, type Expansion, type Lookup } from './substitute';
+import {
+  applyModifier,
+  isNameChar,
+  isNameStart,
+  newExpansion,
+  noteProblem,
+  noteVariable,
+  type Expansion,
+  type Lookup,
+} from './substitute';
 
 /**
  * Compose interpolation (compose-spec `interpolation.md`) over a YAML value that remembers where it was written:
@@ -18,7 +27,10 @@ class TemplateParser {
   private depth = 0;
   private readonly text: string;
 
-  constructor(private readonly input: MappedString, private readonly lookup: Lookup) {
+  constructor(
+    private readonly input: MappedString,
+    private readonly lookup: Lookup,
+  ) {
     this.text = input.toString();
   }
 
@@ -73,7 +85,10 @@ class TemplateParser {
         if (c === '{') open++;
         else if (c === '}') open--;
       }
-      noteProblem(out, { reason: 'limit', detail: `substitutions nested deeper than ${LIMITS.substitutionDepth} levels (the limit)` });
+      noteProblem(out, {
+        reason: 'limit',
+        detail: `substitutions nested deeper than ${LIMITS.substitutionDepth} levels (the limit)`,
+      });
       return;
     }
     const nameStart = this.pos;

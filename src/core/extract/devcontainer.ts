@@ -25,10 +25,19 @@ export function extractDevcontainer(file: string, content: string): ExtractResul
     return result;
   }
   const errors: ParseError[] = [];
-  const root = parseTree(src.text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
+  const root = parseTree(src.text, errors, {
+    allowTrailingComma: true,
+    disallowComments: false,
+    allowEmptyContent: true,
+  });
   for (const e of errors) {
     const at = src.positionAt(e.offset);
-    result.errors.push({ file, line: at.line, character: at.character, message: `JSON: ${printParseErrorCode(e.error)}` });
+    result.errors.push({
+      file,
+      line: at.line,
+      character: at.character,
+      message: `JSON: ${printParseErrorCode(e.error)}`,
+    });
   }
   if (root?.type !== 'object') return result;
 
@@ -48,7 +57,8 @@ export function extractDevcontainer(file: string, content: string): ExtractResul
   if (features?.type === 'object') {
     for (const prop of features.children ?? []) {
       const key = prop.children?.[0];
-      if (key?.type === 'string' && typeof key.value === 'string' && isOciFeature(key.value)) result.occurrences.push(imageOccurrence(src, key, 'feature'));
+      if (key?.type === 'string' && typeof key.value === 'string' && isOciFeature(key.value))
+        result.occurrences.push(imageOccurrence(src, key, 'feature'));
     }
   }
 
@@ -71,7 +81,10 @@ function isOciFeature(id: string): boolean {
   const slash = id.indexOf('/');
   if (slash <= 0 || id.includes('://')) return false;
   const host = id.slice(0, slash);
-  return /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$/.test(host) && (host.includes('.') || host.includes(':') || host === 'localhost');
+  return (
+    /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$/.test(host) &&
+    (host.includes('.') || host.includes(':') || host === 'localhost')
+  );
 }
 
 function imageOccurrence(src: SourceText, node: Node, kind: 'image' | 'feature') {

@@ -24,7 +24,11 @@ export function mentionsDirective(text: string): boolean {
  * line. `kind` is the comment style or the occurrence's source; for `dockerfile`, a reference on a continuation
  * line (`FROM --platform=$P \` then `  node:20`) looks above the instruction's first line, where a comment can be.
  */
-export function directiveCommentsAt(lines: readonly string[], line: number, kind: CommentStyle | OccurrenceSource): { line: number; character: number; text: string }[] {
+export function directiveCommentsAt(
+  lines: readonly string[],
+  line: number,
+  kind: CommentStyle | OccurrenceSource,
+): { line: number; character: number; text: string }[] {
   const style: CommentStyle = kind === 'hash' || kind === 'slash' ? kind : commentStyleFor(kind);
   const lead = style === 'hash' ? '#' : '//';
   let first = line;
@@ -85,7 +89,10 @@ export interface DirectiveSite extends LineLocation {
  * the compose tag came from), then those at the reference itself. `linesOf(file)` gives a file's lines; undefined
  * skips that file. Another file than the occurrence's is an `.env` (or a compose file holding the default): `#`.
  */
-export function occurrenceDirectiveComments(occ: DirectiveSite, linesOf: (file: string) => readonly string[] | undefined): DirectiveComment[] {
+export function occurrenceDirectiveComments(
+  occ: DirectiveSite,
+  linesOf: (file: string) => readonly string[] | undefined,
+): DirectiveComment[] {
   const sites: LineLocation[] = [];
   const seen = new Set([`${occ.file}\n${occ.range.start.line}`]);
   for (const loc of [occ.tagLocation, ...(occ.tagSegments ?? []).map((s) => s.location)]) {
@@ -100,7 +107,8 @@ export function occurrenceDirectiveComments(occ: DirectiveSite, linesOf: (file: 
   for (const site of sites) {
     const lines = linesOf(site.file);
     if (!lines) continue;
-    for (const c of directiveCommentsAt(lines, site.range.start.line, site.file === occ.file ? occ.source : 'hash')) out.push({ file: site.file, ...c });
+    for (const c of directiveCommentsAt(lines, site.range.start.line, site.file === occ.file ? occ.source : 'hash'))
+      out.push({ file: site.file, ...c });
   }
   return out;
 }

@@ -64,7 +64,8 @@ export function classifyFile(filePath: string, inChart = false): OccurrenceSourc
   if (name === 'devcontainer.json') {
     const parentStart = segmentStart(filePath, nameStart - 1);
     if (filePath.slice(parentStart, nameStart - 1) === '.devcontainer') return 'devcontainer';
-    if (parentStart > 0 && filePath.slice(segmentStart(filePath, parentStart - 1), parentStart - 1) === '.devcontainer') return 'devcontainer';
+    if (parentStart > 0 && filePath.slice(segmentStart(filePath, parentStart - 1), parentStart - 1) === '.devcontainer')
+      return 'devcontainer';
     return null;
   }
   if (name === 'Kustomization') return 'kustomize';
@@ -76,7 +77,8 @@ export function classifyFile(filePath: string, inChart = false): OccurrenceSourc
   if (nameStart > 1) {
     const parentStart = segmentStart(filePath, nameStart - 1);
     if (filePath.slice(parentStart, nameStart - 1) === 'workflows' && parentStart > 1) {
-      if (filePath.slice(segmentStart(filePath, parentStart - 1), parentStart - 1) === '.github') return 'github-actions';
+      if (filePath.slice(segmentStart(filePath, parentStart - 1), parentStart - 1) === '.github')
+        return 'github-actions';
     }
   }
   if (inChart && name.startsWith('values')) return 'helm';
@@ -118,12 +120,16 @@ export function guessSource(filePath: string): OccurrenceSource {
 export async function discoverFiles(root: string, options: DiscoveryOptions = {}): Promise<DiscoveredFile[]> {
   const absRoot = path.resolve(root);
   const include = (options.include ?? []).map((g) => compileGlob(g, { braces: true }));
-  const exclude = (options.exclude ?? []).map((g) => ({ glob: compileGlob(g, { braces: true }), nameOnly: !g.includes('/') }));
+  const exclude = (options.exclude ?? []).map((g) => ({
+    glob: compileGlob(g, { braces: true }),
+    nameOnly: !g.includes('/'),
+  }));
   const useGitignore = options.gitignore ?? true;
   const found: DiscoveredFile[] = [];
   const enabled = options.sources ? new Set(options.sources) : null;
   const manifests = !enabled || enabled.has('kubernetes');
-  const excluded = (rel: string, name: string) => exclude.some((e) => e.glob.test(rel) || (e.nameOnly && e.glob.test(name)));
+  const excluded = (rel: string, name: string) =>
+    exclude.some((e) => e.glob.test(rel) || (e.nameOnly && e.glob.test(name)));
 
   // Synchronous directory reads, depth first, yielding to the event loop every few folders: for thousands of
   // small folders this is several times faster than a promise per readdir, and an editor stays responsive.
@@ -161,14 +167,21 @@ export async function discoverFiles(root: string, options: DiscoveryOptions = {}
         isDir = false; // never follow links to folders
       }
       if (isDir) {
-        if (SKIPPED_DIRS.has(name) || excluded(childRel, name) || (useGitignore && isIgnored(levels, childRel, true))) continue;
+        if (SKIPPED_DIRS.has(name) || excluded(childRel, name) || (useGitignore && isIgnored(levels, childRel, true)))
+          continue;
         stack.push({ dir: full, rel: childRel, levels });
       } else if (isFile) {
         // Classify by the full path: `scan .devcontainer` must still see `.devcontainer/devcontainer.json`.
         let source = classifyFile(full, inChart) ?? (include.some((g) => g.test(childRel)) ? guessSource(full) : null);
         const sniffed = !source && manifests && maybeManifest(name);
         if (sniffed) source = 'kubernetes';
-        if (!source || (enabled && !enabled.has(source)) || excluded(childRel, name) || (useGitignore && isIgnored(levels, childRel, false))) continue;
+        if (
+          !source ||
+          (enabled && !enabled.has(source)) ||
+          excluded(childRel, name) ||
+          (useGitignore && isIgnored(levels, childRel, false))
+        )
+          continue;
         found.push(sniffed ? { file: full, source, sniffed } : { file: full, source });
       }
     }
@@ -235,7 +248,13 @@ async function ancestorIgnores(root: string, onProblem: DiscoveryOptions['onProb
 function readIgnoreFile(file: string, text: string | null, onProblem: DiscoveryOptions['onProblem']): string | null {
   const max = FILE_SIZE_LIMITS.gitignore ?? Infinity;
   if (text === null || text.length <= max) return text;
-  onProblem?.({ file, line: 0, character: 0, message: `larger than ${formatBytes(max)}, the limit for ignore files; not read`, limit: 'file-size' });
+  onProblem?.({
+    file,
+    line: 0,
+    character: 0,
+    message: `larger than ${formatBytes(max)}, the limit for ignore files; not read`,
+    limit: 'file-size',
+  });
   return null;
 }
 
@@ -243,7 +262,14 @@ function readIgnoreFile(file: string, text: string | null, onProblem: DiscoveryO
 function ignoreRules(file: string, text: string, onProblem: DiscoveryOptions['onProblem']): IgnoreRule[] {
   const notes: IgnoreNote[] = [];
   const rules = parseGitignore(text, notes);
-  for (const n of notes) onProblem?.({ file, line: n.line, character: 0, message: `.gitignore: ${n.message}`, ...(n.limit ? { limit: n.limit } : {}) });
+  for (const n of notes)
+    onProblem?.({
+      file,
+      line: n.line,
+      character: 0,
+      message: `.gitignore: ${n.message}`,
+      ...(n.limit ? { limit: n.limit } : {}),
+    });
   return rules;
 }
 

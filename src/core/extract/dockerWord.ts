@@ -1,6 +1,15 @@
 import { LIMITS } from './limits';
 import type { SourceText } from './sourceText';
-import { applyModifier, isNameChar, isNameStart, newExpansion, noteProblem, noteVariable, type Expansion, type Lookup } from './substitute';
+import {
+  applyModifier,
+  isNameChar,
+  isNameStart,
+  newExpansion,
+  noteProblem,
+  noteVariable,
+  type Expansion,
+  type Lookup,
+} from './substitute';
 
 /**
  * Reads one Dockerfile word straight from the source text, as BuildKit's parser and shell lexer would see it:
@@ -9,7 +18,13 @@ import { applyModifier, isNameChar, isNameStart, newExpansion, noteProblem, note
  * character literal; `$NAME`, `${NAME}` and `${NAME<mod>word}` are substituted through `lookup`. Every character
  * of the result remembers its offset in the source, so a tag written in an `ARG` default maps back to that line.
  */
-export function expandDockerWord(src: SourceText, start: number, end: number, escape: string, lookup: Lookup): Expansion {
+export function expandDockerWord(
+  src: SourceText,
+  start: number,
+  end: number,
+  escape: string,
+  lookup: Lookup,
+): Expansion {
   const lexer = new WordLexer(src, start, Math.min(end, src.text.length), escape, lookup);
   return lexer.word(false, false);
 }
@@ -21,7 +36,13 @@ export function expandDockerWord(src: SourceText, start: number, end: number, es
  * `flagsOnly`: stop after the first word that does not start with `--` (when only the flags matter: the rest
  * of a long `RUN` script is not split).
  */
-export function splitDockerWords(src: SourceText, start: number, end: number, escape: string, flagsOnly = false): [number, number][] {
+export function splitDockerWords(
+  src: SourceText,
+  start: number,
+  end: number,
+  escape: string,
+  flagsOnly = false,
+): [number, number][] {
   const text = src.text;
   const words: [number, number][] = [];
   let i = start;
@@ -177,7 +198,8 @@ class WordLexer {
       }
       // Ordinary characters: the whole run at once (stopping at anything the cases above handle).
       const run = this.pos++;
-      while (this.pos < this.end && !STOP.has(this.text[this.pos] ?? '') && this.text[this.pos] !== this.escape) this.pos++;
+      while (this.pos < this.end && !STOP.has(this.text[this.pos] ?? '') && this.text[this.pos] !== this.escape)
+        this.pos++;
       this.literalRun(out, run, this.pos);
     }
     return out;
@@ -191,7 +213,10 @@ class WordLexer {
       if (this.depth >= LIMITS.substitutionDepth) {
         this.skipToBrace();
         const line = this.src.positionAt(dollar).line + 1;
-        noteProblem(out, { reason: 'limit', detail: `substitutions nested deeper than ${LIMITS.substitutionDepth} levels on line ${line} (the limit)` });
+        noteProblem(out, {
+          reason: 'limit',
+          detail: `substitutions nested deeper than ${LIMITS.substitutionDepth} levels on line ${line} (the limit)`,
+        });
         return;
       }
       const nameStart = this.pos;
@@ -206,12 +231,22 @@ class WordLexer {
         modifier = c;
         this.pos++;
       }
-      if (name !== '' && modifier === null && c !== undefined && c !== '}' && !UNEVALUATED.has(c) && this.pos < this.end) {
+      if (
+        name !== '' &&
+        modifier === null &&
+        c !== undefined &&
+        c !== '}' &&
+        !UNEVALUATED.has(c) &&
+        this.pos < this.end
+      ) {
         // BuildKit refuses the Dockerfile here ("unsupported modifier (v) in substitution"): no value at all.
         const op = c === ':' ? `:${this.text[this.pos + 1] ?? ''}` : c;
         this.skipToBrace();
         const line = this.src.positionAt(dollar).line + 1;
-        noteProblem(out, { reason: 'bad-substitution', detail: `unsupported modifier "${op}" in ${clip(this.text.slice(dollar, this.pos))} on line ${line}` });
+        noteProblem(out, {
+          reason: 'bad-substitution',
+          detail: `unsupported modifier "${op}" in ${clip(this.text.slice(dollar, this.pos))} on line ${line}`,
+        });
         return;
       }
       if (name === '' || (modifier === null && this.text[this.pos] !== '}')) {

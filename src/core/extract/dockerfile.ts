@@ -32,7 +32,10 @@ export function extractDockerfile(file: string, content: string): ExtractResult 
     if (spent > LIMITS.expansionBudget && src.text.slice(start, end).includes('$')) {
       const e = newExpansion();
       const line = src.positionAt(start).line + 1;
-      e.problem = { reason: 'limit', detail: `line ${line}: the file's substitutions produce more than ${LIMITS.expansionBudget} characters (the limit per file)` };
+      e.problem = {
+        reason: 'limit',
+        detail: `line ${line}: the file's substitutions produce more than ${LIMITS.expansionBudget} characters (the limit per file)`,
+      };
       return e;
     }
     const e = expandDockerWord(src, start, end, escape, lookupIn(scope));
@@ -100,7 +103,10 @@ export function extractDockerfile(file: string, content: string): ExtractResult 
         const value = expansion.value.toString();
         let skip: Skip | null = null;
         if (expansion.unresolved.length === 0) {
-          skip = value === 'scratch' ? { reason: 'scratch', detail: 'the empty image' } : stageSkip(value, stageNames, false);
+          skip =
+            value === 'scratch'
+              ? { reason: 'scratch', detail: 'the empty image' }
+              : stageSkip(value, stageNames, false);
         }
         const platformFlag = flags.find((f) => f.name === 'platform');
         let platform: string | null = null;
@@ -109,7 +115,11 @@ export function extractDockerfile(file: string, content: string): ExtractResult 
           platform = p.unresolved.length ? src.text.slice(...platformFlag.value) : p.value.toString();
         }
         result.occurrences.push(
-          makeOccurrence({ src, source: 'dockerfile', kind: 'from', start: image[0], end: image[1], platform, stage }, expansion, skip),
+          makeOccurrence(
+            { src, source: 'dockerfile', kind: 'from', start: image[0], end: image[1], platform, stage },
+            expansion,
+            skip,
+          ),
         );
       }
       if (alias) stageNames.add(alias.toLowerCase());
@@ -123,7 +133,8 @@ export function extractDockerfile(file: string, content: string): ExtractResult 
     }
     if (keyword === 'RUN') {
       for (const flag of flags) {
-        if (flag.name === 'mount' && flag.value) for (const span of mountFromSpans(src, flag.value)) pushFrom(span, 'mount-from');
+        if (flag.name === 'mount' && flag.value)
+          for (const span of mountFromSpans(src, flag.value)) pushFrom(span, 'mount-from');
       }
     }
   }
@@ -146,17 +157,28 @@ interface ParsedInstruction {
   args: Span[];
 }
 
-function parseInstruction(src: SourceText, { keyword, start, argsStart, end }: DockerInstruction, escape: string): ParsedInstruction {
+function parseInstruction(
+  src: SourceText,
+  { keyword, start, argsStart, end }: DockerInstruction,
+  escape: string,
+): ParsedInstruction {
   // COPY and RUN are read for their flags only.
   const flagsOnly = keyword === 'COPY' || keyword === 'RUN';
-  const words = flagsOnly || keyword === 'FROM' || keyword === 'ARG' ? splitDockerWords(src, argsStart, end, escape, flagsOnly) : [];
+  const words =
+    flagsOnly || keyword === 'FROM' || keyword === 'ARG'
+      ? splitDockerWords(src, argsStart, end, escape, flagsOnly)
+      : [];
   const flags: Flag[] = [];
   let i = 0;
   for (; i < words.length; i++) {
     const [s, e] = words[i] ?? [0, 0];
     if (!src.text.startsWith('--', s)) break;
     const eq = src.text.indexOf('=', s);
-    flags.push(eq >= 0 && eq < e ? { name: src.text.slice(s + 2, eq), value: [eq + 1, e] } : { name: src.text.slice(s + 2, e), value: null });
+    flags.push(
+      eq >= 0 && eq < e
+        ? { name: src.text.slice(s + 2, eq), value: [eq + 1, e] }
+        : { name: src.text.slice(s + 2, e), value: null },
+    );
   }
   return { keyword, start, flags, args: words.slice(i) };
 }
@@ -190,7 +212,12 @@ function mountFromSpans(src: SourceText, [valueStart, valueEnd]: Span): Span[] {
   let start = valueStart;
   let end = valueEnd;
   // `--mount="type=cache,from=img"`: the shell quotes go first, then the CSV.
-  if (end - start >= 2 && text[start] === '"' && text[end - 1] === '"' && !text.slice(start + 1, end - 1).includes('"')) {
+  if (
+    end - start >= 2 &&
+    text[start] === '"' &&
+    text[end - 1] === '"' &&
+    !text.slice(start + 1, end - 1).includes('"')
+  ) {
     start++;
     end--;
   }

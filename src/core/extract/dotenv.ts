@@ -22,10 +22,14 @@ export function parseDotenv(src: SourceText, environment: Lookup = () => undefin
     let e: Expansion;
     if (spent > LIMITS.expansionBudget) {
       e = newExpansion();
-      e.problem = { reason: 'limit', detail: `${key} in ${src.file}: the file's substitutions produce more than ${LIMITS.expansionBudget} characters (the limit per file)` };
+      e.problem = {
+        reason: 'limit',
+        detail: `${key} in ${src.file}: the file's substitutions produce more than ${LIMITS.expansionBudget} characters (the limit per file)`,
+      };
     } else if (interpolate && value.toString().includes('$')) {
       e = interpolateCompose(value, lookup);
-      if (e.problem?.reason === 'limit' && e.problem.detail.startsWith('expands to')) e.problem = { reason: 'limit', detail: `${key} in ${src.file}: ${e.problem.detail}` };
+      if (e.problem?.reason === 'limit' && e.problem.detail.startsWith('expands to'))
+        e.problem = { reason: 'limit', detail: `${key} in ${src.file}: ${e.problem.detail}` };
     } else {
       e = newExpansion();
       e.value = value;
@@ -44,7 +48,12 @@ export function parseDotenv(src: SourceText, environment: Lookup = () => undefin
   return vars;
 }
 
-function parseLine(src: SourceText, start: number, end: number, define: (key: string, value: MappedString, interpolate: boolean) => void): void {
+function parseLine(
+  src: SourceText,
+  start: number,
+  end: number,
+  define: (key: string, value: MappedString, interpolate: boolean) => void,
+): void {
   const text = src.text;
   let i = start;
   const skipBlanks = () => {

@@ -17,7 +17,9 @@ export function extractGithubActions(file: string, content: string): ExtractResu
   const src = new SourceText(file, content);
   const result: ExtractResult = { occurrences: [], errors: [], references: [] };
   const image = (node: YamlScalar, kind: OccurrenceKind, who: string, prefix?: string) =>
-    result.occurrences.push(scalarImage(src, node, { site: { source: 'github-actions', kind, services: [who] }, prefix }));
+    result.occurrences.push(
+      scalarImage(src, node, { site: { source: 'github-actions', kind, services: [who] }, prefix }),
+    );
   const steps = (slot: YamlSlot, job: string) => {
     if (slot?.kind !== 'seq') return;
     slot.items.forEach((step, i) => {
@@ -61,7 +63,8 @@ export function extractGithubActions(file: string, content: string): ExtractResu
       const img = stringScalar(e.get('image'));
       if (img && typeof img.value === 'string') {
         if (img.value.startsWith(DOCKER)) image(img, 'action', 'runs', DOCKER);
-        else if (img.value !== '' && !img.value.includes('${{')) result.references.push({ file: path.resolve(path.dirname(file), img.value), source: 'dockerfile' });
+        else if (img.value !== '' && !img.value.includes('${{'))
+          result.references.push({ file: path.resolve(path.dirname(file), img.value), source: 'dockerfile' });
       }
       steps(e.get('steps'), 'runs');
     }

@@ -38,7 +38,11 @@ export function parseGitignore(text: string, notes: IgnoreNote[] = []): IgnoreRu
     let line = rawLine;
     if (line === '' || line.startsWith('#')) continue;
     if (rules.length >= LIMITS.patternCount) {
-      notes.push({ line: lineNo, message: `more than ${LIMITS.patternCount} patterns (the limit); this line and the rest are not read`, limit: 'pattern-count' });
+      notes.push({
+        line: lineNo,
+        message: `more than ${LIMITS.patternCount} patterns (the limit); this line and the rest are not read`,
+        limit: 'pattern-count',
+      });
       break;
     }
     // Trailing blanks go unless the last one is escaped.
@@ -59,7 +63,8 @@ export function parseGitignore(text: string, notes: IgnoreNote[] = []): IgnoreRu
     const anchored = line.includes('/');
     const body = line.startsWith('/') ? line.slice(1) : line;
     const { matcher, problem } = parseGlob(anchored ? body : `**/${body}`, { gitignore: true });
-    if (problem) notes.push({ line: lineNo, message: problem.message, ...(problem.limit ? { limit: problem.limit } : {}) });
+    if (problem)
+      notes.push({ line: lineNo, message: problem.message, ...(problem.limit ? { limit: problem.limit } : {}) });
     if (problem?.ignored) continue;
     rules.push({ pattern: rawLine, glob: matcher, negate, dirOnly });
   }

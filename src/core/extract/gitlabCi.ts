@@ -8,7 +8,20 @@ import { readDocuments, scalarImage, stringScalar } from './yamlImages';
 import type { YamlSlot } from './yamlTree';
 
 /** Top-level keywords of `.gitlab-ci.yml` that are not jobs (`image`/`services` there are the old global defaults). */
-const NOT_JOBS = new Set(['default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'spec', 'types']);
+const NOT_JOBS = new Set([
+  'default',
+  'include',
+  'stages',
+  'variables',
+  'workflow',
+  'image',
+  'services',
+  'cache',
+  'before_script',
+  'after_script',
+  'spec',
+  'types',
+]);
 
 export interface GitlabCiOptions {
   /** The project folder `include: local` paths are relative to; default: the file's folder. */
@@ -35,7 +48,10 @@ export function extractGitlabCi(file: string, content: string, options: GitlabCi
     const images = (owner: Map<string, YamlSlot>, who: string, lookup: Lookup) => {
       const one = (slot: YamlSlot, kind: OccurrenceKind, label: string) => {
         const node = stringScalar(slot) ?? (slot?.kind === 'map' ? stringScalar(entries(slot).get('name')) : null);
-        if (node && String(node.value) !== '') result.occurrences.push(scalarImage(src, node, { site: { source: 'gitlab-ci', kind, services: [label] }, lookup }));
+        if (node && String(node.value) !== '')
+          result.occurrences.push(
+            scalarImage(src, node, { site: { source: 'gitlab-ci', kind, services: [label] }, lookup }),
+          );
       };
       one(owner.get('image'), 'image', who);
       const services = owner.get('services');
@@ -55,7 +71,8 @@ export function extractGitlabCi(file: string, content: string, options: GitlabCi
 
     for (const target of localIncludes(top.get('include'))) {
       const target_ = path.resolve(root, target.replace(/^\/+/, ''));
-      if (target_ !== file && !result.references.some((r) => r.file === target_)) result.references.push({ file: target_, source: 'gitlab-ci', root });
+      if (target_ !== file && !result.references.some((r) => r.file === target_))
+        result.references.push({ file: target_, source: 'gitlab-ci', root });
     }
   }
   return result;

@@ -36,13 +36,26 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): GlobMat
 }
 
 /** Compiles `pattern` and says what is wrong with it, if anything (for notes such as git's). Never throws. */
-export function parseGlob(pattern: string, options: GlobOptions = {}): { matcher: GlobMatcher; problem: GlobProblem | null } {
+export function parseGlob(
+  pattern: string,
+  options: GlobOptions = {},
+): { matcher: GlobMatcher; problem: GlobProblem | null } {
   const none = { pattern, test: () => false };
   if (pattern.length > LIMITS.patternLength) {
-    return { matcher: none, problem: { message: `pattern longer than ${LIMITS.patternLength} characters (the limit); ignored`, ignored: true, limit: 'pattern-length' } };
+    return {
+      matcher: none,
+      problem: {
+        message: `pattern longer than ${LIMITS.patternLength} characters (the limit); ignored`,
+        ignored: true,
+        limit: 'pattern-length',
+      },
+    };
   }
   if (options.gitignore && endsWithLoneBackslash(pattern)) {
-    return { matcher: none, problem: { message: 'pattern ends with a lone backslash; ignored, as git does', ignored: true } };
+    return {
+      matcher: none,
+      problem: { message: 'pattern ends with a lone backslash; ignored, as git does', ignored: true },
+    };
   }
   let alternatives: string[];
   try {
@@ -71,7 +84,11 @@ function endsWithLoneBackslash(p: string): boolean {
 }
 
 /** One token of a segment: a literal character, `?`, `*`, or a class of ranges (`[a-c]` is [[97, 99]]). */
-type Token = { kind: 'char'; code: number } | { kind: 'any' } | { kind: 'star' } | { kind: 'class'; negate: boolean; ranges: [number, number][] };
+type Token =
+  | { kind: 'char'; code: number }
+  | { kind: 'any' }
+  | { kind: 'star' }
+  | { kind: 'class'; negate: boolean; ranges: [number, number][] };
 
 /** A pattern segment: `**` (any number of path segments) or tokens matching exactly one path segment. */
 type Segment = { kind: 'globstar' } | { kind: 'segment'; tokens: Token[] };
@@ -128,7 +145,8 @@ function compileSegments(p: string, problems: string[]): Segment[] {
   }
   close();
   // A trailing `**` needs at least one segment (`deploy/**` matches `deploy/a`, not `deploy`).
-  if (segments.length > 1 && segments[segments.length - 1]?.kind === 'globstar') segments.splice(segments.length - 1, 0, ANY_SEGMENT);
+  if (segments.length > 1 && segments[segments.length - 1]?.kind === 'globstar')
+    segments.splice(segments.length - 1, 0, ANY_SEGMENT);
   return segments;
 }
 
@@ -153,7 +171,10 @@ function readClass(p: string, start: number, problems: string[]): { token: Token
       let hi = p.charCodeAt(i);
       if (hi === 92 && i + 1 < p.length) hi = p.charCodeAt(++i);
       i++;
-      if (hi < lo) problems.push(`reversed range ${String.fromCharCode(lo)}-${String.fromCharCode(hi)} matches no character (as in git)`);
+      if (hi < lo)
+        problems.push(
+          `reversed range ${String.fromCharCode(lo)}-${String.fromCharCode(hi)} matches no character (as in git)`,
+        );
       ranges.push([lo, hi]);
     } else {
       ranges.push([lo, lo]);

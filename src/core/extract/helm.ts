@@ -65,8 +65,16 @@ function mapImage(src: SourceText, map: YamlNode & { kind: 'map' }, where: strin
   const hasTag = !!tag && tag.value.length > 0;
   const hasDigest = !!digest && digest.value.length > 0;
   const tagInName = /:[^/]*$/.test(name.value.toString());
-  const skip = !hasTag && !hasDigest && !tagInName ? { reason: 'tag-elsewhere' as const, detail: `${where}.tag is empty: the chart's templates choose the tag` } : null;
-  const o = assembledImage(src, { source: 'helm', kind: 'image', services: [where] }, { registry, name, tag, digest }, skip);
+  const skip =
+    !hasTag && !hasDigest && !tagInName
+      ? { reason: 'tag-elsewhere' as const, detail: `${where}.tag is empty: the chart's templates choose the tag` }
+      : null;
+  const o = assembledImage(
+    src,
+    { source: 'helm', kind: 'image', services: [where] },
+    { registry, name, tag, digest },
+    skip,
+  );
   if (hasTag && tag) o.pinLocation = src.location(tag.end, tag.end);
   else if (!tagInName) o.pinLocation = null;
   return o;

@@ -34,7 +34,9 @@ export function extractKubernetes(file: string, content: string): ExtractResult 
   const templated = src.text.includes('{{');
   // A chart template's action lines (`{{- if .Values.x }}`) are blanked to spaces (offsets stay) so the YAML
   // around them still reads; templates inside values stay and are skipped.
-  const yamlText = templated ? src.text.replace(/^[ \t]*\{\{[^\n\r]*\}\}[ \t]*$/gm, (line) => ' '.repeat(line.length)) : src.text;
+  const yamlText = templated
+    ? src.text.replace(/^[ \t]*\{\{[^\n\r]*\}\}[ \t]*$/gm, (line) => ' '.repeat(line.length))
+    : src.text;
   const docsSrc = yamlText === src.text ? src : new SourceText(file, yamlText);
   for (const doc of readDocuments(docsSrc, result, templated)) {
     const root = doc.root;
@@ -62,10 +64,16 @@ export function extractKubernetes(file: string, content: string): ExtractResult 
       const name = stringScalar(valueOf(map, 'name'));
       const label = `${owner}/${name ? String(name.value) : '?'}`;
       const node = stringScalar(image);
-      if (node) result.occurrences.push(scalarImage(src, node, { site: { source: 'kubernetes', kind, services: [label] } }));
+      if (node)
+        result.occurrences.push(scalarImage(src, node, { site: { source: 'kubernetes', kind, services: [label] } }));
       else if (image !== undefined && image !== null && !(image.kind === 'scalar' && image.value === null)) {
         const at = src.positionAt(image.start);
-        result.errors.push({ file, line: at.line, character: at.character, message: `image of ${label} is not a string` });
+        result.errors.push({
+          file,
+          line: at.line,
+          character: at.character,
+          message: `image of ${label} is not a string`,
+        });
       }
     };
     walk(root, ownerOf(root) ?? '?', 0);

@@ -33,9 +33,17 @@ export function extractKustomize(file: string, content: string): ExtractResult {
       const label = original ? original.value.toString() : name.value.toString();
       const skip =
         (!tag || tag.value.length === 0) && (!digest || digest.value.length === 0)
-          ? { reason: 'tag-elsewhere' as const, detail: `images entry ${label} sets no newTag or digest: the manifests' tag stays` }
+          ? {
+              reason: 'tag-elsewhere' as const,
+              detail: `images entry ${label} sets no newTag or digest: the manifests' tag stays`,
+            }
           : null;
-      const o = assembledImage(src, { source: 'kustomize', kind: 'image', services: [label] }, { name, tag, digest }, skip);
+      const o = assembledImage(
+        src,
+        { source: 'kustomize', kind: 'image', services: [label] },
+        { name, tag, digest },
+        skip,
+      );
       o.pinLocation = null;
       result.occurrences.push(o);
     }

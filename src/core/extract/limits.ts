@@ -100,7 +100,11 @@ let calls = 0;
 /** Throws a `LimitError('time-budget')` when the current budget is spent (reads the clock every 1024 calls). */
 export function checkTime(): void {
   if (deadline === Infinity || (++calls & 1023) !== 0) return;
-  if (Date.now() > deadline) throw new LimitError('time-budget', `extraction took longer than ${LIMITS.timeBudgetMs} ms, the limit per file; not read`);
+  if (Date.now() > deadline)
+    throw new LimitError(
+      'time-budget',
+      `extraction took longer than ${LIMITS.timeBudgetMs} ms, the limit per file; not read`,
+    );
 }
 
 /**
@@ -166,7 +170,7 @@ export function yamlNestingOver(text: string, max: number): number {
       const c = text.charCodeAt(i);
       if (c === 32 || c === 9) continue;
       if (c === 35 /* # */ && (i === lineStart || text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) break;
-      const valueStart = flow > 0 || prev === -1 || prev === 58 /* : */ || prev === 45 /* - */ || prev === 63 /* ? */;
+      const valueStart = flow > 0 || prev === -1 || prev === 58 /* : */ || prev === 45 /* - */ || prev === 63; /* ? */
       if ((c === 34 /* " */ || c === 39) /* ' */ && valueStart) {
         const close = text.indexOf(String.fromCharCode(c), i + 1);
         if (close >= 0 && close < end) i = close;

@@ -31,7 +31,12 @@ export class MappedString {
     if (text === '') return this;
     if (source) {
       const last = this.runs[this.runs.length - 1];
-      if (last && last.source === source && last.at + last.length === this.value.length && last.offset + last.length === offset) {
+      if (
+        last &&
+        last.source === source &&
+        last.at + last.length === this.value.length &&
+        last.offset + last.length === offset
+      ) {
         last.length += text.length;
       } else {
         this.runs.push({ at: this.value.length, length: text.length, source, offset });

@@ -2,9 +2,24 @@ import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import * as path from 'node:path';
 import { extractCompose } from './compose';
 import { extractDevcontainer } from './devcontainer';
-import { classifyFile, discoverFiles, guessSource, yieldToEventLoop, type DiscoveredFile, type DiscoveryOptions } from './discovery';
+import {
+  classifyFile,
+  discoverFiles,
+  guessSource,
+  yieldToEventLoop,
+  type DiscoveredFile,
+  type DiscoveryOptions,
+} from './discovery';
 import { extractDockerfile } from './dockerfile';
-import { DEFAULT_FILE_SIZE_LIMIT, FILE_SIZE_LIMITS, formatBytes, isLimitError, LIMITS, withTimeBudget, type LimitName } from './limits';
+import {
+  DEFAULT_FILE_SIZE_LIMIT,
+  FILE_SIZE_LIMITS,
+  formatBytes,
+  isLimitError,
+  LIMITS,
+  withTimeBudget,
+  type LimitName,
+} from './limits';
 import { extractGithubActions } from './githubActions';
 import { extractGitlabCi } from './gitlabCi';
 import { extractHelmValues } from './helm';
@@ -28,7 +43,12 @@ export interface ExtractFileOptions {
  * a file over its kind's size limit, or one whose extraction passes the time budget, is an error entry with a
  * `limit` (hostile input costs at most that budget).
  */
-export function extractFile(file: string, content: string, source: OccurrenceSource, options: ExtractFileOptions = {}): ExtractResult {
+export function extractFile(
+  file: string,
+  content: string,
+  source: OccurrenceSource,
+  options: ExtractFileOptions = {},
+): ExtractResult {
   const max = FILE_SIZE_LIMITS[source] ?? DEFAULT_FILE_SIZE_LIMIT;
   if (content.length > max) return failed(file, sizeMessage(source, max), 'file-size');
   try {
@@ -60,10 +80,19 @@ export function extractFile(file: string, content: string, source: OccurrenceSou
 }
 
 function failed(file: string, message: string, limit?: LimitName): ExtractResult {
-  return { occurrences: [], errors: [{ file, line: 0, character: 0, message, ...(limit ? { limit } : {}) }], references: [] };
+  return {
+    occurrences: [],
+    errors: [{ file, line: 0, character: 0, message, ...(limit ? { limit } : {}) }],
+    references: [],
+  };
 }
 
-const KIND_NAMES: Readonly<Record<string, string>> = { dockerfile: 'Dockerfiles', compose: 'compose files', devcontainer: 'dev container files', '.env': '.env files' };
+const KIND_NAMES: Readonly<Record<string, string>> = {
+  dockerfile: 'Dockerfiles',
+  compose: 'compose files',
+  devcontainer: 'dev container files',
+  '.env': '.env files',
+};
 
 function sizeMessage(kind: string, max: number): string {
   return `larger than ${formatBytes(max)}, the limit for ${KIND_NAMES[kind] ?? `${kind} files`}; not read`;
@@ -125,11 +154,16 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
       boundaries.push(path.dirname(abs));
       const source = guessSource(abs);
       named.add(abs);
-      enqueue(source === 'compose' && !classifyFile(abs) ? { file: abs, source: 'kubernetes', sniffed: true } : { file: abs, source });
+      enqueue(
+        source === 'compose' && !classifyFile(abs)
+          ? { file: abs, source: 'kubernetes', sniffed: true }
+          : { file: abs, source },
+      );
     }
   }
 
-  const inside = (file: string) => boundaries.some((b) => file === b || file.startsWith(b.endsWith(path.sep) ? b : b + path.sep));
+  const inside = (file: string) =>
+    boundaries.some((b) => file === b || file.startsWith(b.endsWith(path.sep) ? b : b + path.sep));
   const reader = new SmallFileReader();
   const dotenvs = new Map<string, { file: string; content: string } | null>();
   const dotenvFor = (file: string) => {
@@ -141,7 +175,8 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
       try {
         content = reader.read(envFile, max);
       } catch (err) {
-        if (err === TOO_LARGE) errors.push({ file: envFile, line: 0, character: 0, message: sizeMessage('.env', max), limit: 'file-size' });
+        if (err === TOO_LARGE)
+          errors.push({ file: envFile, line: 0, character: 0, message: sizeMessage('.env', max), limit: 'file-size' });
       }
       entry = content === null ? null : { file: envFile, content };
       dotenvs.set(envFile, entry);
@@ -162,11 +197,19 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
       const by = referrers.get(f.file);
       if (code === 'ENOENT' && by) {
         const target = path.relative(path.dirname(by.file), f.file);
-        errors.push({ file: by.file, line: by.from.line, character: by.from.character, message: `${target}: no such file (named here)` });
+        errors.push({
+          file: by.file,
+          line: by.from.line,
+          character: by.from.character,
+          message: `${target}: no such file (named here)`,
+        });
       } else if (err === TOO_LARGE) {
         errors.push({ file: f.file, line: 0, character: 0, message: sizeMessage(f.source, max), limit: 'file-size' });
       } else {
-        const message = code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${err instanceof Error ? err.message : String(err)}`;
+        const message =
+          code === 'ENOENT'
+            ? 'no such file or directory'
+            : `cannot read: ${err instanceof Error ? err.message : String(err)}`;
         errors.push({ file: f.file, line: 0, character: 0, message });
       }
       return;
@@ -193,7 +236,11 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
     for (const ref of r.references) {
       if (!inside(ref.file) || (enabled && !enabled.has(ref.source))) continue;
       if (ref.from && !seen.has(ref.file)) referrers.set(ref.file, { file: f.file, from: ref.from });
-      enqueue(ref.root === undefined ? { file: ref.file, source: ref.source } : { file: ref.file, source: ref.source, root: ref.root });
+      enqueue(
+        ref.root === undefined
+          ? { file: ref.file, source: ref.source }
+          : { file: ref.file, source: ref.source, root: ref.root },
+      );
     }
   };
 
@@ -209,7 +256,12 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
 
   const files = dropped.size ? [...new Set(queue)].filter((f) => !dropped.has(f)) : queue;
   files.sort((a, b) => compare(a.file, b.file));
-  occurrences.sort((a, b) => compare(a.file, b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  occurrences.sort(
+    (a, b) =>
+      compare(a.file, b.file) ||
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character,
+  );
   errors.sort((a, b) => compare(a.file, b.file) || a.line - b.line || a.character - b.character);
   return { files, occurrences, errors };
 }

@@ -12,7 +12,10 @@ export class SourceText {
   private lineTexts: readonly string[] | undefined;
   private marker: boolean | undefined;
 
-  constructor(readonly file: string, text: string) {
+  constructor(
+    readonly file: string,
+    text: string,
+  ) {
     this.text = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 

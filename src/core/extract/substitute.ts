@@ -43,7 +43,10 @@ export function noteProblem(target: Expansion, problem: ExpansionProblem): void 
 function appendBounded(target: Expansion, value: MappedString): void {
   if (target.problem?.reason === 'limit') return;
   if (target.value.length + value.length > LIMITS.valueLength) {
-    noteProblem(target, { reason: 'limit', detail: `expands to more than ${LIMITS.valueLength} characters (the limit per value)` });
+    noteProblem(target, {
+      reason: 'limit',
+      detail: `expands to more than ${LIMITS.valueLength} characters (the limit per value)`,
+    });
     return;
   }
   target.value.appendMapped(value);
@@ -81,7 +84,13 @@ export function noteVariable(target: Expansion, name: string, resolved: boolean)
  * A plain `$NAME` that is unset is *unresolved* here (BuildKit and compose substitute an empty string): we will not
  * guess an image name, we say which variable is missing.
  */
-export function applyModifier(target: Expansion, name: string, modifier: string | null, value: MappedString | Expansion | undefined, word: Expansion | null): void {
+export function applyModifier(
+  target: Expansion,
+  name: string,
+  modifier: string | null,
+  value: MappedString | Expansion | undefined,
+  word: Expansion | null,
+): void {
   const set = value !== undefined;
   const nonEmpty = set && (isExpansion(value) ? value.value : value).length > 0;
   switch (modifier) {

@@ -19,10 +19,20 @@ export interface Location {
   range: Range;
 }
 
-export type OccurrenceSource = 'dockerfile' | 'compose' | 'devcontainer' | 'kubernetes' | 'helm' | 'kustomize' | 'github-actions' | 'gitlab-ci';
+export type OccurrenceSource =
+  'dockerfile' | 'compose' | 'devcontainer' | 'kubernetes' | 'helm' | 'kustomize' | 'github-actions' | 'gitlab-ci';
 
 /** Every source, in the order the CLI and the settings list them. */
-export const OCCURRENCE_SOURCES: readonly OccurrenceSource[] = ['dockerfile', 'compose', 'devcontainer', 'kubernetes', 'helm', 'kustomize', 'github-actions', 'gitlab-ci'];
+export const OCCURRENCE_SOURCES: readonly OccurrenceSource[] = [
+  'dockerfile',
+  'compose',
+  'devcontainer',
+  'kubernetes',
+  'helm',
+  'kustomize',
+  'github-actions',
+  'gitlab-ci',
+];
 
 /**
  * - `from`        a Dockerfile `FROM`

@@ -6,7 +6,14 @@ import { makeOccurrence, type OccurrenceSite } from './occurrence';
 import type { SourceText } from './sourceText';
 import { newExpansion, type Lookup } from './substitute';
 import type { ExtractResult, Occurrence, Skip } from './types';
-import { readYamlWithLibrary, type YamlDocument, type YamlMap, type YamlNode, type YamlScalar, type YamlSlot } from './yamlTree';
+import {
+  readYamlWithLibrary,
+  type YamlDocument,
+  type YamlMap,
+  type YamlNode,
+  type YamlScalar,
+  type YamlSlot,
+} from './yamlTree';
 import { readSimpleYaml } from './yamlSimple';
 
 /**
@@ -61,7 +68,8 @@ export function readDocuments(src: SourceText, result: ExtractResult, quiet = fa
   if (deep >= 0) {
     const at = src.positionAt(deep);
     const message = `YAML nested deeper than ${LIMITS.nestingDepth} levels (the limit); the file is not read`;
-    if (!quiet) result.errors.push({ file: src.file, line: at.line, character: at.character, message, limit: 'nesting-depth' });
+    if (!quiet)
+      result.errors.push({ file: src.file, line: at.line, character: at.character, message, limit: 'nesting-depth' });
     return [];
   }
   let docs: YamlDocument[];
@@ -69,8 +77,15 @@ export function readDocuments(src: SourceText, result: ExtractResult, quiet = fa
     docs = readYamlDocuments(src.text);
   } catch (err) {
     if (quiet) return [];
-    if (isLimitError(err)) result.errors.push({ file: src.file, line: 0, character: 0, message: err.message, limit: err.limit });
-    else result.errors.push({ file: src.file, line: 0, character: 0, message: `YAML: ${err instanceof Error ? err.message : String(err)}` });
+    if (isLimitError(err))
+      result.errors.push({ file: src.file, line: 0, character: 0, message: err.message, limit: err.limit });
+    else
+      result.errors.push({
+        file: src.file,
+        line: 0,
+        character: 0,
+        message: `YAML: ${err instanceof Error ? err.message : String(err)}`,
+      });
     return [];
   }
   if (!quiet) {
@@ -78,7 +93,12 @@ export function readDocuments(src: SourceText, result: ExtractResult, quiet = fa
       for (const error of doc.errors) {
         const at = src.positionAt(error.offset);
         const nl = error.message.indexOf('\n');
-        result.errors.push({ file: src.file, line: at.line, character: at.character, message: `YAML: ${(nl < 0 ? error.message : error.message.slice(0, nl)).replace(/:$/, '')}` });
+        result.errors.push({
+          file: src.file,
+          line: at.line,
+          character: at.character,
+          message: `YAML: ${(nl < 0 ? error.message : error.message.slice(0, nl)).replace(/:$/, '')}`,
+        });
       }
     }
   }
@@ -137,11 +157,26 @@ export function scalarImage(src: SourceText, node: YamlScalar, options: ScalarIm
     value = value.slice(prefix.length, value.length);
     if (src.text.startsWith(prefix, start)) start += prefix.length;
   }
-  const site: OccurrenceSite = { src, source: options.site.source, kind: options.site.kind, services: options.site.services, start, end: Math.max(start, written.end) };
+  const site: OccurrenceSite = {
+    src,
+    source: options.site.source,
+    kind: options.site.kind,
+    services: options.site.services,
+    start,
+    end: Math.max(start, written.end),
+  };
   const template = templateIn(value.toString());
   // `value` is this call's own string: the expansion can hold it as it is.
-  if (template !== null) return makeOccurrence(site, { value, variables: [], unresolved: [], problem: null }, { reason: 'templated', detail: template });
-  const expansion = options.lookup && value.toString().includes('$') ? interpolateCompose(value, options.lookup) : { value, variables: [], unresolved: [], problem: null };
+  if (template !== null)
+    return makeOccurrence(
+      site,
+      { value, variables: [], unresolved: [], problem: null },
+      { reason: 'templated', detail: template },
+    );
+  const expansion =
+    options.lookup && value.toString().includes('$')
+      ? interpolateCompose(value, options.lookup)
+      : { value, variables: [], unresolved: [], problem: null };
   return makeOccurrence(site, expansion);
 }
 

@@ -1,3 +1,4 @@
+// Over 400 lines: one single-pass reader (a line loop and its state), checked against the yaml library.
 import type { YamlDocument, YamlMap, YamlNode, YamlScalar, YamlSeq, YamlSlot } from './yamlNodes';
 
 /**
@@ -35,7 +36,27 @@ function decline(): never {
 }
 
 /** Characters that cannot start a plain scalar here (YAML indicators, plus `-`, `?`, `:` to keep the rules short). */
-const NOT_PLAIN_START = new Set(['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`']);
+const NOT_PLAIN_START = new Set([
+  '-',
+  '?',
+  ':',
+  ',',
+  '[',
+  ']',
+  '{',
+  '}',
+  '#',
+  '&',
+  '*',
+  '!',
+  '|',
+  '>',
+  "'",
+  '"',
+  '%',
+  '@',
+  '`',
+]);
 /** Plain keys: letters, digits and `_ . - / <` (so `<<`), not starting with `-` or `/`. */
 const PLAIN_KEY = /^[A-Za-z0-9_.<][A-Za-z0-9_.\-/<]*$/;
 
@@ -68,7 +89,13 @@ class SimpleYamlReader {
   read(): YamlMap {
     let l = this.skipEmpty(0);
     const first = this.firsts[l];
-    if (first !== undefined && first === this.starts[l] && this.text.startsWith('---', first) && this.isRest(first + 3, l)) l = this.skipEmpty(l + 1);
+    if (
+      first !== undefined &&
+      first === this.starts[l] &&
+      this.text.startsWith('---', first) &&
+      this.isRest(first + 3, l)
+    )
+      l = this.skipEmpty(l + 1);
     const at = this.firsts[l];
     if (at === undefined || at !== this.starts[l]) decline(); // no content, or a root that is not at column 0
     this.line = l;
@@ -207,7 +234,13 @@ class SimpleYamlReader {
     else {
       if (c === '"' || c === "'") {
         after = this.quotedEnd(p) ?? decline();
-        node = { kind: 'scalar', value: text.slice(p + 1, after - 1), style: c === '"' ? 'double' : 'single', start: p, end: after };
+        node = {
+          kind: 'scalar',
+          value: text.slice(p + 1, after - 1),
+          style: c === '"' ? 'double' : 'single',
+          start: p,
+          end: after,
+        };
       } else {
         if (NOT_PLAIN_START.has(c)) decline();
         after = this.plainEnd(p, end, false);
@@ -260,7 +293,13 @@ class SimpleYamlReader {
         p = nameEnd;
       } else if (c === '"' || c === "'") {
         const q = this.quotedEnd(p) ?? decline();
-        seq.items.push({ kind: 'scalar', value: text.slice(p + 1, q - 1), style: c === '"' ? 'double' : 'single', start: p, end: q });
+        seq.items.push({
+          kind: 'scalar',
+          value: text.slice(p + 1, q - 1),
+          style: c === '"' ? 'double' : 'single',
+          start: p,
+          end: q,
+        });
         p = q;
       } else {
         if (c === '' || NOT_PLAIN_START.has(c)) decline();
@@ -321,7 +360,13 @@ class SimpleYamlReader {
         p = nameEnd;
       } else if (c === '"' || c === "'") {
         const q = this.quotedEnd(p) ?? decline();
-        value = { kind: 'scalar', value: text.slice(p + 1, q - 1), style: c === '"' ? 'double' : 'single', start: p, end: q };
+        value = {
+          kind: 'scalar',
+          value: text.slice(p + 1, q - 1),
+          style: c === '"' ? 'double' : 'single',
+          start: p,
+          end: q,
+        };
         p = q;
       } else {
         if (c === '' || NOT_PLAIN_START.has(c)) decline();
@@ -375,7 +420,12 @@ class SimpleYamlReader {
   /** The end of an anchor or alias name at `at`: up to a blank (or `,`/`]` in flow context). Declines on odd names. */
   private nameEnd(at: number, end: number, flow = false): number {
     let p = at;
-    while (p < end && this.text[p] !== ' ' && !(flow && (this.text[p] === ',' || this.text[p] === ']' || this.text[p] === '}'))) p++;
+    while (
+      p < end &&
+      this.text[p] !== ' ' &&
+      !(flow && (this.text[p] === ',' || this.text[p] === ']' || this.text[p] === '}'))
+    )
+      p++;
     if (p === at || /[,[\]{}:]/.test(this.text.slice(at, p))) decline();
     return p;
   }
@@ -390,7 +440,9 @@ export function plainValue(s: string): string | number | boolean | null {
   if (/^0o[0-7]+$/.test(s)) return parseInt(s.slice(2), 8);
   if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);
   if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s.slice(2), 16);
-  if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity;
-  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s) || /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)) return parseFloat(s);
+  if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s))
+    return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity;
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s) || /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s))
+    return parseFloat(s);
   return s;
 }

@@ -21,11 +21,14 @@ export function readYamlWithLibrary(text: string): YamlDocument[] {
   const composer = new Composer({ uniqueKeys: false });
   let count = 0;
   const countError = (): void => {
-    if (++count > LIMITS.yamlErrors) throw new LimitError('yaml-errors', `more than ${LIMITS.yamlErrors} YAML errors (the limit per file); not read`);
+    if (++count > LIMITS.yamlErrors)
+      throw new LimitError('yaml-errors', `more than ${LIMITS.yamlErrors} YAML errors (the limit per file); not read`);
     checkTime();
   };
   // The composer reports every error through this (private) callback, also from inside one large document.
-  const hooked = composer as unknown as { onError: (source: unknown, code: unknown, message: string, warning?: boolean) => void };
+  const hooked = composer as unknown as {
+    onError: (source: unknown, code: unknown, message: string, warning?: boolean) => void;
+  };
   const report = hooked.onError;
   hooked.onError = (source, code, message, warning) => {
     if (!warning) countError();
@@ -61,7 +64,11 @@ function convert(root: unknown, errors: YamlDocument['errors']): YamlSlot {
     if (isAlias(node)) {
       const target = anchors.get(node.source);
       // The library reads `*name` with no anchor before it as an alias to nothing; YAML (and compose) refuse it.
-      if (!target) errors.push({ offset: node.range?.[0] ?? 0, message: `Unresolved alias *${node.source}: no anchor &${node.source} before it` });
+      if (!target)
+        errors.push({
+          offset: node.range?.[0] ?? 0,
+          message: `Unresolved alias *${node.source}: no anchor &${node.source} before it`,
+        });
       return target ?? null;
     }
     let out: YamlNode;
@@ -78,7 +85,8 @@ function convert(root: unknown, errors: YamlDocument['errors']): YamlSlot {
         walk(pair.key); // for the anchors it may carry
         const value = walk(pair.value);
         const key = keyOf(pair.key);
-        if (key !== null) out.pairs.push({ key, merge: key === '<<' && isScalar(pair.key) && pair.key.type === 'PLAIN', value });
+        if (key !== null)
+          out.pairs.push({ key, merge: key === '<<' && isScalar(pair.key) && pair.key.type === 'PLAIN', value });
       }
     } else if (out.kind === 'seq' && isSeq(node)) {
       for (const item of node.items) out.items.push(walk(item));

@@ -46,5 +46,7 @@ export class InvalidReferenceError extends Error {
 }
 
 export function isInvalidReferenceError(err: unknown): err is InvalidReferenceError {
-  return err instanceof Error && err.name === 'InvalidReferenceError' && typeof (err as { code?: unknown }).code === 'string';
+  return (
+    err instanceof Error && err.name === 'InvalidReferenceError' && typeof (err as { code?: unknown }).code === 'string'
+  );
 }

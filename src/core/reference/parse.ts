@@ -76,8 +76,10 @@ export function parseReferenceWithSpans(input: string): { reference: ImageRefere
     const algorithm = m?.[1] ?? '';
     const hex = m?.[2] ?? '';
     const expected = DIGEST_HEX_LENGTH[algorithm];
-    if (expected === undefined) fail('digest-algorithm', `digest algorithm "${algorithm}" is not supported (sha256, sha384, sha512)`);
-    if (hex.length !== expected) fail('digest-length', `a ${algorithm} digest has ${expected} hex digits, not ${hex.length}`);
+    if (expected === undefined)
+      fail('digest-algorithm', `digest algorithm "${algorithm}" is not supported (sha256, sha384, sha512)`);
+    if (hex.length !== expected)
+      fail('digest-length', `a ${algorithm} digest has ${expected} hex digits, not ${hex.length}`);
     if (!LOWER_HEX.test(hex)) fail('digest-format', `the ${algorithm} digest must be lower-case hex`);
   }
 
@@ -89,8 +91,15 @@ export function parseReferenceWithSpans(input: string): { reference: ImageRefere
     tag = rest.slice(colon + 1);
     tagSpan = [colon + 1, colon + 1 + tag.length];
     name = rest.slice(0, colon);
-    if (!TAG.test(tag)) fail('tag-format', tag === '' ? 'empty tag after ":"' : `tag "${tag}" may only hold letters, digits, "_", "." and "-" and cannot start with "." or "-"`);
-    if (tag.length > TAG_LENGTH_MAX) fail('tag-too-long', `the tag is ${tag.length} characters long (at most ${TAG_LENGTH_MAX})`);
+    if (!TAG.test(tag))
+      fail(
+        'tag-format',
+        tag === ''
+          ? 'empty tag after ":"'
+          : `tag "${tag}" may only hold letters, digits, "_", "." and "-" and cannot start with "." or "-"`,
+      );
+    if (tag.length > TAG_LENGTH_MAX)
+      fail('tag-too-long', `the tag is ${tag.length} characters long (at most ${TAG_LENGTH_MAX})`);
   }
   if (name === '') fail('format', 'no repository name');
 
@@ -109,14 +118,24 @@ export function parseReferenceWithSpans(input: string): { reference: ImageRefere
   if (host !== null && !DOMAIN_AND_PORT.test(host)) fail('host', `"${host}" is not a valid registry host[:port]`);
   for (const component of path.split('/')) {
     if (PATH_COMPONENT.test(component)) continue;
-    if (component !== '' && PATH_COMPONENT.test(component.toLowerCase())) fail('uppercase', `repository "${path}" must be lower case`);
-    fail('format', component === '' ? `repository "${path}" has an empty path component` : `"${component}" is not a valid repository path component`);
+    if (component !== '' && PATH_COMPONENT.test(component.toLowerCase()))
+      fail('uppercase', `repository "${path}" must be lower case`);
+    fail(
+      'format',
+      component === ''
+        ? `repository "${path}" has an empty path component`
+        : `"${component}" is not a valid repository path component`,
+    );
   }
 
   const registry = host === null ? DOCKER_HUB : normalizeHost(host);
   const repository = registry === DOCKER_HUB && !path.includes('/') ? `library/${path}` : path;
   // The limit is on the repository path alone (distribution's RepositoryNameTotalLengthMax), `library/` included.
-  if (repository.length > NAME_TOTAL_LENGTH_MAX) fail('name-too-long', `the repository path is ${repository.length} characters long (at most ${NAME_TOTAL_LENGTH_MAX})`);
+  if (repository.length > NAME_TOTAL_LENGTH_MAX)
+    fail(
+      'name-too-long',
+      `the repository path is ${repository.length} characters long (at most ${NAME_TOTAL_LENGTH_MAX})`,
+    );
   // The registry key is lower case (host names are case-insensitive). The name keeps the host as written when
   // its lower-case form would no longer read as a host ("Foo/bar" -> key "foo", name "Foo/bar"), so the name and
   // canonical form parse back to the same registry instead of to a Docker Hub repository.
@@ -138,7 +157,10 @@ function readsAsHost(segment: string): boolean {
 export function familiarName(ref: Pick<ImageReference, 'registry' | 'repository' | 'tag' | 'digest'>): string {
   let name = `${ref.registry}/${ref.repository}`;
   if (ref.registry === DOCKER_HUB) {
-    name = ref.repository.startsWith('library/') && ref.repository.indexOf('/', 8) < 0 ? ref.repository.slice(8) : ref.repository;
+    name =
+      ref.repository.startsWith('library/') && ref.repository.indexOf('/', 8) < 0
+        ? ref.repository.slice(8)
+        : ref.repository;
   }
   return name + (ref.tag === null ? '' : `:${ref.tag}`) + (ref.digest === null ? '' : `@${ref.digest}`);
 }

@@ -5,7 +5,12 @@ import { DOMAIN_AND_PORT } from './grammar';
 export const DOCKER_HUB = 'docker.io';
 
 /** Every host name that means Docker Hub (docker/cli and distribution accept them all). */
-export const DOCKER_HUB_ALIASES: readonly string[] = ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'];
+export const DOCKER_HUB_ALIASES: readonly string[] = [
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+  'registry.hub.docker.com',
+];
 
 /** Lower-cases a host[:port] taken from a reference and folds the Docker Hub aliases into `docker.io`. */
 export function normalizeHost(host: string): string {

@@ -14,7 +14,14 @@
 // - realms must be http(s), and a public registry may not name a private/loopback realm (SSRF guard).
 import { type Credential, describeCredential, type Keychain } from '../credentials/types';
 import { basicHeader, type Challenge, challengeScopes, findChallenge, parseWwwAuthenticate } from './challenge';
-import { AuthError, classifyTransportError, NetworkError, ProtocolError, redactUrl, type RegistryError } from './errors';
+import {
+  AuthError,
+  classifyTransportError,
+  NetworkError,
+  ProtocolError,
+  redactUrl,
+  type RegistryError,
+} from './errors';
 import { header, headerAll } from './headers';
 import { endpointHost, hostnameOf, isLoopbackHostname, isPrivateHostname } from './hosts';
 import { statusError } from './status';
@@ -61,7 +68,13 @@ export interface AuthSessionOptions {
 /** A connect-level failure that means "this port does not speak TLS" (so http may be tried for eligible hosts). */
 function notTls(e: RegistryError): boolean {
   const code = (e as { tlsCode?: string; networkCode?: string }).tlsCode ?? (e as { networkCode?: string }).networkCode;
-  return code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG';
+  return (
+    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+    code === 'EPROTO' ||
+    code === 'ECONNRESET' ||
+    code === 'UND_ERR_SOCKET' ||
+    code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG'
+  );
 }
 
 function repoScope(repository: string, actions = 'pull'): string {
@@ -122,7 +135,13 @@ export class AuthSession {
       this.options.stats.ping++;
       let res: Resp;
       try {
-        res = await this.options.wire.send(new URL('/v2/', base), { method: 'GET', headers: {}, signal, registry, retries: scheme === 'https' && schemes.length > 1 ? 0 : undefined });
+        res = await this.options.wire.send(new URL('/v2/', base), {
+          method: 'GET',
+          headers: {},
+          signal,
+          registry,
+          retries: scheme === 'https' && schemes.length > 1 ? 0 : undefined,
+        });
       } catch (e) {
         const err = classifyTransportError(e, { registry });
         if (scheme === 'https' && schemes.length > 1 && notTls(err)) {
@@ -131,8 +150,13 @@ export class AuthSession {
         }
         throw err;
       }
-      if (res.status >= 500 || res.status === 429) throw statusError(res, { registry, what: 'ping', now: this.options.now });
-      if (res.status === 404) throw new ProtocolError(`${registry}: no registry API at ${redactUrl(res.url.toString())} (GET /v2/ answered 404)`, { registry, status: 404 });
+      if (res.status >= 500 || res.status === 429)
+        throw statusError(res, { registry, what: 'ping', now: this.options.now });
+      if (res.status === 404)
+        throw new ProtocolError(
+          `${registry}: no registry API at ${redactUrl(res.url.toString())} (GET /v2/ answered 404)`,
+          { registry, status: 404 },
+        );
       return {
         registry,
         base,
@@ -172,7 +196,11 @@ export class AuthSession {
   }
 
   /** The credential we may use for this registry over its scheme (none over plain HTTP unless insecure). */
-  async usableCredential(state: HostState, signal: AbortSignal | undefined, repository?: string): Promise<{ cred: Credential | undefined; refused?: string }> {
+  async usableCredential(
+    state: HostState,
+    signal: AbortSignal | undefined,
+    repository?: string,
+  ): Promise<{ cred: Credential | undefined; refused?: string }> {
     const cred = await this.credential(state.registry, signal, repository);
     if (!cred) return { cred: undefined };
     if (state.scheme === 'http' && !state.insecure) {
@@ -187,7 +215,9 @@ export class AuthSession {
 
   private scopesFor(registry: string, repository: string | undefined): string[] {
     if (repository === undefined) return [];
-    return [...(this.extraScopes.get(`${registry}/${repository}`) ?? []), repoScope(repository)].filter((s, i, a) => a.indexOf(s) === i);
+    return [...(this.extraScopes.get(`${registry}/${repository}`) ?? []), repoScope(repository)].filter(
+      (s, i, a) => a.indexOf(s) === i,
+    );
   }
 
   private async authorization(
@@ -207,7 +237,8 @@ export class AuthSession {
     }
     if (cred?.registryToken) return `Bearer ${cred.registryToken}`;
     const realmText = challenge.params.realm;
-    if (!realmText) throw new ProtocolError(`${state.registry}: Bearer challenge without a realm`, { registry: state.registry });
+    if (!realmText)
+      throw new ProtocolError(`${state.registry}: Bearer challenge without a realm`, { registry: state.registry });
     const realm = this.checkRealm(state, realmText, cred);
     const service = challenge.params.service ?? '';
     const credId = credentialIdentity(cred);
@@ -215,7 +246,18 @@ export class AuthSession {
     const tokens = this.options.tokens;
     if (forceRefresh) tokens.invalidate(key);
     const oauth2 = this.options.hostOptions(state.registry).oauth2 === true;
-    const t = await tokens.get(key, () => this.options.tokenService.fetch({ registry: state.registry, realm, service, scopes, cred, credId, oauth2, signal }));
+    const t = await tokens.get(key, () =>
+      this.options.tokenService.fetch({
+        registry: state.registry,
+        realm,
+        service,
+        scopes,
+        cred,
+        credId,
+        oauth2,
+        signal,
+      }),
+    );
     return `Bearer ${t.token}`;
   }
 
@@ -228,20 +270,31 @@ export class AuthSession {
       throw new ProtocolError(`${state.registry}: unusable token realm in the challenge`, { registry: state.registry });
     }
     if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
-      throw new ProtocolError(`${state.registry}: token realm must be http(s), got ${realm.protocol}`, { registry: state.registry });
+      throw new ProtocolError(`${state.registry}: token realm must be http(s), got ${realm.protocol}`, {
+        registry: state.registry,
+      });
     }
-    if (realm.protocol === 'http:' && state.scheme === 'https' && realm.hostname === state.base.hostname && (realm.port === '' || realm.port === '80')) {
+    if (
+      realm.protocol === 'http:' &&
+      state.scheme === 'https' &&
+      realm.hostname === state.base.hostname &&
+      (realm.port === '' || realm.port === '80')
+    ) {
       // Harbor behind a TLS proxy advertises http:// for its own https host (and redirects there): ask over https
       // at once, so no credential travels in the clear and the token is not lost to a refused redirect.
       realm = new URL(realm.toString().replace(/^http:/, 'https:'));
       realm.port = state.base.port;
     }
     if (isPrivateHostname(realm.hostname) && !isPrivateHostname(state.base.hostname)) {
-      throw new AuthError(`${state.registry}: refusing token realm ${redactUrl(realm.origin)} on a private address named by a public registry`, { registry: state.registry });
+      throw new AuthError(
+        `${state.registry}: refusing token realm ${redactUrl(realm.origin)} on a private address named by a public registry`,
+        { registry: state.registry },
+      );
     }
     // Plain HTTP to a realm only when the realm's own host:port is marked insecure: marking the registry covers
     // the realm only when the realm is on the registry's own host:port.
-    const realmInsecure = realm.host === state.base.host ? state.insecure : this.options.hostOptions(realm.host).insecure === true;
+    const realmInsecure =
+      realm.host === state.base.host ? state.insecure : this.options.hostOptions(realm.host).insecure === true;
     if (realm.protocol === 'http:' && cred && !realmInsecure) {
       throw new AuthError(
         `not sent: ${realm.host} is plain HTTP. ${state.registry}: refusing to send credentials (${cred.source}) to the token realm ${redactUrl(realm.origin)} over plain HTTP: mark ${realm.host} insecure in settings if you trust this network`,
@@ -253,7 +306,13 @@ export class AuthSession {
 
   // ---- the authenticated request: auth header, one re-auth on 401 with merged scopes, status -> typed errors ----
 
-  async request(registry: string, repository: string | undefined, method: 'GET' | 'HEAD', path: string, opts: AuthRequestOptions): Promise<Resp> {
+  async request(
+    registry: string,
+    repository: string | undefined,
+    method: 'GET' | 'HEAD',
+    path: string,
+    opts: AuthRequestOptions,
+  ): Promise<Resp> {
     const signal = opts.signal;
     let state = await this.hostState(registry, signal);
     const { cred, refused } = await this.usableCredential(state, signal, repository);
@@ -267,7 +326,13 @@ export class AuthSession {
       if (opts.accept) headers.accept = opts.accept;
       if (auth) headers.authorization = auth;
       this.options.stats[opts.kind]++;
-      const res = await this.options.wire.send(url, { method, headers, signal, registry, ...(repository !== undefined ? { repository } : {}) });
+      const res = await this.options.wire.send(url, {
+        method,
+        headers,
+        signal,
+        registry,
+        ...(repository !== undefined ? { repository } : {}),
+      });
       if (res.status === 401 && !reauthed) {
         // One re-auth: the registry may want other scopes (merged, new ones first), a fresh token, or auth at all.
         reauthed = true;
@@ -282,7 +347,10 @@ export class AuthSession {
           const asked = challengeScopes(bearer).filter((s) => s !== repoScope(repository));
           if (asked.length > 0) {
             const key = `${registry}/${repository}`;
-            this.extraScopes.set(key, [...asked, ...(this.extraScopes.get(key) ?? [])].filter((s, i, a) => a.indexOf(s) === i));
+            this.extraScopes.set(
+              key,
+              [...asked, ...(this.extraScopes.get(key) ?? [])].filter((s, i, a) => a.indexOf(s) === i),
+            );
           }
         }
         if (bearer || basic) {
@@ -290,7 +358,8 @@ export class AuthSession {
           continue;
         }
       }
-      if (res.status >= 400 && opts.throwOnError !== false && !opts.tolerate?.includes(res.status)) throw statusError(res, { registry, repository, what: opts.kind, cred, refused, now: this.options.now });
+      if (res.status >= 400 && opts.throwOnError !== false && !opts.tolerate?.includes(res.status))
+        throw statusError(res, { registry, repository, what: opts.kind, cred, refused, now: this.options.now });
       return res;
     }
   }

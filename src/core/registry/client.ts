@@ -84,7 +84,9 @@ export class RegistryClient {
       now,
       ...(options.retry ? { retry: options.retry } : {}),
       concurrencyFor: (host, registry) =>
-        hostOptions(registry !== undefined && endpointHost(registry) === host ? registry : host).maxConcurrent ?? options.maxConcurrentPerHost ?? 6,
+        hostOptions(registry !== undefined && endpointHost(registry) === host ? registry : host).maxConcurrent ??
+        options.maxConcurrentPerHost ??
+        6,
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.maxRedirects !== undefined ? { maxRedirects: options.maxRedirects } : {}),
       ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
@@ -125,7 +127,11 @@ export class RegistryClient {
   }
 
   /** `op` through the registry's mirrors in order, then the registry itself (mirrors.ts). */
-  private mirrored<T>(registry: string, repository: string, op: (registry: string, repository: string) => Promise<T>): Promise<{ value: T; mirror: Mirror | undefined }> {
+  private mirrored<T>(
+    registry: string,
+    repository: string,
+    op: (registry: string, repository: string) => Promise<T>,
+  ): Promise<{ value: T; mirror: Mirror | undefined }> {
     return throughMirrors(this.options.mirrors, registry, repository, op, (line) => this.options.log?.(line));
   }
 
@@ -133,19 +139,38 @@ export class RegistryClient {
    * The digest of a tag or digest reference by `HEAD` with all four manifest media types. Falls back to `GET`
    * and sha256 of the body only when HEAD has no `Docker-Content-Digest` (HEAD does not count as a Hub pull).
    */
-  async headManifest(registry: string, repository: string, reference: string, opts: RequestOptions = {}): Promise<ManifestDescriptor> {
-    const { value, mirror } = await this.mirrored(registry, repository, (r, p) => headManifest(this.ctx, r, p, reference, opts));
+  async headManifest(
+    registry: string,
+    repository: string,
+    reference: string,
+    opts: RequestOptions = {},
+  ): Promise<ManifestDescriptor> {
+    const { value, mirror } = await this.mirrored(registry, repository, (r, p) =>
+      headManifest(this.ctx, r, p, reference, opts),
+    );
     return mirror ? { ...value, registry, repository, mirror: mirror.text } : value;
   }
 
   /** `GET` a manifest; the digest is the registry's (verified against the body) or the body's sha256. */
-  async getManifest(registry: string, repository: string, reference: string, opts: RequestOptions = {}): Promise<Manifest> {
-    const { value, mirror } = await this.mirrored(registry, repository, (r, p) => getManifest(this.ctx, r, p, reference, opts));
+  async getManifest(
+    registry: string,
+    repository: string,
+    reference: string,
+    opts: RequestOptions = {},
+  ): Promise<Manifest> {
+    const { value, mirror } = await this.mirrored(registry, repository, (r, p) =>
+      getManifest(this.ctx, r, p, reference, opts),
+    );
     return mirror ? { ...value, registry, repository, mirror: mirror.text } : value;
   }
 
   /** The platforms and child digests of an index / manifest list (a single manifest gives `isIndex: false`). */
-  async getIndex(registry: string, repository: string, reference: string, opts: RequestOptions = {}): Promise<ImageIndex> {
+  async getIndex(
+    registry: string,
+    repository: string,
+    reference: string,
+    opts: RequestOptions = {},
+  ): Promise<ImageIndex> {
     return indexOf(await this.getManifest(registry, repository, reference, opts));
   }
 

@@ -28,7 +28,15 @@ export interface RegistryErrorInit {
   cause?: unknown;
 }
 
-const ERROR_NAMES = ['RegistryError', 'AuthError', 'NotFoundError', 'RateLimitError', 'TlsError', 'NetworkError', 'ProtocolError'] as const;
+const ERROR_NAMES = [
+  'RegistryError',
+  'AuthError',
+  'NotFoundError',
+  'RateLimitError',
+  'TlsError',
+  'NetworkError',
+  'ProtocolError',
+] as const;
 export type RegistryErrorName = (typeof ERROR_NAMES)[number];
 
 /** Base of every error the registry client throws. */
@@ -91,7 +99,8 @@ export function ecrRegion(registry: string): string | undefined {
 /** What to run to get a fresh credential for a registry whose short-lived login expired. */
 export function refreshHint(registry: string): string {
   const region = ecrRegion(registry);
-  if (region) return `aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${registry}`;
+  if (region)
+    return `aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${registry}`;
   return `docker login ${registry}, or update the credential in Registry Lens`;
 }
 /** 404: repository, tag or digest unknown (or hidden from these credentials). */
@@ -192,7 +201,17 @@ export function parseErrorBody(text: string): RegistryErrorDetail[] {
   }
   const o = data as { error?: unknown; error_description?: unknown; details?: unknown };
   if (typeof o.error === 'string') {
-    return [{ code: o.error, message: typeof o.error_description === 'string' ? o.error_description.slice(0, 500) : typeof o.details === 'string' ? o.details.slice(0, 500) : '' }];
+    return [
+      {
+        code: o.error,
+        message:
+          typeof o.error_description === 'string'
+            ? o.error_description.slice(0, 500)
+            : typeof o.details === 'string'
+              ? o.details.slice(0, 500)
+              : '',
+      },
+    ];
   }
   return [];
 }
@@ -232,7 +251,9 @@ export function describeErrorDetail(e: RegistryErrorDetail): string {
   const words = ERROR_CODE_WORDS[e.code.toUpperCase()];
   if (!words) return e.message ? `${e.code}: ${e.message}` : e.code;
   const message = e.message?.trim();
-  return message && message.toLowerCase() !== words && message.toLowerCase() !== e.code.toLowerCase() ? `${words} (${message})` : words;
+  return message && message.toLowerCase() !== words && message.toLowerCase() !== e.code.toLowerCase()
+    ? `${words} (${message})`
+    : words;
 }
 
 const TLS_CODES: Record<string, string> = {
@@ -296,7 +317,10 @@ export function classifyTransportError(e: unknown, init: RegistryErrorInit & { h
   const code = errorCode(e);
   const where = init.host ?? init.registry ?? 'the registry';
   const base = { ...init, cause: e };
-  if (code !== undefined && (code in TLS_CODES || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /CERT/.test(code))) {
+  if (
+    code !== undefined &&
+    (code in TLS_CODES || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /CERT/.test(code))
+  ) {
     const what = TLS_CODES[code] ?? `TLS error ${code}`;
     const tip =
       code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO'
@@ -311,5 +335,9 @@ export function classifyTransportError(e: unknown, init: RegistryErrorInit & { h
   }
   const text = code !== undefined ? NETWORK_TEXT[code] : undefined;
   const detail = text ?? (e instanceof Error ? e.message : String(e));
-  return new NetworkError(`${where}: ${detail}`, { ...base, ...(code !== undefined ? { networkCode: code } : {}), temporary: code === undefined || TEMPORARY_NETWORK.has(code) });
+  return new NetworkError(`${where}: ${detail}`, {
+    ...base,
+    ...(code !== undefined ? { networkCode: code } : {}),
+    temporary: code === undefined || TEMPORARY_NETWORK.has(code),
+  });
 }

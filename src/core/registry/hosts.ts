@@ -28,7 +28,13 @@ export function isPrivateHostname(hostname: string): boolean {
   const h = bareHostname(hostname);
   if (isIPv4(h)) {
     const [a, b] = h.split('.').map((x) => Number.parseInt(x, 10));
-    return a === 10 || (a === 172 && b !== undefined && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || a === 0;
+    return (
+      a === 10 ||
+      (a === 172 && b !== undefined && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      a === 0
+    );
   }
   if (isIPv6(h)) return /^f[cd]/.test(h) || /^fe[89ab]/.test(h) || h === '::';
   return false;

@@ -24,8 +24,23 @@ export {
   type RegistryErrorName,
 } from './errors';
 export { challengeScopes, findChallenge, parseWwwAuthenticate, type Challenge } from './challenge';
-export { nextLink, parseLinkHeader, parseRateLimit, parseRetryAfter, type LinkValue, type RateLimitInfo } from './headers';
-export { credentialIdentity, MIN_TOKEN_SECONDS, parseTokenResponse, TokenCache, tokenKey, type TokenKey, type TokenResponse } from './tokens';
+export {
+  nextLink,
+  parseLinkHeader,
+  parseRateLimit,
+  parseRetryAfter,
+  type LinkValue,
+  type RateLimitInfo,
+} from './headers';
+export {
+  credentialIdentity,
+  MIN_TOKEN_SECONDS,
+  parseTokenResponse,
+  TokenCache,
+  tokenKey,
+  type TokenKey,
+  type TokenResponse,
+} from './tokens';
 export { baseMediaType, INDEX_MEDIA_TYPES, isIndexMediaType, MANIFEST_MEDIA_TYPES, MEDIA_TYPES } from './mediaTypes';
 export { endpointHost, isLoopbackHostname, isPrivateHostname } from './hosts';
 export {
@@ -46,7 +61,16 @@ export {
   type TagList,
   type TagListOptions,
 } from './client';
-export { buildMirrorTable, daemonConfigFiles, type Mirror, mirroredRepository, MirrorTable, parseMirror, readDaemonMirrors, throughMirrors } from './mirrors';
+export {
+  buildMirrorTable,
+  daemonConfigFiles,
+  type Mirror,
+  mirroredRepository,
+  MirrorTable,
+  parseMirror,
+  readDaemonMirrors,
+  throughMirrors,
+} from './mirrors';
 export {
   createRegistryClient,
   matchesNoProxy,

@@ -27,7 +27,10 @@ export interface Mirror {
 
 /** Parses `host[:port][/prefix]` (scheme and trailing slash dropped); throws an Error saying what is wrong. */
 export function parseMirror(text: string, from: string): Mirror {
-  const trimmed = text.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+  const trimmed = text
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .replace(/\/+$/, '');
   const slash = trimmed.indexOf('/');
   const host = slash >= 0 ? trimmed.slice(0, slash) : trimmed;
   const prefix = slash >= 0 ? trimmed.slice(slash + 1) : '';
@@ -105,14 +108,19 @@ export async function throughMirrors<T>(
       return { value: await op(m.registry, mirroredRepository(m, repository)), mirror: m };
     } catch (e) {
       if ((e as { name?: string }).name === 'AbortError') throw e;
-      log(`${registry}/${repository}: the mirror ${m.text} failed (${(e as Error).message}); trying the next, then ${registry} itself`);
+      log(
+        `${registry}/${repository}: the mirror ${m.text} failed (${(e as Error).message}); trying the next, then ${registry} itself`,
+      );
     }
   }
   return { value: await op(registry, repository), mirror: undefined };
 }
 
 /** The daemon.json files dockerd reads: rootless `$XDG_CONFIG_HOME/docker/daemon.json`, then `/etc/docker/daemon.json`. */
-export function daemonConfigFiles(env: Record<string, string | undefined> = process.env, home: string = os.homedir()): string[] {
+export function daemonConfigFiles(
+  env: Record<string, string | undefined> = process.env,
+  home: string = os.homedir(),
+): string[] {
   const configHome = env.XDG_CONFIG_HOME?.trim() || path.join(home, '.config');
   return [path.join(configHome, 'docker', 'daemon.json'), '/etc/docker/daemon.json'];
 }
@@ -137,14 +145,18 @@ export function readDaemonMirrors(files: readonly string[]): { file: string; mir
     }
     const mirrors = (data as { 'registry-mirrors'?: unknown } | null)?.['registry-mirrors'];
     if (mirrors === undefined) return { file, mirrors: [] };
-    if (!Array.isArray(mirrors) || mirrors.some((m) => typeof m !== 'string')) throw new Error(`${file}: "registry-mirrors" is not a list of URLs`);
+    if (!Array.isArray(mirrors) || mirrors.some((m) => typeof m !== 'string'))
+      throw new Error(`${file}: "registry-mirrors" is not a list of URLs`);
     return { file, mirrors: mirrors as string[] };
   }
   return undefined;
 }
 
 /** The table for the user's setting plus the daemon's Docker Hub mirrors (the setting's come first). */
-export function buildMirrorTable(setting: Record<string, readonly string[]> | undefined, daemonFiles: readonly string[] = daemonConfigFiles()): MirrorTable {
+export function buildMirrorTable(
+  setting: Record<string, readonly string[]> | undefined,
+  daemonFiles: readonly string[] = daemonConfigFiles(),
+): MirrorTable {
   const table = new MirrorTable();
   if (setting) table.add(setting, 'registryLens.registryMirrors');
   try {

@@ -51,14 +51,19 @@ export class TokenService {
     const now = this.options.now;
     const refreshKey = `${realm.toString()}|${credId}`;
     const refresh = this.refreshTokens.get(refreshKey) ?? cred?.identityToken;
-    const usePost = refresh !== undefined || (req.oauth2 && cred?.username !== undefined && cred.password !== undefined);
+    const usePost =
+      refresh !== undefined || (req.oauth2 && cred?.username !== undefined && cred.password !== undefined);
     const ctx = { registry, what: 'token', cred, now, scopes };
     const take = (res: Resp): TokenResponse => {
       let data: unknown;
       try {
         data = JSON.parse(res.body.toString('utf8'));
       } catch {
-        throw new ProtocolError(`${registry}: the token service answered invalid JSON`, { registry, status: res.status, url: res.url.toString() });
+        throw new ProtocolError(`${registry}: the token service answered invalid JSON`, {
+          registry,
+          status: res.status,
+          url: res.url.toString(),
+        });
       }
       let t: TokenResponse;
       try {
@@ -95,7 +100,11 @@ export class TokenService {
       if (res.status === 200) return take(res);
       if (res.status !== 404) {
         // a stale refresh token we stored ourselves: forget it and fall back to the credential
-        if ((res.status === 401 || res.status === 400) && this.refreshTokens.has(refreshKey) && refresh !== cred.identityToken) {
+        if (
+          (res.status === 401 || res.status === 400) &&
+          this.refreshTokens.has(refreshKey) &&
+          refresh !== cred.identityToken
+        ) {
           this.refreshTokens.delete(refreshKey);
         } else throw tokenStatusError(res, 'OAuth2 POST', ctx);
       }

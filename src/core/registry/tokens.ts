@@ -27,7 +27,12 @@ export interface ParseTokenOptions {
 export function parseTokenResponse(data: unknown, options: ParseTokenOptions): TokenResponse {
   if (typeof data !== 'object' || data === null) throw new Error('token response is not a JSON object');
   const o = data as Record<string, unknown>;
-  const token = typeof o.token === 'string' && o.token ? o.token : typeof o.access_token === 'string' && o.access_token ? o.access_token : undefined;
+  const token =
+    typeof o.token === 'string' && o.token
+      ? o.token
+      : typeof o.access_token === 'string' && o.access_token
+        ? o.access_token
+        : undefined;
   if (!token) throw new Error('token response has neither "token" nor "access_token"');
   let expiresIn = typeof o.expires_in === 'number' && Number.isFinite(o.expires_in) ? o.expires_in : MIN_TOKEN_SECONDS;
   if (expiresIn < MIN_TOKEN_SECONDS) expiresIn = MIN_TOKEN_SECONDS;
@@ -35,7 +40,8 @@ export function parseTokenResponse(data: unknown, options: ParseTokenOptions): T
   let issuedAt = typeof o.issued_at === 'string' ? Date.parse(o.issued_at) : Number.NaN;
   // Clock skew: an issue time in the future, or so far in the past that the token would already be expired,
   // says more about the two clocks than about the token. Count from when we received it.
-  if (Number.isNaN(issuedAt) || issuedAt > options.now + 1000 || issuedAt + lifetimeMs <= options.now) issuedAt = options.now;
+  if (Number.isNaN(issuedAt) || issuedAt > options.now + 1000 || issuedAt + lifetimeMs <= options.now)
+    issuedAt = options.now;
   const margin = Math.min(options.marginMs ?? 5000, lifetimeMs / 2);
   const refresh = typeof o.refresh_token === 'string' && o.refresh_token ? o.refresh_token : undefined;
   return { token, expiresAt: issuedAt + lifetimeMs - margin, ...(refresh ? { refreshToken: refresh } : {}) };

@@ -54,9 +54,13 @@ export const RESOLVE_VARIABLE = 'REGISTRY_LENS_TEST_RESOLVE';
 /** Parses `host:port=127.0.0.1:port,...`; throws for anything but a loopback target. */
 export function parseResolveOverrides(text: string | undefined): Map<string, { hostname: string; port: string }> {
   const out = new Map<string, { hostname: string; port: string }>();
-  for (const item of (text ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const item of (text ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const m = /^([^=\s]+):(\d+)=(127\.\d+\.\d+\.\d+|\[::1\]):(\d+)$/.exec(item);
-    if (!m?.[1] || !m[2] || !m[3] || !m[4]) throw new RegistryError(`${RESOLVE_VARIABLE}: "${item}" is not host:port=<loopback address>:port`);
+    if (!m?.[1] || !m[2] || !m[3] || !m[4])
+      throw new RegistryError(`${RESOLVE_VARIABLE}: "${item}" is not host:port=<loopback address>:port`);
     out.set(`${m[1].toLowerCase()}:${m[2]}`, { hostname: m[3].replace(/^\[|\]$/g, ''), port: m[4] });
   }
   return out;
@@ -149,7 +153,11 @@ export class RegistryTransport implements DispatcherSource {
   describe(url: URL): TransportChoice {
     const h = this.hostOptions(url);
     const proxy = this.proxyFor(url);
-    return { route: proxy ? redactProxy(proxy) : 'direct', ca: h.ca !== undefined || h.caFile !== undefined ? 'system+extra' : 'system', verify: h.insecure !== true };
+    return {
+      route: proxy ? redactProxy(proxy) : 'direct',
+      ca: h.ca !== undefined || h.caFile !== undefined ? 'system+extra' : 'system',
+      verify: h.insecure !== true,
+    };
   }
 
   private extraCa(h: TransportHostOptions): string | undefined {
@@ -161,9 +169,13 @@ export class RegistryTransport implements DispatcherSource {
         try {
           pem = fs.readFileSync(h.caFile, 'utf8');
         } catch (e) {
-          throw new RegistryError(`cannot read the CA file ${h.caFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}: check the path in settings`, { cause: e });
+          throw new RegistryError(
+            `cannot read the CA file ${h.caFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}: check the path in settings`,
+            { cause: e },
+          );
         }
-        if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new RegistryError(`the CA file ${h.caFile} holds no PEM certificate`);
+        if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+          throw new RegistryError(`the CA file ${h.caFile} holds no PEM certificate`);
         this.caCache.set(h.caFile, pem);
       }
       parts.push(pem);
@@ -185,9 +197,17 @@ export class RegistryTransport implements DispatcherSource {
       ...(verify ? {} : { rejectUnauthorized: false }),
     };
     const connectTimeout = this.options.connectTimeoutMs ?? 10_000;
-    const common = { connections: this.options.connections ?? 8, keepAliveTimeout: this.options.keepAliveTimeoutMs ?? 4000 };
+    const common = {
+      connections: this.options.connections ?? 8,
+      keepAliveTimeout: this.options.keepAliveTimeoutMs ?? 4000,
+    };
     d = proxy
-      ? new ProxyAgent({ uri: proxy, ...common, requestTls: { ...tlsOptions, timeout: connectTimeout }, proxyTls: { timeout: connectTimeout } })
+      ? new ProxyAgent({
+          uri: proxy,
+          ...common,
+          requestTls: { ...tlsOptions, timeout: connectTimeout },
+          proxyTls: { timeout: connectTimeout },
+        })
       : new Agent({ ...common, connect: this.connector({ ...tlsOptions, timeout: connectTimeout }) });
     this.dispatchers.set(key, d);
     return d;
@@ -201,7 +221,12 @@ export class RegistryTransport implements DispatcherSource {
     return (opts, callback) => {
       const port = opts.port || (opts.protocol === 'https:' ? '443' : '80');
       const target = overrides.get(`${opts.hostname.toLowerCase()}:${port}`);
-      return base(target ? { ...opts, hostname: target.hostname, port: target.port, servername: opts.servername || opts.hostname } : opts, callback);
+      return base(
+        target
+          ? { ...opts, hostname: target.hostname, port: target.port, servername: opts.servername || opts.hostname }
+          : opts,
+        callback,
+      );
     };
   }
 
@@ -217,14 +242,20 @@ export class RegistryTransport implements DispatcherSource {
 /** Everything the user configures for one registry: transport and client behaviour together. */
 export interface RegistrySettings extends TransportHostOptions, RegistryHostOptions {}
 
-export interface CreateClientOptions extends Omit<RegistryClientOptions, 'dispatcher' | 'hosts'>, Omit<TransportOptions, 'hosts'> {
+export interface CreateClientOptions
+  extends Omit<RegistryClientOptions, 'dispatcher' | 'hosts'>, Omit<TransportOptions, 'hosts'> {
   /** Per-registry settings by registry key. */
   hosts?: Record<string, RegistrySettings>;
 }
 
 /** A client with its own transport built from per-registry settings; `close()` releases the connections. */
-export function createRegistryClient(options: CreateClientOptions = {}): { client: RegistryClient; transport: RegistryTransport; close: () => Promise<void> } {
-  const { hosts, proxy, noProxy, env, connectTimeoutMs, connections, keepAliveTimeoutMs, resolve, ...clientOptions } = options;
+export function createRegistryClient(options: CreateClientOptions = {}): {
+  client: RegistryClient;
+  transport: RegistryTransport;
+  close: () => Promise<void>;
+} {
+  const { hosts, proxy, noProxy, env, connectTimeoutMs, connections, keepAliveTimeoutMs, resolve, ...clientOptions } =
+    options;
   const transport = new RegistryTransport({
     ...(hosts ? { hosts } : {}),
     ...(proxy !== undefined ? { proxy } : {}),

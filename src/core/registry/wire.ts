@@ -91,7 +91,11 @@ export class Wire {
     const maxRedirects = this.options.maxRedirects ?? 5;
     let url = url0;
     // identity: undici hands us the bytes as sent, and a gzipping CDN (Red Hat's) would break JSON and digests.
-    let headers: Record<string, string> = { 'user-agent': this.options.userAgent, 'accept-encoding': 'identity', ...opts.headers };
+    let headers: Record<string, string> = {
+      'user-agent': this.options.userAgent,
+      'accept-encoding': 'identity',
+      ...opts.headers,
+    };
     let method = opts.method;
     let body = opts.body;
     let redirects = 0;
@@ -105,7 +109,11 @@ export class Wire {
       try {
         res = await this.once(url, method, headers, body, opts);
       } catch (e) {
-        const err = classifyTransportError(e, { ...(opts.registry !== undefined ? { registry: opts.registry } : {}), host: url.host, url: url.toString() });
+        const err = classifyTransportError(e, {
+          ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
+          host: url.host,
+          url: url.toString(),
+        });
         if (err.temporary && attempt < retries && !opts.signal?.aborted) {
           const delay = this.backoff(attempt);
           attempt++;
@@ -140,7 +148,11 @@ export class Wire {
         const location = header(res.headers, 'location');
         if (!location) return res;
         if (redirects >= maxRedirects) {
-          throw new ProtocolError(`${url.host}: too many redirects`, { ...(opts.registry !== undefined ? { registry: opts.registry } : {}), status: res.status, url: url.toString() });
+          throw new ProtocolError(`${url.host}: too many redirects`, {
+            ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
+            status: res.status,
+            url: url.toString(),
+          });
         }
         let next: URL;
         try {
@@ -148,7 +160,8 @@ export class Wire {
         } catch {
           throw new ProtocolError(`${url.host}: redirect to an unparsable location`, { status: res.status });
         }
-        if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new ProtocolError(`${url.host}: redirect to ${next.protocol} refused`, { status: res.status });
+        if (next.protocol !== 'https:' && next.protocol !== 'http:')
+          throw new ProtocolError(`${url.host}: redirect to ${next.protocol} refused`, { status: res.status });
         redirects++;
         stats.redirects++;
         if (!sameOrigin(next, url) || (url.protocol === 'https:' && next.protocol === 'http:')) {
@@ -160,13 +173,20 @@ export class Wire {
           method = 'GET';
           body = undefined;
         }
-        if (body !== undefined && !sameOrigin(next, url) && !(next.protocol === 'https:' && next.hostname === url.hostname)) {
+        if (
+          body !== undefined &&
+          !sameOrigin(next, url) &&
+          !(next.protocol === 'https:' && next.hostname === url.hostname)
+        ) {
           // A 307/308 keeps the body, and a token form holds the password or refresh token: it goes to no other origin.
-          throw new ProtocolError(`${url.host}: refusing to resend a request body to ${redactUrl(next.origin)} (a redirect to another origin)`, {
-            ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
-            status: res.status,
-            url: url.toString(),
-          });
+          throw new ProtocolError(
+            `${url.host}: refusing to resend a request body to ${redactUrl(next.origin)} (a redirect to another origin)`,
+            {
+              ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
+              status: res.status,
+              url: url.toString(),
+            },
+          );
         }
         url = next;
         continue;
@@ -175,7 +195,13 @@ export class Wire {
     }
   }
 
-  private async once(url: URL, method: SendOptions['method'], headers: Record<string, string>, body: string | undefined, opts: SendOptions): Promise<Resp> {
+  private async once(
+    url: URL,
+    method: SendOptions['method'],
+    headers: Record<string, string>,
+    body: string | undefined,
+    opts: SendOptions,
+  ): Promise<Resp> {
     const dispatcher: Dispatcher = this.options.source.dispatcherFor(url);
     const res = await dispatcher.request({
       origin: url.origin,
@@ -223,9 +249,12 @@ export class Wire {
 }
 
 function tooLarge(url: URL, opts: SendOptions, size: number, cap: number): ProtocolError {
-  return new ProtocolError(`${url.host}: response body larger than the ${cap} byte limit (${size} bytes or more from ${redactUrl(url.toString())})`, {
-    ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
-    ...(opts.repository !== undefined ? { repository: opts.repository } : {}),
-    url: url.toString(),
-  });
+  return new ProtocolError(
+    `${url.host}: response body larger than the ${cap} byte limit (${size} bytes or more from ${redactUrl(url.toString())})`,
+    {
+      ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
+      ...(opts.repository !== undefined ? { repository: opts.repository } : {}),
+      url: url.toString(),
+    },
+  );
 }

@@ -63,7 +63,12 @@ function lineFamilyOf(t: Ordered): { key: string; vector: readonly number[] } | 
   if (t.type === 'version') {
     if (t.suffix === '') return null;
     const f = lineFamily(t.suffix);
-    return f.vector.length === 0 ? null : { key: `v|${t.precision}|${t.build === null ? '' : 'b'}|${t.commit === null ? '' : 'h'}|${f.skeleton}`, vector: f.vector };
+    return f.vector.length === 0
+      ? null
+      : {
+          key: `v|${t.precision}|${t.build === null ? '' : 'b'}|${t.commit === null ? '' : 'h'}|${f.skeleton}`,
+          vector: f.vector,
+        };
   }
   if (t.lead === '' && t.suffix === '') return null;
   const lead = lineFamily(t.lead);
@@ -108,7 +113,8 @@ export function indexTags(tags: Iterable<string>): TagIndex {
       else words.set(f.skeleton, [{ raw, vector: f.vector }]);
     }
   }
-  for (const line of lines.values()) line.sort((a, b) => compareOrdered(b, a) || (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0));
+  for (const line of lines.values())
+    line.sort((a, b) => compareOrdered(b, a) || (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0));
   return { size, lines, families, words };
 }
 
@@ -196,7 +202,15 @@ export function decideUpdates(input: UpdateInput): UpdateDecision {
     notes: [] as VersioningNote[],
   };
   if (policy.ignore) {
-    return { ...base, status: 'ignored', reason: null, message: `ignored by policy (${policy.sources.join(', ') || 'default'})`, checkDigest: false, offerPin: false, pinCandidates: false };
+    return {
+      ...base,
+      status: 'ignored',
+      reason: null,
+      message: `ignored by policy (${policy.sources.join(', ') || 'default'})`,
+      checkDigest: false,
+      offerPin: false,
+      pinCandidates: false,
+    };
   }
   const checkDigest = policy.allow.has('digest');
   const offerPin = !pinned && policy.pinDigests && policy.allow.has('pin');
@@ -206,7 +220,16 @@ export function decideUpdates(input: UpdateInput): UpdateDecision {
   if (parsed === null || !isOrderedTag(parsed)) {
     const reason: DigestOnlyReason = parsed === null ? 'no-tag' : parsed.type;
     const notes = parsed?.type === 'word' ? wordNotes(parsed.raw, index, policy) : [];
-    return { ...base, notes, status: 'digest-only', reason, message: REASON_TEXT[reason](input.tag ?? ''), checkDigest, offerPin, pinCandidates };
+    return {
+      ...base,
+      notes,
+      status: 'digest-only',
+      reason,
+      message: REASON_TEXT[reason](input.tag ?? ''),
+      checkDigest,
+      offerPin,
+      pinCandidates,
+    };
   }
 
   const best = new Map<TagUpdateKind, Ordered>();
@@ -221,7 +244,13 @@ export function decideUpdates(input: UpdateInput): UpdateDecision {
     const into = policy.allow.has(kind) ? best : held;
     const prev = into.get(kind);
     if (!prev) into.set(kind, t);
-    else if (t.type === 'version' && prev.type === 'version' && compareVersions(t, prev) === 0 && prev.prefix !== wantPrefix && t.prefix === wantPrefix) {
+    else if (
+      t.type === 'version' &&
+      prev.type === 'version' &&
+      compareVersions(t, prev) === 0 &&
+      prev.prefix !== wantPrefix &&
+      t.prefix === wantPrefix
+    ) {
       into.set(kind, t); // the same version spelled as the current tag is (`v1.3` for `v1.2`, `1.3` for `1.2`)
     }
   }
@@ -241,7 +270,18 @@ export function decideUpdates(input: UpdateInput): UpdateDecision {
     message: `a ${h.kind} update to ${h.tag} exists, but the policy allows only ${[...policy.allow].join(', ') || 'nothing'}`,
   }));
   notes.push(...newerLineNotes(parsed, index, policy));
-  return { ...base, updates, heldBack, notes, status: 'tag-updates', reason: null, message: '', checkDigest, offerPin, pinCandidates };
+  return {
+    ...base,
+    updates,
+    heldBack,
+    notes,
+    status: 'tag-updates',
+    reason: null,
+    message: '',
+    checkDigest,
+    offerPin,
+    pinCandidates,
+  };
 }
 
 /**
@@ -266,19 +306,26 @@ function newerLineNotes(current: Ordered, index: TagIndex, policy: EffectivePoli
   for (const key of index.families.get(own.key) ?? []) {
     const line = index.lines.get(key);
     // The line's newest release (prereleases only when the current tag is one).
-    const newest = line?.find((t) => (t.type !== 'version' || !t.prerelease || (current.type === 'version' && current.prerelease !== null)) && tagAllowed(policy, t.raw));
+    const newest = line?.find(
+      (t) =>
+        (t.type !== 'version' || !t.prerelease || (current.type === 'version' && current.prerelease !== null)) &&
+        tagAllowed(policy, t.raw),
+    );
     if (!newest) continue;
     const fam = lineFamilyOf(newest);
     if (!fam || compareLines(fam.vector, own.vector) <= 0) continue;
-    if (notOlder(newest, current) && (!bestLine || compareLines(fam.vector, bestLine.vector) > 0)) bestLine = { vector: fam.vector, tag: newest };
+    if (notOlder(newest, current) && (!bestLine || compareLines(fam.vector, bestLine.vector) > 0))
+      bestLine = { vector: fam.vector, tag: newest };
   }
   if (!bestLine) return [];
   const to = lineLabel(bestLine.tag);
-  return [{
-    code: 'newer-line',
-    tag: bestLine.tag.raw,
-    message: `a newer compatibility line ${to} exists (newest: ${bestLine.tag.raw}); ${current.raw} stays on ${lineLabel(current)}`,
-  }];
+  return [
+    {
+      code: 'newer-line',
+      tag: bestLine.tag.raw,
+      message: `a newer compatibility line ${to} exists (newest: ${bestLine.tag.raw}); ${current.raw} stays on ${lineLabel(current)}`,
+    },
+  ];
 }
 
 /** Versions by their numbers only (another line's build or prerelease does not compare); dates by date. */
@@ -294,7 +341,12 @@ function wordNotes(raw: string, index: TagIndex, policy: EffectivePolicy): Versi
   if (own.vector.length === 0) return [];
   let newest: WordLine | null = null;
   for (const w of index.words.get(own.skeleton) ?? []) {
-    if (compareLines(w.vector, own.vector) > 0 && tagAllowed(policy, w.raw) && (!newest || compareLines(w.vector, newest.vector) > 0)) newest = w;
+    if (
+      compareLines(w.vector, own.vector) > 0 &&
+      tagAllowed(policy, w.raw) &&
+      (!newest || compareLines(w.vector, newest.vector) > 0)
+    )
+      newest = w;
   }
   if (!newest) return [];
   return [{ code: 'newer-line', tag: newest.raw, message: `a newer line ${newest.raw} exists beside ${raw}` }];

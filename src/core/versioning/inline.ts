@@ -12,7 +12,13 @@
  * Note: a Dockerfile has no end-of-line comments (`FROM node:20 # x` passes `#` and `x` to FROM), so there the
  * line before is the place; the end-of-line form is still read so a misplaced directive is not lost.
  */
-import { commentStyleFor, directiveCommentsAt, occurrenceDirectiveComments, type CommentStyle, type DirectiveSite } from '../extract/directiveComments';
+import {
+  commentStyleFor,
+  directiveCommentsAt,
+  occurrenceDirectiveComments,
+  type CommentStyle,
+  type DirectiveSite,
+} from '../extract/directiveComments';
 import type { DirectiveComment, OccurrenceSource } from '../extract/types';
 import { compileTagRegex, isPolicyError, parseUpdateKinds, type PolicySettings } from './policy';
 
@@ -70,14 +76,19 @@ export function parseDirectiveComment(comment: string): ParsedDirective | null {
     try {
       if (key === 'ignore' && value === null) directive.ignore = true;
       else if (key === 'allow' && value !== null) directive.allow = parseUpdateKinds(value, where);
-      else if ((key === 'include' || key === 'exclude') && value !== null) directive[key] = compileTagRegex(value, where, key);
+      else if ((key === 'include' || key === 'exclude') && value !== null)
+        directive[key] = compileTagRegex(value, where, key);
       else if ((key === 'pin' || key === 'pin-digests') && value !== null) {
         const v = value.toLowerCase();
         if (v === 'yes' || v === 'true') directive.pinDigests = true;
         else if (v === 'no' || v === 'false') directive.pinDigests = false;
         else fail(`registry-lens: pin must be yes or no, not ${JSON.stringify(value)}`);
       } else if (['ignore', 'allow', 'include', 'exclude', 'pin', 'pin-digests'].includes(key)) {
-        fail(key === 'ignore' ? 'registry-lens: ignore takes no value' : `registry-lens: ${key} needs a value (${key}=...)`);
+        fail(
+          key === 'ignore'
+            ? 'registry-lens: ignore takes no value'
+            : `registry-lens: ${key} needs a value (${key}=...)`,
+        );
       } else {
         fail(`unknown registry-lens directive ${JSON.stringify(token)} (known: ${KNOWN})`);
       }
@@ -86,7 +97,13 @@ export function parseDirectiveComment(comment: string): ParsedDirective | null {
       fail(`registry-lens: ${e.message.replace(/^inline directive: /, '')}`);
     }
   }
-  if (!any) problems.push({ line: 0, character: bodyStart, length: 0, message: `empty registry-lens directive (known: ${KNOWN})` });
+  if (!any)
+    problems.push({
+      line: 0,
+      character: bodyStart,
+      length: 0,
+      message: `empty registry-lens directive (known: ${KNOWN})`,
+    });
   return { directive, problems };
 }
 
@@ -109,7 +126,11 @@ export interface FoundDirective extends ParsedDirective {
  * `kind` is the comment style or the occurrence's source. For `dockerfile`, a reference on a continuation line
  * (`FROM --platform=$P \` then `  node:20`) looks above the instruction's first line, where a comment can be.
  */
-export function findInlineDirective(lines: readonly string[], line: number, kind: CommentStyle | OccurrenceSource): FoundDirective | null {
+export function findInlineDirective(
+  lines: readonly string[],
+  line: number,
+  kind: CommentStyle | OccurrenceSource,
+): FoundDirective | null {
   return mergeDirectiveComments(directiveCommentsAt(lines, line, kind));
 }
 
@@ -127,12 +148,17 @@ export function occurrenceDirective(occ: { readonly directives: readonly Directi
  * compose tag came from): the reference's own directive wins field by field. `readLines(file)` gives a file's lines;
  * undefined skips that file. Extracted occurrences carry these comments already: see {@link occurrenceDirective}.
  */
-export function findOccurrenceDirective(occ: DirectiveSite, readLines: (file: string) => readonly string[] | undefined): FoundDirective | null {
+export function findOccurrenceDirective(
+  occ: DirectiveSite,
+  readLines: (file: string) => readonly string[] | undefined,
+): FoundDirective | null {
   return mergeDirectiveComments(occurrenceDirectiveComments(occ, readLines));
 }
 
 /** Parses comments in order and merges them, later ones winning field by field; null for none. */
-function mergeDirectiveComments(comments: readonly { line: number; character: number; text: string; file?: string }[]): FoundDirective | null {
+function mergeDirectiveComments(
+  comments: readonly { line: number; character: number; text: string; file?: string }[],
+): FoundDirective | null {
   if (comments.length === 0) return null;
   const merged: { -readonly [K in keyof InlineDirective]: InlineDirective[K] } = { text: '' };
   const problems: DirectiveProblem[] = [];
@@ -143,7 +169,13 @@ function mergeDirectiveComments(comments: readonly { line: number; character: nu
     const { text, ...settings } = parsed.directive;
     merged.text = merged.text ? `${merged.text} ${text}` : text;
     for (const [k, v] of Object.entries(settings)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
-    for (const p of parsed.problems) problems.push({ ...p, line: c.line, character: c.character + p.character, ...(c.file !== undefined ? { file: c.file } : {}) });
+    for (const p of parsed.problems)
+      problems.push({
+        ...p,
+        line: c.line,
+        character: c.character + p.character,
+        ...(c.file !== undefined ? { file: c.file } : {}),
+      });
     lines.push(c.line);
   }
   return lines.length === 0 ? null : { directive: merged, problems, lines };

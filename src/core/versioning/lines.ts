@@ -7,7 +7,10 @@
 
 /** Release order of distribution codenames seen in image tags (oldest first). Unknown words stay literal. */
 const CODENAMES: Readonly<Record<string, readonly [family: string, rank: number]>> = Object.fromEntries([
-  ...['stretch', 'buster', 'bullseye', 'bookworm', 'trixie', 'forky', 'duke'].map((w, i) => [w, ['debian', i + 9] as const]),
+  ...['stretch', 'buster', 'bullseye', 'bookworm', 'trixie', 'forky', 'duke'].map((w, i) => [
+    w,
+    ['debian', i + 9] as const,
+  ]),
   ...['xenial', 'bionic', 'focal', 'jammy', 'noble'].map((w, i) => [w, ['ubuntu-lts', i] as const]),
 ]) as Record<string, readonly [string, number]>;
 

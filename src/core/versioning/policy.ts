@@ -91,7 +91,11 @@ export function parseUpdateKinds(value: unknown, where: string): Set<UpdateKind>
   const kinds = new Set<UpdateKind>();
   for (const item of items) {
     if (typeof item !== 'string' || !(UPDATE_KINDS as readonly string[]).includes(item)) {
-      throw new PolicyError(where, 'allow', `unknown update kind ${JSON.stringify(item)} (expected ${UPDATE_KINDS.join(', ')})`);
+      throw new PolicyError(
+        where,
+        'allow',
+        `unknown update kind ${JSON.stringify(item)} (expected ${UPDATE_KINDS.join(', ')})`,
+      );
     }
     kinds.add(item as UpdateKind);
   }
@@ -100,7 +104,8 @@ export function parseUpdateKinds(value: unknown, where: string): Set<UpdateKind>
 
 /** Compiles a tag regex. Throws {@link PolicyError} naming `where` and the field. */
 export function compileTagRegex(source: unknown, where: string, field: 'include' | 'exclude'): RegExp {
-  if (typeof source !== 'string' || source === '') throw new PolicyError(where, field, 'expected a non-empty regular expression string');
+  if (typeof source !== 'string' || source === '')
+    throw new PolicyError(where, field, 'expected a non-empty regular expression string');
   try {
     return new RegExp(source);
   } catch (e) {
@@ -119,16 +124,22 @@ export function compilePolicyRules(input: unknown, origin = 'policy'): PolicyRul
   if (!Array.isArray(input)) throw new PolicyError(origin, 'rules', 'expected a list of rules');
   return input.map((raw: unknown, i): PolicyRule => {
     let where = `${origin} rule ${i + 1}`;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new PolicyError(where, 'rule', 'expected an object');
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new PolicyError(where, 'rule', 'expected an object');
     const r = raw as Record<string, unknown>;
     const patterns = typeof r.match === 'string' ? [r.match] : r.match;
-    if (!Array.isArray(patterns) || patterns.length === 0 || patterns.some((p) => typeof p !== 'string' || p.trim() === '')) {
+    if (
+      !Array.isArray(patterns) ||
+      patterns.length === 0 ||
+      patterns.some((p) => typeof p !== 'string' || p.trim() === '')
+    ) {
       throw new PolicyError(where, 'match', 'expected a non-empty glob or list of globs');
     }
     const globs = patterns as string[];
     where += ` (match ${globs.map((p) => JSON.stringify(p)).join(', ')})`;
     for (const key of Object.keys(r)) {
-      if (!RULE_FIELDS.has(key)) throw new PolicyError(where, key, `unknown field (expected ${[...RULE_FIELDS].join(', ')})`);
+      if (!RULE_FIELDS.has(key))
+        throw new PolicyError(where, key, `unknown field (expected ${[...RULE_FIELDS].join(', ')})`);
     }
     const rule: PolicyRule & { -readonly [K in keyof PolicySettings]: PolicySettings[K] } = {
       label: where,
@@ -140,7 +151,8 @@ export function compilePolicyRules(input: unknown, origin = 'policy'): PolicyRul
     if (r.allow !== undefined) rule.allow = parseUpdateKinds(r.allow, where);
     if (r.include !== undefined) rule.include = compileTagRegex(r.include, where, 'include');
     if (r.exclude !== undefined) rule.exclude = compileTagRegex(r.exclude, where, 'exclude');
-    if (r.description !== undefined && typeof r.description !== 'string') throw new PolicyError(where, 'description', 'expected a string');
+    if (r.description !== undefined && typeof r.description !== 'string')
+      throw new PolicyError(where, 'description', 'expected a string');
     return rule;
   });
 }
@@ -159,7 +171,11 @@ export function ruleMatches(rule: Pick<PolicyRule, 'matchers'>, ref: Matchable):
 }
 
 /** Applies every matching rule in order, then the inline directive (which wins). */
-export function resolvePolicy(rules: readonly PolicyRule[], ref: Matchable, inline?: PolicySettings | null): EffectivePolicy {
+export function resolvePolicy(
+  rules: readonly PolicyRule[],
+  ref: Matchable,
+  inline?: PolicySettings | null,
+): EffectivePolicy {
   let ignore = DEFAULT_POLICY.ignore;
   let allow = DEFAULT_POLICY.allow;
   let include = DEFAULT_POLICY.include;

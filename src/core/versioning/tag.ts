@@ -80,11 +80,40 @@ export type ParsedTag = VersionTag | DateTag | OpaqueTag;
 const MAX_SEGMENT_DIGITS = 15;
 
 const PRERELEASE_RANK: Readonly<Record<string, number>> = {
-  a: 1, alpha: 1, b: 2, beta: 2, m: 3, milestone: 3, pre: 4, preview: 4, c: 5, rc: 5, cr: 5,
-  dev: 0, snapshot: 0, nightly: 0, canary: 0, unstable: 0, next: 0, ea: 0, insiders: 0,
+  a: 1,
+  alpha: 1,
+  b: 2,
+  beta: 2,
+  m: 3,
+  milestone: 3,
+  pre: 4,
+  preview: 4,
+  c: 5,
+  rc: 5,
+  cr: 5,
+  dev: 0,
+  snapshot: 0,
+  nightly: 0,
+  canary: 0,
+  unstable: 0,
+  next: 0,
+  ea: 0,
+  insiders: 0,
 };
 /** Words that mark a prerelease when they stand as their own `-word` or `.word` part (letters glued to the numbers always do). */
-const PRERELEASE_PART_WORDS = new Set(['alpha', 'beta', 'rc', 'pre', 'preview', 'milestone', 'snapshot', 'nightly', 'canary', 'unstable', 'ea']);
+const PRERELEASE_PART_WORDS = new Set([
+  'alpha',
+  'beta',
+  'rc',
+  'pre',
+  'preview',
+  'milestone',
+  'snapshot',
+  'nightly',
+  'canary',
+  'unstable',
+  'ea',
+]);
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
@@ -110,7 +139,8 @@ export function parseTag(raw: string): ParsedTag {
   if (raw.length === 0 || raw.length > 128) return { type: 'unparsed', raw };
   const c0 = raw.charCodeAt(0);
   if (isHashLike(raw, false)) return { type: 'hash', raw };
-  if ((raw.startsWith('sha-') || raw.startsWith('git-')) && /^[0-9a-f]{7,40}$/.test(raw.slice(4))) return { type: 'hash', raw };
+  if ((raw.startsWith('sha-') || raw.startsWith('git-')) && /^[0-9a-f]{7,40}$/.test(raw.slice(4)))
+    return { type: 'hash', raw };
   const date = parseDate(raw);
   if (date) return date;
   if (isDigit(c0) || ((c0 === 118 || c0 === 86) && raw.length > 1 && isDigit(raw.charCodeAt(1)))) {
@@ -256,7 +286,13 @@ function parsePrerelease(text: string, glued: boolean): Prerelease | null {
   const word = (m[1] ?? '').toLowerCase();
   if (!glued && !PRERELEASE_PART_WORDS.has(word)) return null;
   const digits = m[2] ?? '';
-  const numbers = digits === '' ? [] : digits.split('.').filter((x) => x !== '').map(Number);
+  const numbers =
+    digits === ''
+      ? []
+      : digits
+          .split('.')
+          .filter((x) => x !== '')
+          .map(Number);
   if (numbers.some((x) => !Number.isSafeInteger(x))) return null;
   return { text, word, rank: PRERELEASE_RANK[word] ?? 0, numbers };
 }
@@ -290,7 +326,11 @@ function comparePrerelease(a: Prerelease | null, b: Prerelease | null): number {
  * build. Ignores prefix, suffix and commit: call it on tags of one compatibility line ({@link lineKey}).
  */
 export function compareVersions(a: VersionTag, b: VersionTag): number {
-  return compareNumbers(a.numbers, b.numbers) || comparePrerelease(a.prerelease, b.prerelease) || (a.build ?? -1) - (b.build ?? -1);
+  return (
+    compareNumbers(a.numbers, b.numbers) ||
+    comparePrerelease(a.prerelease, b.prerelease) ||
+    (a.build ?? -1) - (b.build ?? -1)
+  );
 }
 
 export function compareDates(a: DateTag, b: DateTag): number {

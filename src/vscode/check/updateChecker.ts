@@ -1,6 +1,13 @@
 import * as vscode from 'vscode';
 import {
-  checkCacheFile, checkImages, compilePolicyRules, isPolicyError, type CacheStore, type Finding, type Occurrence, type PolicyRule,
+  checkCacheFile,
+  checkImages,
+  compilePolicyRules,
+  isPolicyError,
+  type CacheStore,
+  type Finding,
+  type Occurrence,
+  type PolicyRule,
 } from '../../core';
 import { affects, readSettings, settingId } from '../config';
 import { Setting } from '../constants';
@@ -134,9 +141,17 @@ export class UpdateChecker implements vscode.Disposable {
     const occurrences = this.images.result.occurrences;
     if (!occurrences.length) return;
     try {
-      const { findings } = await checkImages(occurrences, { client: this.clients.client, cache: this.cacheStore(), rules: this.rules(), offline: true });
+      const { findings } = await checkImages(occurrences, {
+        client: this.clients.client,
+        cache: this.cacheStore(),
+        rules: this.rules(),
+        offline: true,
+      });
       // Only cached answers count here; "not cached" is not news for the user.
-      this.apply(findings.filter((f) => f.code !== 'not-cached'), true);
+      this.apply(
+        findings.filter((f) => f.code !== 'not-cached'),
+        true,
+      );
     } catch (e) {
       this.log.warn(`Reading cached check results failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -151,7 +166,12 @@ export class UpdateChecker implements vscode.Disposable {
     const occurrences = this.images.result.occurrences.filter((o) => set.has(o.file));
     try {
       const { findings } = occurrences.length
-        ? await checkImages(occurrences, { client: this.clients.client, cache: this.cacheStore(), rules: this.rules(), offline: true })
+        ? await checkImages(occurrences, {
+            client: this.clients.client,
+            cache: this.cacheStore(),
+            rules: this.rules(),
+            offline: true,
+          })
         : { findings: [] };
       for (const [key, f] of this.findings) if (set.has(f.occurrence.file)) this.findings.delete(key);
       for (const f of findings) if (f.code !== 'not-cached') this.findings.set(occurrenceKey(f.occurrence), f);
@@ -164,7 +184,9 @@ export class UpdateChecker implements vscode.Disposable {
       };
       this.emitter.fire(set);
     } catch (e) {
-      this.log.warn(`Reading cached check results for ${files.length} changed file(s) failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.warn(
+        `Reading cached check results for ${files.length} changed file(s) failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 
@@ -202,15 +224,21 @@ export class UpdateChecker implements vscode.Disposable {
     const before = { ...client.stats };
     try {
       const { findings, stats } = await checkImages(occurrences, {
-        client, cache: this.cacheStore(), rules: this.rules(), signal: this.controller.signal, refresh,
+        client,
+        cache: this.cacheStore(),
+        rules: this.rules(),
+        signal: this.controller.signal,
+        refresh,
       });
       await this.cache?.flush?.();
       this.apply(findings, false);
       const registries = new Set(occurrences.flatMap((o) => (o.reference && !o.skip ? [o.reference.registry] : [])));
       const d = (k: keyof typeof before): number => client.stats[k] - before[k];
-      this.log.info(`Checked ${stats.checked} image references on ${registries.size} registries (${[...registries].join(', ')}) (${reason}) in ${Date.now() - started} ms: ` +
-        `${this.state.updates} with updates, ${this.state.errors} errors; requests: ${d('ping')} ping, ${d('token')} token, ${d('tags')} tag lists, ` +
-        `${d('head')} HEAD, ${d('get')} GET, ${d('retries')} retries; lookups ${stats.cache.fetched} fetched, ${stats.cache.fresh} from cache`);
+      this.log.info(
+        `Checked ${stats.checked} image references on ${registries.size} registries (${[...registries].join(', ')}) (${reason}) in ${Date.now() - started} ms: ` +
+          `${this.state.updates} with updates, ${this.state.errors} errors; requests: ${d('ping')} ping, ${d('token')} token, ${d('tags')} tag lists, ` +
+          `${d('head')} HEAD, ${d('get')} GET, ${d('retries')} retries; lookups ${stats.cache.fetched} fetched, ${stats.cache.fresh} from cache`,
+      );
     } catch (e) {
       if (this.controller.signal.aborted) return;
       this.log.error(`Update check failed (${reason}): ${e instanceof Error ? e.message : String(e)}`);
@@ -226,7 +254,14 @@ export class UpdateChecker implements vscode.Disposable {
     const updates = findings.filter((f) => f.status === 'update' || f.status === 'digest-changed').length;
     const errors = findings.filter((f) => f.status === 'error').length;
     const notChecked = findings.filter((f) => f.notChecked).length;
-    this.state = { ...this.state, updates, errors, notChecked, fromCache, ...(fromCache ? {} : { checkedAt: Date.now() }) };
+    this.state = {
+      ...this.state,
+      updates,
+      errors,
+      notChecked,
+      fromCache,
+      ...(fromCache ? {} : { checkedAt: Date.now() }),
+    };
     this.emitter.fire(undefined);
   }
 

@@ -6,20 +6,32 @@ import type { RegistryNode } from '../tree/registriesTree';
 import { ask, hostOf, saveFlow, type CredentialArgs, type CredentialResult, type Prompt } from './credentialFlow';
 
 /** Registry Lens: Add Credential — guided by presets; tested before it is saved. */
-export async function addCredentialCommand(s: Services, arg?: RegistryNode | CredentialArgs): Promise<CredentialResult> {
+export async function addCredentialCommand(
+  s: Services,
+  arg?: RegistryNode | CredentialArgs,
+): Promise<CredentialResult> {
   if (arg && 'secret' in arg && arg.secret !== undefined) {
     const host = normalizeRegistry(arg.host);
     const preset = presetForHost(host, arg.kind);
-    return saveFlow(s, preset, { host, username: arg.username ?? preset.username ?? '', secret: arg.secret }, { test: arg.test ?? true, saveIfTestFails: arg.saveIfTestFails ?? false, interactive: false });
+    return saveFlow(
+      s,
+      preset,
+      { host, username: arg.username ?? preset.username ?? '', secret: arg.secret },
+      { test: arg.test ?? true, saveIfTestFails: arg.saveIfTestFails ?? false, interactive: false },
+    );
   }
   let host = hostOf(arg);
   const asked: Prompt[] = [];
   let preset: CredentialPreset | undefined = host ? presetForHost(normalizeRegistry(host)) : undefined;
   if (!preset) {
     asked.push('preset');
-    const pick = await vscode.window.showQuickPick<vscode.QuickPickItem & { preset?: CredentialPreset; host?: string }>(credentialPicks(s), {
-      title: vscode.l10n.t('Add a registry credential'), placeHolder: vscode.l10n.t('Which registry?'),
-    });
+    const pick = await vscode.window.showQuickPick<vscode.QuickPickItem & { preset?: CredentialPreset; host?: string }>(
+      credentialPicks(s),
+      {
+        title: vscode.l10n.t('Add a registry credential'),
+        placeHolder: vscode.l10n.t('Which registry?'),
+      },
+    );
     if (!pick?.preset) return { saved: false, asked };
     preset = pick.preset;
     host = pick.host;
@@ -35,11 +47,16 @@ export async function addCredentialCommand(s: Services, arg?: RegistryNode | Cre
  */
 function credentialPicks(s: Services): (vscode.QuickPickItem & { preset?: CredentialPreset; host?: string })[] {
   const stored = new Set(s.secrets.list().map((c) => c.host));
-  const used = new Set(s.images.result.occurrences.flatMap((o) => (o.reference && !o.skip ? [o.reference.registry] : [])));
-  const workspace = [...used].filter((h) => !stored.has(h)).sort().map((h) => {
-    const preset = presetForHost(h);
-    return { label: h, description: vscode.l10n.t('used by this workspace · {0}', preset.label), preset, host: h };
-  });
+  const used = new Set(
+    s.images.result.occurrences.flatMap((o) => (o.reference && !o.skip ? [o.reference.registry] : [])),
+  );
+  const workspace = [...used]
+    .filter((h) => !stored.has(h))
+    .sort()
+    .map((h) => {
+      const preset = presetForHost(h);
+      return { label: h, description: vscode.l10n.t('used by this workspace · {0}', preset.label), preset, host: h };
+    });
   const all = CREDENTIAL_PRESETS.map((p) => ({ label: p.label, description: p.host ?? '', preset: p }));
   if (!workspace.length) return all;
   return [

@@ -30,7 +30,8 @@ export interface CredentialResult {
 export type Prompt = 'preset' | 'host' | 'username' | 'secret';
 
 export function hostOf(arg: unknown): string | undefined {
-  if (arg && typeof arg === 'object' && 'host' in arg && typeof (arg).host === 'string') return (arg as { host: string }).host;
+  if (arg && typeof arg === 'object' && 'host' in arg && typeof arg.host === 'string')
+    return (arg as { host: string }).host;
   return typeof arg === 'string' ? arg : undefined;
 }
 
@@ -49,7 +50,8 @@ export function validateHost(text: string): string | undefined {
 
 /** Pings `host` with a credential that is not stored yet. */
 async function testCandidate(s: Services, host: string, username: string, secret: string): Promise<RegistryState> {
-  if (!vscode.workspace.isTrusted) return { host, status: 'untrusted', message: 'not tested: the workspace is untrusted' };
+  if (!vscode.workspace.isTrusted)
+    return { host, status: 'untrusted', message: 'not tested: the workspace is untrusted' };
   const { client, close } = s.clients.withCandidate(host, { ...(username ? { username } : {}), password: secret });
   try {
     return stateFromPing(host, await client.ping(host), undefined);
@@ -60,37 +62,72 @@ async function testCandidate(s: Services, host: string, username: string, secret
   }
 }
 
-export async function ask(preset: CredentialPreset, host: string | undefined, username: string | undefined, asked: Prompt[] = []): Promise<{ host: string; username: string; secret: string } | undefined> {
+export async function ask(
+  preset: CredentialPreset,
+  host: string | undefined,
+  username: string | undefined,
+  asked: Prompt[] = [],
+): Promise<{ host: string; username: string; secret: string } | undefined> {
   if (!host && !preset.host) asked.push('host');
-  const h = host ?? preset.host ?? (await vscode.window.showInputBox({
-    title: `Add credential: ${preset.label}`, prompt: preset.hostPrompt ?? 'Registry host', placeHolder: preset.hostPlaceholder,
-    ignoreFocusOut: true, validateInput: validateHost,
-  }));
+  const h =
+    host ??
+    preset.host ??
+    (await vscode.window.showInputBox({
+      title: `Add credential: ${preset.label}`,
+      prompt: preset.hostPrompt ?? 'Registry host',
+      placeHolder: preset.hostPlaceholder,
+      ignoreFocusOut: true,
+      validateInput: validateHost,
+    }));
   if (!h) return undefined;
   const key = normalizeRegistry(h);
   if (preset.username === undefined) asked.push('username');
-  const user = preset.username ?? (await vscode.window.showInputBox({
-    title: `Credential for ${key}`, prompt: preset.usernamePrompt, value: username, ignoreFocusOut: true,
-  }));
+  const user =
+    preset.username ??
+    (await vscode.window.showInputBox({
+      title: `Credential for ${key}`,
+      prompt: preset.usernamePrompt,
+      value: username,
+      ignoreFocusOut: true,
+    }));
   if (user === undefined) return undefined;
   let secret: string | undefined;
   asked.push('secret');
   if (preset.secretFromFile) {
-    const picked = await vscode.window.showOpenDialog({ title: preset.secretPrompt, canSelectMany: false, filters: { 'JSON key': ['json'] } });
+    const picked = await vscode.window.showOpenDialog({
+      title: preset.secretPrompt,
+      canSelectMany: false,
+      filters: { 'JSON key': ['json'] },
+    });
     if (!picked?.[0]) return undefined;
     secret = (await fs.readFile(picked[0].fsPath, 'utf8')).trim();
   } else {
-    secret = await vscode.window.showInputBox({ title: `Credential for ${key}`, prompt: preset.secretPrompt, password: true, ignoreFocusOut: true });
+    secret = await vscode.window.showInputBox({
+      title: `Credential for ${key}`,
+      prompt: preset.secretPrompt,
+      password: true,
+      ignoreFocusOut: true,
+    });
   }
   if (!secret) return undefined;
   return { host: key, username: user, secret };
 }
 
-export async function saveFlow(s: Services, preset: CredentialPreset, input: { host: string; username: string; secret: string }, opts: { test: boolean; saveIfTestFails?: boolean; interactive: boolean }): Promise<CredentialResult> {
+export async function saveFlow(
+  s: Services,
+  preset: CredentialPreset,
+  input: { host: string; username: string; secret: string },
+  opts: { test: boolean; saveIfTestFails?: boolean; interactive: boolean },
+): Promise<CredentialResult> {
   let state: RegistryState | undefined;
-  const test = (): Thenable<RegistryState> => vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the credential for {0}…', input.host) },
-    () => testCandidate(s, input.host, input.username, input.secret));
+  const test = (): Thenable<RegistryState> =>
+    vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Testing the credential for {0}…', input.host),
+      },
+      () => testCandidate(s, input.host, input.username, input.secret),
+    );
   if (opts.test) {
     state = await test();
     if (state.status === 'not-sent' && opts.interactive) {
@@ -98,7 +135,12 @@ export async function saveFlow(s: Services, preset: CredentialPreset, input: { h
       const allowHost = state.plainHttpHost ?? input.host;
       const allow = vscode.l10n.t('Allow Plain HTTP for {0}', allowHost);
       const saveAnyway = vscode.l10n.t('Save Anyway');
-      const answer = await vscode.window.showWarningMessage(`${input.host}: ${state.message ?? state.status}`, allow, saveAnyway, vscode.l10n.t('Cancel'));
+      const answer = await vscode.window.showWarningMessage(
+        `${input.host}: ${state.message ?? state.status}`,
+        allow,
+        saveAnyway,
+        vscode.l10n.t('Cancel'),
+      );
       if (answer === allow && (await allowInsecureRegistry(allowHost, 'plain-http'))) state = await test();
       else if (answer !== saveAnyway) return { saved: false, state };
     }
@@ -107,21 +149,37 @@ export async function saveFlow(s: Services, preset: CredentialPreset, input: { h
       const why = state.message ?? state.status;
       let save = opts.saveIfTestFails === true;
       if (opts.interactive && state.status !== 'not-sent') {
-        save = (await vscode.window.showWarningMessage(`${input.host}: ${why}`, vscode.l10n.t('Save Anyway'), vscode.l10n.t('Cancel'))) === vscode.l10n.t('Save Anyway');
+        save =
+          (await vscode.window.showWarningMessage(
+            `${input.host}: ${why}`,
+            vscode.l10n.t('Save Anyway'),
+            vscode.l10n.t('Cancel'),
+          )) === vscode.l10n.t('Save Anyway');
       }
       if (!save) return { saved: false, state };
     }
   }
   const expiresAt = preset.expiresHours ? Date.now() + preset.expiresHours * 3_600_000 : undefined;
   await s.secrets.store(input.host, input.username, input.secret, preset.id, expiresAt);
-  s.log.info(`Stored a credential for ${input.host} (user ${input.username || '(none)'}, ${preset.label}) in SecretStorage`);
+  s.log.info(
+    `Stored a credential for ${input.host} (user ${input.username || '(none)'}, ${preset.label}) in SecretStorage`,
+  );
   if (opts.interactive) {
-    const verdict = state?.status === 'signed-in' ? vscode.l10n.t('signed in')
-      : state?.status === 'untrusted' ? vscode.l10n.t('saved without testing (untrusted workspace)')
-      : state?.status === 'not-sent' ? vscode.l10n.t('saved, but not sent: {0} is plain HTTP and not allowed in registryLens.insecureRegistries', input.host)
-      : vscode.l10n.t('saved; the test did not pass');
+    const verdict =
+      state?.status === 'signed-in'
+        ? vscode.l10n.t('signed in')
+        : state?.status === 'untrusted'
+          ? vscode.l10n.t('saved without testing (untrusted workspace)')
+          : state?.status === 'not-sent'
+            ? vscode.l10n.t(
+                'saved, but not sent: {0} is plain HTTP and not allowed in registryLens.insecureRegistries',
+                input.host,
+              )
+            : vscode.l10n.t('saved; the test did not pass');
     const expiry = expiresAt ? ` ${vscode.l10n.t('It expires in {0} hours.', String(preset.expiresHours))}` : '';
-    void vscode.window.showInformationMessage(`Registry Lens: ${vscode.l10n.t('credential for {0}', input.host)} ${verdict}.${expiry}`);
+    void vscode.window.showInformationMessage(
+      `Registry Lens: ${vscode.l10n.t('credential for {0}', input.host)} ${verdict}.${expiry}`,
+    );
   }
   return { saved: true, ...(state ? { state } : {}) };
 }
@@ -138,5 +196,5 @@ export async function pickStored(s: Services, placeHolder: string): Promise<stri
 export async function pickHost(s: Services): Promise<string | undefined> {
   const hosts = s.registryStatus.hosts();
   if (!hosts.length) return vscode.window.showInputBox({ prompt: 'Registry host', validateInput: validateHost });
-  return (await vscode.window.showQuickPick(hosts, { placeHolder: 'Which registry?' }));
+  return await vscode.window.showQuickPick(hosts, { placeHolder: 'Which registry?' });
 }

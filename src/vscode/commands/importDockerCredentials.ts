@@ -25,23 +25,37 @@ export async function importDockerCredentialsCommand(s: Services, args?: { hosts
   try {
     entries = docker.entries();
   } catch (e) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Registry Lens: cannot read {0}: {1}', docker.file, e instanceof Error ? e.message : String(e)));
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t('Registry Lens: cannot read {0}: {1}', docker.file, e instanceof Error ? e.message : String(e)),
+    );
     return result;
   }
   if (!entries.length) {
-    if (!args) void vscode.window.showInformationMessage(vscode.l10n.t('Registry Lens: {0} holds no registry credentials.', docker.file));
+    if (!args)
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Registry Lens: {0} holds no registry credentials.', docker.file),
+      );
     return result;
   }
   let hosts: string[];
   if (args) {
     hosts = args.hosts.map(normalizeRegistry);
   } else {
-    const picked = await vscode.window.showQuickPick(entries.map((e) => ({
-      label: e.host,
-      description: describeSource(e),
-      detail: s.secrets.info(e.host) ? vscode.l10n.t('Registry Lens already has a credential for this registry: importing replaces it') : undefined,
-      picked: !s.secrets.info(e.host),
-    })), { canPickMany: true, title: vscode.l10n.t('Import credentials from {0}', docker.file), placeHolder: vscode.l10n.t("Which registries? The secrets are copied into VS Code's secret storage.") });
+    const picked = await vscode.window.showQuickPick(
+      entries.map((e) => ({
+        label: e.host,
+        description: describeSource(e),
+        detail: s.secrets.info(e.host)
+          ? vscode.l10n.t('Registry Lens already has a credential for this registry: importing replaces it')
+          : undefined,
+        picked: !s.secrets.info(e.host),
+      })),
+      {
+        canPickMany: true,
+        title: vscode.l10n.t('Import credentials from {0}', docker.file),
+        placeHolder: vscode.l10n.t("Which registries? The secrets are copied into VS Code's secret storage."),
+      },
+    );
     if (!picked?.length) return result;
     hosts = picked.map((p) => p.label);
   }
@@ -50,7 +64,12 @@ export async function importDockerCredentialsCommand(s: Services, args?: { hosts
     const cred = entry ? await docker.resolve(host) : undefined;
     const secret = cred?.password ?? cred?.identityToken ?? cred?.registryToken;
     if (!cred || !secret) {
-      result.failed.push({ host, reason: entry ? warnings.find((w) => w.startsWith(host)) ?? 'the docker config gave no secret for it' : 'not in the docker config' });
+      result.failed.push({
+        host,
+        reason: entry
+          ? (warnings.find((w) => w.startsWith(host)) ?? 'the docker config gave no secret for it')
+          : 'not in the docker config',
+      });
       continue;
     }
     const secretType = cred.password ? 'password' : cred.identityToken ? 'identityToken' : 'registryToken';
@@ -62,8 +81,12 @@ export async function importDockerCredentialsCommand(s: Services, args?: { hosts
     const failed = result.failed.map((f) => `${f.host} (${f.reason})`).join(', ');
     const n = result.imported.length;
     const text = failed
-      ? (n === 1 ? vscode.l10n.t('Registry Lens: imported 1 credential; not imported: {0}.', failed) : vscode.l10n.t('Registry Lens: imported {0} credentials; not imported: {1}.', n, failed))
-      : (n === 1 ? vscode.l10n.t('Registry Lens: imported 1 credential.') : vscode.l10n.t('Registry Lens: imported {0} credentials.', n));
+      ? n === 1
+        ? vscode.l10n.t('Registry Lens: imported 1 credential; not imported: {0}.', failed)
+        : vscode.l10n.t('Registry Lens: imported {0} credentials; not imported: {1}.', n, failed)
+      : n === 1
+        ? vscode.l10n.t('Registry Lens: imported 1 credential.')
+        : vscode.l10n.t('Registry Lens: imported {0} credentials.', n);
     if (failed) void vscode.window.showWarningMessage(text);
     else void vscode.window.showInformationMessage(text);
   }

@@ -1,5 +1,12 @@
 import * as vscode from 'vscode';
-import { formatBytes, isAbortError, isPullError, tryParseReference, type PullProgress, type PullResult } from '../../core';
+import {
+  formatBytes,
+  isAbortError,
+  isPullError,
+  tryParseReference,
+  type PullProgress,
+  type PullResult,
+} from '../../core';
 import type { LocalEngine } from '../docker/localEngine';
 import type { Services } from '../services';
 import type { LocalNode } from '../tree/localTree';
@@ -27,21 +34,35 @@ function refOf(node: LocalNode | ImagesNode | string | undefined): string | unde
  * failure, said with the engine's words. A container is never restarted: the message says to recreate it.
  * Without an argument, picks among the out-of-date local images and containers.
  */
-export async function pullImageCommand(services: Services, local: LocalEngine, arg?: LocalNode | ImagesNode | string, options: { quiet?: boolean } = {}): Promise<PullResult | undefined> {
+export async function pullImageCommand(
+  services: Services,
+  local: LocalEngine,
+  arg?: LocalNode | ImagesNode | string,
+  options: { quiet?: boolean } = {},
+): Promise<PullResult | undefined> {
   let ref = refOf(arg);
   if (!ref) {
     if (local.state.state === 'idle' || local.state.state === 'connecting') await local.refresh('pull command');
     const s = local.state;
     if (s.state !== 'ok') {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Registry Lens: no Docker engine to pull with. {0}', s.state === 'unavailable' ? s.message : ''));
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Registry Lens: no Docker engine to pull with. {0}', s.state === 'unavailable' ? s.message : ''),
+      );
       return undefined;
     }
-    const outdated = [...(s.result?.images ?? []), ...(s.result?.containers ?? [])].filter((f) => f.actions.includes('pull'));
+    const outdated = [...(s.result?.images ?? []), ...(s.result?.containers ?? [])].filter((f) =>
+      f.actions.includes('pull'),
+    );
     const refs = [...new Set(outdated.map((f) => f.ref))];
-    const picked = await vscode.window.showQuickPick(refs.length ? refs : s.inventory.images.flatMap((i) => i.repoTags), {
-      title: vscode.l10n.t('Pull Newer Image'),
-      placeHolder: refs.length ? vscode.l10n.t('Images with a newer version in their registry') : vscode.l10n.t('Nothing is out of date; pull one of the local images again?'),
-    });
+    const picked = await vscode.window.showQuickPick(
+      refs.length ? refs : s.inventory.images.flatMap((i) => i.repoTags),
+      {
+        title: vscode.l10n.t('Pull Newer Image'),
+        placeHolder: refs.length
+          ? vscode.l10n.t('Images with a newer version in their registry')
+          : vscode.l10n.t('Nothing is out of date; pull one of the local images again?'),
+      },
+    );
     if (!picked) return undefined;
     ref = picked;
   }
@@ -52,39 +73,56 @@ export async function pullImageCommand(services: Services, local: LocalEngine, a
   }
   const container = typeof arg === 'object' && arg.kind === 'container' ? arg.name : undefined;
   try {
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pulling {0}', ref), cancellable: true }, async (progress, token) => {
-      const controller = new AbortController();
-      const sub = token.onCancellationRequested(() => controller.abort());
-      let reported = 0;
-      try {
-        return await local.pull(ref, parsed.registry, {
-          signal: controller.signal,
-          onProgress: (p) => {
-            const fraction = p.bytes.total ? Math.min(1, p.bytes.current / p.bytes.total) : 0;
-            const increment = Math.max(0, fraction * 100 - reported);
-            reported += increment;
-            progress.report({ message: progressText(p), increment });
-          },
-        });
-      } finally {
-        sub.dispose();
-      }
-    });
-    const what = result.outcome === 'downloaded' ? vscode.l10n.t('Registry Lens: Pulled a newer {0}.', ref) : vscode.l10n.t('Registry Lens: {0} is already the newest.', ref);
-    const still = container ? ` ${vscode.l10n.t('The container {0} still runs the image it started with: recreate it (docker compose up -d, docker run) when it suits you.', container)}` : '';
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pulling {0}', ref), cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const sub = token.onCancellationRequested(() => controller.abort());
+        let reported = 0;
+        try {
+          return await local.pull(ref, parsed.registry, {
+            signal: controller.signal,
+            onProgress: (p) => {
+              const fraction = p.bytes.total ? Math.min(1, p.bytes.current / p.bytes.total) : 0;
+              const increment = Math.max(0, fraction * 100 - reported);
+              reported += increment;
+              progress.report({ message: progressText(p), increment });
+            },
+          });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    const what =
+      result.outcome === 'downloaded'
+        ? vscode.l10n.t('Registry Lens: Pulled a newer {0}.', ref)
+        : vscode.l10n.t('Registry Lens: {0} is already the newest.', ref);
+    const still = container
+      ? ` ${vscode.l10n.t('The container {0} still runs the image it started with: recreate it (docker compose up -d, docker run) when it suits you.', container)}`
+      : '';
     if (!options.quiet) void vscode.window.showInformationMessage(`${what}${still}`);
     void local.refresh('pulled', { fresh: true });
     return result;
   } catch (e) {
     if (isAbortError(e)) {
-      if (!options.quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Registry Lens: pull of {0} cancelled.', ref));
+      if (!options.quiet)
+        void vscode.window.showInformationMessage(vscode.l10n.t('Registry Lens: pull of {0} cancelled.', ref));
       return undefined;
     }
     const message = isPullError(e) ? e.message : e instanceof Error ? e.message : String(e);
-    const hint = isPullError(e) && e.kind === 'auth' ? ` ${vscode.l10n.t('Check the credential for {0} (Registries view).', parsed.registry)}` : '';
-    void vscode.window.showErrorMessage(`${vscode.l10n.t('Registry Lens: pulling {0} failed: {1}.', ref, message)}${hint}`, vscode.l10n.t('Show Log')).then((choice) => {
-      if (choice) services.log.show();
-    });
+    const hint =
+      isPullError(e) && e.kind === 'auth'
+        ? ` ${vscode.l10n.t('Check the credential for {0} (Registries view).', parsed.registry)}`
+        : '';
+    void vscode.window
+      .showErrorMessage(
+        `${vscode.l10n.t('Registry Lens: pulling {0} failed: {1}.', ref, message)}${hint}`,
+        vscode.l10n.t('Show Log'),
+      )
+      .then((choice) => {
+        if (choice) services.log.show();
+      });
     if (options.quiet) throw e;
     return undefined;
   }

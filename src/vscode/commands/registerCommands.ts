@@ -33,7 +33,8 @@ import { updateAllImagesCommand, type UpdateAllOptions } from './updateAllImages
 import { updateContainerCommand } from './updateContainer';
 
 /** A host from a Registries row or a string. */
-const hostArg = (arg: RegistryNode | string | undefined): string | undefined => (typeof arg === 'string' ? arg : arg?.host);
+const hostArg = (arg: RegistryNode | string | undefined): string | undefined =>
+  typeof arg === 'string' ? arg : arg?.host;
 
 /**
  * Wires every command id to its handler (one file each, taking the services it needs). A `Record` over
@@ -47,25 +48,35 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     [CommandId.GroupImagesByRegistry]: () => groupImagesByRegistryCommand(s),
     [CommandId.AddCredential]: (arg?: RegistryNode | CredentialArgs) => addCredentialCommand(s, arg),
     [CommandId.EditCredential]: (arg?: RegistryNode | CredentialArgs) => editCredentialCommand(s, arg),
-    [CommandId.RemoveCredential]: (arg?: RegistryNode | { host: string; confirm?: false }) => removeCredentialCommand(s, arg),
-    [CommandId.TestCredential]: (arg?: RegistryNode | string, options?: { quiet?: boolean }) => testCredentialCommand(s, arg, options),
+    [CommandId.RemoveCredential]: (arg?: RegistryNode | { host: string; confirm?: false }) =>
+      removeCredentialCommand(s, arg),
+    [CommandId.TestCredential]: (arg?: RegistryNode | string, options?: { quiet?: boolean }) =>
+      testCredentialCommand(s, arg, options),
     [CommandId.RefreshRegistries]: () => refreshRegistriesCommand(s),
     [CommandId.OpenRegistryPage]: (arg?: RegistryNode) => openRegistryPageCommand(s, arg),
     [CommandId.CheckNow]: () => checkNowCommand(s),
     [CommandId.ImportDockerCredentials]: (args?: { hosts: string[] }) => importDockerCredentialsCommand(s, args),
     [CommandId.ShowOnlyUpdates]: () => showOnlyUpdatesCommand(s),
     [CommandId.ShowAllImages]: () => showAllImagesCommand(s),
-    [CommandId.UpdateAllImages]: (level?: BulkLevel, options?: UpdateAllOptions) => updateAllImagesCommand(s, level, options),
+    [CommandId.UpdateAllImages]: (level?: BulkLevel, options?: UpdateAllOptions) =>
+      updateAllImagesCommand(s, level, options),
     [CommandId.IgnoreUpdateKind]: (ref?: ImageReference, kind?: UpdateKind) => ignoreUpdateKindCommand(s, ref, kind),
     [CommandId.ShowFixes]: (uri?: vscode.Uri, range?: vscode.Range) => showFixesCommand(uri, range),
     [CommandId.RefreshLocal]: () => refreshLocalCommand(s),
     [CommandId.Announce]: (message?: string) => announceCommand(s, message),
-    [CommandId.AllowPlainHttp]: (arg?: RegistryNode | string | { host: string; confirm?: false }) => allowPlainHttpCommand(s, arg),
-    [CommandId.PullImage]: (arg?: LocalNode | ImagesNode | string, options?: { quiet?: boolean }) => pullImageCommand(s, s.local, arg, options),
-    [CommandId.SetCaFile]: (host?: RegistryNode | string, options?: SetCaFileOptions) => setCaFileCommand(s, hostArg(host), options),
-    [CommandId.MarkInsecure]: (host?: RegistryNode | string, options?: { confirm?: false }) => markInsecureCommand(s, hostArg(host), options),
+    [CommandId.AllowPlainHttp]: (arg?: RegistryNode | string | { host: string; confirm?: false }) =>
+      allowPlainHttpCommand(s, arg),
+    [CommandId.PullImage]: (arg?: LocalNode | ImagesNode | string, options?: { quiet?: boolean }) =>
+      pullImageCommand(s, s.local, arg, options),
+    [CommandId.SetCaFile]: (host?: RegistryNode | string, options?: SetCaFileOptions) =>
+      setCaFileCommand(s, hostArg(host), options),
+    [CommandId.MarkInsecure]: (host?: RegistryNode | string, options?: { confirm?: false }) =>
+      markInsecureCommand(s, hostArg(host), options),
     [CommandId.ShowRateLimit]: (host?: string, retryAt?: number | null) => showRateLimitCommand(s, host, retryAt),
-    [CommandId.UpdateContainer]: (arg?: Extract<LocalNode, { kind: 'container' }> | string) => updateContainerCommand(s, arg),
+    [CommandId.UpdateContainer]: (arg?: Extract<LocalNode, { kind: 'container' }> | string) =>
+      updateContainerCommand(s, arg),
   };
-  return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
+  return Object.entries(handlers).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown),
+  );
 }

@@ -36,17 +36,27 @@ export async function setCaFileCommand(s: Services, host?: string, options: SetC
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Registry Lens: cannot read {0}: {1}', file, e instanceof Error ? e.message : String(e)));
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t('Registry Lens: cannot read {0}: {1}', file, e instanceof Error ? e.message : String(e)),
+    );
     return false;
   }
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Registry Lens: {0} holds no PEM certificate (-----BEGIN CERTIFICATE-----); pick the CA certificate of {1}.', file, key));
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t(
+        'Registry Lens: {0} holds no PEM certificate (-----BEGIN CERTIFICATE-----); pick the CA certificate of {1}.',
+        file,
+        key,
+      ),
+    );
     return false;
   }
   const current = userSetting<Record<string, unknown>>(Setting.CaFiles);
   await updateUserSetting(Setting.CaFiles, { ...(current && typeof current === 'object' ? current : {}), [key]: file });
   // The settings change rebuilds the client and re-checks the registries and images (extension.ts).
   s.log.info(`${settingId(Setting.CaFiles)} (user settings): ${key} now trusts ${file}`);
-  void vscode.window.showInformationMessage(vscode.l10n.t('Registry Lens: {0} is now verified with {1} (user settings). Checking again.', key, file));
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t('Registry Lens: {0} is now verified with {1} (user settings). Checking again.', key, file),
+  );
   return true;
 }

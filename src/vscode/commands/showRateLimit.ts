@@ -19,9 +19,18 @@ export function showRateLimitCommand(s: Services, host?: string, retryAt?: numbe
   if (!host) return undefined;
   const key = normalizeRegistry(host);
   const at = rateLimitResetsAt(s, key, retryAt);
-  const message = at !== undefined
-    ? vscode.l10n.t('Registry Lens: {0} rate limit resets at {1} (in about {2} min). Checks resume by themselves; signing in raises the limit.', key, new Date(at).toLocaleTimeString(), Math.max(1, Math.ceil((at - Date.now()) / 60_000)))
-    : vscode.l10n.t('Registry Lens: {0} did not say when its rate limit resets (Docker Hub counts pulls over 6 hours). Checks resume by themselves; signing in raises the limit.', key);
+  const message =
+    at !== undefined
+      ? vscode.l10n.t(
+          'Registry Lens: {0} rate limit resets at {1} (in about {2} min). Checks resume by themselves; signing in raises the limit.',
+          key,
+          new Date(at).toLocaleTimeString(),
+          Math.max(1, Math.ceil((at - Date.now()) / 60_000)),
+        )
+      : vscode.l10n.t(
+          'Registry Lens: {0} did not say when its rate limit resets (Docker Hub counts pulls over 6 hours). Checks resume by themselves; signing in raises the limit.',
+          key,
+        );
   const add = vscode.l10n.t('Add Credential');
   void vscode.window.showInformationMessage(message, add).then((choice) => {
     if (choice === add) void vscode.commands.executeCommand(CommandId.AddCredential, { host: key });

@@ -10,7 +10,11 @@ import { hostOf, pickHost } from './credentialFlow';
  * happened: signed in only when the registry accepted a credential it received; "not sent" (with the fix) when
  * it was withheld over plain HTTP; "rejected" (with Edit Credential) when the registry refused it.
  */
-export async function testCredentialCommand(s: Services, arg?: RegistryNode | string, options: { quiet?: boolean } = {}): Promise<(RegistryState & { offered: string[] }) | undefined> {
+export async function testCredentialCommand(
+  s: Services,
+  arg?: RegistryNode | string,
+  options: { quiet?: boolean } = {},
+): Promise<(RegistryState & { offered: string[] }) | undefined> {
   const host = hostOf(arg) ?? (await pickHost(s));
   if (!host) return undefined;
   await s.registryStatus.check([host]);
@@ -19,13 +23,19 @@ export async function testCredentialCommand(s: Services, arg?: RegistryNode | st
   const result = { ...state, offered: actions.map((a) => a.title) };
   if (options.quiet) return result;
   if (state.status === 'signed-in') {
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0}: signed in with {1}.', host, state.credentialSource ?? vscode.l10n.t('a credential')));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('{0}: signed in with {1}.', host, state.credentialSource ?? vscode.l10n.t('a credential')),
+    );
   } else if (state.status === 'anonymous') {
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0}: reachable; no credential is used (anonymous).', host));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('{0}: reachable; no credential is used (anonymous).', host),
+    );
   } else {
-    void vscode.window.showWarningMessage(`${host}: ${state.message ?? state.status}`, ...actions.map((a) => a.title)).then((picked) => {
-      void actions.find((a) => a.title === picked)?.run();
-    });
+    void vscode.window
+      .showWarningMessage(`${host}: ${state.message ?? state.status}`, ...actions.map((a) => a.title))
+      .then((picked) => {
+        void actions.find((a) => a.title === picked)?.run();
+      });
   }
   return result;
 }
@@ -36,12 +46,23 @@ function remedies(s: Services, host: string, state: RegistryState): { title: str
   const actions: { title: string; run: () => unknown }[] = [];
   if (state.status === 'not-sent') {
     const allow = state.plainHttpHost ?? host;
-    actions.push({ title: vscode.l10n.t('Allow Plain HTTP for {0}', allow), run: () => vscode.commands.executeCommand(CommandId.AllowPlainHttp, allow) });
+    actions.push({
+      title: vscode.l10n.t('Allow Plain HTTP for {0}', allow),
+      run: () => vscode.commands.executeCommand(CommandId.AllowPlainHttp, allow),
+    });
   }
   if (state.status === 'rejected') {
-    actions.push(s.secrets.info(host) !== undefined
-      ? { title: vscode.l10n.t('Edit Credential'), run: () => vscode.commands.executeCommand(CommandId.EditCredential, { host }) }
-      : { title: vscode.l10n.t('Add Credential'), run: () => vscode.commands.executeCommand(CommandId.AddCredential, { host }) });
+    actions.push(
+      s.secrets.info(host) !== undefined
+        ? {
+            title: vscode.l10n.t('Edit Credential'),
+            run: () => vscode.commands.executeCommand(CommandId.EditCredential, { host }),
+          }
+        : {
+            title: vscode.l10n.t('Add Credential'),
+            run: () => vscode.commands.executeCommand(CommandId.AddCredential, { host }),
+          },
+    );
   }
   actions.push({ title: vscode.l10n.t('Show Log'), run: () => s.log.show(true) });
   return actions;

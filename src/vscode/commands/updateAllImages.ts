@@ -14,17 +14,39 @@ export interface UpdateAllOptions {
  * (untick what you do not want), then says how many references in how many files were updated. References edited since the check are left out
  * and listed in the log.
  */
-export async function updateAllImagesCommand(services: Services, level?: BulkLevel, options: UpdateAllOptions = {}): Promise<{ updated: number; files: number; skipped: string[]; applied: boolean }> {
+export async function updateAllImagesCommand(
+  services: Services,
+  level?: BulkLevel,
+  options: UpdateAllOptions = {},
+): Promise<{ updated: number; files: number; skipped: string[]; applied: boolean }> {
   const none = { updated: 0, files: 0, skipped: [], applied: false };
   const findings = services.checker.all();
   if (!level) {
     const count = (l: BulkLevel) => findings.filter((f) => bulkUpdate(f, l)).length;
     const items: (vscode.QuickPickItem & { level: BulkLevel })[] = [
-      { level: 'patch', label: 'Patch updates', description: `${count('patch')} references`, detail: 'The newest patch of each tag, plus refreshed digests of moved tags' },
-      { level: 'minor', label: 'Minor and patch updates', description: `${count('minor')} references`, detail: 'The newest version within each major line' },
-      { level: 'major', label: 'All updates, major included', description: `${count('major')} references`, detail: 'The newest version of each image, across major versions' },
+      {
+        level: 'patch',
+        label: 'Patch updates',
+        description: `${count('patch')} references`,
+        detail: 'The newest patch of each tag, plus refreshed digests of moved tags',
+      },
+      {
+        level: 'minor',
+        label: 'Minor and patch updates',
+        description: `${count('minor')} references`,
+        detail: 'The newest version within each major line',
+      },
+      {
+        level: 'major',
+        label: 'All updates, major included',
+        description: `${count('major')} references`,
+        detail: 'The newest version of each image, across major versions',
+      },
     ];
-    const picked = await vscode.window.showQuickPick(items, { title: 'Update All Images in Workspace', placeHolder: 'How far should the updates go? (every change is shown before it is applied)' });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: 'Update All Images in Workspace',
+      placeHolder: 'How far should the updates go? (every change is shown before it is applied)',
+    });
     if (!picked) return none;
     level = picked.level;
   }
@@ -32,15 +54,23 @@ export async function updateAllImagesCommand(services: Services, level?: BulkLev
   const { edit, updated, skipped, planned } = await buildBulkEdit(findings, level, { confirm: preview });
   for (const s of skipped) services.log.warn(`Update all: left out ${s}`);
   if (updated === 0) {
-    void vscode.window.showInformationMessage(skipped.length
-      ? `Registry Lens: no update could be applied (${skipped.length} left out, see the log).`
-      : `Registry Lens: no ${level} updates to apply. Run "Check for Image Updates Now" if the last check is old.`);
+    void vscode.window.showInformationMessage(
+      skipped.length
+        ? `Registry Lens: no update could be applied (${skipped.length} left out, see the log).`
+        : `Registry Lens: no ${level} updates to apply. Run "Check for Image Updates Now" if the last check is old.`,
+    );
     return { ...none, skipped };
   }
   // Which updates were applied: the user may untick some in the preview, so count what the documents received.
   const received: { file: string; line: number; character: number; text: string }[] = [];
   const listening = vscode.workspace.onDidChangeTextDocument((e) => {
-    for (const c of e.contentChanges) received.push({ file: e.document.uri.fsPath, line: c.range.start.line, character: c.range.start.character, text: c.text });
+    for (const c of e.contentChanges)
+      received.push({
+        file: e.document.uri.fsPath,
+        line: c.range.start.line,
+        character: c.range.start.character,
+        text: c.text,
+      });
   });
   let applied: boolean;
   try {
@@ -52,7 +82,9 @@ export async function updateAllImagesCommand(services: Services, level?: BulkLev
   const done = !applied ? [] : preview ? appliedReferences(planned, received) : planned;
   const files = new Set(done.flatMap((p) => p.edits.map((e) => e.location.file)));
   if (applied && done.length) {
-    services.log.info(`Update all (${level}): updated ${done.length} references in ${files.size} files: ${done.map((p) => p.label).join(', ')}${skipped.length ? `; ${skipped.length} left out` : ''}`);
+    services.log.info(
+      `Update all (${level}): updated ${done.length} references in ${files.size} files: ${done.map((p) => p.label).join(', ')}${skipped.length ? `; ${skipped.length} left out` : ''}`,
+    );
     void vscode.window.showInformationMessage(
       done.length === 1 && files.size === 1
         ? vscode.l10n.t('Registry Lens: updated 1 reference in 1 file.')
@@ -63,8 +95,13 @@ export async function updateAllImagesCommand(services: Services, level?: BulkLev
 }
 
 /** The planned references whose every edit the documents received (same place, same text). */
-function appliedReferences(planned: BulkEdit['planned'], received: { file: string; line: number; character: number; text: string }[]): BulkEdit['planned'] {
+function appliedReferences(
+  planned: BulkEdit['planned'],
+  received: { file: string; line: number; character: number; text: string }[],
+): BulkEdit['planned'] {
   // File, line and text (not the column: a second edit on one line may be reported after the first moved it).
   const got = new Set(received.filter((r) => r.text !== '').map((r) => `${r.file}:${r.line}:${r.text}`));
-  return planned.filter((p) => p.edits.every((e) => got.has(`${e.location.file}:${e.location.range.start.line}:${e.newText}`)));
+  return planned.filter((p) =>
+    p.edits.every((e) => got.has(`${e.location.file}:${e.location.range.start.line}:${e.newText}`)),
+  );
 }

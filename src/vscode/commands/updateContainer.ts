@@ -1,5 +1,14 @@
 import * as vscode from 'vscode';
-import { isRecreateError, releaseNotesLinks, safestFirst, tryParseReference, type ContainerUpdate, type Credential, type LocalFinding, type RecreateResult } from '../../core';
+import {
+  isRecreateError,
+  releaseNotesLinks,
+  safestFirst,
+  tryParseReference,
+  type ContainerUpdate,
+  type Credential,
+  type LocalFinding,
+  type RecreateResult,
+} from '../../core';
 import type { LocalEngine } from '../docker/localEngine';
 import type { Services } from '../services';
 import type { LocalNode } from '../tree/localTree';
@@ -20,14 +29,26 @@ function containerNodes(local: LocalEngine): ContainerNode[] {
   const s = local.state;
   if (s.state !== 'ok') return [];
   const byId = new Map((s.result?.containers ?? []).map((f) => [f.container?.id, f]));
-  return s.inventory.containers.map((c) => ({ kind: 'container' as const, id: c.id, name: c.name, ref: c.image, finding: byId.get(c.id) }));
+  return s.inventory.containers.map((c) => ({
+    kind: 'container' as const,
+    id: c.id,
+    name: c.name,
+    ref: c.image,
+    finding: byId.get(c.id),
+  }));
 }
 
 function stateText(f: LocalFinding | undefined): string {
   if (!f) return vscode.l10n.t('not checked');
   if (f.status === 'digest-changed') return vscode.l10n.t('newer image in the registry');
   if (f.status === 'container-outdated') return vscode.l10n.t('runs an older image than its tag');
-  if (f.status === 'update') return vscode.l10n.t('newer tags: {0}', safestFirst(f.updates, true).map((u) => u.tag).join(', '));
+  if (f.status === 'update')
+    return vscode.l10n.t(
+      'newer tags: {0}',
+      safestFirst(f.updates, true)
+        .map((u) => u.tag)
+        .join(', '),
+    );
   if (f.status === 'current') return vscode.l10n.t('up to date');
   return f.status;
 }
@@ -44,7 +65,9 @@ async function chooseContainers(local: LocalEngine, arg: ContainerNode | string 
   }
   const s = local.state;
   if (s.state !== 'ok') {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Registry Lens: no Docker engine. {0}', s.state === 'unavailable' ? s.message : ''));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Registry Lens: no Docker engine. {0}', s.state === 'unavailable' ? s.message : ''),
+    );
     return [];
   }
   if (!nodes.length) {
@@ -52,7 +75,13 @@ async function chooseContainers(local: LocalEngine, arg: ContainerNode | string 
     return [];
   }
   const items = nodes
-    .map((n) => ({ label: n.name, description: n.ref, detail: stateText(n.finding), node: n, outdated: n.finding?.outdated === true }))
+    .map((n) => ({
+      label: n.name,
+      description: n.ref,
+      detail: stateText(n.finding),
+      node: n,
+      outdated: n.finding?.outdated === true,
+    }))
     .sort((a, b) => Number(b.outdated) - Number(a.outdated) || a.label.localeCompare(b.label));
   const picked = await vscode.window.showQuickPick(items, {
     title: vscode.l10n.t('Update Running Containers'),
@@ -80,12 +109,29 @@ async function chooseTarget(local: LocalEngine, node: ContainerNode): Promise<st
   const image = await local.inspectImage(node.ref).catch(() => null);
   const source = image?.Config?.Labels?.['org.opencontainers.image.source'];
   type Item = vscode.QuickPickItem & { ref: string | null; notes?: string };
-  const notesButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('book'), tooltip: vscode.l10n.t('Release notes') };
+  const notesButton: vscode.QuickInputButton = {
+    iconPath: new vscode.ThemeIcon('book'),
+    tooltip: vscode.l10n.t('Release notes'),
+  };
   const items: Item[] = [
-    { label: vscode.l10n.t('{0} (newest image of the same tag)', current), description: f.digestChanged || f.status === 'container-outdated' ? vscode.l10n.t('newer image') : vscode.l10n.t('no newer image known'), ref: null },
+    {
+      label: vscode.l10n.t('{0} (newest image of the same tag)', current),
+      description:
+        f.digestChanged || f.status === 'container-outdated'
+          ? vscode.l10n.t('newer image')
+          : vscode.l10n.t('no newer image known'),
+      ref: null,
+    },
     ...tags.map((u): Item => {
       const notes = releaseNotesLinks(source, current, u.tag);
-      return { label: u.tag, description: u.kind, ref: `${base}:${u.tag}`, ...(notes?.compare ? { notes: notes.compare, detail: vscode.l10n.t('Release notes: {0}', notes.compare), buttons: [notesButton] } : {}) };
+      return {
+        label: u.tag,
+        description: u.kind,
+        ref: `${base}:${u.tag}`,
+        ...(notes?.compare
+          ? { notes: notes.compare, detail: vscode.l10n.t('Release notes: {0}', notes.compare), buttons: [notesButton] }
+          : {}),
+      };
     }),
   ];
   const qp = vscode.window.createQuickPick<Item>();
@@ -114,7 +160,10 @@ async function chooseTarget(local: LocalEngine, node: ContainerNode): Promise<st
  * (compose-managed ones through compose in a visible terminal), after a modal confirmation that lists every step.
  * Only the containers the user chose are touched; a failure restores the old container and says what happened.
  */
-export async function updateContainerCommand(services: Services, arg?: ContainerNode | string): Promise<UpdateContainerResult> {
+export async function updateContainerCommand(
+  services: Services,
+  arg?: ContainerNode | string,
+): Promise<UpdateContainerResult> {
   const local = services.local;
   const chosen = await chooseContainers(local, arg);
   if (!chosen.length) return none;
@@ -128,7 +177,8 @@ export async function updateContainerCommand(services: Services, arg?: Container
   for (const node of chosen) {
     try {
       const { update, auth } = await local.prepareUpdate(node.id, target ?? undefined);
-      if (update.blockers.length) problems.push(vscode.l10n.t('{0} cannot be updated: {1}.', node.name, update.blockers.join('; ')));
+      if (update.blockers.length)
+        problems.push(vscode.l10n.t('{0} cannot be updated: {1}.', node.name, update.blockers.join('; ')));
       else prepared.push({ node, update, auth });
     } catch (e) {
       problems.push(`${node.name}: ${e instanceof Error ? e.message : String(e)}`);
@@ -139,43 +189,58 @@ export async function updateContainerCommand(services: Services, arg?: Container
     return none;
   }
   const detail = [
-    ...prepared.map(({ update }) => [
-      `${update.plan.name}${update.path === 'compose' ? ` (compose project ${update.plan.compose?.project}, service ${update.plan.compose?.service})` : ''}:`,
-      ...update.steps.map((s, i) => `${i + 1}. ${s}`),
-      ...update.warnings.map((w) => `⚠ ${w}`),
-    ].join('\n')),
+    ...prepared.map(({ update }) =>
+      [
+        `${update.plan.name}${update.path === 'compose' ? ` (compose project ${update.plan.compose?.project}, service ${update.plan.compose?.service})` : ''}:`,
+        ...update.steps.map((s, i) => `${i + 1}. ${s}`),
+        ...update.warnings.map((w) => `⚠ ${w}`),
+      ].join('\n'),
+    ),
     ...(problems.length ? [problems.join('\n')] : []),
   ].join('\n\n');
   const names = prepared.map((p) => p.update.plan.name).join(', ');
   const action = vscode.l10n.t('Update');
-  const ok = await local.confirm(vscode.l10n.t('Update {0}? The container is stopped and recreated.', names), detail, action);
+  const ok = await local.confirm(
+    vscode.l10n.t('Update {0}? The container is stopped and recreated.', names),
+    detail,
+    action,
+  );
   if (!ok) return none;
 
   const results: UpdateContainerResult['results'] = [];
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Updating {0}', names), cancellable: true }, async (progress, token) => {
-    const controller = new AbortController();
-    const sub = token.onCancellationRequested(() => controller.abort());
-    try {
-      for (const { update, auth } of prepared) {
-        const name = update.plan.name;
-        try {
-          const result = await local.runUpdate(update, auth, { signal: controller.signal, onStep: (s) => progress.report({ message: `${name}: ${s}` }) });
-          results.push({ name, result });
-        } catch (e) {
-          results.push({ name, error: isRecreateError(e) || e instanceof Error ? e.message : String(e) });
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Updating {0}', names), cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      const sub = token.onCancellationRequested(() => controller.abort());
+      try {
+        for (const { update, auth } of prepared) {
+          const name = update.plan.name;
+          try {
+            const result = await local.runUpdate(update, auth, {
+              signal: controller.signal,
+              onStep: (s) => progress.report({ message: `${name}: ${s}` }),
+            });
+            results.push({ name, result });
+          } catch (e) {
+            results.push({ name, error: isRecreateError(e) || e instanceof Error ? e.message : String(e) });
+          }
         }
+      } finally {
+        sub.dispose();
       }
-    } finally {
-      sub.dispose();
-    }
-  });
+    },
+  );
   for (const r of results) {
     if (r.error) {
-      void vscode.window.showErrorMessage(`Registry Lens: ${r.error}`, vscode.l10n.t('Show Log')).then((c) => c && services.log.show());
+      void vscode.window
+        .showErrorMessage(`Registry Lens: ${r.error}`, vscode.l10n.t('Show Log'))
+        .then((c) => c && services.log.show());
     } else if (r.result) {
-      const msg = r.result.outcome === 'up-to-date'
-        ? vscode.l10n.t('Registry Lens: {0} already runs the newest image.', r.name)
-        : vscode.l10n.t('Registry Lens: {0} was recreated on {1}.', r.name, r.result.newImageId.slice(7, 19));
+      const msg =
+        r.result.outcome === 'up-to-date'
+          ? vscode.l10n.t('Registry Lens: {0} already runs the newest image.', r.name)
+          : vscode.l10n.t('Registry Lens: {0} was recreated on {1}.', r.name, r.result.newImageId.slice(7, 19));
       void vscode.window.showInformationMessage([msg, ...r.result.warnings].join(' '));
     }
   }

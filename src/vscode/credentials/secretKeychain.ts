@@ -32,7 +32,10 @@ export class SecretStorageKeychain implements Keychain, vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly secrets: vscode.SecretStorage, private readonly state: vscode.Memento) {
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly state: vscode.Memento,
+  ) {
     this.subscription = secrets.onDidChange((e) => {
       if (e.key.startsWith(SECRET_PREFIX)) this.emitter.fire(e.key.slice(SECRET_PREFIX.length));
     });
@@ -68,12 +71,26 @@ export class SecretStorageKeychain implements Keychain, vscode.Disposable {
   }
 
   /** Stores (or replaces) the credential for `host`. */
-  async store(host: string, username: string, secret: string, kind: string, expiresAt?: number, secretType: SecretType = 'password'): Promise<StoredCredentialInfo> {
+  async store(
+    host: string,
+    username: string,
+    secret: string,
+    kind: string,
+    expiresAt?: number,
+    secretType: SecretType = 'password',
+  ): Promise<StoredCredentialInfo> {
     const key = normalizeRegistry(host);
     await this.secrets.store(SECRET_PREFIX + key, JSON.stringify({ username, secret, secretType }));
     const now = Date.now();
     const previous = this.info(key);
-    const info: StoredCredentialInfo = { host: key, username, kind, addedAt: previous?.addedAt ?? now, updatedAt: now, ...(expiresAt ? { expiresAt } : {}) };
+    const info: StoredCredentialInfo = {
+      host: key,
+      username,
+      kind,
+      addedAt: previous?.addedAt ?? now,
+      updatedAt: now,
+      ...(expiresAt ? { expiresAt } : {}),
+    };
     await this.state.update(STATE_KEY, [...this.list().filter((c) => c.host !== key), info]);
     this.emitter.fire(key);
     return info;
@@ -83,7 +100,10 @@ export class SecretStorageKeychain implements Keychain, vscode.Disposable {
     const key = normalizeRegistry(host);
     const had = this.info(key) !== undefined;
     await this.secrets.delete(SECRET_PREFIX + key);
-    await this.state.update(STATE_KEY, this.list().filter((c) => c.host !== key));
+    await this.state.update(
+      STATE_KEY,
+      this.list().filter((c) => c.host !== key),
+    );
     this.emitter.fire(key);
     return had;
   }

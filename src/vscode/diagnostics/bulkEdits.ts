@@ -1,5 +1,13 @@
 import * as vscode from 'vscode';
-import { bulkUpdate, editsForUpdate, familiarName, mergeEdits, type BulkLevel, type Finding, type TextEdit } from '../../core';
+import {
+  bulkUpdate,
+  editsForUpdate,
+  familiarName,
+  mergeEdits,
+  type BulkLevel,
+  type Finding,
+  type TextEdit,
+} from '../../core';
 import { toRange, toUri } from '../convert';
 import { fixTitle } from './fixTitles';
 
@@ -18,7 +26,11 @@ export interface BulkEdit {
  * documents as they are now (a reference edited since the check is left out, not half-edited), merged so two
  * references reading one `ARG` default write it once, and labelled per reference for the refactor preview.
  */
-export async function buildBulkEdit(findings: readonly Finding[], level: BulkLevel | undefined, options: { confirm: boolean }): Promise<BulkEdit> {
+export async function buildBulkEdit(
+  findings: readonly Finding[],
+  level: BulkLevel | undefined,
+  options: { confirm: boolean },
+): Promise<BulkEdit> {
   const skipped: string[] = [];
   const groups: { label: string; edits: TextEdit[]; title: string }[] = [];
   const docs = new Map<string, vscode.TextDocument>();
@@ -38,7 +50,8 @@ export async function buildBulkEdit(findings: readonly Finding[], level: BulkLev
       continue;
     }
     let changed = false;
-    for (const e of edits) if ((await doc(e.location.file)).getText(toRange(e.location.range)) !== e.expected) changed = true;
+    for (const e of edits)
+      if ((await doc(e.location.file)).getText(toRange(e.location.range)) !== e.expected) changed = true;
     if (changed) {
       skipped.push(`${where} ${o.text}: changed since the last check`);
       continue;

@@ -21,10 +21,21 @@ export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('registryL
 export class UpdateCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND];
 
-  constructor(private readonly diagnostics: ImageDiagnostics, private readonly checker: UpdateChecker) {}
+  constructor(
+    private readonly diagnostics: ImageDiagnostics,
+    private readonly checker: UpdateChecker,
+  ) {}
 
-  async provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: Pick<vscode.CodeActionContext, 'diagnostics'> & { only?: vscode.CodeActionKind }): Promise<vscode.CodeAction[]> {
-    if (context.only && FIX_ALL_KIND.intersects(context.only) && !vscode.CodeActionKind.QuickFix.intersects(context.only)) {
+  async provideCodeActions(
+    doc: vscode.TextDocument,
+    _range: vscode.Range,
+    context: Pick<vscode.CodeActionContext, 'diagnostics'> & { only?: vscode.CodeActionKind },
+  ): Promise<vscode.CodeAction[]> {
+    if (
+      context.only &&
+      FIX_ALL_KIND.intersects(context.only) &&
+      !vscode.CodeActionKind.QuickFix.intersects(context.only)
+    ) {
       const fixAll = await this.fixAll(doc);
       return fixAll ? [fixAll] : [];
     }
@@ -49,7 +60,10 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
       const name = familiarName({ ...ref, tag: null, digest: null });
       for (const u of updates) {
         if (u.kind === 'pin') continue;
-        const action = new vscode.CodeAction(`Ignore ${u.kind} updates of ${name} (registryLens.policies)`, vscode.CodeActionKind.QuickFix);
+        const action = new vscode.CodeAction(
+          `Ignore ${u.kind} updates of ${name} (registryLens.policies)`,
+          vscode.CodeActionKind.QuickFix,
+        );
         action.diagnostics = [d];
         action.command = { title: action.title, command: CommandId.IgnoreUpdateKind, arguments: [ref, u.kind] };
         actions.push(action);
@@ -57,7 +71,10 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
       const key = occurrenceKey(f.occurrence);
       if (ignoredHere.has(key)) continue;
       ignoredHere.add(key);
-      const action = new vscode.CodeAction(`Ignore ${name} here (# registry-lens: ignore)`, vscode.CodeActionKind.QuickFix);
+      const action = new vscode.CodeAction(
+        `Ignore ${name} here (# registry-lens: ignore)`,
+        vscode.CodeActionKind.QuickFix,
+      );
       action.diagnostics = [d];
       lines ??= Array.from({ length: doc.lineCount }, (_, n) => doc.lineAt(n).text);
       const edit = ignoreCommentEdit(f.occurrence, lines, doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n');
@@ -83,7 +100,10 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
     const findings = this.checker.all().filter((f) => f.occurrence.file === doc.uri.fsPath);
     const { edit, updated, planned } = await buildBulkEdit(findings, undefined, { confirm: false });
     if (updated === 0) return undefined;
-    const action = new vscode.CodeAction(`Apply the safest update to ${updated} image ${updated === 1 ? 'reference' : 'references'}`, FIX_ALL_KIND);
+    const action = new vscode.CodeAction(
+      `Apply the safest update to ${updated} image ${updated === 1 ? 'reference' : 'references'}`,
+      FIX_ALL_KIND,
+    );
     action.edit = edit;
     // Runs after the edit: says what changed and where (the status bar, not a toast: Fix All may run on every save).
     const file = vscode.workspace.asRelativePath(doc.uri);
@@ -91,16 +111,29 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
     action.command = {
       title: action.title,
       command: CommandId.Announce,
-      arguments: [updated === 1
-        ? vscode.l10n.t('Registry Lens: Fix All updated 1 reference in {0} (line {1})', file, lines)
-        : vscode.l10n.t('Registry Lens: Fix All updated {0} references in {1} (lines {2})', String(updated), file, lines)],
+      arguments: [
+        updated === 1
+          ? vscode.l10n.t('Registry Lens: Fix All updated 1 reference in {0} (line {1})', file, lines)
+          : vscode.l10n.t(
+              'Registry Lens: Fix All updated {0} references in {1} (lines {2})',
+              String(updated),
+              file,
+              lines,
+            ),
+      ],
     };
     return action;
   }
 }
 
 /** A quick-fix that runs a command (no edit). */
-function commandFix(title: string, d: vscode.Diagnostic, command: CommandId, args: unknown[], preferred = false): vscode.CodeAction {
+function commandFix(
+  title: string,
+  d: vscode.Diagnostic,
+  command: CommandId,
+  args: unknown[],
+  preferred = false,
+): vscode.CodeAction {
   const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
   action.diagnostics = [d];
   action.isPreferred = preferred;
@@ -118,18 +151,42 @@ export function errorFixes(f: Finding, d: vscode.Diagnostic): vscode.CodeAction[
   if (!registry) return [];
   switch (f.code) {
     case 'auth-failed':
-      return [commandFix(vscode.l10n.t('Add credential for {0}', registry), d, CommandId.AddCredential, [{ host: registry }], true)];
+      return [
+        commandFix(
+          vscode.l10n.t('Add credential for {0}', registry),
+          d,
+          CommandId.AddCredential,
+          [{ host: registry }],
+          true,
+        ),
+      ];
     case 'credential-not-sent':
       // The registry never saw the credential: allow plain HTTP for it (a user setting, after a warning).
       // (The host is the registry, or its token realm's host when that is the one on plain HTTP.)
-      return [commandFix(vscode.l10n.t('Allow plain HTTP for {0}', f.error?.plainHttpHost ?? registry), d, CommandId.AllowPlainHttp, [f.error?.plainHttpHost ?? registry], true)];
+      return [
+        commandFix(
+          vscode.l10n.t('Allow plain HTTP for {0}', f.error?.plainHttpHost ?? registry),
+          d,
+          CommandId.AllowPlainHttp,
+          [f.error?.plainHttpHost ?? registry],
+          true,
+        ),
+      ];
     case 'tls-error':
       return [
         commandFix(vscode.l10n.t('Set a CA file for {0}', registry), d, CommandId.SetCaFile, [registry], true),
         commandFix(vscode.l10n.t('Mark {0} insecure', registry), d, CommandId.MarkInsecure, [registry]),
       ];
     case 'rate-limited':
-      return [commandFix(vscode.l10n.t('When does the {0} rate limit reset?', registry), d, CommandId.ShowRateLimit, [registry, f.error?.retryAt ?? null], true)];
+      return [
+        commandFix(
+          vscode.l10n.t('When does the {0} rate limit reset?', registry),
+          d,
+          CommandId.ShowRateLimit,
+          [registry, f.error?.retryAt ?? null],
+          true,
+        ),
+      ];
     default:
       return [];
   }
@@ -143,7 +200,9 @@ export async function buildEdit(edits: TextEdit[]): Promise<vscode.WorkspaceEdit
     const doc = await vscode.workspace.openTextDocument(uri);
     const range = toRange(e.location.range);
     if (doc.getText(range) !== e.expected) {
-      return { changed: `${vscode.workspace.asRelativePath(uri)} changed since the last check (line ${range.start.line + 1} no longer holds "${e.expected}"): run "Check for Image Updates Now"` };
+      return {
+        changed: `${vscode.workspace.asRelativePath(uri)} changed since the last check (line ${range.start.line + 1} no longer holds "${e.expected}"): run "Check for Image Updates Now"`,
+      };
     }
     we.replace(uri, range, e.newText);
   }

@@ -11,7 +11,9 @@ export function lensTitle(f: Finding | undefined): string {
   if (!f) return '$(circle-outline) not checked yet';
   switch (f.status) {
     case 'update':
-      return `$(arrow-circle-up) ${safestFirst(f.updates, true).map((u) => `${u.tag} ${u.kind}`).join(' · ')}`;
+      return `$(arrow-circle-up) ${safestFirst(f.updates, true)
+        .map((u) => `${u.tag} ${u.kind}`)
+        .join(' · ')}`;
     case 'digest-changed':
       return '$(sync) digest changed: refresh the pin';
     case 'current':
@@ -34,28 +36,45 @@ export class ImageCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
   readonly onDidChangeCodeLenses = this.emitter.event;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly images: WorkspaceImages, private readonly checker: UpdateChecker) {
+  constructor(
+    private readonly images: WorkspaceImages,
+    private readonly checker: UpdateChecker,
+  ) {
     this.subscriptions = [
       this.emitter,
       images.onDidChange(() => this.emitter.fire()),
       checker.onDidChange(() => this.emitter.fire()),
-      vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, Setting.CodeLens)) this.emitter.fire(); }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affects(e, Setting.CodeLens)) this.emitter.fire();
+      }),
     ];
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (!readSettings().codeLens) return [];
     const lenses: vscode.CodeLens[] = [];
-    const mine = this.images.result.occurrences.filter((o: Occurrence) => o.file === doc.uri.fsPath && (!o.skip || o.skip.reason === 'built-locally'));
+    const mine = this.images.result.occurrences.filter(
+      (o: Occurrence) => o.file === doc.uri.fsPath && (!o.skip || o.skip.reason === 'built-locally'),
+    );
     for (const o of mine) {
       const range = toRange(o.range);
       if (doc.getText(range) !== o.text) continue;
       const f = this.checker.finding(o);
       const title = o.skip ? '$(tools) built locally' : lensTitle(f);
       const fixable = f?.status === 'update' || f?.status === 'digest-changed';
-      lenses.push(new vscode.CodeLens(range, fixable
-        ? { title, command: CommandId.ShowFixes, arguments: [doc.uri, range], tooltip: 'Show the fixes for this image' }
-        : { title, command: CommandId.CheckNow, tooltip: 'Check for image updates now' }));
+      lenses.push(
+        new vscode.CodeLens(
+          range,
+          fixable
+            ? {
+                title,
+                command: CommandId.ShowFixes,
+                arguments: [doc.uri, range],
+                tooltip: 'Show the fixes for this image',
+              }
+            : { title, command: CommandId.CheckNow, tooltip: 'Check for image updates now' },
+        ),
+      );
     }
     return lenses;
   }

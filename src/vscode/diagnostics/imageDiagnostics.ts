@@ -12,15 +12,20 @@ const DIAGNOSTICS_PER_SET = 1000;
 
 /** The documents image references live in (diagnostics, quick-fixes, hovers). */
 export const IMAGE_DOCUMENTS: vscode.DocumentSelector = [
-  { scheme: 'file', language: 'dockerfile' }, { scheme: 'file', language: 'dockercompose' },
+  { scheme: 'file', language: 'dockerfile' },
+  { scheme: 'file', language: 'dockercompose' },
   { scheme: 'file', pattern: '**/*.{yaml,yml,json,jsonc}' },
-  { scheme: 'file', pattern: '**/{Dockerfile,Containerfile}*' }, { scheme: 'file', pattern: '**/*.{Dockerfile,dockerfile}' },
+  { scheme: 'file', pattern: '**/{Dockerfile,Containerfile}*' },
+  { scheme: 'file', pattern: '**/*.{Dockerfile,dockerfile}' },
   { scheme: 'file', pattern: '**/Kustomization' },
 ];
 
 const LEVELS: Record<SeverityLevel, vscode.DiagnosticSeverity | undefined> = {
-  error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning,
-  information: vscode.DiagnosticSeverity.Information, hint: vscode.DiagnosticSeverity.Hint, off: undefined,
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+  off: undefined,
 };
 
 /**
@@ -40,10 +45,15 @@ export class ImageDiagnostics implements vscode.Disposable {
   private readonly byFile = new Map<string, vscode.Diagnostic[]>();
 
   /** `docs`: the documentation link of a finding code (each diagnostic's `codeDescription`). */
-  constructor(private readonly checker: UpdateChecker, private readonly docs: (code: FindingCode) => vscode.Uri | undefined = () => undefined) {
+  constructor(
+    private readonly checker: UpdateChecker,
+    private readonly docs: (code: FindingCode) => vscode.Uri | undefined = () => undefined,
+  ) {
     this.subscriptions = [
       checker.onDidChange((files) => this.refresh(files)),
-      vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, Setting.Severity)) this.refresh(); }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affects(e, Setting.Severity)) this.refresh();
+      }),
       vscode.workspace.onDidChangeTextDocument((e) => this.dropStale(e.document)),
     ];
     this.refresh();
@@ -62,7 +72,8 @@ export class ImageDiagnostics implements vscode.Disposable {
   private refresh(only?: ReadonlySet<string>): void {
     const byFile = new Map<string, vscode.Diagnostic[]>();
     if (only) {
-      for (const key of this.byKey.keys()) if (only.has(key.slice(0, key.lastIndexOf('|', key.lastIndexOf('|') - 1)))) this.byKey.delete(key);
+      for (const key of this.byKey.keys())
+        if (only.has(key.slice(0, key.lastIndexOf('|', key.lastIndexOf('|') - 1)))) this.byKey.delete(key);
     } else this.byKey.clear();
     const add = (file: string, d: vscode.Diagnostic, f: Finding): void => {
       this.byKey.set(ImageDiagnostics.key(file, d), f);
@@ -88,11 +99,12 @@ export class ImageDiagnostics implements vscode.Disposable {
       else uses.set(c, [f]);
     }
     // The first few other uses (an image used in thousands of files must not cost thousands per diagnostic).
-    const related = (f: Finding): vscode.DiagnosticRelatedInformation[] => (uses.get(f.occurrence.reference?.canonical ?? '') ?? [])
-      .slice(0, RELATED_USES + 1)
-      .filter((x) => x !== f)
-      .slice(0, RELATED_USES)
-      .map((x) => toRelated(x.occurrence, `also used here: ${x.occurrence.text}`));
+    const related = (f: Finding): vscode.DiagnosticRelatedInformation[] =>
+      (uses.get(f.occurrence.reference?.canonical ?? '') ?? [])
+        .slice(0, RELATED_USES + 1)
+        .filter((x) => x !== f)
+        .slice(0, RELATED_USES)
+        .map((x) => toRelated(x.occurrence, `also used here: ${x.occurrence.text}`));
     for (const f of findings) {
       const o = f.occurrence;
       if (only && !only.has(o.file)) continue;
@@ -102,8 +114,7 @@ export class ImageDiagnostics implements vscode.Disposable {
         d = make(f);
         const others = d && related(f);
         if (d && others?.length) d.relatedInformation = others;
-      }
-      else if (f.status === 'error' && ref) {
+      } else if (f.status === 'error' && ref) {
         const key = `${o.file}|${ref.registry}|${f.code}`;
         const first = errorsSeen.get(key);
         if (first) {
@@ -114,7 +125,12 @@ export class ImageDiagnostics implements vscode.Disposable {
         if (d) errorsSeen.set(key, d);
       } else if (f.status === 'unpinned') {
         const rolling = ref && !ref.digest && (ref.tag === null || ref.tag === 'latest');
-        d = rolling ? make(f, `${ref.canonical}: "${ref.tag ?? 'no tag'}" moves whenever the image is republished; pin a version tag or a digest for repeatable builds`) : make(f);
+        d = rolling
+          ? make(
+              f,
+              `${ref.canonical}: "${ref.tag ?? 'no tag'}" moves whenever the image is republished; pin a version tag or a digest for repeatable builds`,
+            )
+          : make(f);
       }
       if (d) add(o.file, d, f);
     }

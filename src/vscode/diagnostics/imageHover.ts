@@ -1,5 +1,14 @@
 import * as vscode from 'vscode';
-import { DOCKER_HUB, familiarName, imageDetails, releaseNotesLinks, safestFirst, type Finding, type ImageDetails, type Occurrence } from '../../core';
+import {
+  DOCKER_HUB,
+  familiarName,
+  imageDetails,
+  releaseNotesLinks,
+  safestFirst,
+  type Finding,
+  type ImageDetails,
+  type Occurrence,
+} from '../../core';
 import type { RegistryClients } from '../registry/registryClients';
 import type { UpdateChecker } from '../check/updateChecker';
 import { presetForHost } from '../credentials/presets';
@@ -12,7 +21,9 @@ function imagePage(o: Occurrence): string | undefined {
   const ref = o.reference;
   if (!ref) return undefined;
   if (ref.registry === DOCKER_HUB) {
-    return ref.repository.startsWith('library/') ? `https://hub.docker.com/_/${ref.repository.slice(8)}` : `https://hub.docker.com/r/${ref.repository}`;
+    return ref.repository.startsWith('library/')
+      ? `https://hub.docker.com/_/${ref.repository.slice(8)}`
+      : `https://hub.docker.com/r/${ref.repository}`;
   }
   if (ref.registry === 'ghcr.io' || ref.registry === 'quay.io') return `https://${ref.registry}/${ref.repository}`;
   return presetForHost(ref.registry).webPage?.(ref.registry);
@@ -26,10 +37,13 @@ async function waitAtMost<T>(p: Promise<T>, ms: number, token?: vscode.Cancellat
   let timer: NodeJS.Timeout | undefined;
   let listener: vscode.Disposable | undefined;
   try {
-    return await Promise.race([p, new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), ms);
-      listener = token?.onCancellationRequested(() => resolve(undefined));
-    })]);
+    return await Promise.race([
+      p,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), ms);
+        listener = token?.onCancellationRequested(() => resolve(undefined));
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
     listener?.dispose();
@@ -47,7 +61,12 @@ export class ImageHoverProvider implements vscode.HoverProvider, vscode.Disposab
   private readonly details = new Map<string, Promise<ImageDetails | undefined>>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly images: WorkspaceImages, private readonly checker: UpdateChecker, private readonly status: RegistryStatus, private readonly clients: RegistryClients) {
+  constructor(
+    private readonly images: WorkspaceImages,
+    private readonly checker: UpdateChecker,
+    private readonly status: RegistryStatus,
+    private readonly clients: RegistryClients,
+  ) {
     this.subscription = checker.onDidChange(() => {
       for (const key of this.details.keys()) if (!key.includes('@')) this.details.delete(key);
     });
@@ -65,17 +84,26 @@ export class ImageHoverProvider implements vscode.HoverProvider, vscode.Disposab
     const key = `${ref.registry}/${ref.repository}${target.includes(':') ? '@' : ':'}${target}`;
     let p = this.details.get(key);
     if (!p) {
-      p = imageDetails(this.clients.client, ref.registry, ref.repository, target, f.occurrence.platform ? { platform: f.occurrence.platform } : {})
-        .catch(() => {
-          this.details.delete(key); // a failure is not immutable: try again on the next hover
-          return undefined;
-        });
+      p = imageDetails(
+        this.clients.client,
+        ref.registry,
+        ref.repository,
+        target,
+        f.occurrence.platform ? { platform: f.occurrence.platform } : {},
+      ).catch(() => {
+        this.details.delete(key); // a failure is not immutable: try again on the next hover
+        return undefined;
+      });
       this.details.set(key, p);
     }
     return p;
   }
 
-  async provideHover(doc: vscode.TextDocument, pos: vscode.Position, token?: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+  async provideHover(
+    doc: vscode.TextDocument,
+    pos: vscode.Position,
+    token?: vscode.CancellationToken,
+  ): Promise<vscode.Hover | undefined> {
     const o = this.images.result.occurrences.find((x) => x.file === doc.uri.fsPath && rangeContains(x.range, pos));
     if (!o || (o.skip && o.skip.reason !== 'built-locally')) return undefined;
     const range = toRange(o.range);
@@ -84,31 +112,49 @@ export class ImageHoverProvider implements vscode.HoverProvider, vscode.Disposab
     if (!ref) return undefined;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${familiarName(ref)}** — registry \`${ref.registry}\`, repository \`${ref.repository}\`\n\n`);
-    if (o.skip?.reason === 'built-locally') md.appendMarkdown('Built locally (the compose service has `build:`): not looked up.\n\n');
+    if (o.skip?.reason === 'built-locally')
+      md.appendMarkdown('Built locally (the compose service has `build:`): not looked up.\n\n');
     const f: Finding | undefined = this.checker.finding(o);
     if (f) {
       md.appendMarkdown(`${f.message}\n\n`);
       const tagUpdates = safestFirst(f.updates, true);
       if (tagUpdates.length) md.appendMarkdown(`${tagUpdates.map((u) => `- ${u.kind}: \`${u.tag}\``).join('\n')}\n\n`);
-      if (f.currentDigest) md.appendMarkdown(`Digest of \`${ref.tag ?? 'latest'}\`: \`${f.currentDigest}\`${f.platform ? ` (${f.platform})` : ''}\n\n`);
+      if (f.currentDigest)
+        md.appendMarkdown(
+          `Digest of \`${ref.tag ?? 'latest'}\`: \`${f.currentDigest}\`${f.platform ? ` (${f.platform})` : ''}\n\n`,
+        );
       for (const n of f.notes) md.appendMarkdown(`_${n.message}_\n\n`);
       const pending = this.detailsFor(f);
-      const details = pending && await waitAtMost(pending, DETAILS_WAIT_MS, token);
+      const details = pending && (await waitAtMost(pending, DETAILS_WAIT_MS, token));
       if (details) {
-        if (details.platforms.length) md.appendMarkdown(`Platforms: ${details.platforms.map((p) => `\`${p}\``).join(', ')}\n\n`);
-        else if (details.configPlatform) md.appendMarkdown(`Platform: \`${details.configPlatform}\` (single-platform image)\n\n`);
-        const facts = [details.version && `version \`${details.version}\``, details.revision && `revision \`${details.revision.slice(0, 12)}\``, details.created && `built ${details.created.slice(0, 10)}`].filter(Boolean);
+        if (details.platforms.length)
+          md.appendMarkdown(`Platforms: ${details.platforms.map((p) => `\`${p}\``).join(', ')}\n\n`);
+        else if (details.configPlatform)
+          md.appendMarkdown(`Platform: \`${details.configPlatform}\` (single-platform image)\n\n`);
+        const facts = [
+          details.version && `version \`${details.version}\``,
+          details.revision && `revision \`${details.revision.slice(0, 12)}\``,
+          details.created && `built ${details.created.slice(0, 10)}`,
+        ].filter(Boolean);
         if (facts.length) md.appendMarkdown(`${facts.join(' · ')}\n\n`);
-        if (details.source) md.appendMarkdown(`[Source and changelog](${details.source}) (\`org.opencontainers.image.source\`)\n\n`);
+        if (details.source)
+          md.appendMarkdown(`[Source and changelog](${details.source}) (\`org.opencontainers.image.source\`)\n\n`);
         const notes = releaseNotesLinks(details.source, ref.tag, tagUpdates[0]?.tag);
-        if (notes?.compare) md.appendMarkdown(`[${vscode.l10n.t('Changes {0} → {1}', notes.from ?? '', notes.to ?? '')}](${notes.compare}) · [${vscode.l10n.t('Releases')}](${notes.releases}) (${notes.repository})\n\n`);
+        if (notes?.compare)
+          md.appendMarkdown(
+            `[${vscode.l10n.t('Changes {0} → {1}', notes.from ?? '', notes.to ?? '')}](${notes.compare}) · [${vscode.l10n.t('Releases')}](${notes.releases}) (${notes.repository})\n\n`,
+          );
       }
     } else if (!o.skip) {
       md.appendMarkdown('Not checked yet: run **Registry Lens: Check for Image Updates Now**.\n\n');
     }
     const s = this.checker.summary;
     const reg = this.status.state(ref.registry);
-    const when = s.checkedAt ? `checked ${new Date(s.checkedAt).toLocaleString()}` : s.fromCache ? 'from the cache of an earlier check' : 'not checked in this session';
+    const when = s.checkedAt
+      ? `checked ${new Date(s.checkedAt).toLocaleString()}`
+      : s.fromCache
+        ? 'from the cache of an earlier check'
+        : 'not checked in this session';
     md.appendMarkdown(`${when}${reg.credentialSource ? ` · credential: ${reg.credentialSource}` : ''}`);
     const page = imagePage(o);
     if (page) md.appendMarkdown(` · [registry page](${page})`);

@@ -8,10 +8,26 @@ import type { ContainerUpdate } from '../../core';
  */
 export async function runComposeTask(c: NonNullable<ContainerUpdate['compose']>, container: string): Promise<number> {
   const definition = { type: 'registryLens.compose', container };
-  const execution = new vscode.ProcessExecution(c.command.command, [...c.command.prefix, ...c.args], { cwd: c.cwd, env: c.env });
+  const execution = new vscode.ProcessExecution(c.command.command, [...c.command.prefix, ...c.args], {
+    cwd: c.cwd,
+    env: c.env,
+  });
   const scope = vscode.workspace.workspaceFolders?.[0] ?? vscode.TaskScope.Workspace;
-  const task = new vscode.Task(definition, scope, vscode.l10n.t('Update {0}', container), 'Registry Lens', execution, []);
-  task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, focus: false, panel: vscode.TaskPanelKind.Dedicated, clear: true, showReuseMessage: false };
+  const task = new vscode.Task(
+    definition,
+    scope,
+    vscode.l10n.t('Update {0}', container),
+    'Registry Lens',
+    execution,
+    [],
+  );
+  task.presentationOptions = {
+    reveal: vscode.TaskRevealKind.Always,
+    focus: false,
+    panel: vscode.TaskPanelKind.Dedicated,
+    clear: true,
+    showReuseMessage: false,
+  };
   return new Promise<number>((resolve, reject) => {
     let execution: vscode.TaskExecution | undefined;
     const done = vscode.tasks.onDidEndTaskProcess((e) => {
@@ -19,9 +35,12 @@ export async function runComposeTask(c: NonNullable<ContainerUpdate['compose']>,
       done.dispose();
       resolve(e.exitCode ?? 1);
     });
-    vscode.tasks.executeTask(task).then((x) => (execution = x), (e: unknown) => {
-      done.dispose();
-      reject(e instanceof Error ? e : new Error(String(e)));
-    });
+    vscode.tasks.executeTask(task).then(
+      (x) => (execution = x),
+      (e: unknown) => {
+        done.dispose();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
   });
 }

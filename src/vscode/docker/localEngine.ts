@@ -1,8 +1,25 @@
 import * as vscode from 'vscode';
 import {
-  checkLocal, describeEndpoint, Engine, isAbortError, isEngineUnavailableError, prepareUpdate, recreateContainer, resolveEngine, tryParseReference,
-  updateWithCompose, type ContainerUpdate, type Credential, type EngineEndpoint, type EngineState, type ImageInspect, type LocalCheckResult,
-  type LocalInventory, type PullProgress, type PullResult, type RecreateResult,
+  checkLocal,
+  describeEndpoint,
+  Engine,
+  isAbortError,
+  isEngineUnavailableError,
+  prepareUpdate,
+  recreateContainer,
+  resolveEngine,
+  tryParseReference,
+  updateWithCompose,
+  type ContainerUpdate,
+  type Credential,
+  type EngineEndpoint,
+  type EngineState,
+  type ImageInspect,
+  type LocalCheckResult,
+  type LocalInventory,
+  type PullProgress,
+  type PullResult,
+  type RecreateResult,
 } from '../../core';
 import { runComposeTask } from './composeTask';
 import type { UpdateChecker } from '../check/updateChecker';
@@ -15,7 +32,14 @@ export type LocalState =
   | { state: 'idle' }
   | { state: 'connecting'; endpoint: string }
   | { state: 'unavailable'; endpoint: string; message: string }
-  | { state: 'ok'; engine: Extract<EngineState, { state: 'ok' }>; inventory: LocalInventory; result: LocalCheckResult | undefined; checking: boolean; problem: string | undefined };
+  | {
+      state: 'ok';
+      engine: Extract<EngineState, { state: 'ok' }>;
+      inventory: LocalInventory;
+      result: LocalCheckResult | undefined;
+      checking: boolean;
+      problem: string | undefined;
+    };
 
 /** Asks the user to confirm (a modal dialog); resolves true only for the confirming button. */
 export type Confirm = (message: string, detail: string, action: string) => Thenable<boolean>;
@@ -47,11 +71,16 @@ export class LocalEngine implements vscode.Disposable {
   private visible = false;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly checker: UpdateChecker, private readonly clients: RegistryClients, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly checker: UpdateChecker,
+    private readonly clients: RegistryClients,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     this.subscriptions = [
       this.emitter,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, Setting.DockerHost) && this.current.state !== 'idle') void this.refresh('docker host setting changed');
+        if (affects(e, Setting.DockerHost) && this.current.state !== 'idle')
+          void this.refresh('docker host setting changed');
       }),
     ];
   }
@@ -63,7 +92,8 @@ export class LocalEngine implements vscode.Disposable {
   private set(state: LocalState): void {
     this.current = state;
     // Menus offer a pull unless the engine is known to be missing ('unknown' until the first look).
-    if (state.state === 'ok' || state.state === 'unavailable') void vscode.commands.executeCommand('setContext', ContextKey.EngineState, state.state);
+    if (state.state === 'ok' || state.state === 'unavailable')
+      void vscode.commands.executeCommand('setContext', ContextKey.EngineState, state.state);
     this.emitter.fire();
   }
 
@@ -85,7 +115,11 @@ export class LocalEngine implements vscode.Disposable {
   /** The endpoint from settings and environment; a new Engine when it changed. */
   private resolve(): Engine {
     const host = readSettings().dockerHost;
-    const endpoint: EngineEndpoint = resolveEngine({ host, hostLabel: settingId(Setting.DockerHost), env: process.env });
+    const endpoint: EngineEndpoint = resolveEngine({
+      host,
+      hostLabel: settingId(Setting.DockerHost),
+      env: process.env,
+    });
     const key = JSON.stringify([endpoint.host, endpoint.kind, endpoint.source.kind]);
     if (!this.engine || key !== this.endpointKey) {
       this.engine?.dispose();
@@ -140,12 +174,16 @@ export class LocalEngine implements vscode.Disposable {
     const started = Date.now();
     try {
       const result = await checkLocal(inventory, {
-        client: this.clients.client, cache: this.checker.cacheStore(), rules: this.checker.rules(),
+        client: this.clients.client,
+        cache: this.checker.cacheStore(),
+        rules: this.checker.rules(),
         ...(fresh ? { ttls: { tagsMs: 0, digestMs: 0, notFoundMs: 0 } } : {}),
       });
       await this.checker.cacheStore().flush?.();
       const outdated = [...result.images, ...result.containers].filter((f) => f.outdated).length;
-      this.log.info(`Local engine (${reason}): ${inventory.images.length} images, ${inventory.containers.length} running containers, ${outdated} out of date, checked in ${Date.now() - started} ms`);
+      this.log.info(
+        `Local engine (${reason}): ${inventory.images.length} images, ${inventory.containers.length} running containers, ${outdated} out of date, checked in ${Date.now() - started} ms`,
+      );
       this.set({ state: 'ok', engine: ping, inventory, result, checking: false, problem: undefined });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -157,20 +195,32 @@ export class LocalEngine implements vscode.Disposable {
   private lost(e: unknown, endpoint: string): void {
     const message = e instanceof Error ? e.message : String(e);
     this.log.warn(`Docker engine at ${endpoint}: ${message}`);
-    this.set({ state: 'unavailable', endpoint, message: isEngineUnavailableError(e) ? message : `The engine stopped answering: ${message}` });
+    this.set({
+      state: 'unavailable',
+      endpoint,
+      message: isEngineUnavailableError(e) ? message : `The engine stopped answering: ${message}`,
+    });
   }
 
   /**
    * Pulls `ref` with the stored credential for its registry (SecretStorage, then the docker config), reporting
    * progress; rejects with the engine's error (an error event in an HTTP 200 stream is one) or an AbortError.
    */
-  async pull(ref: string, registry: string, options: { signal?: AbortSignal; onProgress?: (p: PullProgress) => void; platform?: string } = {}): Promise<PullResult> {
+  async pull(
+    ref: string,
+    registry: string,
+    options: { signal?: AbortSignal; onProgress?: (p: PullProgress) => void; platform?: string } = {},
+  ): Promise<PullResult> {
     const engine = this.resolve();
     const auth = await this.clients.credentialFor(registry, options.signal);
-    this.log.info(`Pulling ${ref} through ${engine.describe()} (${auth ? `credential from ${auth.source}` : 'anonymous'})`);
+    this.log.info(
+      `Pulling ${ref} through ${engine.describe()} (${auth ? `credential from ${auth.source}` : 'anonymous'})`,
+    );
     try {
       const result = await engine.pull(ref, { ...(auth ? { auth } : {}), ...options });
-      this.log.info(`Pulled ${ref}: ${result.outcome}${result.digest ? ` (${result.digest})` : ''} in ${result.durationMs} ms`);
+      this.log.info(
+        `Pulled ${ref}: ${result.outcome}${result.digest ? ` (${result.digest})` : ''} in ${result.durationMs} ms`,
+      );
       return result;
     } catch (e) {
       if (isAbortError(e)) this.log.info(`Pull of ${ref} cancelled`);
@@ -214,19 +264,36 @@ export class LocalEngine implements vscode.Disposable {
    * Updates one container the user chose and confirmed: compose in a visible terminal for a compose-managed one,
    * else recreated through the engine API. Rejects with a RecreateError saying what happened.
    */
-  async runUpdate(update: ContainerUpdate, auth: Credential | undefined, options: { signal?: AbortSignal; onStep?: (s: string) => void } = {}): Promise<RecreateResult> {
+  async runUpdate(
+    update: ContainerUpdate,
+    auth: Credential | undefined,
+    options: { signal?: AbortSignal; onStep?: (s: string) => void } = {},
+  ): Promise<RecreateResult> {
     const engine = this.resolve();
     const name = update.plan.name;
     const onStep = (step: string) => {
       this.log.info(`Update ${name}: ${step}`);
       options.onStep?.(step);
     };
-    this.log.info(`Updating ${name} (${update.path === 'compose' ? 'compose' : 'engine API'}) through ${engine.describe()} (${auth ? `credential from ${auth.source}` : 'anonymous'})`);
+    this.log.info(
+      `Updating ${name} (${update.path === 'compose' ? 'compose' : 'engine API'}) through ${engine.describe()} (${auth ? `credential from ${auth.source}` : 'anonymous'})`,
+    );
     for (const w of update.warnings) this.log.warn(`Update ${name}: ${w}`);
     try {
-      const result = update.path === 'compose'
-        ? await updateWithCompose(engine, update, { ...(auth ? { auth } : {}), ...options, onStep, run: (c) => runComposeTask(c, name) })
-        : await recreateContainer(engine, update.plan.id, { ...(auth ? { auth } : {}), ...options, onStep, ...(update.plan.ref ? { ref: update.plan.ref } : {}) });
+      const result =
+        update.path === 'compose'
+          ? await updateWithCompose(engine, update, {
+              ...(auth ? { auth } : {}),
+              ...options,
+              onStep,
+              run: (c) => runComposeTask(c, name),
+            })
+          : await recreateContainer(engine, update.plan.id, {
+              ...(auth ? { auth } : {}),
+              ...options,
+              onStep,
+              ...(update.plan.ref ? { ref: update.plan.ref } : {}),
+            });
       for (const w of result.warnings) this.log.warn(`Update ${name}: ${w}`);
       return result;
     } catch (e) {

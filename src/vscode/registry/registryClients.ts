@@ -1,6 +1,13 @@
 import * as vscode from 'vscode';
 import {
-  buildMirrorTable, createRegistryClient, defaultKeychain, StaticKeychain, USER_AGENT, type Credential, type Keychain, type RegistryClient,
+  buildMirrorTable,
+  createRegistryClient,
+  defaultKeychain,
+  StaticKeychain,
+  USER_AGENT,
+  type Credential,
+  type Keychain,
+  type RegistryClient,
 } from '../../core';
 import { affects, readSettings, registrySettings } from '../config';
 import { Setting } from '../constants';
@@ -15,9 +22,13 @@ export class RegistryClients implements vscode.Disposable {
   private current: { client: RegistryClient; close: () => Promise<void> } | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly secrets: SecretStorageKeychain, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly secrets: SecretStorageKeychain,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (affects(e, Setting.CaFiles, Setting.InsecureRegistries, Setting.Proxy, Setting.RegistryMirrors)) this.rebuild();
+      if (affects(e, Setting.CaFiles, Setting.InsecureRegistries, Setting.Proxy, Setting.RegistryMirrors))
+        this.rebuild();
     });
   }
 
@@ -55,7 +66,10 @@ export class RegistryClients implements vscode.Disposable {
   }
 
   /** A throw-away client that tries `candidate` for `host` first: Test before saving. */
-  withCandidate(host: string, candidate: Omit<Credential, 'source'>): { client: RegistryClient; close: () => Promise<void> } {
+  withCandidate(
+    host: string,
+    candidate: Omit<Credential, 'source'>,
+  ): { client: RegistryClient; close: () => Promise<void> } {
     return this.build(new StaticKeychain({ [host]: { ...candidate, source: 'the credential being added' } }));
   }
 

@@ -1,13 +1,30 @@
 import * as vscode from 'vscode';
-import { isAuthError, isNetworkError, isTlsError, normalizeRegistry, type Finding, type PingResult, type RateLimitInfo } from '../../core';
+import {
+  isAuthError,
+  isNetworkError,
+  isTlsError,
+  normalizeRegistry,
+  type Finding,
+  type PingResult,
+  type RateLimitInfo,
+} from '../../core';
 import type { SecretStorageKeychain } from '../credentials/secretKeychain';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
 import type { RegistryClients } from './registryClients';
 
 export type RegistryStatusKind =
-  | 'unchecked' | 'checking' | 'untrusted'
-  | 'signed-in' | 'anonymous' | 'auth-required' | 'rejected' | 'not-sent' | 'expired'
-  | 'unreachable' | 'tls' | 'error';
+  | 'unchecked'
+  | 'checking'
+  | 'untrusted'
+  | 'signed-in'
+  | 'anonymous'
+  | 'auth-required'
+  | 'rejected'
+  | 'not-sent'
+  | 'expired'
+  | 'unreachable'
+  | 'tls'
+  | 'error';
 
 export interface RegistryState {
   host: string;
@@ -24,11 +41,21 @@ export interface RegistryState {
   notChecked?: { count: number; why: string };
 }
 
-const WARN_STATES: ReadonlySet<RegistryStatusKind> = new Set(['rejected', 'not-sent', 'auth-required', 'unreachable', 'tls', 'error']);
+const WARN_STATES: ReadonlySet<RegistryStatusKind> = new Set([
+  'rejected',
+  'not-sent',
+  'auth-required',
+  'unreachable',
+  'tls',
+  'error',
+]);
 
 /** What the user reads when a credential exists but is withheld because the registry speaks plain HTTP. */
 export function notSentMessage(host: string): string {
-  return vscode.l10n.t('not sent: {0} is plain HTTP. Registry Lens sends credentials over plain HTTP only to registries you allow (registryLens.insecureRegistries).', host);
+  return vscode.l10n.t(
+    'not sent: {0} is plain HTTP. Registry Lens sends credentials over plain HTTP only to registries you allow (registryLens.insecureRegistries).',
+    host,
+  );
 }
 
 /** Turns a ping (or its failure) into the state the Registries view shows. */
@@ -48,8 +75,14 @@ export function stateFromPing(host: string, result: PingResult | undefined, erro
     return { host, status: 'error', message, checkedAt };
   }
   const r = result!;
-  const base = { host, checkedAt, ...(r.rateLimit ? { rateLimit: r.rateLimit } : {}), ...(r.credentialSource ? { credentialSource: r.credentialSource } : {}) };
-  if (r.credentialSource && r.credentialNotSent) return { ...base, status: 'not-sent', message: notSentMessage(host), plainHttpHost: host };
+  const base = {
+    host,
+    checkedAt,
+    ...(r.rateLimit ? { rateLimit: r.rateLimit } : {}),
+    ...(r.credentialSource ? { credentialSource: r.credentialSource } : {}),
+  };
+  if (r.credentialSource && r.credentialNotSent)
+    return { ...base, status: 'not-sent', message: notSentMessage(host), plainHttpHost: host };
   if (r.credentialSource && r.authenticated !== false) return { ...base, status: 'signed-in' };
   if (r.credentialSource && r.authenticated === false) return { ...base, status: 'rejected' };
   if (r.auth === 'none') return { ...base, status: 'anonymous' };
@@ -99,17 +132,32 @@ export class RegistryStatus implements vscode.Disposable {
 
   state(host: string): RegistryState {
     const key = normalizeRegistry(host);
-    if (!vscode.workspace.isTrusted) return { host: key, status: 'untrusted', message: 'Registry Lens contacts no registry until you trust this workspace.' };
+    if (!vscode.workspace.isTrusted)
+      return {
+        host: key,
+        status: 'untrusted',
+        message: 'Registry Lens contacts no registry until you trust this workspace.',
+      };
     const s = this.states.get(key) ?? { host: key, status: 'unchecked' };
     // A token registry answers anonymous pings; whether the images need a credential shows only when they are read.
     const notChecked = this.notCheckedBy.get(key);
     const refused = s.status === 'anonymous' || s.status === 'signed-in' ? this.refusedBy.get(key) : undefined;
     if (refused?.code === 'credential-not-sent') {
       const allow = refused.error?.plainHttpHost ?? key;
-      return { ...s, status: 'not-sent', message: notSentMessage(allow), plainHttpHost: allow, ...(notChecked ? { notChecked } : {}) };
+      return {
+        ...s,
+        status: 'not-sent',
+        message: notSentMessage(allow),
+        plainHttpHost: allow,
+        ...(notChecked ? { notChecked } : {}),
+      };
     }
     if (refused?.occurrence.reference && s.status === 'anonymous') {
-      return { ...s, status: 'auth-required', message: `${refused.occurrence.reference.repository} needs a credential (the last update check was refused): add one for ${key}` };
+      return {
+        ...s,
+        status: 'auth-required',
+        message: `${refused.occurrence.reference.repository} needs a credential (the last update check was refused): add one for ${key}`,
+      };
     }
     return notChecked ? { ...s, notChecked } : s;
   }
@@ -121,22 +169,24 @@ export class RegistryStatus implements vscode.Disposable {
 
   /** Takes the update checker's findings into account: a registry that refused them needs a credential. */
   useFindings(checker: { all(): Finding[]; onDidChange: vscode.Event<unknown> }): void {
-    this.disposables.push(checker.onDidChange(() => {
-      this.refusedBy = new Map();
-      this.notCheckedBy = new Map();
-      for (const f of checker.all()) {
-        const host = f.occurrence.reference?.registry;
-        if (!host) continue;
-        // A withheld credential explains every refusal of that registry: it wins over a plain refusal.
-        if (f.code === 'credential-not-sent') this.refusedBy.set(host, f);
-        else if (f.code === 'auth-failed' && !this.refusedBy.has(host)) this.refusedBy.set(host, f);
-        if (f.notChecked) {
-          const n = this.notCheckedBy.get(host);
-          this.notCheckedBy.set(host, { count: (n?.count ?? 0) + 1, why: n?.why ?? f.notChecked.message });
+    this.disposables.push(
+      checker.onDidChange(() => {
+        this.refusedBy = new Map();
+        this.notCheckedBy = new Map();
+        for (const f of checker.all()) {
+          const host = f.occurrence.reference?.registry;
+          if (!host) continue;
+          // A withheld credential explains every refusal of that registry: it wins over a plain refusal.
+          if (f.code === 'credential-not-sent') this.refusedBy.set(host, f);
+          else if (f.code === 'auth-failed' && !this.refusedBy.has(host)) this.refusedBy.set(host, f);
+          if (f.notChecked) {
+            const n = this.notCheckedBy.get(host);
+            this.notCheckedBy.set(host, { count: (n?.count ?? 0) + 1, why: n?.why ?? f.notChecked.message });
+          }
         }
-      }
-      this.emitter.fire();
-    }));
+        this.emitter.fire();
+      }),
+    );
   }
 
   /** Pings `hosts` (default: all shown), at most one run at a time; resolves when done. */
@@ -150,25 +200,27 @@ export class RegistryStatus implements vscode.Disposable {
     for (const h of targets) this.states.set(h, { ...this.state(h), status: 'checking' });
     this.emitter.fire();
     this.running = (async () => {
-      await Promise.all(targets.map(async (host) => {
-        let result: PingResult | undefined;
-        let error: unknown;
-        try {
-          result = await this.clients.client.ping(host);
-        } catch (e) {
-          error = e ?? new Error('unknown error');
-        }
-        const s = stateFromPing(host, result, error);
-        const before = this.logged.get(host);
-        this.states.set(host, s);
-        // One line per state change; refusals, rejections and failures at warn.
-        const line = `${host}: ${s.status}${s.credentialSource ? ` (credential from ${s.credentialSource})` : ''}${s.message ? `: ${s.message}` : ''}`;
-        if (line !== before) {
-          this.logged.set(host, line);
-          if (WARN_STATES.has(s.status)) this.log.warn(line);
-          else this.log.info(line);
-        }
-      }));
+      await Promise.all(
+        targets.map(async (host) => {
+          let result: PingResult | undefined;
+          let error: unknown;
+          try {
+            result = await this.clients.client.ping(host);
+          } catch (e) {
+            error = e ?? new Error('unknown error');
+          }
+          const s = stateFromPing(host, result, error);
+          const before = this.logged.get(host);
+          this.states.set(host, s);
+          // One line per state change; refusals, rejections and failures at warn.
+          const line = `${host}: ${s.status}${s.credentialSource ? ` (credential from ${s.credentialSource})` : ''}${s.message ? `: ${s.message}` : ''}`;
+          if (line !== before) {
+            this.logged.set(host, line);
+            if (WARN_STATES.has(s.status)) this.log.warn(line);
+            else this.log.info(line);
+          }
+        }),
+      );
     })();
     try {
       await this.running;

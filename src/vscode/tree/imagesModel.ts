@@ -88,7 +88,8 @@ export function relativeTo(folders: readonly string[], file: string): string {
 const collate = new Intl.Collator().compare;
 
 const byPosition = (a: UseNode, b: UseNode): number =>
-  collate(a.relativeFile, b.relativeFile) || a.occurrence.range.start.line - b.occurrence.range.start.line ||
+  collate(a.relativeFile, b.relativeFile) ||
+  a.occurrence.range.start.line - b.occurrence.range.start.line ||
   a.occurrence.range.start.character - b.occurrence.range.start.character;
 
 function isImage(o: Occurrence): boolean {
@@ -108,7 +109,12 @@ export interface ImagesModel {
 }
 
 /** `keep`: an extra filter on occurrences (the view's "only with updates"). */
-export function buildImagesModel(occurrences: readonly Occurrence[], folders: readonly string[], groupBy: GroupBy, keep?: (o: Occurrence) => boolean): ImagesModel {
+export function buildImagesModel(
+  occurrences: readonly Occurrence[],
+  folders: readonly string[],
+  groupBy: GroupBy,
+  keep?: (o: Occurrence) => boolean,
+): ImagesModel {
   const images = occurrences.filter((o) => isImage(o) && (!keep || keep(o)));
   const canonical = new Set(images.flatMap((o) => (o.reference && !o.skip ? [o.reference.canonical] : [])));
   const files = new Set(images.map((o) => o.file));
@@ -152,12 +158,25 @@ export function buildImagesModel(occurrences: readonly Occurrence[], folders: re
     }
     let repo = reg.repositories.find((r) => r.repository === ref.repository);
     if (!repo) {
-      repo = { kind: 'repository', id: `repository:${ref.registry}/${ref.repository}`, registry: ref.registry, repository: ref.repository, references: [] };
+      repo = {
+        kind: 'repository',
+        id: `repository:${ref.registry}/${ref.repository}`,
+        registry: ref.registry,
+        repository: ref.repository,
+        references: [],
+      };
       reg.repositories.push(repo);
     }
     let leaf = repo.references.find((r) => r.canonical === ref.canonical);
     if (!leaf) {
-      leaf = { kind: 'reference', id: `reference:${ref.canonical}`, label: referenceLabel(ref.tag, ref.digest), canonical: ref.canonical, builtLocally, uses: [] };
+      leaf = {
+        kind: 'reference',
+        id: `reference:${ref.canonical}`,
+        label: referenceLabel(ref.tag, ref.digest),
+        canonical: ref.canonical,
+        builtLocally,
+        uses: [],
+      };
       repo.references.push(leaf);
     }
     // A reference is "built locally" only while every use of it is a compose service with build:.

@@ -1,5 +1,13 @@
 import * as vscode from 'vscode';
-import { FINDING_CODES, formatBytes, safestFirst, type FindingCode, type LocalCheckResult, type LocalFinding, type LocalImage } from '../../core';
+import {
+  FINDING_CODES,
+  formatBytes,
+  safestFirst,
+  type FindingCode,
+  type LocalCheckResult,
+  type LocalFinding,
+  type LocalImage,
+} from '../../core';
 import { ContextValue } from '../constants';
 import type { LocalEngine } from '../docker/localEngine';
 
@@ -13,23 +21,44 @@ const SHORT = (id: string | null | undefined): string => (id ? id.replace(/^sha2
 /** A local finding in a few words, and its icon. */
 function describe(f: LocalFinding | undefined, checking: boolean): { text: string; icon: vscode.ThemeIcon } {
   const warn = new vscode.ThemeColor('list.warningForeground');
-  if (!f) return { text: checking ? 'checking…' : 'not checked', icon: new vscode.ThemeIcon(checking ? 'loading~spin' : 'circle-outline') };
-  const tags = safestFirst(f.updates, true).map((u) => `${u.tag} ${u.kind}`).join(', ');
+  if (!f)
+    return {
+      text: checking ? 'checking…' : 'not checked',
+      icon: new vscode.ThemeIcon(checking ? 'loading~spin' : 'circle-outline'),
+    };
+  const tags = safestFirst(f.updates, true)
+    .map((u) => `${u.tag} ${u.kind}`)
+    .join(', ');
   switch (f.status) {
     case 'digest-changed':
-      return { text: `newer image in the registry${tags ? ` · → ${tags}` : ''}`, icon: new vscode.ThemeIcon('cloud-download', warn) };
+      return {
+        text: `newer image in the registry${tags ? ` · → ${tags}` : ''}`,
+        icon: new vscode.ThemeIcon('cloud-download', warn),
+      };
     case 'update':
-      return { text: `→ ${tags}${f.digestChanged ? ' · newer image in the registry' : ''}`, icon: new vscode.ThemeIcon('arrow-circle-up', warn) };
+      return {
+        text: `→ ${tags}${f.digestChanged ? ' · newer image in the registry' : ''}`,
+        icon: new vscode.ThemeIcon('arrow-circle-up', warn),
+      };
     case 'container-outdated':
-      return { text: 'runs an older image than its tag: recreate it', icon: new vscode.ThemeIcon('debug-restart', warn) };
+      return {
+        text: 'runs an older image than its tag: recreate it',
+        icon: new vscode.ThemeIcon('debug-restart', warn),
+      };
     case 'current':
       return { text: 'up to date', icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) };
     case 'local-only':
       return { text: 'local only', icon: new vscode.ThemeIcon('device-desktop') };
     case 'skipped':
-      return { text: f.code === 'ignored' ? 'ignored by policy' : 'not compared', icon: new vscode.ThemeIcon('circle-slash') };
+      return {
+        text: f.code === 'ignored' ? 'ignored by policy' : 'not compared',
+        icon: new vscode.ThemeIcon('circle-slash'),
+      };
     case 'error':
-      return { text: f.code in FINDING_CODES ? FINDING_CODES[f.code as FindingCode].label : 'registry error', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')) };
+      return {
+        text: f.code in FINDING_CODES ? FINDING_CODES[f.code as FindingCode].label : 'registry error',
+        icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')),
+      };
   }
 }
 
@@ -57,9 +86,14 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
   private changed(): void {
     const s = this.engine.state;
     if (this.view) {
-      this.view.message = s.state === 'connecting' ? `Connecting to the Docker engine at ${s.endpoint}…`
-        : s.state === 'unavailable' ? `No Docker engine: ${s.message}`
-          : s.state === 'ok' && s.problem ? `Comparing with the registries failed: ${s.problem}` : undefined;
+      this.view.message =
+        s.state === 'connecting'
+          ? `Connecting to the Docker engine at ${s.endpoint}…`
+          : s.state === 'unavailable'
+            ? `No Docker engine: ${s.message}`
+            : s.state === 'ok' && s.problem
+              ? `Comparing with the registries failed: ${s.problem}`
+              : undefined;
       if (s.state === 'ok') {
         const outdated = s.result ? [...s.result.images, ...s.result.containers].filter((f) => f.outdated).length : 0;
         this.view.description = `${s.engine.version}${outdated ? ` · ${vscode.l10n.t('{0} out of date', outdated)}` : ''}`;
@@ -76,15 +110,35 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
       return [];
     }
     if (s.state !== 'ok') return [];
-    if (!node) return [{ kind: 'group', group: 'images' }, { kind: 'group', group: 'containers' }];
+    if (!node)
+      return [
+        { kind: 'group', group: 'images' },
+        { kind: 'group', group: 'containers' },
+      ];
     if (node.kind !== 'group') return [];
     const findings = this.findingsOf(s.result);
     if (node.group === 'images') {
-      return s.inventory.images.flatMap((image) => (image.repoTags.length ? image.repoTags : image.repoDigests.slice(0, 1)).map((ref) => ({
-        kind: 'image' as const, ref, image, finding: findings.get(`image\n${image.id}\n${ref}`),
-      }))).sort((a, b) => Number(b.finding?.outdated ?? false) - Number(a.finding?.outdated ?? false) || a.ref.localeCompare(b.ref));
+      return s.inventory.images
+        .flatMap((image) =>
+          (image.repoTags.length ? image.repoTags : image.repoDigests.slice(0, 1)).map((ref) => ({
+            kind: 'image' as const,
+            ref,
+            image,
+            finding: findings.get(`image\n${image.id}\n${ref}`),
+          })),
+        )
+        .sort(
+          (a, b) =>
+            Number(b.finding?.outdated ?? false) - Number(a.finding?.outdated ?? false) || a.ref.localeCompare(b.ref),
+        );
     }
-    return s.inventory.containers.map((c) => ({ kind: 'container' as const, id: c.id, name: c.name, ref: c.image, finding: findings.get(`container\n${c.id}`) }));
+    return s.inventory.containers.map((c) => ({
+      kind: 'container' as const,
+      id: c.id,
+      name: c.name,
+      ref: c.image,
+      finding: findings.get(`container\n${c.id}`),
+    }));
   }
 
   private indexed: { result: LocalCheckResult | undefined; map: Map<string, LocalFinding> } | undefined;
@@ -93,7 +147,8 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
   private findingsOf(result: LocalCheckResult | undefined): Map<string, LocalFinding> {
     if (this.indexed && this.indexed.result === result) return this.indexed.map;
     const map = new Map<string, LocalFinding>();
-    for (const f of [...(result?.images ?? []), ...(result?.containers ?? [])]) map.set(`${f.kind}\n${f.kind === 'container' ? f.container?.id : `${f.image?.id}\n${f.ref}`}`, f);
+    for (const f of [...(result?.images ?? []), ...(result?.containers ?? [])])
+      map.set(`${f.kind}\n${f.kind === 'container' ? f.container?.id : `${f.image?.id}\n${f.ref}`}`, f);
     this.indexed = { result, map };
     return map;
   }
@@ -103,9 +158,13 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
     const checking = s.state === 'ok' && s.checking;
     if (node.kind === 'group') {
       const list = s.state === 'ok' ? (node.group === 'images' ? s.result?.images : s.result?.containers) : undefined;
-      const count = s.state === 'ok' ? (node.group === 'images' ? s.inventory.images.length : s.inventory.containers.length) : 0;
+      const count =
+        s.state === 'ok' ? (node.group === 'images' ? s.inventory.images.length : s.inventory.containers.length) : 0;
       const outdated = list?.filter((f) => f.outdated).length ?? 0;
-      const item = new vscode.TreeItem(node.group === 'images' ? 'Images' : 'Running containers', vscode.TreeItemCollapsibleState.Expanded);
+      const item = new vscode.TreeItem(
+        node.group === 'images' ? 'Images' : 'Running containers',
+        vscode.TreeItemCollapsibleState.Expanded,
+      );
       item.id = `local:${node.group}`;
       item.description = `${count}${outdated ? ` · ${vscode.l10n.t('{0} out of date', outdated)}` : ''}`;
       item.iconPath = new vscode.ThemeIcon(node.group === 'images' ? 'layers' : 'vm-running');
@@ -121,9 +180,13 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
       item.contextValue = pullable ? ContextValue.LocalImagePullable : ContextValue.LocalImage;
       const md = new vscode.MarkdownString(undefined, true);
       md.appendMarkdown(`**${node.ref}**\n\n${node.finding?.message ?? text}\n\n`);
-      md.appendMarkdown(`Image \`${SHORT(node.image.id)}\`${node.image.platform ? ` · ${node.image.platform}` : ''} · ${formatBytes(node.image.size)} · created ${node.image.created.slice(0, 10)}\n\n`);
-      if (node.finding?.localDigest) md.appendMarkdown(`${vscode.l10n.t('Local digest `{0}`', node.finding.localDigest)}\n\n`);
-      if (node.finding?.registryDigest && node.finding.registryDigest !== node.finding.localDigest) md.appendMarkdown(`${vscode.l10n.t('Registry digest `{0}`', node.finding.registryDigest)}\n\n`);
+      md.appendMarkdown(
+        `Image \`${SHORT(node.image.id)}\`${node.image.platform ? ` · ${node.image.platform}` : ''} · ${formatBytes(node.image.size)} · created ${node.image.created.slice(0, 10)}\n\n`,
+      );
+      if (node.finding?.localDigest)
+        md.appendMarkdown(`${vscode.l10n.t('Local digest `{0}`', node.finding.localDigest)}\n\n`);
+      if (node.finding?.registryDigest && node.finding.registryDigest !== node.finding.localDigest)
+        md.appendMarkdown(`${vscode.l10n.t('Registry digest `{0}`', node.finding.registryDigest)}\n\n`);
       item.tooltip = md;
       return item;
     }
@@ -132,7 +195,9 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
     item.description = `${node.ref} · ${text}`;
     item.iconPath = icon;
     item.contextValue = pullable ? ContextValue.LocalContainerPullable : ContextValue.LocalContainer;
-    item.tooltip = new vscode.MarkdownString(`**${node.name}** (\`${node.id.slice(0, 12)}\`) runs \`${node.ref}\`\n\n${node.finding?.message ?? text}\n\n${vscode.l10n.t('**Update Container** pulls its image and recreates it (after you confirm the steps).')}`);
+    item.tooltip = new vscode.MarkdownString(
+      `**${node.name}** (\`${node.id.slice(0, 12)}\`) runs \`${node.ref}\`\n\n${node.finding?.message ?? text}\n\n${vscode.l10n.t('**Update Container** pulls its image and recreates it (after you confirm the steps).')}`,
+    );
     return item;
   }
 

@@ -40,8 +40,13 @@ export function describeState(s: RegistryState): string {
   let text = look.text;
   if (s.status === 'signed-in' && s.credentialSource) text += ` (${shortSource(s.credentialSource)})`;
   const rl = s.rateLimit;
-  if (rl?.remaining !== undefined) text += ` · ${rl.remaining}${rl.limit !== undefined ? `/${rl.limit}` : ''} pulls left`;
-  if (s.notChecked) text = s.status === 'unchecked' ? vscode.l10n.t('{0} not checked', s.notChecked.count) : text + vscode.l10n.t(' · {0} not checked', s.notChecked.count);
+  if (rl?.remaining !== undefined)
+    text += ` · ${rl.remaining}${rl.limit !== undefined ? `/${rl.limit}` : ''} pulls left`;
+  if (s.notChecked)
+    text =
+      s.status === 'unchecked'
+        ? vscode.l10n.t('{0} not checked', s.notChecked.count)
+        : text + vscode.l10n.t(' · {0} not checked', s.notChecked.count);
   return text;
 }
 
@@ -51,8 +56,14 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<RegistryN
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly status: RegistryStatus, private readonly secrets: SecretStorageKeychain) {
-    this.subscriptions = [status.onDidChange(() => this.emitter.fire(undefined)), secrets.onDidChange(() => this.emitter.fire(undefined))];
+  constructor(
+    private readonly status: RegistryStatus,
+    private readonly secrets: SecretStorageKeychain,
+  ) {
+    this.subscriptions = [
+      status.onDidChange(() => this.emitter.fire(undefined)),
+      secrets.onDidChange(() => this.emitter.fire(undefined)),
+    ];
   }
 
   getChildren(element?: RegistryNode): RegistryNode[] {
@@ -63,7 +74,10 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<RegistryN
     const s = this.status.state(node.host);
     const stored = this.secrets.info(node.host);
     const look = LOOK[s.status];
-    const item = new vscode.TreeItem(node.host === DOCKER_HUB ? vscode.l10n.t('{0} (Docker Hub)', DOCKER_HUB) : node.host, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      node.host === DOCKER_HUB ? vscode.l10n.t('{0} (Docker Hub)', DOCKER_HUB) : node.host,
+      vscode.TreeItemCollapsibleState.None,
+    );
     item.id = `registry:${node.host}`;
     // Short-lived tokens (ECR: 12 h) say so before they fail.
     const expired = stored?.expiresAt !== undefined && stored.expiresAt <= Date.now();
@@ -73,14 +87,29 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<RegistryN
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${node.host}** — ${describeState(s)}\n\n`);
     if (stored) {
-      md.appendMarkdown(vscode.l10n.t('Stored in Registry Lens: user `{0}`, {1}', stored.username || vscode.l10n.t('(none)'), presetForHost(node.host, stored.kind).label));
-      if (stored.expiresAt) md.appendMarkdown(`, ${stored.expiresAt > Date.now() ? vscode.l10n.t('expires {0}', new Date(stored.expiresAt).toLocaleString()) : vscode.l10n.t('expired {0}', new Date(stored.expiresAt).toLocaleString())}`);
+      md.appendMarkdown(
+        vscode.l10n.t(
+          'Stored in Registry Lens: user `{0}`, {1}',
+          stored.username || vscode.l10n.t('(none)'),
+          presetForHost(node.host, stored.kind).label,
+        ),
+      );
+      if (stored.expiresAt)
+        md.appendMarkdown(
+          `, ${stored.expiresAt > Date.now() ? vscode.l10n.t('expires {0}', new Date(stored.expiresAt).toLocaleString()) : vscode.l10n.t('expired {0}', new Date(stored.expiresAt).toLocaleString())}`,
+        );
       md.appendMarkdown('\n\n');
     }
     if (s.credentialSource) md.appendMarkdown(`${vscode.l10n.t('Credential in use: {0}', s.credentialSource)}\n\n`);
     if (s.message) md.appendMarkdown(`${s.message}\n\n`);
-    if (s.notChecked) md.appendMarkdown(`${vscode.l10n.t('{0} image references were not checked by the last update check: {1}', s.notChecked.count, s.notChecked.why)}\n\n`);
-    if (s.rateLimit?.remaining !== undefined) md.appendMarkdown(`${vscode.l10n.t('Rate limit: {0} of {1} pulls left', s.rateLimit.remaining, s.rateLimit.limit ?? '?')}\n\n`);
+    if (s.notChecked)
+      md.appendMarkdown(
+        `${vscode.l10n.t('{0} image references were not checked by the last update check: {1}', s.notChecked.count, s.notChecked.why)}\n\n`,
+      );
+    if (s.rateLimit?.remaining !== undefined)
+      md.appendMarkdown(
+        `${vscode.l10n.t('Rate limit: {0} of {1} pulls left', s.rateLimit.remaining, s.rateLimit.limit ?? '?')}\n\n`,
+      );
     if (s.checkedAt) md.appendMarkdown(vscode.l10n.t('Checked {0}', new Date(s.checkedAt).toLocaleTimeString()));
     item.tooltip = md;
     const web = presetForHost(node.host, stored?.kind).webPage?.(node.host);

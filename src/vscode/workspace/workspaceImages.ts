@@ -9,7 +9,8 @@ import { DIAGNOSTIC_SOURCE, toUri } from '../convert';
  * Files whose change can change the set of images: the discovery names, plus `.env` beside compose files, plus
  * every YAML file (Kubernetes manifests are found by content, Helm values by the `Chart.yaml` beside them).
  */
-export const WATCH_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,*.yaml,*.yml,Kustomization,devcontainer.json,.devcontainer.json,.env,.gitignore}';
+export const WATCH_GLOB =
+  '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,*.yaml,*.yml,Kustomization,devcontainer.json,.devcontainer.json,.env,.gitignore}';
 
 const EMPTY: ScanResult = { files: [], occurrences: [], errors: [] };
 
@@ -46,7 +47,10 @@ export class WorkspaceImages implements vscode.Disposable {
   readonly onDidChangeOnDisk = this.diskEmitter.event;
   private diskChanged = false;
 
-  constructor(private readonly log: vscode.LogOutputChannel, private readonly debounceMs = 300) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly debounceMs = 300,
+  ) {
     const watcher = vscode.workspace.createFileSystemWatcher(WATCH_GLOB);
     this.disposables.push(
       watcher,
@@ -56,7 +60,8 @@ export class WorkspaceImages implements vscode.Disposable {
       watcher.onDidDelete((u) => this.onDisk(`deleted ${vscode.workspace.asRelativePath(u)}`)),
       // A saved image file is re-extracted from the editor's text at once: its diagnostics need no rescan.
       vscode.workspace.onDidSaveTextDocument((doc) => {
-        if (doc.uri.scheme === 'file' && this.isKnown(doc.uri.fsPath)) this.updateFiles([doc.uri.fsPath], doc.getText());
+        if (doc.uri.scheme === 'file' && this.isKnown(doc.uri.fsPath))
+          this.updateFiles([doc.uri.fsPath], doc.getText());
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule('workspace folders changed')),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -119,8 +124,14 @@ export class WorkspaceImages implements vscode.Disposable {
   private isKnown(file: string): boolean {
     const base = path.basename(file);
     // A Kubernetes manifest is a YAML file recognised by its content, which an edit can change: a rescan decides.
-    return this.scannedOnce && !this.running && base !== '.env' && base !== '.gitignore' && base !== 'Chart.yaml' &&
-      this.current.files.some((f) => f.file === file && f.source !== 'kubernetes');
+    return (
+      this.scannedOnce &&
+      !this.running &&
+      base !== '.env' &&
+      base !== '.gitignore' &&
+      base !== 'Chart.yaml' &&
+      this.current.files.some((f) => f.file === file && f.source !== 'kubernetes')
+    );
   }
 
   private fileChanged(file: string): void {
@@ -158,9 +169,14 @@ export class WorkspaceImages implements vscode.Disposable {
         const envFile = path.join(path.dirname(file), '.env');
         try {
           dotenv = { file: envFile, content: fs.readFileSync(envFile, 'utf8') };
-        } catch { /* no .env */ }
+        } catch {
+          /* no .env */
+        }
       }
-      const r = extractFile(file, content, entry.source, { dotenv, ...(entry.root !== undefined ? { root: entry.root } : {}) });
+      const r = extractFile(file, content, entry.source, {
+        dotenv,
+        ...(entry.root !== undefined ? { root: entry.root } : {}),
+      });
       if (!readSettings().devcontainerFeatures) r.occurrences = r.occurrences.filter((o) => o.kind !== 'feature');
       if (r.references.some((ref) => !known.has(ref.file))) {
         this.schedule(`${vscode.workspace.asRelativePath(file)} names a new file`);
@@ -168,7 +184,11 @@ export class WorkspaceImages implements vscode.Disposable {
       }
       const before = occurrences.filter((o) => o.file === file);
       const beforeErrors = errors.filter((e) => e.file === file);
-      if (JSON.stringify(before) === JSON.stringify(r.occurrences) && JSON.stringify(beforeErrors) === JSON.stringify(r.errors)) continue;
+      if (
+        JSON.stringify(before) === JSON.stringify(r.occurrences) &&
+        JSON.stringify(beforeErrors) === JSON.stringify(r.errors)
+      )
+        continue;
       occurrences = spliceFile(occurrences, file, r.occurrences);
       errors = spliceFile(errors, file, r.errors);
       updated.push(file);
@@ -177,7 +197,9 @@ export class WorkspaceImages implements vscode.Disposable {
     this.counts.fileUpdates += updated.length;
     this.current = { files: this.current.files, occurrences, errors };
     this.showFileProblems(errors);
-    this.log.info(`Re-extracted ${updated.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}: ${occurrences.length} image references in the workspace`);
+    this.log.info(
+      `Re-extracted ${updated.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}: ${occurrences.length} image references in the workspace`,
+    );
     this.emitter.fire(this.current);
     this.filesEmitter.fire(updated);
     return true;
@@ -215,15 +237,24 @@ export class WorkspaceImages implements vscode.Disposable {
     const started = Date.now();
     try {
       let result = folders.length
-        ? await scanWorkspace(folders, { include: settings.include, exclude: settings.exclude, sources: settings.sources, signal })
+        ? await scanWorkspace(folders, {
+            include: settings.include,
+            exclude: settings.exclude,
+            sources: settings.sources,
+            signal,
+          })
         : EMPTY;
       if (signal.aborted) return;
-      if (!settings.devcontainerFeatures) result = { ...result, occurrences: result.occurrences.filter((o) => o.kind !== 'feature') };
+      if (!settings.devcontainerFeatures)
+        result = { ...result, occurrences: result.occurrences.filter((o) => o.kind !== 'feature') };
       this.current = result;
       this.scannedOnce = true;
       this.counts.scans++;
-      this.log.info(`Scanned ${folders.length} folder(s) (${reason}): ${result.files.length} files, ${result.occurrences.length} image references, ${result.errors.length} problems in ${Date.now() - started} ms`);
-      for (const e of result.errors.slice(0, 20)) this.log.warn(`${vscode.workspace.asRelativePath(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}`);
+      this.log.info(
+        `Scanned ${folders.length} folder(s) (${reason}): ${result.files.length} files, ${result.occurrences.length} image references, ${result.errors.length} problems in ${Date.now() - started} ms`,
+      );
+      for (const e of result.errors.slice(0, 20))
+        this.log.warn(`${vscode.workspace.asRelativePath(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}`);
       this.showFileProblems(result.errors);
       this.emitter.fire(result);
       if (this.diskChanged) {
@@ -242,7 +273,11 @@ export class WorkspaceImages implements vscode.Disposable {
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const e of errors) {
       const at = new vscode.Position(e.line, e.character);
-      const d = new vscode.Diagnostic(new vscode.Range(at, at), vscode.l10n.t('{0} (images here are not checked)', e.message), vscode.DiagnosticSeverity.Warning);
+      const d = new vscode.Diagnostic(
+        new vscode.Range(at, at),
+        vscode.l10n.t('{0} (images here are not checked)', e.message),
+        vscode.DiagnosticSeverity.Warning,
+      );
       d.source = DIAGNOSTIC_SOURCE;
       d.code = e.limit ? 'limit' : 'file-problem';
       let list = byFile.get(e.file);

@@ -25,12 +25,19 @@ async function until(what: string, ok: () => boolean, timeoutMs: number): Promis
 
 function withTimeout<T>(what: string, p: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not finish within ${timeoutMs} ms`)), timeoutMs); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${timeoutMs} ms`)), timeoutMs);
+  });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Edits the tag of the first FROM in `file`, saves, and times until the diagnostics show the new reference's. */
-async function editToDiagnostics(api: RegistryLensApi, file: string, from: string, to: string): Promise<{ ms: number; rescans: number; updates: number }> {
+async function editToDiagnostics(
+  api: RegistryLensApi,
+  file: string,
+  from: string,
+  to: string,
+): Promise<{ ms: number; rescans: number; updates: number }> {
   const uri = vscode.Uri.file(file);
   const doc = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(doc);
@@ -44,7 +51,11 @@ async function editToDiagnostics(api: RegistryLensApi, file: string, from: strin
   await vscode.workspace.applyEdit(edit);
   await doc.save();
   const wanted = line.slice('FROM '.length).split(/\s/)[0]!.replace(from, to);
-  await until(`a diagnostic for ${wanted} in ${file}`, () => vscode.languages.getDiagnostics(uri).some((d) => d.range.start.line === 0 && doc.getText(d.range) === wanted), 10_000);
+  await until(
+    `a diagnostic for ${wanted} in ${file}`,
+    () => vscode.languages.getDiagnostics(uri).some((d) => d.range.start.line === 0 && doc.getText(d.range) === wanted),
+    10_000,
+  );
   const took = ms(t0);
   const after = api.imagesStats();
   return { ms: took, rescans: after.scans - before.scans, updates: after.fileUpdates - before.fileUpdates };
@@ -123,7 +134,11 @@ export async function run(): Promise<void> {
         const step = Math.max(10, Math.floor(model.fileCount / 50) * 10);
         const file = path.join(folder, `svc-${String(42 + i * step).padStart(5, '0')}`, 'Dockerfile');
         write(`edit ${i + 1}`);
-        const r = await withTimeout(`edit ${i + 1} (${file})`, editToDiagnostics(api, file, ':1.0.0', ':1.1.0'), 30_000);
+        const r = await withTimeout(
+          `edit ${i + 1} (${file})`,
+          editToDiagnostics(api, file, ':1.0.0', ':1.1.0'),
+          30_000,
+        );
         runs.push(r.ms);
         rescans += r.rescans;
         updates += r.updates;
@@ -136,7 +151,7 @@ export async function run(): Promise<void> {
     figures.rssMb = mb(process.memoryUsage().rss);
     write('measured');
   } catch (e) {
-    figures.error = e instanceof Error ? e.stack ?? e.message : String(e);
+    figures.error = e instanceof Error ? (e.stack ?? e.message) : String(e);
     write('measured');
   }
   // VS Code's own figure, shown by Developer: Show Running Extensions: the driver reads it from the page.

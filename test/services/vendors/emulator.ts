@@ -23,14 +23,82 @@ export async function makeVendorCerts(dir: string, hostnames: string[]): Promise
   const f = (n: string) => path.join(dir, n);
   fs.mkdirSync(dir, { recursive: true });
   await Promise.all([
-    run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '30', '-subj', '/CN=Registry Lens Vendor Test CA',
-      '-keyout', f('ca.key'), '-out', f('ca.crt'), '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir),
-    run('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=vendors', '-keyout', f('server.key'), '-out', f('server.csr')], dir),
+    run(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '30',
+        '-subj',
+        '/CN=Registry Lens Vendor Test CA',
+        '-keyout',
+        f('ca.key'),
+        '-out',
+        f('ca.crt'),
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+      dir,
+    ),
+    run(
+      'openssl',
+      [
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-subj',
+        '/CN=vendors',
+        '-keyout',
+        f('server.key'),
+        '-out',
+        f('server.csr'),
+      ],
+      dir,
+    ),
   ]);
   const sans = [...new Set(['localhost', ...hostnames])].map((h) => `DNS:${h}`).join(',');
-  fs.writeFileSync(f('server.ext'), `subjectAltName=${sans},IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n`);
-  await run('openssl', ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '30', '-extfile', f('server.ext'), '-out', f('server.crt')], dir);
-  return { caPem: fs.readFileSync(f('ca.crt'), 'utf8'), caFile: f('ca.crt'), cert: fs.readFileSync(f('server.crt'), 'utf8'), key: fs.readFileSync(f('server.key'), 'utf8') };
+  fs.writeFileSync(
+    f('server.ext'),
+    `subjectAltName=${sans},IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n`,
+  );
+  await run(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      f('server.csr'),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '30',
+      '-extfile',
+      f('server.ext'),
+      '-out',
+      f('server.crt'),
+    ],
+    dir,
+  );
+  return {
+    caPem: fs.readFileSync(f('ca.crt'), 'utf8'),
+    caFile: f('ca.crt'),
+    cert: fs.readFileSync(f('server.crt'), 'utf8'),
+    key: fs.readFileSync(f('server.key'), 'utf8'),
+  };
 }
 
 export interface SeenRequest {
@@ -72,13 +140,25 @@ export async function listen(handler: Handler, seen: SeenRequest[], certs?: Vend
       const url = new URL(req.url ?? '/', `${scheme}://${host || 'localhost'}`);
       const body = Buffer.concat(chunks).toString('utf8');
       const acceptEncoding = req.headers['accept-encoding'];
-      seen.push({ host, scheme, method: req.method ?? '', path: url.pathname + url.search, authorization: req.headers.authorization, acceptEncoding: Array.isArray(acceptEncoding) ? acceptEncoding.join(', ') : acceptEncoding, body });
-      Promise.resolve(handler({ host, scheme, method: req.method ?? 'GET', url, headers: req.headers, body }, res)).catch((e: unknown) => {
+      seen.push({
+        host,
+        scheme,
+        method: req.method ?? '',
+        path: url.pathname + url.search,
+        authorization: req.headers.authorization,
+        acceptEncoding: Array.isArray(acceptEncoding) ? acceptEncoding.join(', ') : acceptEncoding,
+        body,
+      });
+      Promise.resolve(
+        handler({ host, scheme, method: req.method ?? 'GET', url, headers: req.headers, body }, res),
+      ).catch((e: unknown) => {
         if (!res.headersSent) json(res, 500, { errors: [{ code: 'EMULATOR', message: String(e) }] });
       });
     });
   };
-  const server = certs ? https.createServer({ cert: certs.cert, key: certs.key }, onRequest) : http.createServer(onRequest);
+  const server = certs
+    ? https.createServer({ cert: certs.cert, key: certs.key }, onRequest)
+    : http.createServer(onRequest);
   server.on(certs ? 'secureConnection' : 'connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -97,20 +177,36 @@ export async function listen(handler: Handler, seen: SeenRequest[], certs?: Vend
   };
 }
 
-export function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const data = Buffer.from(JSON.stringify(body));
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': data.length, ...headers });
   res.end(data);
 }
 
-export function text(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+export function text(
+  res: http.ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   const data = Buffer.from(body);
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': data.length, ...headers });
   res.end(data);
 }
 
 /** The distribution error body. */
-export function regError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+export function regError(
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   json(res, status, { errors: [{ code, message, detail: null }] }, headers);
 }
 
@@ -147,7 +243,10 @@ export class Repo {
 }
 
 /** `/v2/<name>/tags/list` or `/v2/<name>/manifests/<ref>` split into parts (name may hold slashes). */
-export function parseApiPath(pathname: string, prefix = '/v2/'): { name: string; kind: 'tags' | 'manifests' | 'blobs'; reference?: string } | undefined {
+export function parseApiPath(
+  pathname: string,
+  prefix = '/v2/',
+): { name: string; kind: 'tags' | 'manifests' | 'blobs'; reference?: string } | undefined {
   if (!pathname.startsWith(prefix)) return undefined;
   const rest = pathname.slice(prefix.length);
   const tags = /^(.+)\/tags\/list$/.exec(rest);
@@ -158,7 +257,11 @@ export function parseApiPath(pathname: string, prefix = '/v2/'): { name: string;
 }
 
 /** The page of `tags` after `last` (lexical order as the spec asks), `n` long; `next` is the last tag when more follow. */
-export function tagPage(tags: string[], n: number | undefined, last: string | undefined): { tags: string[]; next?: string } {
+export function tagPage(
+  tags: string[],
+  n: number | undefined,
+  last: string | undefined,
+): { tags: string[]; next?: string } {
   const sorted = [...tags].sort();
   const start = last !== undefined ? sorted.findIndex((t) => t > last) : 0;
   const from = start < 0 ? sorted.length : start;
@@ -185,7 +288,10 @@ export class TokenBook {
   private readonly tokens = new Map<string, { user: string | undefined; repos: Set<string>; expires: number }>();
   private n = 0;
   issue(user: string | undefined, repos: string[], ttlMs = 300_000): string {
-    const token = `tok-${++this.n}-${createHash('sha256').update(`${user ?? ''}${repos.join()}${this.n}`).digest('hex').slice(0, 16)}`;
+    const token = `tok-${++this.n}-${createHash('sha256')
+      .update(`${user ?? ''}${repos.join()}${this.n}`)
+      .digest('hex')
+      .slice(0, 16)}`;
     this.tokens.set(token, { user, repos: new Set(repos), expires: Date.now() + ttlMs });
     return token;
   }
@@ -208,7 +314,12 @@ export function scopeRepos(url: URL): string[] {
 }
 
 /** Serves a manifest (HEAD or GET) with the headers a vendor chooses. */
-export function sendManifest(req: Req, res: http.ServerResponse, m: { body: Buffer; digest: string; mediaType: string }, opts: { digestHeader: boolean; headers?: Record<string, string>; body?: Buffer }): void {
+export function sendManifest(
+  req: Req,
+  res: http.ServerResponse,
+  m: { body: Buffer; digest: string; mediaType: string },
+  opts: { digestHeader: boolean; headers?: Record<string, string>; body?: Buffer },
+): void {
   const body = opts.body ?? m.body;
   res.writeHead(200, {
     'content-type': m.mediaType,

@@ -49,15 +49,21 @@ export interface Vendors {
 }
 
 export async function startVendors(dir: string, specs: Partial<Record<VendorName, VendorSpec>> = {}): Promise<Vendors> {
-  const chosen = Object.fromEntries(Object.entries(ALL_VENDORS).map(([n, make]) => [n, specs[n as VendorName] ?? make()])) as Record<VendorName, VendorSpec>;
-  const certs = await makeVendorCerts(dir, Object.values(chosen).flatMap((s) => s.httpsHosts));
+  const chosen = Object.fromEntries(
+    Object.entries(ALL_VENDORS).map(([n, make]) => [n, specs[n as VendorName] ?? make()]),
+  ) as Record<VendorName, VendorSpec>;
+  const certs = await makeVendorCerts(
+    dir,
+    Object.values(chosen).flatMap((s) => s.httpsHosts),
+  );
   const listeners: Listener[] = [];
   const running = new Map<VendorName, RunningVendor>();
   const pairs: string[] = [];
   try {
     for (const [name, spec] of Object.entries(chosen) as [VendorName, VendorSpec][]) {
       const seen: SeenRequest[] = [];
-      const handler = (req: Parameters<VendorSpec['handle']>[0], res: Parameters<VendorSpec['handle']>[1]) => spec.handle(req, res);
+      const handler = (req: Parameters<VendorSpec['handle']>[0], res: Parameters<VendorSpec['handle']>[1]) =>
+        spec.handle(req, res);
       const tls = await listen(handler, seen, certs);
       listeners.push(tls);
       for (const h of spec.httpsHosts) pairs.push(`${h}:443=127.0.0.1:${tls.port}`);

@@ -2,7 +2,19 @@
 // on 127.0.0.1 under the vendor's own host names (the client is pointed there by REGISTRY_LENS_TEST_RESOLVE).
 import { gzipSync } from 'node:zlib';
 import type * as http from 'node:http';
-import { basicCredentials, json, manifestFor, parseApiPath, regError, Repo, type Req, sendManifest, tagPage, text, TokenBook } from './emulator';
+import {
+  basicCredentials,
+  json,
+  manifestFor,
+  parseApiPath,
+  regError,
+  Repo,
+  type Req,
+  sendManifest,
+  tagPage,
+  text,
+  TokenBook,
+} from './emulator';
 
 export interface VendorCredential {
   /** The docker config / auth.json key the vendor's login command writes. */
@@ -53,19 +65,37 @@ function tokenRegistry(opts: {
     const repo = api ? opts.repos.get(api.name) : undefined;
     if (!api) return regError(res, 404, 'NOT_FOUND', 'not found');
     if (!opts.tokens.allows(req.headers.authorization, api.name)) {
-      return regError(res, 401, 'UNAUTHORIZED', 'authentication required', bearerChallenge(opts.realm, opts.service, `repository:${api.name}:pull`));
+      return regError(
+        res,
+        401,
+        'UNAUTHORIZED',
+        'authentication required',
+        bearerChallenge(opts.realm, opts.service, `repository:${api.name}:pull`),
+      );
     }
     if (!repo) return regError(res, 404, 'NAME_UNKNOWN', 'repository name not known to registry');
     if (api.kind === 'tags') {
       if (opts.tags?.(req, res, repo)) return;
       const n = req.url.searchParams.get('n');
-      const page = tagPage(repo.tags, n !== null ? Number(n) : undefined, req.url.searchParams.get('last') ?? undefined);
-      const link: Record<string, string> = page.next !== undefined ? { link: `</v2/${repo.name}/tags/list?last=${encodeURIComponent(page.next)}${n !== null ? `&n=${n}` : ''}>; rel="next"` } : {};
+      const page = tagPage(
+        repo.tags,
+        n !== null ? Number(n) : undefined,
+        req.url.searchParams.get('last') ?? undefined,
+      );
+      const link: Record<string, string> =
+        page.next !== undefined
+          ? {
+              link: `</v2/${repo.name}/tags/list?last=${encodeURIComponent(page.next)}${n !== null ? `&n=${n}` : ''}>; rel="next"`,
+            }
+          : {};
       return json(res, 200, { name: repo.name, tags: page.tags }, link);
     }
     const m = api.reference ? repo.manifest(api.reference) : undefined;
     if (api.kind !== 'manifests' || !m) return regError(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown');
-    sendManifest(req, res, m, { digestHeader: opts.digestHeader !== false, headers: opts.manifestHeaders?.(req) ?? {} });
+    sendManifest(req, res, m, {
+      digestHeader: opts.digestHeader !== false,
+      headers: opts.manifestHeaders?.(req) ?? {},
+    });
   };
 }
 
@@ -78,17 +108,27 @@ function tokenEndpoint(
   req: Req,
   res: http.ServerResponse,
   tokens: TokenBook,
-  opts: { publicRepos: Set<string>; accept: (user: string, password: string) => boolean; privateAnonymous?: 'empty-token' | 'unauthorized' },
+  opts: {
+    publicRepos: Set<string>;
+    accept: (user: string, password: string) => boolean;
+    privateAnonymous?: 'empty-token' | 'unauthorized';
+  },
 ): void {
-  const repos = req.url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).map((s) => /^repository:(.+):[^:]*$/.exec(s)?.[1]).filter((r): r is string => r !== undefined);
+  const repos = req.url.searchParams
+    .getAll('scope')
+    .flatMap((s) => s.split(' '))
+    .map((s) => /^repository:(.+):[^:]*$/.exec(s)?.[1])
+    .filter((r): r is string => r !== undefined);
   const basic = basicCredentials(req.headers.authorization);
   if (basic) {
-    if (!opts.accept(basic.user, basic.password)) return regError(res, 401, 'UNAUTHORIZED', 'incorrect username or password');
+    if (!opts.accept(basic.user, basic.password))
+      return regError(res, 401, 'UNAUTHORIZED', 'incorrect username or password');
     const token = tokens.issue(basic.user, repos);
     return json(res, 200, { token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() });
   }
   const allowed = repos.filter((r) => opts.publicRepos.has(r));
-  if (allowed.length < repos.length && opts.privateAnonymous === 'unauthorized') return regError(res, 401, 'UNAUTHORIZED', 'authentication required');
+  if (allowed.length < repos.length && opts.privateAnonymous === 'unauthorized')
+    return regError(res, 401, 'UNAUTHORIZED', 'authentication required');
   const token = tokens.issue(undefined, allowed);
   json(res, 200, { token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() });
 }
@@ -109,7 +149,11 @@ export function dockerHub(state: DockerHubState = { remaining: 100 }): VendorSpe
   // "Docker Hub usage and limits" (https://docs.docker.com/docker-hub/usage/pulls/): `ratelimit-limit: 100;w=21600`,
   // `ratelimit-remaining: N;w=21600`, `docker-ratelimit-source`; a HEAD request does not count as a pull, a GET does;
   // over the limit: 429 Too Many Requests.
-  const limits = (): Record<string, string> => ({ 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': `${state.remaining};w=21600`, 'docker-ratelimit-source': '127.0.0.1' });
+  const limits = (): Record<string, string> => ({
+    'ratelimit-limit': '100;w=21600',
+    'ratelimit-remaining': `${state.remaining};w=21600`,
+    'docker-ratelimit-source': '127.0.0.1',
+  });
   const registry = tokenRegistry({
     repos: map,
     tokens,
@@ -133,13 +177,21 @@ export function dockerHub(state: DockerHubState = { remaining: 100 }): VendorSpe
       if (req.host === 'auth.docker.io') {
         if (req.url.pathname !== '/token') return text(res, 404, 'not found');
         // Anonymous tokens for public images (same spec page, "Requesting a Token").
-        return tokenEndpoint(req, res, tokens, { publicRepos: new Set(['library/alpine']), accept: (u, p) => u === credential.username && p === credential.password });
+        return tokenEndpoint(req, res, tokens, {
+          publicRepos: new Set(['library/alpine']),
+          accept: (u, p) => u === credential.username && p === credential.password,
+        });
       }
       const api = parseApiPath(req.url.pathname);
       if (api?.kind === 'manifests' && req.method === 'GET' && tokens.allows(req.headers.authorization, api.name)) {
         if (state.remaining <= 0) {
           // "Docker Hub usage and limits": 429 with a plain-text message and Retry-After.
-          return text(res, 429, 'You have reached your unauthenticated pull rate limit. https://www.docker.com/increase-rate-limit', { ...limits(), 'retry-after': '3600' });
+          return text(
+            res,
+            429,
+            'You have reached your unauthenticated pull rate limit. https://www.docker.com/increase-rate-limit',
+            { ...limits(), 'retry-after': '3600' },
+          );
         }
         state.remaining--;
       }
@@ -176,7 +228,14 @@ export function ghcr(): VendorSpec {
         });
       }
       // Same page: the registry API takes Bearer tokens only, even anonymous ones; Basic is refused.
-      if (/^Basic /i.test(req.headers.authorization ?? '')) return regError(res, 401, 'UNAUTHORIZED', 'authentication required', bearerChallenge('https://ghcr.io/token', 'ghcr.io'));
+      if (/^Basic /i.test(req.headers.authorization ?? ''))
+        return regError(
+          res,
+          401,
+          'UNAUTHORIZED',
+          'authentication required',
+          bearerChallenge('https://ghcr.io/token', 'ghcr.io'),
+        );
       return registry(req, res);
     },
   };
@@ -215,8 +274,10 @@ export function ecr(): VendorSpec & { state: EcrState } {
       // An expired token: 403 "Your authorization token has expired. Reauthenticate and try again." (the message
       // `docker pull` shows; "Troubleshooting errors with Docker commands when using Amazon ECR",
       // https://docs.aws.amazon.com/AmazonECR/latest/userguide/common-errors-docker.html).
-      if (basic.user === 'AWS' && state.expired.has(basic.password)) return regError(res, 403, 'DENIED', 'Your authorization token has expired. Reauthenticate and try again.');
-      if (basic.user !== 'AWS' || !state.valid.has(basic.password)) return regError(res, 401, 'DENIED', 'Not Authorized', challenge);
+      if (basic.user === 'AWS' && state.expired.has(basic.password))
+        return regError(res, 403, 'DENIED', 'Your authorization token has expired. Reauthenticate and try again.');
+      if (basic.user !== 'AWS' || !state.valid.has(basic.password))
+        return regError(res, 401, 'DENIED', 'Not Authorized', challenge);
       if (req.url.pathname === '/v2/') return json(res, 200, {});
       const api = parseApiPath(req.url.pathname);
       const repo = api ? map.get(api.name) : undefined;
@@ -226,7 +287,12 @@ export function ecr(): VendorSpec & { state: EcrState } {
         // results per page; the tag list pages with a Link header.
         const asked = Number(req.url.searchParams.get('n') ?? '1000');
         const page = tagPage(repo.tags, Math.min(asked, 1000), req.url.searchParams.get('last') ?? undefined);
-        const link: Record<string, string> = page.next !== undefined ? { link: `</v2/${repo.name}/tags/list?last=${encodeURIComponent(page.next)}&n=${Math.min(asked, 1000)}>; rel="next"` } : {};
+        const link: Record<string, string> =
+          page.next !== undefined
+            ? {
+                link: `</v2/${repo.name}/tags/list?last=${encodeURIComponent(page.next)}&n=${Math.min(asked, 1000)}>; rel="next"`,
+              }
+            : {};
         return json(res, 200, { name: repo.name, tags: page.tags }, link);
       }
       const m = api.reference ? repo.manifest(api.reference) : undefined;
@@ -259,7 +325,8 @@ export function redHat(): VendorSpec {
       // RFC 9110 §12.5.3 ("Accept-Encoding"): with no Accept-Encoding any content coding is acceptable, so the CDN
       // in front of the registry gzips bodies unless the client asks for `identity`.
       const identity = /^\s*identity\s*$/i.test(req.headers['accept-encoding']?.toString() ?? '');
-      const encode = (b: Buffer): { body: Buffer; headers: Record<string, string> } => (identity ? { body: b, headers: {} } : { body: gzipSync(b), headers: { 'content-encoding': 'gzip' } });
+      const encode = (b: Buffer): { body: Buffer; headers: Record<string, string> } =>
+        identity ? { body: b, headers: {} } : { body: gzipSync(b), headers: { 'content-encoding': 'gzip' } };
       if (api.kind === 'tags') {
         const e = encode(Buffer.from(JSON.stringify({ name: repo.name, tags: repo.tags })));
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': e.body.length, ...e.headers });
@@ -297,9 +364,16 @@ export function quay(): VendorSpec {
         return true;
       }
       const start = Number(req.url.searchParams.get('next_page') ?? '0');
-      const shuffled = [...repo.tags].sort((a, b) => (a.length * 7 + a.charCodeAt(a.length - 3)) % 5 - ((b.length * 7 + b.charCodeAt(b.length - 3)) % 5) || b.localeCompare(a));
+      const shuffled = [...repo.tags].sort(
+        (a, b) =>
+          ((a.length * 7 + a.charCodeAt(a.length - 3)) % 5) - ((b.length * 7 + b.charCodeAt(b.length - 3)) % 5) ||
+          b.localeCompare(a),
+      );
       const page = shuffled.slice(start, start + n);
-      const link: Record<string, string> = start + n < shuffled.length ? { link: `</v2/${repo.name}/tags/list?n=${n}&next_page=${start + n}>; rel="next"` } : {};
+      const link: Record<string, string> =
+        start + n < shuffled.length
+          ? { link: `</v2/${repo.name}/tags/list?n=${n}&next_page=${start + n}>; rel="next"` }
+          : {};
       json(res, 200, { name: repo.name, tags: page }, link);
       return true;
     },
@@ -312,7 +386,11 @@ export function quay(): VendorSpec {
     credential,
     handle(req, res) {
       // "Robot accounts" (https://docs.quay.io/glossary/robot-accounts.html): robot users are `namespace+name`.
-      if (req.url.pathname === '/v2/auth') return tokenEndpoint(req, res, tokens, { publicRepos: new Set(['acme/app']), accept: (u, p) => u === credential.username && p === credential.password });
+      if (req.url.pathname === '/v2/auth')
+        return tokenEndpoint(req, res, tokens, {
+          publicRepos: new Set(['acme/app']),
+          accept: (u, p) => u === credential.username && p === credential.password,
+        });
       return registry(req, res);
     },
   };
@@ -330,7 +408,12 @@ export function harbor(): VendorSpec {
   const credential = { key: 'harbor.example', username: 'robot$acme+ci', password: 'HarborRobotSecret1' };
   // "Configure the Harbor YML File" (https://goharbor.io/docs/main/install-config/configure-yml-file/): behind a
   // TLS-terminating proxy without `external_url`, Harbor advertises an http:// realm; port 80 redirects to https.
-  const registry = tokenRegistry({ repos: map, tokens, realm: 'http://harbor.example/service/token', service: 'harbor-registry' });
+  const registry = tokenRegistry({
+    repos: map,
+    tokens,
+    realm: 'http://harbor.example/service/token',
+    service: 'harbor-registry',
+  });
   return {
     name: 'Harbor',
     registry: 'harbor.example',
@@ -341,10 +424,17 @@ export function harbor(): VendorSpec {
     credential,
     handle(req, res) {
       if (req.scheme === 'http') {
-        res.writeHead(308, { location: `https://harbor.example${req.url.pathname}${req.url.search}`, 'content-length': 0 });
+        res.writeHead(308, {
+          location: `https://harbor.example${req.url.pathname}${req.url.search}`,
+          'content-length': 0,
+        });
         return void res.end();
       }
-      if (req.url.pathname === '/service/token') return tokenEndpoint(req, res, tokens, { publicRepos: new Set(), accept: (u, p) => u === credential.username && p === credential.password });
+      if (req.url.pathname === '/service/token')
+        return tokenEndpoint(req, res, tokens, {
+          publicRepos: new Set(),
+          accept: (u, p) => u === credential.username && p === credential.password,
+        });
       return registry(req, res);
     },
   };
@@ -360,7 +450,12 @@ export function gitlab(): VendorSpec {
   const credential = { key: 'registry.gitlab.example', username: 'gitlab-ci-token', password: 'glpat-secret' };
   // "GitLab container registry administration" (https://docs.gitlab.com/administration/packages/container_registry/):
   // the registry lives on its own host; its token realm is the GitLab instance's `/jwt/auth`.
-  const registry = tokenRegistry({ repos: map, tokens, realm: 'https://gitlab.example/jwt/auth', service: 'container_registry' });
+  const registry = tokenRegistry({
+    repos: map,
+    tokens,
+    realm: 'https://gitlab.example/jwt/auth',
+    service: 'container_registry',
+  });
   return {
     name: 'GitLab',
     registry: 'registry.gitlab.example',
@@ -371,7 +466,10 @@ export function gitlab(): VendorSpec {
     handle(req, res) {
       if (req.host === 'gitlab.example') {
         if (req.url.pathname !== '/jwt/auth') return text(res, 404, 'not found');
-        return tokenEndpoint(req, res, tokens, { publicRepos: new Set(), accept: (u, p) => u === credential.username && p === credential.password });
+        return tokenEndpoint(req, res, tokens, {
+          publicRepos: new Set(),
+          accept: (u, p) => u === credential.username && p === credential.password,
+        });
       }
       return registry(req, res);
     },
@@ -399,12 +497,19 @@ export function artifactory(): VendorSpec {
       if (!api || !repo) return regError(res, 404, 'NAME_UNKNOWN', 'Repository name not known to registry');
       if (api.kind === 'tags') {
         const n = req.url.searchParams.get('n');
-        const page = tagPage(repo.tags, n !== null ? Math.min(Number(n), 5) : 5, req.url.searchParams.get('last') ?? undefined);
+        const page = tagPage(
+          repo.tags,
+          n !== null ? Math.min(Number(n), 5) : 5,
+          req.url.searchParams.get('last') ?? undefined,
+        );
         // As our users' Artifactory instances answer (the rule is the issue's report, not a documented feature): the
         // Link next URL names `/v2/<image>/...` without `<repo-key>/`, which answers 404. The distribution spec
         // ("Listing Tags", https://github.com/opencontainers/distribution-spec/blob/main/spec.md) lets a client page
         // with `last=` itself.
-        const link: Record<string, string> = page.next !== undefined ? { link: `</v2/${api.name.split('/').slice(1).join('/')}/tags/list?last=${page.next}&n=5>; rel="next"` } : {};
+        const link: Record<string, string> =
+          page.next !== undefined
+            ? { link: `</v2/${api.name.split('/').slice(1).join('/')}/tags/list?last=${page.next}&n=5>; rel="next"` }
+            : {};
         return json(res, 200, { name: repo.name, tags: page.tags }, link);
       }
       const m = api.reference ? repo.manifest(api.reference) : undefined;
@@ -442,8 +547,15 @@ export function nexus(): VendorSpec {
         // acme/nolink: pages of `n` (at most 1,000) and no Link at all (same report): a client that trusts the
         // missing Link stops after the first page.
         const cap = api.name === 'acme/nolink' ? 1000 : 4;
-        const page = tagPage(repo.tags, n !== null ? Math.min(Number(n), cap) : cap, req.url.searchParams.get('last') ?? undefined);
-        const link: Record<string, string> = page.next !== undefined && api.name !== 'acme/nolink' ? { link: `</repository/docker-hosted/v2/${api.name}/tags/list?last=${page.next}&n=4>; rel="next"` } : {};
+        const page = tagPage(
+          repo.tags,
+          n !== null ? Math.min(Number(n), cap) : cap,
+          req.url.searchParams.get('last') ?? undefined,
+        );
+        const link: Record<string, string> =
+          page.next !== undefined && api.name !== 'acme/nolink'
+            ? { link: `</repository/docker-hosted/v2/${api.name}/tags/list?last=${page.next}&n=4>; rel="next"` }
+            : {};
         return json(res, 200, { name: repo.name, tags: page.tags }, link);
       }
       const m = api.reference ? repo.manifest(api.reference) : undefined;
@@ -456,7 +568,12 @@ export function nexus(): VendorSpec {
 // ---------------------------------------------------------------------------------------------------------------
 // Artifact Registry / GCR
 
-export const GCP_JSON_KEY = JSON.stringify({ type: 'service_account', project_id: 'acme', private_key_id: 'k1', client_email: 'ci@acme.iam.gserviceaccount.com' });
+export const GCP_JSON_KEY = JSON.stringify({
+  type: 'service_account',
+  project_id: 'acme',
+  private_key_id: 'k1',
+  client_email: 'ci@acme.iam.gserviceaccount.com',
+});
 
 export function artifactRegistry(): VendorSpec {
   const repos = { 'acme/images/app': ['0.9.0', '1.0.0'] };
@@ -465,7 +582,12 @@ export function artifactRegistry(): VendorSpec {
   // "Configure authentication to Artifact Registry for Docker" (https://cloud.google.com/artifact-registry/docs/docker/authentication):
   // user `_json_key` with the service account key file as the password, or `oauth2accesstoken` with an access token.
   const credential = { key: 'europe-docker.pkg.dev', username: '_json_key', password: GCP_JSON_KEY };
-  const registry = tokenRegistry({ repos: map, tokens, realm: 'https://europe-docker.pkg.dev/v2/token', service: 'europe-docker.pkg.dev' });
+  const registry = tokenRegistry({
+    repos: map,
+    tokens,
+    realm: 'https://europe-docker.pkg.dev/v2/token',
+    service: 'europe-docker.pkg.dev',
+  });
   return {
     name: 'Artifact Registry',
     registry: 'europe-docker.pkg.dev',
@@ -477,7 +599,8 @@ export function artifactRegistry(): VendorSpec {
       if (req.url.pathname === '/v2/token') {
         return tokenEndpoint(req, res, tokens, {
           publicRepos: new Set(),
-          accept: (u, p) => (u === '_json_key' && p === GCP_JSON_KEY) || (u === 'oauth2accesstoken' && p.startsWith('ya29.')),
+          accept: (u, p) =>
+            (u === '_json_key' && p === GCP_JSON_KEY) || (u === 'oauth2accesstoken' && p.startsWith('ya29.')),
           privateAnonymous: 'unauthorized',
         });
       }
@@ -500,7 +623,12 @@ export function acr(): VendorSpec {
   // (https://learn.microsoft.com/en-us/azure/container-registry/container-registry-authentication): the docker config
   // holds user 00000000-0000-0000-0000-000000000000, an empty password and an `identitytoken` (a refresh token).
   const credential = { key: 'acme.azurecr.io', username: ACR_USER, password: '', identitytoken: 'acr-refresh-token' };
-  const registry = tokenRegistry({ repos: map, tokens, realm: 'https://acme.azurecr.io/oauth2/token', service: 'acme.azurecr.io' });
+  const registry = tokenRegistry({
+    repos: map,
+    tokens,
+    realm: 'https://acme.azurecr.io/oauth2/token',
+    service: 'acme.azurecr.io',
+  });
   return {
     name: 'ACR',
     registry: 'acme.azurecr.io',
@@ -514,8 +642,12 @@ export function acr(): VendorSpec {
         // grant_type=refresh_token, service, scope, refresh_token -> {"access_token"}.
         if (req.method !== 'POST') return regError(res, 401, 'UNAUTHORIZED', 'authentication required');
         const form = new URLSearchParams(req.body);
-        if (form.get('grant_type') !== 'refresh_token' || !refreshTokens.has(form.get('refresh_token') ?? '')) return regError(res, 401, 'UNAUTHORIZED', 'invalid refresh token');
-        const scopes = (form.get('scope') ?? '').split(' ').map((s) => /^repository:(.+):[^:]*$/.exec(s)?.[1]).filter((r): r is string => r !== undefined);
+        if (form.get('grant_type') !== 'refresh_token' || !refreshTokens.has(form.get('refresh_token') ?? ''))
+          return regError(res, 401, 'UNAUTHORIZED', 'invalid refresh token');
+        const scopes = (form.get('scope') ?? '')
+          .split(' ')
+          .map((s) => /^repository:(.+):[^:]*$/.exec(s)?.[1])
+          .filter((r): r is string => r !== undefined);
         return json(res, 200, { access_token: tokens.issue(ACR_USER, scopes) });
       }
       return registry(req, res);
@@ -523,6 +655,18 @@ export function acr(): VendorSpec {
   };
 }
 
-export const ALL_VENDORS = { dockerHub, ghcr, ecr, redHat, quay, harbor, gitlab, artifactory, nexus, artifactRegistry, acr } as const;
+export const ALL_VENDORS = {
+  dockerHub,
+  ghcr,
+  ecr,
+  redHat,
+  quay,
+  harbor,
+  gitlab,
+  artifactory,
+  nexus,
+  artifactRegistry,
+  acr,
+} as const;
 
 export { manifestFor };

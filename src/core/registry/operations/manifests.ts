@@ -16,8 +16,18 @@ function manifestPath(repository: string, reference: string): string {
 }
 
 /** The digest of a tag or digest reference by HEAD; falls back to GET + sha256 when HEAD names no digest. */
-export async function headManifest(ctx: OperationContext, registry: string, repository: string, reference: string, opts: RequestOptions = {}): Promise<ManifestDescriptor> {
-  const res = await ctx.auth.request(registry, repository, 'HEAD', manifestPath(repository, reference), { signal: opts.signal, kind: 'head', accept: MANIFEST_MEDIA_TYPES.join(', ') });
+export async function headManifest(
+  ctx: OperationContext,
+  registry: string,
+  repository: string,
+  reference: string,
+  opts: RequestOptions = {},
+): Promise<ManifestDescriptor> {
+  const res = await ctx.auth.request(registry, repository, 'HEAD', manifestPath(repository, reference), {
+    signal: opts.signal,
+    kind: 'head',
+    accept: MANIFEST_MEDIA_TYPES.join(', '),
+  });
   const digest = header(res.headers, 'docker-content-digest');
   const len = Number.parseInt(header(res.headers, 'content-length') ?? '', 10);
   const rl = ctx.rateLimit(registry);
@@ -38,27 +48,51 @@ export async function headManifest(ctx: OperationContext, registry: string, repo
 }
 
 /** `GET` a manifest; the digest is the registry's (verified against the body) or the body's sha256. */
-export async function getManifest(ctx: OperationContext, registry: string, repository: string, reference: string, opts: RequestOptions = {}): Promise<Manifest> {
-  const res = await ctx.auth.request(registry, repository, 'GET', manifestPath(repository, reference), { signal: opts.signal, kind: 'get', accept: MANIFEST_MEDIA_TYPES.join(', ') });
+export async function getManifest(
+  ctx: OperationContext,
+  registry: string,
+  repository: string,
+  reference: string,
+  opts: RequestOptions = {},
+): Promise<Manifest> {
+  const res = await ctx.auth.request(registry, repository, 'GET', manifestPath(repository, reference), {
+    signal: opts.signal,
+    kind: 'get',
+    accept: MANIFEST_MEDIA_TYPES.join(', '),
+  });
   const computed = `sha256:${createHash('sha256').update(res.body).digest('hex')}`;
   const said = header(res.headers, 'docker-content-digest');
   const refDigest = reference.includes(':') ? reference : undefined;
   for (const expected of [said, refDigest]) {
     if (expected === undefined) continue;
     if (expected.startsWith('sha256:') && expected !== computed) {
-      throw new ProtocolError(`${registry}/${repository}@${expected}: the manifest body hashes to ${computed}, not the digest the registry named`, {
-        registry,
-        repository,
-        status: res.status,
-        url: res.url.toString(),
-      });
+      throw new ProtocolError(
+        `${registry}/${repository}@${expected}: the manifest body hashes to ${computed}, not the digest the registry named`,
+        {
+          registry,
+          repository,
+          status: res.status,
+          url: res.url.toString(),
+        },
+      );
     }
   }
   const body = parseJson(res, registry, repository);
-  const declared = typeof body === 'object' && body !== null && typeof (body as { mediaType?: unknown }).mediaType === 'string' ? (body as { mediaType: string }).mediaType : undefined;
+  const declared =
+    typeof body === 'object' && body !== null && typeof (body as { mediaType?: unknown }).mediaType === 'string'
+      ? (body as { mediaType: string }).mediaType
+      : undefined;
   const contentType = baseMediaType(header(res.headers, 'content-type'));
-  if (declared !== undefined && contentType !== undefined && MANIFEST_MEDIA_TYPES.includes(contentType) && declared !== contentType) {
-    throw new ProtocolError(`${registry}/${repository}:${reference}: Content-Type ${contentType} but the manifest says ${declared}`, { registry, repository, url: res.url.toString() });
+  if (
+    declared !== undefined &&
+    contentType !== undefined &&
+    MANIFEST_MEDIA_TYPES.includes(contentType) &&
+    declared !== contentType
+  ) {
+    throw new ProtocolError(
+      `${registry}/${repository}:${reference}: Content-Type ${contentType} but the manifest says ${declared}`,
+      { registry, repository, url: res.url.toString() },
+    );
   }
   const rl = ctx.rateLimit(registry);
   return {

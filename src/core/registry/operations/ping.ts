@@ -25,7 +25,11 @@ export async function ping(ctx: OperationContext, registry: string, opts: Reques
   if (withheld) result.credentialNotSent = withheld;
   if (challenge && cred && !withheld) {
     // An authenticated /v2/ (Basic directly, Bearer with a scope-less token) proves the credential works.
-    const res = await auth.request(registry, undefined, 'GET', '/v2/', { signal: opts.signal, kind: 'ping', throwOnError: false });
+    const res = await auth.request(registry, undefined, 'GET', '/v2/', {
+      signal: opts.signal,
+      kind: 'ping',
+      throwOnError: false,
+    });
     result.authenticated = res.status === 200;
     if (res.status === 401 || res.status === 403) {
       // Name the credential that was refused, so the message says "rejected", not "sign in".

@@ -12,7 +12,12 @@ import { parseJson, statusError } from '../status';
 import type { TagList, TagListOptions } from '../types';
 import type { OperationContext } from './context';
 
-export async function listTags(ctx: OperationContext, registry: string, repository: string, opts: TagListOptions = {}): Promise<TagList> {
+export async function listTags(
+  ctx: OperationContext,
+  registry: string,
+  repository: string,
+  opts: TagListOptions = {},
+): Promise<TagList> {
   let pageSize = opts.pageSize ?? 1000;
   const maxPages = opts.maxPages ?? 50;
   const tags: string[] = [];
@@ -31,7 +36,12 @@ export async function listTags(ctx: OperationContext, registry: string, reposito
       stoppedBecause = `page cap of ${maxPages} reached`;
       break;
     }
-    const res = await ctx.auth.request(registry, repository, 'GET', path, { signal: opts.signal, kind: 'tags', accept: 'application/json', tolerate: [400, 404] });
+    const res = await ctx.auth.request(registry, repository, 'GET', path, {
+      signal: opts.signal,
+      kind: 'tags',
+      accept: 'application/json',
+      tolerate: [400, 404],
+    });
     if (res.status >= 400) {
       if (pages === 0 && res.status === 400 && pageSize > 100) {
         ctx.log(`${registry}/${repository}: the tag list refused n=${pageSize}; asking with n=100`);
@@ -40,18 +50,37 @@ export async function listTags(ctx: OperationContext, registry: string, reposito
         continue;
       }
       if (viaLink && lastTag !== undefined && (res.status === 400 || res.status === 404)) {
-        ctx.log(`${registry}/${repository}: the Link next page answered ${res.status}; paging from the original URL with last=`);
+        ctx.log(
+          `${registry}/${repository}: the Link next page answered ${res.status}; paging from the original URL with last=`,
+        );
         viaLink = false;
         path = fromOriginal(lastTag);
         continue;
       }
-      throw statusError(res, { registry, repository, what: 'tags', cred: await ctx.auth.credential(registry, opts.signal, repository), now: ctx.now });
+      throw statusError(res, {
+        registry,
+        repository,
+        what: 'tags',
+        cred: await ctx.auth.credential(registry, opts.signal, repository),
+        now: ctx.now,
+      });
     }
     pages++;
     origin ??= res.url;
     const data = parseJson(res, registry, repository) as { tags?: unknown; name?: unknown } | null;
-    const pageTags = data && Array.isArray(data.tags) ? data.tags.filter((t): t is string => typeof t === 'string') : data && data.tags === null ? [] : undefined;
-    if (pageTags === undefined) throw new ProtocolError(`${registry}/${repository}: the tag list has no "tags" array`, { registry, repository, status: res.status, url: res.url.toString() });
+    const pageTags =
+      data && Array.isArray(data.tags)
+        ? data.tags.filter((t): t is string => typeof t === 'string')
+        : data && data.tags === null
+          ? []
+          : undefined;
+    if (pageTags === undefined)
+      throw new ProtocolError(`${registry}/${repository}: the tag list has no "tags" array`, {
+        registry,
+        repository,
+        status: res.status,
+        url: res.url.toString(),
+      });
     let fresh = 0;
     for (const t of pageTags) {
       if (!seen.has(t)) {
@@ -87,7 +116,9 @@ export async function listTags(ctx: OperationContext, registry: string, reposito
         path = next.pathname + next.search;
         viaLink = true;
       } else if (pageLast !== undefined) {
-        ctx.log(`${registry}/${repository}: the Link next page names another path (${redactUrl(next.pathname)}); paging from the original URL with last=`);
+        ctx.log(
+          `${registry}/${repository}: the Link next page names another path (${redactUrl(next.pathname)}); paging from the original URL with last=`,
+        );
         path = fromOriginal(pageLast);
       }
     } else if (pageLast !== undefined && pageTags.length >= pageSize) {
@@ -98,5 +129,12 @@ export async function listTags(ctx: OperationContext, registry: string, reposito
     // Otherwise no Link: the listing is complete (registries that ignore `n` send everything in one page).
     lastTag = pageLast ?? lastTag;
   }
-  return { registry, repository, tags, pages, truncated: stoppedBecause !== undefined, ...(stoppedBecause ? { stoppedBecause } : {}) };
+  return {
+    registry,
+    repository,
+    tags,
+    pages,
+    truncated: stoppedBecause !== undefined,
+    ...(stoppedBecause ? { stoppedBecause } : {}),
+  };
 }
