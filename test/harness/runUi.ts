@@ -22,11 +22,52 @@ function credentialSession(): { name: string; settings?: Record<string, unknown>
   if (!file) return [];
   const env = JSON.parse(fs.readFileSync(file, 'utf8')) as { registries: Record<string, { host: string; username?: string; password?: string }> };
   const basic = env.registries.basic;
+  const token = env.registries.token;
   if (!basic?.username || !basic.password) return [];
+  /** Add Credential from the palette with the self-hosted preset, as a person types it. */
+  const addFromPalette = async (cs: RunningCodeServer, host: string, username: string, password: string): Promise<void> => {
+    const { page } = cs;
+    await runFromPalette(page, 'Registry Lens: Add Credential…');
+    const input = page.locator(sel.commandInput);
+    await page.locator(sel.quickPickRow, { hasText: 'Self-hosted registry' }).first().waitFor({ timeout: 15_000 });
+    await input.fill('Self-hosted');
+    await page.keyboard.press('Enter');
+    for (const value of [host, username, password]) {
+      await page.waitForTimeout(300);
+      await input.fill(value);
+      await page.keyboard.press('Enter');
+    }
+  };
+  /** The warning toast that holds `text`: screenshot it, then answer Cancel (nothing is saved). */
+  const toastThenCancel = async (cs: RunningCodeServer, text: string | RegExp, shot: string): Promise<void> => {
+    const toast = cs.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    await cs.page.waitForTimeout(300);
+    await cs.screenshot(shot);
+    await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+    await toast.waitFor({ state: 'detached', timeout: 10_000 });
+  };
   return [{
     name: 'ui-credentials',
+    // The htpasswd registry is allowed plain HTTP; the token registry (also plain HTTP) is not.
     settings: { 'registryLens.insecureRegistries': [basic.host] },
     checks: [{
+      name: 'a wrong password the registry received is "rejected" (never "signed in"); nothing is saved',
+      run: async (cs) => {
+        await openContainer(cs.page);
+        await addFromPalette(cs, basic.host, basic.username!, 'not-the-password');
+        await toastThenCancel(cs, 'were rejected', 'ui-credential-rejected.png');
+      },
+    }, ...(token?.username && token.password ? [{
+      name: 'a credential for a plain-HTTP registry that is not allowed is "not sent", with the button that allows it',
+      run: async (cs: RunningCodeServer) => {
+        await addFromPalette(cs, token.host, token.username!, token.password!);
+        const notSent = cs.page.locator('.notifications-toasts .notification-toast', { hasText: 'not sent:' }).first();
+        await notSent.waitFor({ timeout: 30_000 });
+        await notSent.locator('.monaco-button', { hasText: `Allow Plain HTTP for ${token.host}` }).first().waitFor({ timeout: 5_000 });
+        await toastThenCancel(cs, 'not sent:', 'ui-credential-not-sent.png');
+      },
+    }] : []), {
       name: 'Add Credential from the palette: preset, host, user, password; tested, saved, shown as signed in',
       run: async (cs) => {
         const { page } = cs;

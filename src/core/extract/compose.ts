@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { interpolateCompose } from './composeTemplate';
 import { parseDotenv } from './dotenv';
-import { checkTime, LIMITS, yamlNestingOver } from './limits';
+import { checkTime, isLimitError, LIMITS, yamlNestingOver } from './limits';
 import { MappedString } from './mapped';
 import { makeOccurrence } from './occurrence';
 import { SourceText } from './sourceText';
@@ -67,7 +67,8 @@ export function extractCompose(file: string, content: string, options: ComposeOp
   try {
     docs = readYaml(src.text);
   } catch (err) {
-    result.errors.push({ file, line: 0, character: 0, message: `YAML: ${err instanceof Error ? err.message : String(err)}` });
+    if (isLimitError(err)) result.errors.push({ file, line: 0, character: 0, message: err.message, limit: err.limit });
+    else result.errors.push({ file, line: 0, character: 0, message: `YAML: ${err instanceof Error ? err.message : String(err)}` });
     return result;
   }
 

@@ -24,6 +24,8 @@ export const LIMITS = {
   patternLength: 4096,
   /** Alternatives a `{a,b}` glob may expand to. */
   braceAlternatives: 1024,
+  /** YAML errors in one file read by the `yaml` library; past them it is refused (reading costs per error). */
+  yamlErrors: 500,
   /** Milliseconds one file's extraction may take (a backstop: the bounds above already keep it far lower). */
   timeBudgetMs: 2000,
 } as const;
@@ -52,6 +54,7 @@ export type LimitName =
   | 'pattern-count'
   | 'pattern-length'
   | 'brace-alternatives'
+  | 'yaml-errors'
   | 'time-budget';
 
 /** Thrown inside an extractor when its time budget is spent; `extractFile` turns it into an error entry. */

@@ -1,6 +1,6 @@
 import { interpolateCompose } from './composeTemplate';
 import { entries, scalarValue } from './compose';
-import { LIMITS, yamlNestingOver } from './limits';
+import { isLimitError, LIMITS, yamlNestingOver } from './limits';
 import type { MappedString } from './mapped';
 import { makeOccurrence, type OccurrenceSite } from './occurrence';
 import type { SourceText } from './sourceText';
@@ -68,7 +68,9 @@ export function readDocuments(src: SourceText, result: ExtractResult, quiet = fa
   try {
     docs = readYamlDocuments(src.text);
   } catch (err) {
-    if (!quiet) result.errors.push({ file: src.file, line: 0, character: 0, message: `YAML: ${err instanceof Error ? err.message : String(err)}` });
+    if (quiet) return [];
+    if (isLimitError(err)) result.errors.push({ file: src.file, line: 0, character: 0, message: err.message, limit: err.limit });
+    else result.errors.push({ file: src.file, line: 0, character: 0, message: `YAML: ${err instanceof Error ? err.message : String(err)}` });
     return [];
   }
   if (!quiet) {

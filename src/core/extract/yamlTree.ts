@@ -1,4 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, Parser, type Document, type CST, type Node } from 'yaml';
+import { checkTime, LimitError, LIMITS } from './limits';
 import type { YamlDocument, YamlNode, YamlScalar, YamlSlot } from './yamlNodes';
 import { readSimpleYaml } from './yamlSimple';
 
@@ -9,10 +10,39 @@ export function readYaml(text: string): YamlDocument[] {
   return readSimpleYaml(text) ?? readYamlWithLibrary(text);
 }
 
-/** Reads every document of `text` with the `yaml` library (duplicate keys allowed, as compose does). May throw. */
+/**
+ * Reads every document of `text` with the `yaml` library (duplicate keys allowed, as compose does). May throw.
+ * What `parseAllDocuments` does, driven token by token so that it stays bounded: the library cannot be
+ * interrupted, and on error-heavy text it costs milliseconds per KiB. The time budget is checked at each lexical
+ * token and at each error; past `LIMITS.yamlErrors` errors the file is refused. Both throw a `LimitError`.
+ */
 export function readYamlWithLibrary(text: string): YamlDocument[] {
-  const parsed = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
-  const docs = Array.isArray(parsed) ? parsed : [];
+  const parser = new Parser();
+  const composer = new Composer({ uniqueKeys: false });
+  let count = 0;
+  const countError = (): void => {
+    if (++count > LIMITS.yamlErrors) throw new LimitError('yaml-errors', `more than ${LIMITS.yamlErrors} YAML errors (the limit per file); not read`);
+    checkTime();
+  };
+  // The composer reports every error through this (private) callback, also from inside one large document.
+  const hooked = composer as unknown as { onError: (source: unknown, code: unknown, message: string, warning?: boolean) => void };
+  const report = hooked.onError;
+  hooked.onError = (source, code, message, warning) => {
+    if (!warning) countError();
+    report(source, code, message, warning);
+  };
+  const docs: Document.Parsed[] = [];
+  const compose = (token: CST.Token): void => {
+    if (token.type === 'error') countError();
+    for (const doc of composer.next(token)) docs.push(doc);
+  };
+  // `parser.parse(text)`, one lexical token at a time: a document is one CST token, yielded at its end.
+  for (const lexeme of new Lexer().lex(text)) {
+    checkTime();
+    for (const token of parser.next(lexeme)) compose(token);
+  }
+  for (const token of parser.end()) compose(token);
+  for (const doc of composer.end()) docs.push(doc);
   return docs.map((doc) => {
     const errors = doc.errors.map((e) => ({ offset: e.pos[0], message: e.message }));
     return { root: convert(doc.contents, errors), errors };
