@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { CredentialResult } from '../../src/vscode/commands/credentialFlow';
 import { CommandId } from '../../src/vscode/constants';
 import type { RegistryLensApi } from '../../src/vscode/extension';
-import { ECR_HOST, startVendors, type Vendors } from '../services/vendors';
+import { CREDENTIAL_ORIGINS, ECR_HOST, startVendors, type VendorName, type Vendors } from '../services/vendors';
 import { api, render } from './support';
 
 async function rows(a: RegistryLensApi): Promise<Map<string, string>> {
@@ -40,8 +40,11 @@ suite('Registries view across vendors (vendor emulators)', function () {
     for (const k of ENV_KEYS) if (process.env[k] !== undefined) saved[k] = process.env[k];
     const hub = v.get('dockerHub').spec.credential!;
     const harbor = v.get('harbor').spec.credential!;
-    // Docker Hub in the docker config under docker/cli's key, ECR with an expired 12 h token; Harbor's robot in
-    // Podman's auth file. The client is rebuilt below (caFiles changes), and reads these then.
+    const gitlab = v.get('gitlab').spec.credential!;
+    const acr = v.get('acr').spec.credential!;
+    // Docker Hub in the docker config under docker/cli's key, ECR with an expired 12 h token, GitLab's CI token and
+    // what `az acr login` writes for ACR (empty password, identitytoken); Harbor's robot in Podman's auth file. The
+    // client is rebuilt below (caFiles changes), and reads these then.
     mkdirSync(path.join(tmp, 'docker'), { recursive: true });
     writeFileSync(
       path.join(tmp, 'docker', 'config.json'),
@@ -49,6 +52,8 @@ suite('Registries view across vendors (vendor emulators)', function () {
         auths: {
           [hub.key]: { auth: b64(`${hub.username}:${hub.password}`) },
           [ECR_HOST]: { auth: b64('AWS:ecr-token-expired') },
+          [gitlab.key]: { auth: b64(`${gitlab.username}:${gitlab.password}`) },
+          [acr.key]: { auth: b64(`${acr.username}:${acr.password}`), identitytoken: acr.identitytoken },
         },
       }),
     );
@@ -86,6 +91,7 @@ suite('Registries view across vendors (vendor emulators)', function () {
   suiteTeardown(async () => {
     if (dockerfile) await vscode.workspace.fs.delete(dockerfile).then(undefined, () => undefined);
     await vscode.commands.executeCommand(CommandId.RemoveCredential, { host: 'quay.io', confirm: false });
+    await vscode.commands.executeCommand(CommandId.RemoveCredential, { host: 'europe-docker.pkg.dev', confirm: false });
     for (const k of ENV_KEYS) {
       if (saved[k] !== undefined) process.env[k] = saved[k];
       else delete process.env[k];
@@ -148,6 +154,94 @@ suite('Registries view across vendors (vendor emulators)', function () {
             r.spec.httpsHosts.includes(s.host) && s.scheme === 'https',
             `${r.spec.name}: Authorization reached ${s.scheme}://${s.host}`,
           );
+    }
+  });
+
+  test('GitLab (realm on another host), ACR (identity token), Artifact Registry (access token), Red Hat, Artifactory, Nexus', async function () {
+    this.timeout(120_000);
+    const a = await api();
+    const gar = 'europe-docker.pkg.dev';
+    const accessToken = 'ya29.gar-access-token';
+    const added = await vscode.commands.executeCommand<CredentialResult>(CommandId.AddCredential, {
+      host: gar,
+      username: 'oauth2accesstoken',
+      secret: accessToken,
+    });
+    assert.equal(added.saved, true, added.state?.message ?? '');
+    assert.equal(added.state?.status, 'signed-in');
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const more = vscode.Uri.joinPath(folder, 'vendors-more.Dockerfile');
+    const hosts = [
+      'registry.gitlab.example',
+      'acme.azurecr.io',
+      gar,
+      'registry.access.redhat.com',
+      'acme.jfrog.io',
+      'nexus.example',
+    ];
+    await vscode.workspace.fs.writeFile(
+      more,
+      new TextEncoder().encode(
+        [
+          'FROM registry.gitlab.example/group/project/app:1.4.0',
+          'FROM acme.azurecr.io/team/app:5.0.0',
+          `FROM ${gar}/acme/images/app:0.9.0`,
+          'FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4',
+          'FROM acme.jfrog.io/docker-local/app:1.0.0',
+          'FROM nexus.example/acme/nolink:4.0.0',
+          '',
+        ].join('\n'),
+      ),
+    );
+    try {
+      const deadline = Date.now() + 20_000;
+      let shownNow = (await a.imagesIdle(), await rows(a));
+      while (!hosts.every((h) => shownNow.has(h))) {
+        if (Date.now() > deadline)
+          throw new Error(`vendors-more.Dockerfile never reached the scan: ${[...shownNow.keys()].join(', ')}`);
+        await new Promise((r) => setTimeout(r, 200));
+        await a.imagesIdle();
+        shownNow = await rows(a);
+      }
+      await a.checkNow();
+      await vscode.commands.executeCommand(CommandId.RefreshRegistries);
+      await a.registriesIdle();
+      const shown = await rows(a);
+      const row = (host: string): string => shown.get(host) ?? `(not listed: ${[...shown.keys()].join(', ')})`;
+      assert.match(row('registry.gitlab.example'), /^signed in \(docker config\)/);
+      assert.match(row('registry.gitlab.example'), /auths "registry\.gitlab\.example"/);
+      assert.match(row('acme.azurecr.io'), /^signed in \(docker config\)/);
+      assert.match(row(gar), /^signed in \(Registry Lens\)/);
+      assert.match(row(gar), /user `oauth2accesstoken`/);
+      for (const h of ['registry.access.redhat.com', 'acme.jfrog.io', 'nexus.example'])
+        assert.match(row(h), /^anonymous/, `${h}: ${row(h)}`);
+      const secrets = [
+        accessToken,
+        v!.get('gitlab').spec.credential!.password,
+        v!.get('acr').spec.credential!.identitytoken!,
+      ];
+      for (const [host, text] of shown)
+        for (const secret of secrets) assert.ok(!text.includes(secret), `${host}: a secret appears in the view`);
+      // GitLab's credential went to its realm on gitlab.example for a token, ACR's refresh token was exchanged.
+      assert.ok(
+        v!.get('gitlab').seen.some((s) => s.host === 'gitlab.example' && s.authorization !== undefined),
+        'GitLab: no credential reached the realm',
+      );
+      assert.ok(
+        v!.get('acr').seen.some((s) => s.path.startsWith('/oauth2/token') && s.method === 'POST'),
+        'ACR: no refresh-token exchange',
+      );
+      for (const n of Object.keys(CREDENTIAL_ORIGINS) as VendorName[]) {
+        for (const s of v!.get(n).seen) {
+          if (s.authorization !== undefined)
+            assert.ok(
+              CREDENTIAL_ORIGINS[n].includes(`${s.scheme}://${s.host}`),
+              `${n}: Authorization reached ${s.scheme}://${s.host}${s.path}`,
+            );
+        }
+      }
+    } finally {
+      await vscode.workspace.fs.delete(more).then(undefined, () => undefined);
     }
   });
 
