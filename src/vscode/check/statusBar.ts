@@ -43,7 +43,10 @@ export class CheckStatusBar implements vscode.Disposable {
     else if (s.notChecked) this.item.text = `$(warning) ${vscode.l10n.t('{0} not checked', s.notChecked)}`;
     else if (s.errors)
       this.item.text = `$(warning) ${s.errors === 1 ? vscode.l10n.t('Registry Lens: 1 error') : vscode.l10n.t('Registry Lens: {0} errors', s.errors)}`;
-    else if (s.checkedAt || s.fromCache) this.item.text = `$(check) ${vscode.l10n.t('Images up to date')}`;
+    else if ((s.checkedAt || s.fromCache) && s.current)
+      this.item.text = `$(check) ${vscode.l10n.t('Images up to date')}`;
+    // Every image ignored by policy, built locally or skipped: nothing was checked, so nothing is "up to date".
+    else if (s.checkedAt || s.fromCache) this.item.text = `$(circle-slash) ${vscode.l10n.t('No images checked')}`;
     else this.item.text = '$(package) Registry Lens';
     const when = s.checkedAt
       ? vscode.l10n.t('Last checked {0}', new Date(s.checkedAt).toLocaleString())

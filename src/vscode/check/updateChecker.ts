@@ -26,6 +26,8 @@ export interface CheckSummary {
   errors: number;
   /** Findings the registries did not answer (unreachable, TLS, rate limited, offline): never "up to date". */
   notChecked: number;
+  /** Findings the registries answered "up to date" (current or unpinned): "Images up to date" needs at least one. */
+  current: number;
   running: boolean;
   /** True when the findings come from the cache only (right after a reload, before the online check). */
   fromCache: boolean;
@@ -52,7 +54,7 @@ export class UpdateChecker implements vscode.Disposable {
   private controller: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
   private interval: NodeJS.Timeout | undefined;
-  private state: CheckSummary = { updates: 0, errors: 0, notChecked: 0, running: false, fromCache: false };
+  private state: CheckSummary = { updates: 0, errors: 0, notChecked: 0, current: 0, running: false, fromCache: false };
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -254,11 +256,13 @@ export class UpdateChecker implements vscode.Disposable {
     const updates = findings.filter((f) => f.status === 'update' || f.status === 'digest-changed').length;
     const errors = findings.filter((f) => f.status === 'error').length;
     const notChecked = findings.filter((f) => f.notChecked).length;
+    const current = findings.filter((f) => (f.status === 'current' || f.status === 'unpinned') && !f.notChecked).length;
     this.state = {
       ...this.state,
       updates,
       errors,
       notChecked,
+      current,
       fromCache,
       ...(fromCache ? {} : { checkedAt: Date.now() }),
     };
