@@ -140,7 +140,7 @@ async function main() {
       const sidebar = await openContainer(cs.page);
       await sidebar.locator('.pane-header', { hasText: 'Workspace Images' }).waitFor({ timeout: 30_000 });
       // The background check against the demo registries: update states in the tree, the registries with their state.
-      await sidebar.locator('.monaco-list-row', { hasText: '→' }).first().waitFor({ timeout: 60_000 });
+      await sidebar.locator('.monaco-list-row', { hasText: '↑' }).first().waitFor({ timeout: 60_000 });
       await sidebar.locator('.monaco-list-row', { hasText: 'anonymous' }).first().waitFor({ timeout: 30_000 });
       await cs.page
         .locator('#status\\.problems, .statusbar-item', { hasText: /image updates?/ })
