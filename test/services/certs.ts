@@ -18,8 +18,23 @@ export interface TokenSigningFiles {
   key: string;
 }
 
-export async function makeCa(dir: string): Promise<TlsFiles> {
+export interface CaOptions {
+  /** The CA's common name. */
+  caName?: string;
+  /** The server certificate's DNS names (default localhost) and IP addresses (default 127.0.0.1 and ::1). */
+  hostnames?: string[];
+  ips?: string[];
+  /** The server certificate's lifetime in days (default 825). */
+  days?: number;
+}
+
+/** A CA and one server certificate it signed (for the TLS registry; the vendor emulators pass their host names). */
+export async function makeCa(dir: string, opts: CaOptions = {}): Promise<TlsFiles> {
   const f = (n: string) => path.join(dir, n);
+  const sans = [
+    ...[...new Set(opts.hostnames ?? ['localhost'])].map((h) => `DNS:${h}`),
+    ...(opts.ips ?? ['127.0.0.1', '::1']).map((ip) => `IP:${ip}`),
+  ].join(',');
   await Promise.all([
     run(
       'openssl',
@@ -34,7 +49,7 @@ export async function makeCa(dir: string): Promise<TlsFiles> {
         '-days',
         '3650',
         '-subj',
-        '/CN=Registry Lens Test CA',
+        `/CN=${opts.caName ?? 'Registry Lens Test CA'}`,
         '-keyout',
         f('ca.key'),
         '-out',
@@ -67,7 +82,7 @@ export async function makeCa(dir: string): Promise<TlsFiles> {
   ]);
   fs.writeFileSync(
     f('server.ext'),
-    'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nbasicConstraints=CA:FALSE\n' +
+    `subjectAltName=${sans}\nbasicConstraints=CA:FALSE\n` +
       'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
   );
   await run(
@@ -83,7 +98,7 @@ export async function makeCa(dir: string): Promise<TlsFiles> {
       f('ca.key'),
       '-CAcreateserial',
       '-days',
-      '825',
+      String(opts.days ?? 825),
       '-extfile',
       f('server.ext'),
       '-out',

@@ -7,8 +7,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import * as path from 'node:path';
-import { run } from '../procs';
+import { makeCa } from '../certs';
 
 export interface VendorCerts {
   /** PEM of the CA that signed the emulators' certificate (trust it with NODE_EXTRA_CA_CERTS or a `ca` option). */
@@ -20,84 +19,18 @@ export interface VendorCerts {
 
 /** A CA and one server certificate for every vendor host name (and localhost, 127.0.0.1). */
 export async function makeVendorCerts(dir: string, hostnames: string[]): Promise<VendorCerts> {
-  const f = (n: string) => path.join(dir, n);
   fs.mkdirSync(dir, { recursive: true });
-  await Promise.all([
-    run(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '30',
-        '-subj',
-        '/CN=Registry Lens Vendor Test CA',
-        '-keyout',
-        f('ca.key'),
-        '-out',
-        f('ca.crt'),
-        '-addext',
-        'basicConstraints=critical,CA:TRUE',
-        '-addext',
-        'keyUsage=critical,keyCertSign,cRLSign',
-      ],
-      dir,
-    ),
-    run(
-      'openssl',
-      [
-        'req',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-subj',
-        '/CN=vendors',
-        '-keyout',
-        f('server.key'),
-        '-out',
-        f('server.csr'),
-      ],
-      dir,
-    ),
-  ]);
-  const sans = [...new Set(['localhost', ...hostnames])].map((h) => `DNS:${h}`).join(',');
-  fs.writeFileSync(
-    f('server.ext'),
-    `subjectAltName=${sans},IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n`,
-  );
-  await run(
-    'openssl',
-    [
-      'x509',
-      '-req',
-      '-in',
-      f('server.csr'),
-      '-CA',
-      f('ca.crt'),
-      '-CAkey',
-      f('ca.key'),
-      '-CAcreateserial',
-      '-days',
-      '30',
-      '-extfile',
-      f('server.ext'),
-      '-out',
-      f('server.crt'),
-    ],
-    dir,
-  );
+  const files = await makeCa(dir, {
+    caName: 'Registry Lens Vendor Test CA',
+    hostnames: ['localhost', ...hostnames],
+    ips: ['127.0.0.1'],
+    days: 30,
+  });
   return {
-    caPem: fs.readFileSync(f('ca.crt'), 'utf8'),
-    caFile: f('ca.crt'),
-    cert: fs.readFileSync(f('server.crt'), 'utf8'),
-    key: fs.readFileSync(f('server.key'), 'utf8'),
+    caPem: fs.readFileSync(files.caCert, 'utf8'),
+    caFile: files.caCert,
+    cert: fs.readFileSync(files.serverCert, 'utf8'),
+    key: fs.readFileSync(files.serverKey, 'utf8'),
   };
 }
 
