@@ -113,6 +113,11 @@ export function abortError(signal: AbortSignal): Error {
   return cancelled('check', signal);
 }
 
+/** What a manifest HEAD is cached as: its digest, media type and the mirror that answered. */
+function digestValue(d: { digest: string; mediaType?: string | undefined; mirror?: string | undefined }): DigestValue {
+  return { digest: d.digest, mediaType: d.mediaType ?? null, ...(d.mirror ? { mirror: d.mirror } : {}) };
+}
+
 /** Errors after which the registry is not asked again in this run. */
 function registryWide(e: unknown): e is RegistryError {
   return isNetworkError(e) || isTlsError(e) || isRateLimitError(e);
@@ -275,12 +280,7 @@ export class Lookups {
       this.ttls.digestMs,
       `${registry}/${repository}:${tag}`,
       async () => {
-        const d = await this.options.client.headManifest(registry, repository, tag, this.opts());
-        return {
-          digest: d.digest,
-          mediaType: d.mediaType ?? null,
-          ...(d.mirror ? { mirror: d.mirror } : {}),
-        } satisfies DigestValue;
+        return digestValue(await this.options.client.headManifest(registry, repository, tag, this.opts()));
       },
     );
   }
@@ -344,12 +344,7 @@ export class Lookups {
       this.ttls.contentMs,
       `${registry}/${repository}@${digest}`,
       async () => {
-        const d = await this.options.client.headManifest(registry, repository, digest, this.opts());
-        return {
-          digest: d.digest,
-          mediaType: d.mediaType ?? null,
-          ...(d.mirror ? { mirror: d.mirror } : {}),
-        } satisfies DigestValue;
+        return digestValue(await this.options.client.headManifest(registry, repository, digest, this.opts()));
       },
     );
   }
