@@ -17,7 +17,7 @@ import { listZip, readZipText } from './zip';
 const MAX_BYTES = 2 * 1024 * 1024;
 // No source maps (.vscodeignore keeps them out: they would double the download and hold no sources).
 const ALLOWED =
-  /^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension\/(package\.json|package\.nls\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|docs\/findings\.md|dist\/[^/]+\.(js|txt|LEGAL\.txt)|media\/[^/]+))$/;
+  /^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension\/(package\.json|package\.nls\.json|l10n\/bundle\.l10n(\.[a-z-]+)?\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|docs\/findings\.md|dist\/[^/]+\.(js|txt|LEGAL\.txt)|media\/[^/]+))$/;
 
 async function main(): Promise<number> {
   reexecInLoopbackNamespace();
@@ -48,7 +48,7 @@ async function main(): Promise<number> {
     if (size >= MAX_BYTES) throw new Error(`${vsix} is ${size} bytes`);
   });
   await check(
-    'the .vsix ships only dist/, media/, package.json, README, LICENSE, CHANGELOG and docs/findings.md',
+    'the .vsix ships only dist/, media/, package.json, l10n/, README, LICENSE, CHANGELOG and docs/findings.md',
     () => {
       const stray = entries.map((e) => e.name).filter((n) => !ALLOWED.test(n));
       if (stray.length) throw new Error(`unexpected files: ${stray.slice(0, 10).join(', ')}`);
@@ -58,6 +58,7 @@ async function main(): Promise<number> {
         'extension/dist/undici.js',
         'extension/dist/docker.js',
         'extension/package.json',
+        'extension/l10n/bundle.l10n.json',
         'extension/media/registry-lens.svg',
         'extension/docs/findings.md',
       ]) {

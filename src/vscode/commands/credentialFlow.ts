@@ -38,25 +38,25 @@ export function hostOf(arg: unknown): string | undefined {
 /** A host the user typed, normalised (`https://GHCR.io/` -> `ghcr.io`), or an error message. */
 export function validateHost(text: string): string | undefined {
   const t = text.trim();
-  if (!t) return 'Enter the registry host, for example registry.example.com:5000';
+  if (!t) return vscode.l10n.t('Enter the registry host, for example {0}', 'registry.example.com:5000');
   try {
     const host = normalizeRegistry(t);
     parseReference(`${host}/probe`); // the host must be one an image reference can name
     return undefined;
   } catch (e) {
-    return `Not a registry host: ${e instanceof Error ? e.message : String(e)}`;
+    return vscode.l10n.t('Not a registry host: {0}', e instanceof Error ? e.message : String(e));
   }
 }
 
 /** Pings `host` with a credential that is not stored yet. */
 async function testCandidate(s: Services, host: string, username: string, secret: string): Promise<RegistryState> {
   if (!vscode.workspace.isTrusted)
-    return { host, status: 'untrusted', message: 'not tested: the workspace is untrusted' };
+    return { host, status: 'untrusted', message: vscode.l10n.t('not tested: the workspace is untrusted') };
   const { client, close } = s.clients.withCandidate(host, { ...(username ? { username } : {}), password: secret });
   try {
     return stateFromPing(host, await client.ping(host), undefined);
   } catch (e) {
-    return stateFromPing(host, undefined, e ?? new Error('unknown error'));
+    return stateFromPing(host, undefined, e ?? new Error(vscode.l10n.t('unknown error')));
   } finally {
     await close();
   }
@@ -73,8 +73,8 @@ export async function ask(
     host ??
     preset.host ??
     (await vscode.window.showInputBox({
-      title: `Add credential: ${preset.label}`,
-      prompt: preset.hostPrompt ?? 'Registry host',
+      title: vscode.l10n.t('Add credential: {0}', preset.label),
+      prompt: preset.hostPrompt ?? vscode.l10n.t('Registry host'),
       placeHolder: preset.hostPlaceholder,
       ignoreFocusOut: true,
       validateInput: validateHost,
@@ -85,7 +85,7 @@ export async function ask(
   const user =
     preset.username ??
     (await vscode.window.showInputBox({
-      title: `Credential for ${key}`,
+      title: vscode.l10n.t('Credential for {0}', key),
       prompt: preset.usernamePrompt,
       value: username,
       ignoreFocusOut: true,
@@ -97,13 +97,13 @@ export async function ask(
     const picked = await vscode.window.showOpenDialog({
       title: preset.secretPrompt,
       canSelectMany: false,
-      filters: { 'JSON key': ['json'] },
+      filters: { [vscode.l10n.t('JSON key')]: ['json'] },
     });
     if (!picked?.[0]) return undefined;
     secret = (await fs.readFile(picked[0].fsPath, 'utf8')).trim();
   } else {
     secret = await vscode.window.showInputBox({
-      title: `Credential for ${key}`,
+      title: vscode.l10n.t('Credential for {0}', key),
       prompt: preset.secretPrompt,
       password: true,
       ignoreFocusOut: true,
@@ -178,7 +178,7 @@ export async function saveFlow(
             : vscode.l10n.t('saved; the test did not pass');
     const expiry = expiresAt ? ` ${vscode.l10n.t('It expires in {0} hours.', String(preset.expiresHours))}` : '';
     void vscode.window.showInformationMessage(
-      `Registry Lens: ${vscode.l10n.t('credential for {0}', input.host)} ${verdict}.${expiry}`,
+      `${vscode.l10n.t('Registry Lens: credential for {0} {1}.', input.host, verdict)}${expiry}`,
     );
   }
   return { saved: true, ...(state ? { state } : {}) };
@@ -187,7 +187,7 @@ export async function saveFlow(
 export async function pickStored(s: Services, placeHolder: string): Promise<string | undefined> {
   const items = s.secrets.list().map((c) => ({ label: c.host, description: c.username }));
   if (!items.length) {
-    void vscode.window.showInformationMessage('Registry Lens has no stored credentials.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Registry Lens has no stored credentials.'));
     return undefined;
   }
   return (await vscode.window.showQuickPick(items, { placeHolder }))?.label;
@@ -195,6 +195,7 @@ export async function pickStored(s: Services, placeHolder: string): Promise<stri
 
 export async function pickHost(s: Services): Promise<string | undefined> {
   const hosts = s.registryStatus.hosts();
-  if (!hosts.length) return vscode.window.showInputBox({ prompt: 'Registry host', validateInput: validateHost });
-  return await vscode.window.showQuickPick(hosts, { placeHolder: 'Which registry?' });
+  if (!hosts.length)
+    return vscode.window.showInputBox({ prompt: vscode.l10n.t('Registry host'), validateInput: validateHost });
+  return await vscode.window.showQuickPick(hosts, { placeHolder: vscode.l10n.t('Which registry?') });
 }

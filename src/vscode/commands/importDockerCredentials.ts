@@ -8,7 +8,7 @@ export interface ImportResult {
 }
 
 function describeSource(e: DockerConfigEntry): string {
-  if (e.source === 'auths') return 'in the file (auths)';
+  if (e.source === 'auths') return vscode.l10n.t('in the file (auths)');
   return `docker-credential-${e.helper ?? '?'} (${e.source})`;
 }
 
@@ -67,8 +67,8 @@ export async function importDockerCredentialsCommand(s: Services, args?: { hosts
       result.failed.push({
         host,
         reason: entry
-          ? (warnings.find((w) => w.startsWith(host)) ?? 'the docker config gave no secret for it')
-          : 'not in the docker config',
+          ? (warnings.find((w) => w.startsWith(host)) ?? vscode.l10n.t('the docker config gave no secret for it'))
+          : vscode.l10n.t('not in the docker config'),
       });
       continue;
     }

@@ -14,9 +14,12 @@ import type { ImagesNode } from '../tree/imagesModel';
 
 /** Progress in a few words: `3/5 layers · 12.3 MB of 40.1 MB`. */
 export function progressText(p: PullProgress): string {
-  if (p.phase === 'resolving') return p.status || 'resolving…';
-  const bytes = p.bytes.total ? ` · ${formatBytes(p.bytes.current)} of ${formatBytes(p.bytes.total)}` : '';
-  return `${p.layers.done}/${p.layers.total} layers${bytes}${p.phase === 'extracting' ? ' · extracting' : ''}`;
+  if (p.phase === 'resolving') return p.status || vscode.l10n.t('resolving…');
+  const bytes = p.bytes.total
+    ? ` · ${vscode.l10n.t('{0} of {1}', formatBytes(p.bytes.current), formatBytes(p.bytes.total))}`
+    : '';
+  const layers = vscode.l10n.t('{0}/{1} layers', p.layers.done, p.layers.total);
+  return `${layers}${bytes}${p.phase === 'extracting' ? ` · ${vscode.l10n.t('extracting')}` : ''}`;
 }
 
 /** The reference a node stands for: a local image's tag, a container's configured image, a workspace reference. */

@@ -26,26 +26,26 @@ export async function updateAllImagesCommand(
     const items: (vscode.QuickPickItem & { level: BulkLevel })[] = [
       {
         level: 'patch',
-        label: 'Patch updates',
-        description: `${count('patch')} references`,
-        detail: 'The newest patch of each tag, plus refreshed digests of moved tags',
+        label: vscode.l10n.t('Patch updates'),
+        description: vscode.l10n.t('{0} references', count('patch')),
+        detail: vscode.l10n.t('The newest patch of each tag, plus refreshed digests of moved tags'),
       },
       {
         level: 'minor',
-        label: 'Minor and patch updates',
-        description: `${count('minor')} references`,
-        detail: 'The newest version within each major line',
+        label: vscode.l10n.t('Minor and patch updates'),
+        description: vscode.l10n.t('{0} references', count('minor')),
+        detail: vscode.l10n.t('The newest version within each major line'),
       },
       {
         level: 'major',
-        label: 'All updates, major included',
-        description: `${count('major')} references`,
-        detail: 'The newest version of each image, across major versions',
+        label: vscode.l10n.t('All updates, major included'),
+        description: vscode.l10n.t('{0} references', count('major')),
+        detail: vscode.l10n.t('The newest version of each image, across major versions'),
       },
     ];
     const picked = await vscode.window.showQuickPick(items, {
-      title: 'Update All Images in Workspace',
-      placeHolder: 'How far should the updates go? (every change is shown before it is applied)',
+      title: vscode.l10n.t('Update All Images in Workspace'),
+      placeHolder: vscode.l10n.t('How far should the updates go? (every change is shown before it is applied)'),
     });
     if (!picked) return none;
     level = picked.level;
@@ -56,8 +56,11 @@ export async function updateAllImagesCommand(
   if (updated === 0) {
     void vscode.window.showInformationMessage(
       skipped.length
-        ? `Registry Lens: no update could be applied (${skipped.length} left out, see the log).`
-        : `Registry Lens: no ${level} updates to apply. Run "Check for Image Updates Now" if the last check is old.`,
+        ? vscode.l10n.t('Registry Lens: no update could be applied ({0} left out, see the log).', skipped.length)
+        : vscode.l10n.t(
+            'Registry Lens: no {0} updates to apply. Run "Check for Image Updates Now" if the last check is old.',
+            level,
+          ),
     );
     return { ...none, skipped };
   }

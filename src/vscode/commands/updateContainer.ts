@@ -191,7 +191,7 @@ export async function updateContainerCommand(
   const detail = [
     ...prepared.map(({ update }) =>
       [
-        `${update.plan.name}${update.path === 'compose' ? ` (compose project ${update.plan.compose?.project}, service ${update.plan.compose?.service})` : ''}:`,
+        `${update.plan.name}${update.path === 'compose' ? ` (${vscode.l10n.t('compose project {0}, service {1}', update.plan.compose?.project ?? '', update.plan.compose?.service ?? '')})` : ''}:`,
         ...update.steps.map((s, i) => `${i + 1}. ${s}`),
         ...update.warnings.map((w) => `⚠ ${w}`),
       ].join('\n'),

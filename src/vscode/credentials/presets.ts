@@ -1,6 +1,8 @@
+import * as vscode from 'vscode';
+
 /**
- * Guided presets for adding a credential: the right host and user-name hints per registry kind. Pure data
- * (no vscode import), so a unit test checks every preset's host normalises and its hints are present.
+ * Guided presets for adding a credential: the right host and user-name hints per registry kind. The hints are
+ * user-facing, so they go through `vscode.l10n.t`; product names stay as they are.
  */
 export interface CredentialPreset {
   id: string;
@@ -26,78 +28,80 @@ export const CREDENTIAL_PRESETS: readonly CredentialPreset[] = [
     id: 'dockerhub',
     label: 'Docker Hub',
     host: 'docker.io',
-    usernamePrompt: 'Docker Hub user name',
-    secretPrompt: 'Docker Hub personal access token (Account settings > Personal access tokens), read-only is enough',
+    usernamePrompt: vscode.l10n.t('Docker Hub user name'),
+    secretPrompt: vscode.l10n.t(
+      'Docker Hub personal access token (Account settings > Personal access tokens), read-only is enough',
+    ),
     webPage: () => 'https://hub.docker.com/',
   },
   {
     id: 'ghcr',
     label: 'GitHub Container Registry (ghcr.io)',
     host: 'ghcr.io',
-    usernamePrompt: 'GitHub user name',
-    secretPrompt: 'GitHub personal access token with read:packages',
+    usernamePrompt: vscode.l10n.t('GitHub user name'),
+    secretPrompt: vscode.l10n.t('GitHub personal access token with read:packages'),
     webPage: () => 'https://github.com/',
   },
   {
     id: 'gitlab',
     label: 'GitLab Container Registry',
-    hostPrompt: 'GitLab registry host',
+    hostPrompt: vscode.l10n.t('GitLab registry host'),
     hostPlaceholder: 'registry.gitlab.com',
-    usernamePrompt: "GitLab user name (or the deploy token's user name)",
-    secretPrompt: 'Personal, project or deploy token with read_registry',
+    usernamePrompt: vscode.l10n.t("GitLab user name (or the deploy token's user name)"),
+    secretPrompt: vscode.l10n.t('Personal, project or deploy token with read_registry'),
   },
   {
     id: 'gcp',
-    label: 'Google Artifact Registry / GCR (JSON key)',
-    hostPrompt: 'Registry host',
-    hostPlaceholder: 'europe-docker.pkg.dev or gcr.io',
+    label: vscode.l10n.t('Google Artifact Registry / GCR (JSON key)'),
+    hostPrompt: vscode.l10n.t('Registry host'),
+    hostPlaceholder: vscode.l10n.t('{0} or {1}', 'europe-docker.pkg.dev', 'gcr.io'),
     username: '_json_key',
-    usernamePrompt: 'User name',
-    secretPrompt: 'Service account JSON key file',
+    usernamePrompt: vscode.l10n.t('User name'),
+    secretPrompt: vscode.l10n.t('Service account JSON key file'),
     secretFromFile: true,
   },
   {
     id: 'ecr',
     label: 'Amazon ECR',
-    hostPrompt: 'ECR registry host',
+    hostPrompt: vscode.l10n.t('ECR registry host'),
     hostPlaceholder: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
     username: 'AWS',
-    usernamePrompt: 'User name',
-    secretPrompt: 'Output of "aws ecr get-login-password" (valid for 12 hours)',
+    usernamePrompt: vscode.l10n.t('User name'),
+    secretPrompt: vscode.l10n.t('Output of "aws ecr get-login-password" (valid for 12 hours)'),
     expiresHours: 12,
   },
   {
     id: 'acr',
     label: 'Azure Container Registry',
-    hostPrompt: 'ACR login server',
+    hostPrompt: vscode.l10n.t('ACR login server'),
     hostPlaceholder: 'myregistry.azurecr.io',
-    usernamePrompt: 'User name (admin user, token name, or service principal app ID)',
-    secretPrompt: 'Password or token password',
+    usernamePrompt: vscode.l10n.t('User name (admin user, token name, or service principal app ID)'),
+    secretPrompt: vscode.l10n.t('Password or token password'),
   },
   {
     id: 'quay',
     label: 'Quay.io',
     host: 'quay.io',
-    usernamePrompt: 'Quay user name or robot account (org+robot)',
-    secretPrompt: "Password, or the robot account's token",
+    usernamePrompt: vscode.l10n.t('Quay user name or robot account (org+robot)'),
+    secretPrompt: vscode.l10n.t("Password, or the robot account's token"),
     webPage: () => 'https://quay.io/',
   },
   {
     id: 'harbor',
     label: 'Harbor',
-    hostPrompt: 'Harbor host',
+    hostPrompt: vscode.l10n.t('Harbor host'),
     hostPlaceholder: 'harbor.example.com',
-    usernamePrompt: 'User name or robot account (robot$project+name)',
-    secretPrompt: 'Password or robot account secret',
+    usernamePrompt: vscode.l10n.t('User name or robot account (robot$project+name)'),
+    secretPrompt: vscode.l10n.t('Password or robot account secret'),
     webPage: (host) => `https://${host}/`,
   },
   {
     id: 'generic',
-    label: 'Self-hosted registry (registry:2, Nexus, Artifactory, ...)',
-    hostPrompt: 'Registry host (and port)',
+    label: vscode.l10n.t('Self-hosted registry (registry:2, Nexus, Artifactory, ...)'),
+    hostPrompt: vscode.l10n.t('Registry host (and port)'),
     hostPlaceholder: 'registry.example.com:5000',
-    usernamePrompt: 'User name',
-    secretPrompt: 'Password or token',
+    usernamePrompt: vscode.l10n.t('User name'),
+    secretPrompt: vscode.l10n.t('Password or token'),
   },
 ];
 

@@ -53,21 +53,21 @@ export async function buildBulkEdit(
     for (const e of edits)
       if ((await doc(e.location.file)).getText(toRange(e.location.range)) !== e.expected) changed = true;
     if (changed) {
-      skipped.push(`${where} ${o.text}: changed since the last check`);
+      skipped.push(`${where} ${o.text}: ${vscode.l10n.t('changed since the last check')}`);
       continue;
     }
     const name = o.reference ? familiarName({ ...o.reference, tag: null, digest: null }) : o.text;
     groups.push({ label: `${where}`, edits, title: `${name}: ${fixTitle(f, u)}` });
   }
   const { edits, conflicts } = mergeEdits(groups);
-  for (const c of conflicts) skipped.push(`${c}: conflicts with another update of the same text`);
+  for (const c of conflicts) skipped.push(`${c}: ${vscode.l10n.t('conflicts with another update of the same text')}`);
   const good = groups.filter((g) => !conflicts.includes(g.label));
   const we = new vscode.WorkspaceEdit();
   const titleOf = new Map<TextEdit, string>();
   for (const g of good) for (const e of g.edits) if (!titleOf.has(e)) titleOf.set(e, g.title);
   for (const e of edits) {
     // Edits shared by several references carry the first one's title; the preview groups by it.
-    const label = titleOf.get(e) ?? 'Registry Lens update';
+    const label = titleOf.get(e) ?? vscode.l10n.t('Registry Lens update');
     we.replace(toUri(e.location.file), toRange(e.location.range), e.newText, { label, needsConfirmation: false });
   }
   const first = edits[0];

@@ -61,7 +61,7 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
       for (const u of updates) {
         if (u.kind === 'pin') continue;
         const action = new vscode.CodeAction(
-          `Ignore ${u.kind} updates of ${name} (registryLens.policies)`,
+          vscode.l10n.t('Ignore {0} updates of {1} ({2})', u.kind, name, 'registryLens.policies'),
           vscode.CodeActionKind.QuickFix,
         );
         action.diagnostics = [d];
@@ -72,7 +72,7 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
       if (ignoredHere.has(key)) continue;
       ignoredHere.add(key);
       const action = new vscode.CodeAction(
-        `Ignore ${name} here (# registry-lens: ignore)`,
+        vscode.l10n.t('Ignore {0} here ({1})', name, '# registry-lens: ignore'),
         vscode.CodeActionKind.QuickFix,
       );
       action.diagnostics = [d];
@@ -101,7 +101,9 @@ export class UpdateCodeActions implements vscode.CodeActionProvider {
     const { edit, updated, planned } = await buildBulkEdit(findings, undefined, { confirm: false });
     if (updated === 0) return undefined;
     const action = new vscode.CodeAction(
-      `Apply the safest update to ${updated} image ${updated === 1 ? 'reference' : 'references'}`,
+      updated === 1
+        ? vscode.l10n.t('Apply the safest update to 1 image reference')
+        : vscode.l10n.t('Apply the safest update to {0} image references', updated),
       FIX_ALL_KIND,
     );
     action.edit = edit;
@@ -201,7 +203,12 @@ export async function buildEdit(edits: TextEdit[]): Promise<vscode.WorkspaceEdit
     const range = toRange(e.location.range);
     if (doc.getText(range) !== e.expected) {
       return {
-        changed: `${vscode.workspace.asRelativePath(uri)} changed since the last check (line ${range.start.line + 1} no longer holds "${e.expected}"): run "Check for Image Updates Now"`,
+        changed: vscode.l10n.t(
+          '{0} changed since the last check (line {1} no longer holds "{2}"): run "Check for Image Updates Now"',
+          vscode.workspace.asRelativePath(uri),
+          range.start.line + 1,
+          e.expected,
+        ),
       };
     }
     we.replace(uri, range, e.newText);

@@ -8,19 +8,19 @@ import type { WorkspaceImages } from '../workspace/workspaceImages';
 
 /** A lens's words for a finding: short, with a codicon, like the tree's descriptions. */
 export function lensTitle(f: Finding | undefined): string {
-  if (!f) return '$(circle-outline) not checked yet';
+  if (!f) return `$(circle-outline) ${vscode.l10n.t('not checked yet')}`;
   switch (f.status) {
     case 'update':
       return `$(arrow-circle-up) ${safestFirst(f.updates, true)
         .map((u) => `${u.tag} ${u.kind}`)
         .join(' · ')}`;
     case 'digest-changed':
-      return '$(sync) digest changed: refresh the pin';
+      return `$(sync) ${vscode.l10n.t('digest changed: refresh the pin')}`;
     case 'current':
     case 'unpinned':
-      return `$(pass) up to date${f.stale ? ' (cached)' : ''}`;
+      return `$(pass) ${f.stale ? vscode.l10n.t('up to date (cached)') : vscode.l10n.t('up to date')}`;
     case 'skipped':
-      return f.code === 'ignored' ? '$(circle-slash) ignored by policy' : '$(circle-slash) not checked';
+      return `$(circle-slash) ${f.code === 'ignored' ? vscode.l10n.t('ignored by policy') : vscode.l10n.t('not checked')}`;
     case 'error':
       return `$(warning) ${f.message.length > 80 ? `${f.message.slice(0, 77)}...` : f.message}`;
   }
@@ -60,7 +60,7 @@ export class ImageCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
       const range = toRange(o.range);
       if (doc.getText(range) !== o.text) continue;
       const f = this.checker.finding(o);
-      const title = o.skip ? '$(tools) built locally' : lensTitle(f);
+      const title = o.skip ? `$(tools) ${vscode.l10n.t('built locally')}` : lensTitle(f);
       const fixable = f?.status === 'update' || f?.status === 'digest-changed';
       lenses.push(
         new vscode.CodeLens(
@@ -70,9 +70,9 @@ export class ImageCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
                 title,
                 command: CommandId.ShowFixes,
                 arguments: [doc.uri, range],
-                tooltip: 'Show the fixes for this image',
+                tooltip: vscode.l10n.t('Show the fixes for this image'),
               }
-            : { title, command: CommandId.CheckNow, tooltip: 'Check for image updates now' },
+            : { title, command: CommandId.CheckNow, tooltip: vscode.l10n.t('Check for image updates now') },
         ),
       );
     }

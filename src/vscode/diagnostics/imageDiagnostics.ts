@@ -104,7 +104,7 @@ export class ImageDiagnostics implements vscode.Disposable {
         .slice(0, RELATED_USES + 1)
         .filter((x) => x !== f)
         .slice(0, RELATED_USES)
-        .map((x) => toRelated(x.occurrence, `also used here: ${x.occurrence.text}`));
+        .map((x) => toRelated(x.occurrence, vscode.l10n.t('also used here: {0}', x.occurrence.text)));
     for (const f of findings) {
       const o = f.occurrence;
       if (only && !only.has(o.file)) continue;
@@ -118,7 +118,10 @@ export class ImageDiagnostics implements vscode.Disposable {
         const key = `${o.file}|${ref.registry}|${f.code}`;
         const first = errorsSeen.get(key);
         if (first) {
-          first.relatedInformation = [...(first.relatedInformation ?? []), toRelated(o, `also ${ref.canonical}`)];
+          first.relatedInformation = [
+            ...(first.relatedInformation ?? []),
+            toRelated(o, vscode.l10n.t('also {0}', ref.canonical)),
+          ];
           continue;
         }
         d = make(f);
@@ -128,7 +131,11 @@ export class ImageDiagnostics implements vscode.Disposable {
         d = rolling
           ? make(
               f,
-              `${ref.canonical}: "${ref.tag ?? 'no tag'}" moves whenever the image is republished; pin a version tag or a digest for repeatable builds`,
+              vscode.l10n.t(
+                '{0}: "{1}" moves whenever the image is republished; pin a version tag or a digest for repeatable builds',
+                ref.canonical,
+                ref.tag ?? vscode.l10n.t('no tag'),
+              ),
             )
           : make(f);
       }

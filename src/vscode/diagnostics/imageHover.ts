@@ -111,9 +111,11 @@ export class ImageHoverProvider implements vscode.HoverProvider, vscode.Disposab
     const ref = o.reference;
     if (!ref) return undefined;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${familiarName(ref)}** — registry \`${ref.registry}\`, repository \`${ref.repository}\`\n\n`);
+    md.appendMarkdown(
+      `**${familiarName(ref)}** — ${vscode.l10n.t('registry `{0}`, repository `{1}`', ref.registry, ref.repository)}\n\n`,
+    );
     if (o.skip?.reason === 'built-locally')
-      md.appendMarkdown('Built locally (the compose service has `build:`): not looked up.\n\n');
+      md.appendMarkdown(`${vscode.l10n.t('Built locally (the compose service has `build:`): not looked up.')}\n\n`);
     const f: Finding | undefined = this.checker.finding(o);
     if (f) {
       md.appendMarkdown(`${f.message}\n\n`);
@@ -121,24 +123,28 @@ export class ImageHoverProvider implements vscode.HoverProvider, vscode.Disposab
       if (tagUpdates.length) md.appendMarkdown(`${tagUpdates.map((u) => `- ${u.kind}: \`${u.tag}\``).join('\n')}\n\n`);
       if (f.currentDigest)
         md.appendMarkdown(
-          `Digest of \`${ref.tag ?? 'latest'}\`: \`${f.currentDigest}\`${f.platform ? ` (${f.platform})` : ''}\n\n`,
+          `${vscode.l10n.t('Digest of `{0}`: `{1}`', ref.tag ?? 'latest', f.currentDigest)}${f.platform ? ` (${f.platform})` : ''}\n\n`,
         );
       for (const n of f.notes) md.appendMarkdown(`_${n.message}_\n\n`);
       const pending = this.detailsFor(f);
       const details = pending && (await waitAtMost(pending, DETAILS_WAIT_MS, token));
       if (details) {
         if (details.platforms.length)
-          md.appendMarkdown(`Platforms: ${details.platforms.map((p) => `\`${p}\``).join(', ')}\n\n`);
+          md.appendMarkdown(
+            `${vscode.l10n.t('Platforms: {0}', details.platforms.map((p) => `\`${p}\``).join(', '))}\n\n`,
+          );
         else if (details.configPlatform)
-          md.appendMarkdown(`Platform: \`${details.configPlatform}\` (single-platform image)\n\n`);
+          md.appendMarkdown(`${vscode.l10n.t('Platform: `{0}` (single-platform image)', details.configPlatform)}\n\n`);
         const facts = [
-          details.version && `version \`${details.version}\``,
-          details.revision && `revision \`${details.revision.slice(0, 12)}\``,
-          details.created && `built ${details.created.slice(0, 10)}`,
+          details.version && vscode.l10n.t('version `{0}`', details.version),
+          details.revision && vscode.l10n.t('revision `{0}`', details.revision.slice(0, 12)),
+          details.created && vscode.l10n.t('built {0}', details.created.slice(0, 10)),
         ].filter(Boolean);
         if (facts.length) md.appendMarkdown(`${facts.join(' · ')}\n\n`);
         if (details.source)
-          md.appendMarkdown(`[Source and changelog](${details.source}) (\`org.opencontainers.image.source\`)\n\n`);
+          md.appendMarkdown(
+            `${vscode.l10n.t('[Source and changelog]({0}) ({1})', details.source, '`org.opencontainers.image.source`')}\n\n`,
+          );
         const notes = releaseNotesLinks(details.source, ref.tag, tagUpdates[0]?.tag);
         if (notes?.compare)
           md.appendMarkdown(
@@ -146,18 +152,20 @@ export class ImageHoverProvider implements vscode.HoverProvider, vscode.Disposab
           );
       }
     } else if (!o.skip) {
-      md.appendMarkdown('Not checked yet: run **Registry Lens: Check for Image Updates Now**.\n\n');
+      md.appendMarkdown(`${vscode.l10n.t('Not checked yet: run **Registry Lens: Check for Image Updates Now**.')}\n\n`);
     }
     const s = this.checker.summary;
     const reg = this.status.state(ref.registry);
     const when = s.checkedAt
-      ? `checked ${new Date(s.checkedAt).toLocaleString()}`
+      ? vscode.l10n.t('checked {0}', new Date(s.checkedAt).toLocaleString())
       : s.fromCache
-        ? 'from the cache of an earlier check'
-        : 'not checked in this session';
-    md.appendMarkdown(`${when}${reg.credentialSource ? ` · credential: ${reg.credentialSource}` : ''}`);
+        ? vscode.l10n.t('from the cache of an earlier check')
+        : vscode.l10n.t('not checked in this session');
+    md.appendMarkdown(
+      `${when}${reg.credentialSource ? ` · ${vscode.l10n.t('credential: {0}', reg.credentialSource)}` : ''}`,
+    );
     const page = imagePage(o);
-    if (page) md.appendMarkdown(` · [registry page](${page})`);
+    if (page) md.appendMarkdown(` · [${vscode.l10n.t('registry page')}](${page})`);
     return new vscode.Hover(md, range);
   }
 }

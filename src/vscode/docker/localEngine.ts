@@ -198,7 +198,7 @@ export class LocalEngine implements vscode.Disposable {
     this.set({
       state: 'unavailable',
       endpoint,
-      message: isEngineUnavailableError(e) ? message : `The engine stopped answering: ${message}`,
+      message: isEngineUnavailableError(e) ? message : vscode.l10n.t('The engine stopped answering: {0}', message),
     });
   }
 

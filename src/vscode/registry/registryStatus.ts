@@ -62,7 +62,8 @@ export function notSentMessage(host: string): string {
 export function stateFromPing(host: string, result: PingResult | undefined, error: unknown): RegistryState {
   const checkedAt = Date.now();
   if (error !== undefined) {
-    const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
+    const message =
+      error instanceof Error ? error.message : typeof error === 'string' ? error : vscode.l10n.t('unknown error');
     if (isTlsError(error)) return { host, status: 'tls', message, checkedAt };
     // A credential withheld (plain HTTP) was never seen by the registry: not "rejected".
     if (isAuthError(error) && error.credentialNotSent) {
@@ -136,7 +137,7 @@ export class RegistryStatus implements vscode.Disposable {
       return {
         host: key,
         status: 'untrusted',
-        message: 'Registry Lens contacts no registry until you trust this workspace.',
+        message: vscode.l10n.t('Registry Lens contacts no registry until you trust this workspace.'),
       };
     const s = this.states.get(key) ?? { host: key, status: 'unchecked' };
     // A token registry answers anonymous pings; whether the images need a credential shows only when they are read.
@@ -156,7 +157,11 @@ export class RegistryStatus implements vscode.Disposable {
       return {
         ...s,
         status: 'auth-required',
-        message: `${refused.occurrence.reference.repository} needs a credential (the last update check was refused): add one for ${key}`,
+        message: vscode.l10n.t(
+          '{0} needs a credential (the last update check was refused): add one for {1}',
+          refused.occurrence.reference.repository,
+          key,
+        ),
       };
     }
     return notChecked ? { ...s, notChecked } : s;
@@ -207,7 +212,7 @@ export class RegistryStatus implements vscode.Disposable {
           try {
             result = await this.clients.client.ping(host);
           } catch (e) {
-            error = e ?? new Error('unknown error');
+            error = e ?? new Error(vscode.l10n.t('unknown error'));
           }
           const s = stateFromPing(host, result, error);
           const before = this.logged.get(host);

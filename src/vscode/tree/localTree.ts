@@ -23,7 +23,7 @@ function describe(f: LocalFinding | undefined, checking: boolean): { text: strin
   const warn = new vscode.ThemeColor('list.warningForeground');
   if (!f)
     return {
-      text: checking ? 'checking…' : 'not checked',
+      text: checking ? vscode.l10n.t('checking…') : vscode.l10n.t('not checked'),
       icon: new vscode.ThemeIcon(checking ? 'loading~spin' : 'circle-outline'),
     };
   const tags = safestFirst(f.updates, true)
@@ -32,31 +32,34 @@ function describe(f: LocalFinding | undefined, checking: boolean): { text: strin
   switch (f.status) {
     case 'digest-changed':
       return {
-        text: `newer image in the registry${tags ? ` · → ${tags}` : ''}`,
+        text: `${vscode.l10n.t('newer image in the registry')}${tags ? ` · → ${tags}` : ''}`,
         icon: new vscode.ThemeIcon('cloud-download', warn),
       };
     case 'update':
       return {
-        text: `→ ${tags}${f.digestChanged ? ' · newer image in the registry' : ''}`,
+        text: `→ ${tags}${f.digestChanged ? ` · ${vscode.l10n.t('newer image in the registry')}` : ''}`,
         icon: new vscode.ThemeIcon('arrow-circle-up', warn),
       };
     case 'container-outdated':
       return {
-        text: 'runs an older image than its tag: recreate it',
+        text: vscode.l10n.t('runs an older image than its tag: recreate it'),
         icon: new vscode.ThemeIcon('debug-restart', warn),
       };
     case 'current':
-      return { text: 'up to date', icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) };
+      return {
+        text: vscode.l10n.t('up to date'),
+        icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+      };
     case 'local-only':
-      return { text: 'local only', icon: new vscode.ThemeIcon('device-desktop') };
+      return { text: vscode.l10n.t('local only'), icon: new vscode.ThemeIcon('device-desktop') };
     case 'skipped':
       return {
-        text: f.code === 'ignored' ? 'ignored by policy' : 'not compared',
+        text: f.code === 'ignored' ? vscode.l10n.t('ignored by policy') : vscode.l10n.t('not compared'),
         icon: new vscode.ThemeIcon('circle-slash'),
       };
     case 'error':
       return {
-        text: f.code in FINDING_CODES ? FINDING_CODES[f.code as FindingCode].label : 'registry error',
+        text: f.code in FINDING_CODES ? FINDING_CODES[f.code as FindingCode].label : vscode.l10n.t('registry error'),
         icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')),
       };
   }
@@ -88,11 +91,11 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
     if (this.view) {
       this.view.message =
         s.state === 'connecting'
-          ? `Connecting to the Docker engine at ${s.endpoint}…`
+          ? vscode.l10n.t('Connecting to the Docker engine at {0}…', s.endpoint)
           : s.state === 'unavailable'
-            ? `No Docker engine: ${s.message}`
+            ? vscode.l10n.t('No Docker engine: {0}', s.message)
             : s.state === 'ok' && s.problem
-              ? `Comparing with the registries failed: ${s.problem}`
+              ? vscode.l10n.t('Comparing with the registries failed: {0}', s.problem)
               : undefined;
       if (s.state === 'ok') {
         const outdated = s.result ? [...s.result.images, ...s.result.containers].filter((f) => f.outdated).length : 0;
@@ -162,7 +165,7 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
         s.state === 'ok' ? (node.group === 'images' ? s.inventory.images.length : s.inventory.containers.length) : 0;
       const outdated = list?.filter((f) => f.outdated).length ?? 0;
       const item = new vscode.TreeItem(
-        node.group === 'images' ? 'Images' : 'Running containers',
+        node.group === 'images' ? vscode.l10n.t('Images') : vscode.l10n.t('Running containers'),
         vscode.TreeItemCollapsibleState.Expanded,
       );
       item.id = `local:${node.group}`;
@@ -181,7 +184,7 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
       const md = new vscode.MarkdownString(undefined, true);
       md.appendMarkdown(`**${node.ref}**\n\n${node.finding?.message ?? text}\n\n`);
       md.appendMarkdown(
-        `Image \`${SHORT(node.image.id)}\`${node.image.platform ? ` · ${node.image.platform}` : ''} · ${formatBytes(node.image.size)} · created ${node.image.created.slice(0, 10)}\n\n`,
+        `${vscode.l10n.t('Image `{0}`', SHORT(node.image.id))}${node.image.platform ? ` · ${node.image.platform}` : ''} · ${formatBytes(node.image.size)} · ${vscode.l10n.t('created {0}', node.image.created.slice(0, 10))}\n\n`,
       );
       if (node.finding?.localDigest)
         md.appendMarkdown(`${vscode.l10n.t('Local digest `{0}`', node.finding.localDigest)}\n\n`);
@@ -196,7 +199,7 @@ export class LocalTreeProvider implements vscode.TreeDataProvider<LocalNode>, vs
     item.iconPath = icon;
     item.contextValue = pullable ? ContextValue.LocalContainerPullable : ContextValue.LocalContainer;
     item.tooltip = new vscode.MarkdownString(
-      `**${node.name}** (\`${node.id.slice(0, 12)}\`) runs \`${node.ref}\`\n\n${node.finding?.message ?? text}\n\n${vscode.l10n.t('**Update Container** pulls its image and recreates it (after you confirm the steps).')}`,
+      `${vscode.l10n.t('**{0}** (`{1}`) runs `{2}`', node.name, node.id.slice(0, 12), node.ref)}\n\n${node.finding?.message ?? text}\n\n${vscode.l10n.t('**Update Container** pulls its image and recreates it (after you confirm the steps).')}`,
     );
     return item;
   }

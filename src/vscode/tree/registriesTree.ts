@@ -11,27 +11,27 @@ export interface RegistryNode {
 }
 
 const LOOK: Record<RegistryStatusKind, { text: string; icon: string; color?: string }> = {
-  unchecked: { text: 'not checked yet', icon: 'circle-outline' },
-  checking: { text: 'checking…', icon: 'loading~spin' },
-  untrusted: { text: 'not contacted (untrusted workspace)', icon: 'workspace-untrusted' },
-  'signed-in': { text: 'signed in', icon: 'pass-filled', color: 'testing.iconPassed' },
-  anonymous: { text: 'anonymous', icon: 'globe' },
-  'auth-required': { text: 'sign-in required', icon: 'key', color: 'list.warningForeground' },
-  rejected: { text: 'credentials rejected', icon: 'error', color: 'list.errorForeground' },
-  'not-sent': { text: 'not sent: plain HTTP', icon: 'circle-slash', color: 'list.warningForeground' },
-  expired: { text: 'login expired', icon: 'history', color: 'list.warningForeground' },
-  unreachable: { text: 'unreachable', icon: 'debug-disconnect', color: 'list.errorForeground' },
-  tls: { text: 'TLS problem', icon: 'shield', color: 'list.errorForeground' },
-  error: { text: 'error', icon: 'warning', color: 'list.warningForeground' },
+  unchecked: { text: vscode.l10n.t('not checked yet'), icon: 'circle-outline' },
+  checking: { text: vscode.l10n.t('checking…'), icon: 'loading~spin' },
+  untrusted: { text: vscode.l10n.t('not contacted (untrusted workspace)'), icon: 'workspace-untrusted' },
+  'signed-in': { text: vscode.l10n.t('signed in'), icon: 'pass-filled', color: 'testing.iconPassed' },
+  anonymous: { text: vscode.l10n.t('anonymous'), icon: 'globe' },
+  'auth-required': { text: vscode.l10n.t('sign-in required'), icon: 'key', color: 'list.warningForeground' },
+  rejected: { text: vscode.l10n.t('credentials rejected'), icon: 'error', color: 'list.errorForeground' },
+  'not-sent': { text: vscode.l10n.t('not sent: plain HTTP'), icon: 'circle-slash', color: 'list.warningForeground' },
+  expired: { text: vscode.l10n.t('login expired'), icon: 'history', color: 'list.warningForeground' },
+  unreachable: { text: vscode.l10n.t('unreachable'), icon: 'debug-disconnect', color: 'list.errorForeground' },
+  tls: { text: vscode.l10n.t('TLS problem'), icon: 'shield', color: 'list.errorForeground' },
+  error: { text: vscode.l10n.t('error'), icon: 'warning', color: 'list.warningForeground' },
 };
 
 /** Where a credential came from, in a few words for the description. */
 function shortSource(source: string): string {
   if (source.startsWith('Registry Lens')) return 'Registry Lens';
-  if (/credential helper|docker-credential-/.test(source)) return 'credential helper';
-  if (/docker config/.test(source)) return 'docker config';
+  if (/credential helper|docker-credential-/.test(source)) return vscode.l10n.t('credential helper');
+  if (/docker config/.test(source)) return vscode.l10n.t('docker config');
   if (/containers auth file/.test(source)) return vscode.l10n.t('containers auth file');
-  if (/environment/.test(source)) return 'environment';
+  if (/environment/.test(source)) return vscode.l10n.t('environment');
   return source;
 }
 
@@ -41,7 +41,7 @@ export function describeState(s: RegistryState): string {
   if (s.status === 'signed-in' && s.credentialSource) text += ` (${shortSource(s.credentialSource)})`;
   const rl = s.rateLimit;
   if (rl?.remaining !== undefined)
-    text += ` · ${rl.remaining}${rl.limit !== undefined ? `/${rl.limit}` : ''} pulls left`;
+    text += ` · ${rl.limit !== undefined ? vscode.l10n.t('{0}/{1} pulls left', rl.remaining, rl.limit) : vscode.l10n.t('{0} pulls left', rl.remaining)}`;
   if (s.notChecked)
     text =
       s.status === 'unchecked'
