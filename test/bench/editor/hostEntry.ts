@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryLensApi } from '../../../src/vscode/extension';
+import { PhaseProfiler } from './profile';
 
 /**
  * The editor bench's side inside VS Code's extension host (loaded as the extension-tests entry; see
@@ -37,7 +38,7 @@ async function editToDiagnostics(
   file: string,
   from: string,
   to: string,
-): Promise<{ ms: number; rescans: number; updates: number }> {
+): Promise<{ ms: number; rescans: number; updates: number; appliedMs: number; savedMs: number; saveEventMs: number }> {
   const uri = vscode.Uri.file(file);
   const doc = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(doc);
@@ -47,9 +48,16 @@ async function editToDiagnostics(
   const before = api.imagesStats();
   const edit = new vscode.WorkspaceEdit();
   edit.replace(uri, new vscode.Range(0, at, 0, at + from.length), to);
+  // Where the time goes: the edit applied, the save event reaching the extension host, the save resolved.
+  let saveEventMs = NaN;
+  const onSave = vscode.workspace.onDidSaveTextDocument((d) => {
+    if (d.uri.fsPath === uri.fsPath) saveEventMs = ms(t0);
+  });
   const t0 = performance.now();
   await vscode.workspace.applyEdit(edit);
+  const appliedMs = ms(t0);
   await doc.save();
+  const savedMs = ms(t0);
   const wanted = line.slice('FROM '.length).split(/\s/)[0]!.replace(from, to);
   await until(
     `a diagnostic for ${wanted} in ${file}`,
@@ -57,8 +65,16 @@ async function editToDiagnostics(
     10_000,
   );
   const took = ms(t0);
+  onSave.dispose();
   const after = api.imagesStats();
-  return { ms: took, rescans: after.scans - before.scans, updates: after.fileUpdates - before.fileUpdates };
+  return {
+    ms: took,
+    rescans: after.scans - before.scans,
+    updates: after.fileUpdates - before.fileUpdates,
+    appliedMs,
+    savedMs,
+    saveEventMs,
+  };
 }
 
 export async function run(): Promise<void> {
@@ -66,12 +82,17 @@ export async function run(): Promise<void> {
   if (!out) throw new Error('REGISTRY_LENS_BENCH_RESULTS is not set');
   const figures: Figures = {};
   const write = (phase: string): void => fs.writeFileSync(out, JSON.stringify({ phase, figures }, null, 2));
+  const entered = Date.now();
+  const profiler = new PhaseProfiler();
+  await profiler.start();
   try {
     const ext = vscode.extensions.getExtension<RegistryLensApi>('registry-lens.registry-lens');
     if (!ext) throw new Error('the extension is not installed');
     const api = ext.isActive ? ext.exports : await ext.activate();
     // activatedAt is Date.now() at the end of activate(); performance.now() keeps the later timings monotonic.
     const sinceActivation = (): number => Date.now() - api.activatedAt;
+    // Positive when the extension was activated before this entry ran (the profiles miss what happened before).
+    figures.enteredAfterActivationMs = entered - api.activatedAt;
     const model = await api.imagesIdle();
     const roots = await api.imagesTree.getChildren();
     figures.treeMs = sinceActivation();
@@ -81,6 +102,7 @@ export async function run(): Promise<void> {
     figures.rssAfterTreeMb = mb(process.memoryUsage().rss);
     figures.heapAfterTreeMb = mb(process.memoryUsage().heapUsed);
     write('tree');
+    await profiler.phase('tree');
 
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
     const large = fs.existsSync(path.join(folder, 'svc-00042', 'Dockerfile'));
@@ -94,6 +116,7 @@ export async function run(): Promise<void> {
       figures.rssAfterCheckMb = mb(process.memoryUsage().rss);
       figures.heapAfterCheckMb = mb(process.memoryUsage().heapUsed);
       write('checked');
+      await profiler.phase('check');
 
       // The tree at 50,000 uses: the first level, a repository's references, one reference's uses, the filter.
       const tree = api.imagesTree;
@@ -124,9 +147,15 @@ export async function run(): Promise<void> {
       figures.groupByFileMs = ms(t0);
       await vscode.commands.executeCommand('registryLens.groupImagesByRegistry');
       write('tree at scale');
+      await profiler.phase('tree-at-scale');
 
       // Edit -> diagnostics, five times on different files (each tag's answer is in the cache after the check).
       const runs: number[] = [];
+      const steps: { appliedMs: number[]; saveEventMs: number[]; savedMs: number[] } = {
+        appliedMs: [],
+        saveEventMs: [],
+        savedMs: [],
+      };
       let rescans = 0;
       let updates = 0;
       for (let i = 0; i < 5; i++) {
@@ -140,13 +169,19 @@ export async function run(): Promise<void> {
           30_000,
         );
         runs.push(r.ms);
+        for (const k of ['appliedMs', 'saveEventMs', 'savedMs'] as const) steps[k].push(r[k]);
         rescans += r.rescans;
         updates += r.updates;
       }
       figures.editToDiagnosticsMs = median(runs);
       figures.editToDiagnosticsWorstMs = Math.max(...runs);
+      figures.editAppliedMs = median(steps.appliedMs);
+      figures.editSaveEventMs = median(steps.saveEventMs);
+      figures.editSavedMs = median(steps.savedMs);
+      figures.editRunsMs = runs.join(' ');
       figures.editFullRescans = rescans;
       figures.editFileUpdates = updates;
+      await profiler.phase('edits');
     }
     figures.rssMb = mb(process.memoryUsage().rss);
     write('measured');
