@@ -40,11 +40,17 @@ export class FileOrder {
     return rel;
   }
 
+  /** Learns every file of a model at once: the path order is then sorted once, not once per new file. */
+  add(files: Iterable<string>): void {
+    for (const f of files) this.relative(f);
+  }
+
   /** The file's place in path order among every file seen so far. */
   rank(file: string): number {
     this.relative(file);
     if (!this.ranks) {
-      const files = [...this.relatives.keys()].sort((a, b) => collate(this.relatives.get(a)!, this.relatives.get(b)!));
+      const rel = this.relatives;
+      const files = [...rel.keys()].sort((a, b) => collate(rel.get(a)!, rel.get(b)!));
       this.ranks = new Map(files.map((f, i) => [f, i]));
     }
     return this.ranks.get(file)!;
@@ -207,6 +213,7 @@ export function buildImagesModel(
       if (list) list.push(o);
       else byFile.set(o.file, [o]);
     }
+    order.add(byFile.keys());
     const roots: FileNode[] = [...byFile].map(([file, list]) => ({
       kind: 'file',
       id: `file:${file}`,
@@ -280,6 +287,7 @@ export function buildImagesModel(
       repo.references.sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }));
   }
   if (unchecked.length) roots.push({ kind: 'unchecked', id: 'unchecked', uses: new UseList(order, unchecked) });
+  order.add(files);
   return { roots, imageCount: canonical.size, fileCount: files.size };
 }
 
