@@ -40,9 +40,13 @@ export function rangeContains(r: Range, pos: vscode.Position): boolean {
   );
 }
 
-/** "See also" information pointing at another occurrence. */
-export function toRelated(l: Location, message: string): vscode.DiagnosticRelatedInformation {
-  return new vscode.DiagnosticRelatedInformation(toLocation(l), message);
+/** "See also" information pointing at another occurrence (`uri`: the file's, when the caller shares one per file). */
+export function toRelated(
+  l: Location,
+  message: string,
+  uri: vscode.Uri = toUri(l.file),
+): vscode.DiagnosticRelatedInformation {
+  return new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(l.range)), message);
 }
 
 /**

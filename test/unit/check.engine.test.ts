@@ -285,6 +285,39 @@ void describe('check engine (fake registry)', () => {
     assert.equal(reg.calls.filter((c) => c.startsWith('reg.test')).length, 1, reg.calls.join('\n'));
   });
 
+  void it('one evaluation per distinct reference and platform: every occurrence gets that answer with itself', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 50; i++)
+      files[`/ws/s${i}/Dockerfile`] = 'FROM reg.test/app:1.1.0\nFROM --platform=linux/arm64 reg.test/app:1.1.0\n';
+    files['/ws/own/Dockerfile'] = '# registry-lens: allow=patch\nFROM reg.test/app:1.1.0\n';
+    const occurrences = occurrencesOf(files);
+    const progress: number[] = [];
+    const { findings } = await checkImages(occurrences, {
+      client: fakeRegistry(),
+      defaultPlatform: 'linux/amd64',
+      onProgress: (p) => progress.push(p.done),
+    });
+    assert.equal(findings.length, occurrences.length);
+    findings.forEach((f, i) => assert.equal(f.occurrence, occurrences[i]));
+    const plain = findings.filter((f) => f.occurrence.platform === null && f.occurrence.directives.length === 0);
+    assert.equal(plain.length, 50);
+    // Shared answer, own occurrence: the same updates and message, and no finding is another's object.
+    for (const f of plain) assert.deepEqual({ ...f, occurrence: null }, { ...plain[0]!, occurrence: null });
+    assert.equal(new Set(findings).size, findings.length);
+    assert.deepEqual(
+      plain[0]!.updates.map((u) => u.tag),
+      ['2.0.0', '1.2.0', '1.1.1'],
+    );
+    // The occurrence with its own directive is decided on its own (patch updates only).
+    const own = findings.find((f) => f.occurrence.file === '/ws/own/Dockerfile')!;
+    assert.deepEqual(
+      own.updates.map((u) => u.tag),
+      ['1.1.1'],
+    );
+    // Progress counts occurrences, up to all of them.
+    assert.equal(progress.at(-1), occurrences.length);
+  });
+
   void it('requests are bounded per registry', async () => {
     const reg = fakeRegistry();
     reg.delayMs = 10;

@@ -4,6 +4,7 @@ import { extractCompose, extractDockerfile, type Occurrence } from '../../src/co
 import {
   buildImagesModel,
   childrenOf,
+  FileOrder,
   relativeTo,
   shortDigest,
   type ImagesNode,
@@ -94,6 +95,28 @@ void describe('Workspace Images model', () => {
     const m = buildImagesModel(all, [ROOT], 'file');
     assert.deepEqual(labels(m.roots), ['app/Dockerfile', 'compose.yaml']);
     assert.deepEqual(labels(childrenOf(m.roots[1]!)), ['compose.yaml:3', 'compose.yaml:6', 'compose.yaml:8']);
+  });
+
+  void it('uses become nodes on demand; the first few come in path order without sorting them all', () => {
+    const many: Occurrence[] = [];
+    for (const i of [7, 3, 11, 1, 9, 5])
+      many.push(...extractDockerfile(`/w/s${i}/Dockerfile`, 'FROM alpine:3.20\nFROM alpine:3.20\n').occurrences);
+    const order = new FileOrder([ROOT]);
+    const m = buildImagesModel(many, [ROOT], 'registry', undefined, order);
+    const leaf = childrenOf(childrenOf(m.roots[0]!)[0]!)[0]!;
+    assert.ok(leaf.kind === 'reference');
+    assert.equal(leaf.uses.length, 12);
+    assert.deepEqual(labels(leaf.uses.first(3)), ['s1/Dockerfile:1', 's1/Dockerfile:2', 's11/Dockerfile:1']);
+    assert.deepEqual(labels(leaf.uses.first(3)), labels(childrenOf(leaf).slice(0, 3)));
+    // The order is kept for the next model over the same files.
+    const again = buildImagesModel(many.slice(2), [ROOT], 'file', undefined, order);
+    assert.deepEqual(labels(again.roots), [
+      's1/Dockerfile',
+      's11/Dockerfile',
+      's3/Dockerfile',
+      's5/Dockerfile',
+      's9/Dockerfile',
+    ]);
   });
 
   void it('paths outside every folder stay absolute; an empty scan has no roots', () => {

@@ -54,6 +54,15 @@ export interface CheckResult {
 }
 
 /**
+ * What an occurrence's finding depends on besides the occurrence itself: its reference and its platform. Null for
+ * one evaluated on its own (skipped: the message quotes its text; inline directives: their problems name lines).
+ */
+function questionKey(occ: Occurrence): string | null {
+  if (occ.skip || !occ.reference || occ.directives.length > 0) return null;
+  return `${occ.reference.canonical}\n${occ.platform ?? ''}`;
+}
+
+/**
  * Checks occurrences against their registries. Findings come back in the order of `occurrences`, one each.
  * Rejects only when `signal` aborts (with an `AbortError`); registry failures are `error` findings.
  */
@@ -64,16 +73,30 @@ export async function checkImages(occurrences: readonly Occurrence[], options: C
   const rules = options.rules ?? [];
   const signal = options.signal;
   if (signal?.aborted) throw abortError(signal);
+  // One evaluation per distinct question: occurrences of the same reference (and platform, without inline
+  // directives of their own) get the same answer, so a workspace naming one image in thousands of files costs one
+  // decision, and each occurrence's finding is that answer with its own occurrence.
+  const groups = new Map<string, number[]>();
+  const alone: number[][] = [];
+  for (let i = 0; i < occurrences.length; i++) {
+    const key = questionKey(occurrences[i]!);
+    const group = key === null ? undefined : groups.get(key);
+    if (group) group.push(i);
+    else if (key === null) alone.push([i]);
+    else groups.set(key, [i]);
+  }
   let done = 0;
   const total = occurrences.length;
-  const findings = await Promise.all(
-    occurrences.map(async (occ) => {
-      const f = await evaluate(occ, { lookups, rules, signal, defaultPlatform: options.defaultPlatform });
-      done++;
-      options.onProgress?.({ done, total });
-      return f;
-    }),
-  );
+  const env = { lookups, rules, signal, defaultPlatform: options.defaultPlatform };
+  const findings: Finding[] = new Array<Finding>(total);
+  const answer = async (group: readonly number[]): Promise<void> => {
+    const first = await evaluate(occurrences[group[0]!]!, env);
+    findings[group[0]!] = first;
+    for (let k = 1; k < group.length; k++) findings[group[k]!] = { ...first, occurrence: occurrences[group[k]!]! };
+    done += group.length;
+    options.onProgress?.({ done, total });
+  };
+  await Promise.all([...groups.values(), ...alone].map(answer));
   if (signal?.aborted) throw abortError(signal);
   await options.cache?.flush?.();
   return {

@@ -42,6 +42,8 @@ export interface CheckSummary {
  */
 export class UpdateChecker implements vscode.Disposable {
   private findings = new Map<string, Finding>();
+  /** Bumped whenever the findings change (not when only the running state does): listeners skip rebuilds by it. */
+  private findingsVersion = 0;
   /** Fires when findings change: with the files concerned when only they changed, else undefined (all of them). */
   private readonly emitter = new vscode.EventEmitter<ReadonlySet<string> | undefined>();
   readonly onDidChange = this.emitter.event;
@@ -104,6 +106,16 @@ export class UpdateChecker implements vscode.Disposable {
 
   all(): Finding[] {
     return [...this.findings.values()];
+  }
+
+  /** Every finding, without copying them into an array (a workspace has tens of thousands). */
+  values(): IterableIterator<Finding> {
+    return this.findings.values();
+  }
+
+  /** Changes whenever the findings do; the same number means the same findings. */
+  get version(): number {
+    return this.findingsVersion;
   }
 
   /** Policy rules from the `registryLens.policies` setting; a bad rule is reported once and the rest still apply. */
@@ -177,13 +189,9 @@ export class UpdateChecker implements vscode.Disposable {
         : { findings: [] };
       for (const [key, f] of this.findings) if (set.has(f.occurrence.file)) this.findings.delete(key);
       for (const f of findings) if (f.code !== 'not-cached') this.findings.set(occurrenceKey(f.occurrence), f);
-      const all = [...this.findings.values()];
-      this.state = {
-        ...this.state,
-        updates: all.filter((f) => f.status === 'update' || f.status === 'digest-changed').length,
-        errors: all.filter((f) => f.status === 'error').length,
-        notChecked: all.filter((f) => f.notChecked).length,
-      };
+      const { updates, errors, notChecked } = counts(this.findings.values());
+      this.state = { ...this.state, updates, errors, notChecked };
+      this.findingsVersion++;
       this.emitter.fire(set);
     } catch (e) {
       this.log.warn(
@@ -253,10 +261,8 @@ export class UpdateChecker implements vscode.Disposable {
   private apply(findings: Finding[], fromCache: boolean): void {
     if (fromCache && findings.length === 0) return; // nothing cached: claim nothing
     this.findings = new Map(findings.map((f) => [occurrenceKey(f.occurrence), f]));
-    const updates = findings.filter((f) => f.status === 'update' || f.status === 'digest-changed').length;
-    const errors = findings.filter((f) => f.status === 'error').length;
-    const notChecked = findings.filter((f) => f.notChecked).length;
-    const current = findings.filter((f) => (f.status === 'current' || f.status === 'unpinned') && !f.notChecked).length;
+    this.findingsVersion++;
+    const { updates, errors, notChecked, current } = counts(findings);
     this.state = {
       ...this.state,
       updates,
@@ -276,4 +282,19 @@ export class UpdateChecker implements vscode.Disposable {
     void this.cache?.flush?.();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The summary's counts over findings, in one pass. */
+function counts(findings: Iterable<Finding>): Pick<CheckSummary, 'updates' | 'errors' | 'notChecked' | 'current'> {
+  let updates = 0;
+  let errors = 0;
+  let notChecked = 0;
+  let current = 0;
+  for (const f of findings) {
+    if (f.status === 'update' || f.status === 'digest-changed') updates++;
+    else if (f.status === 'error') errors++;
+    if (f.notChecked) notChecked++;
+    else if (f.status === 'current' || f.status === 'unpinned') current++;
+  }
+  return { updates, errors, notChecked, current };
 }

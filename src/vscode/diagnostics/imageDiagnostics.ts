@@ -37,12 +37,17 @@ export class ImageDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('registry-lens');
   private readonly subscriptions: vscode.Disposable[];
   /**
-   * The finding behind each diagnostic, for the code actions. Keyed by file, range and code: the diagnostics a
+   * The finding behind each diagnostic, for the code actions, per file. Keyed by range and code: the diagnostics a
    * provider receives are copies, not the objects set here.
    */
-  private readonly byKey = new Map<string, Finding>();
+  private readonly byKey = new Map<string, Map<string, Finding>>();
   /** Every diagnostic of the last refresh per file, including those hidden while their text is edited. */
   private readonly byFile = new Map<string, vscode.Diagnostic[]>();
+  /** The checker's findings version the diagnostics show (a state-only change of the checker rebuilds nothing). */
+  private shown: number | undefined;
+  /** One Uri per file and per docs link, shared by every diagnostic and related information pointing there. */
+  private readonly uris = new Map<string, vscode.Uri>();
+  private readonly docsUris = new Map<FindingCode, vscode.Uri | undefined>();
 
   /** `docs`: the documentation link of a finding code (each diagnostic's `codeDescription`). */
   constructor(
@@ -50,33 +55,49 @@ export class ImageDiagnostics implements vscode.Disposable {
     private readonly docs: (code: FindingCode) => vscode.Uri | undefined = () => undefined,
   ) {
     this.subscriptions = [
-      checker.onDidChange((files) => this.refresh(files)),
+      checker.onDidChange((files) => {
+        if (files || this.shown !== checker.version) this.refresh(files);
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, Setting.Severity)) this.refresh();
+        if (affects(e, Setting.Severity)) this.refresh(undefined, true);
       }),
       vscode.workspace.onDidChangeTextDocument((e) => this.dropStale(e.document)),
     ];
     this.refresh();
   }
 
-  private static key(file: string, d: vscode.Diagnostic): string {
+  private static key(d: vscode.Diagnostic): string {
     const r = d.range;
-    return `${file}|${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}|${diagnosticCode(d) ?? ''}`;
+    return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}|${diagnosticCode(d) ?? ''}`;
   }
 
   finding(file: string, d: vscode.Diagnostic): Finding | undefined {
-    return this.byKey.get(ImageDiagnostics.key(file, d));
+    return this.byKey.get(file)?.get(ImageDiagnostics.key(d));
   }
 
-  /** Rebuilds the diagnostics of `only` these files (after one file was re-extracted), or of every file. */
-  private refresh(only?: ReadonlySet<string>): void {
+  private uri(file: string): vscode.Uri {
+    let u = this.uris.get(file);
+    if (!u) this.uris.set(file, (u = toUri(file)));
+    return u;
+  }
+
+  private docsUri(code: FindingCode): vscode.Uri | undefined {
+    if (!this.docsUris.has(code)) this.docsUris.set(code, this.docs(code));
+    return this.docsUris.get(code);
+  }
+
+  /**
+   * Rebuilds the diagnostics of `only` these files (after one file was re-extracted), or of every file; only files
+   * whose diagnostics differ from what is shown are sent to the window (`all`: every file, after a severity change).
+   */
+  private refresh(only?: ReadonlySet<string>, all = false): void {
+    this.shown = this.checker.version;
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    if (only) {
-      for (const key of this.byKey.keys())
-        if (only.has(key.slice(0, key.lastIndexOf('|', key.lastIndexOf('|') - 1)))) this.byKey.delete(key);
-    } else this.byKey.clear();
+    const keys = new Map<string, Map<string, Finding>>();
     const add = (file: string, d: vscode.Diagnostic, f: Finding): void => {
-      this.byKey.set(ImageDiagnostics.key(file, d), f);
+      let map = keys.get(file);
+      if (!map) keys.set(file, (map = new Map<string, Finding>()));
+      map.set(ImageDiagnostics.key(d), f);
       const list = byFile.get(file);
       if (list) list.push(d);
       else byFile.set(file, [d]);
@@ -86,26 +107,10 @@ export class ImageDiagnostics implements vscode.Disposable {
     const severity: Record<FindingCode, SeverityLevel> = resolveSeverities(readSettings().severity);
     const make = (f: Finding, message = f.message): vscode.Diagnostic | undefined => {
       const level = LEVELS[severity[f.code]];
-      return level === undefined ? undefined : toDiagnostic(f, level, message, this.docs(f.code));
+      return level === undefined ? undefined : toDiagnostic(f, level, message, this.docsUri(f.code));
     };
-    // Other uses of the same image (same canonical reference), for related information on update diagnostics.
-    const findings = this.checker.all();
-    const uses = new Map<string, Finding[]>();
-    for (const f of findings) {
-      const c = f.occurrence.reference?.canonical;
-      if (!c || (f.status !== 'update' && f.status !== 'digest-changed')) continue;
-      const list = uses.get(c);
-      if (list) list.push(f);
-      else uses.set(c, [f]);
-    }
-    // The first few other uses (an image used in thousands of files must not cost thousands per diagnostic).
-    const related = (f: Finding): vscode.DiagnosticRelatedInformation[] =>
-      (uses.get(f.occurrence.reference?.canonical ?? '') ?? [])
-        .slice(0, RELATED_USES + 1)
-        .filter((x) => x !== f)
-        .slice(0, RELATED_USES)
-        .map((x) => toRelated(x.occurrence, vscode.l10n.t('also used here: {0}', x.occurrence.text)));
-    for (const f of findings) {
+    const related = this.relatedUses();
+    for (const f of this.checker.values()) {
       const o = f.occurrence;
       if (only && !only.has(o.file)) continue;
       const ref = o.reference;
@@ -120,7 +125,7 @@ export class ImageDiagnostics implements vscode.Disposable {
         if (first) {
           first.relatedInformation = [
             ...(first.relatedInformation ?? []),
-            toRelated(o, vscode.l10n.t('also {0}', ref.canonical)),
+            this.related(o, vscode.l10n.t('also {0}', ref.canonical)),
           ];
           continue;
         }
@@ -141,22 +146,28 @@ export class ImageDiagnostics implements vscode.Disposable {
       }
       if (d) add(o.file, d, f);
     }
+    // Only what changed goes to the window: a re-check that finds what the last one found sends nothing.
+    const entries: [vscode.Uri, vscode.Diagnostic[]][] = [];
+    const files = only ?? new Set([...this.byFile.keys(), ...byFile.keys()]);
+    for (const file of files) {
+      const next = byFile.get(file);
+      const prev = this.byFile.get(file);
+      if (next) {
+        this.byKey.set(file, keys.get(file)!);
+        this.byFile.set(file, next);
+      } else {
+        this.byKey.delete(file);
+        this.byFile.delete(file);
+      }
+      if (!all && sameDiagnostics(prev ?? [], next ?? [])) {
+        // Same content: keep showing the objects already set (their finding is the new one, by key).
+        if (prev && next) this.byFile.set(file, prev);
+        continue;
+      }
+      entries.push([this.uri(file), next ?? []]);
+    }
     // Batched set() calls: each is one message to the window, and a workspace has thousands of files. VS Code sends
     // at most 1,100 diagnostics of one call (and drops the rest), so a batch stays under that.
-    const entries: [vscode.Uri, vscode.Diagnostic[]][] = [];
-    if (only) {
-      for (const file of only) {
-        this.byFile.delete(file);
-        if (!byFile.has(file)) entries.push([toUri(file), []]);
-      }
-    } else {
-      this.collection.clear();
-      this.byFile.clear();
-    }
-    for (const [file, list] of byFile) {
-      this.byFile.set(file, list);
-      entries.push([toUri(file), list]);
-    }
     let batch: typeof entries = [];
     let count = 0;
     for (const entry of entries) {
@@ -170,6 +181,45 @@ export class ImageDiagnostics implements vscode.Disposable {
     }
     if (batch.length) this.collection.set(batch);
     for (const doc of vscode.workspace.textDocuments) if (!only || only.has(doc.uri.fsPath)) this.dropStale(doc);
+  }
+
+  private related(o: Finding['occurrence'], message: string): vscode.DiagnosticRelatedInformation {
+    return toRelated(o, message, this.uri(o.file));
+  }
+
+  /**
+   * Other uses of the same image (same canonical reference) for an update diagnostic: the first few uses of it,
+   * without the diagnostic's own. Every use past the first few gets the same list, so it is built once per image
+   * (an image used in thousands of files must not cost thousands of locations per diagnostic).
+   */
+  private relatedUses(): (f: Finding) => vscode.DiagnosticRelatedInformation[] {
+    const uses = new Map<string, Finding[]>();
+    for (const f of this.checker.values()) {
+      const c = f.occurrence.reference?.canonical;
+      if (!c || (f.status !== 'update' && f.status !== 'digest-changed')) continue;
+      const list = uses.get(c);
+      if (!list) uses.set(c, [f]);
+      else if (list.length <= RELATED_USES) list.push(f);
+    }
+    const items = new Map<Finding, vscode.DiagnosticRelatedInformation>();
+    const item = (x: Finding): vscode.DiagnosticRelatedInformation => {
+      let r = items.get(x);
+      if (!r) items.set(x, (r = this.related(x.occurrence, vscode.l10n.t('also used here: {0}', x.occurrence.text))));
+      return r;
+    };
+    const shared = new Map<string, vscode.DiagnosticRelatedInformation[]>();
+    return (f) => {
+      const c = f.occurrence.reference?.canonical ?? '';
+      const first = uses.get(c) ?? [];
+      if (first.includes(f))
+        return first
+          .filter((x) => x !== f)
+          .slice(0, RELATED_USES)
+          .map(item);
+      let list = shared.get(c);
+      if (!list) shared.set(c, (list = first.slice(0, RELATED_USES).map(item)));
+      return list;
+    };
   }
 
   /**
@@ -191,4 +241,38 @@ export class ImageDiagnostics implements vscode.Disposable {
     for (const s of this.subscriptions) s.dispose();
     this.collection.dispose();
   }
+}
+
+/** Two lists of diagnostics that would show the same (range, message, severity, code, related locations). */
+function sameDiagnostics(a: readonly vscode.Diagnostic[], b: readonly vscode.Diagnostic[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.message !== y.message ||
+      x.severity !== y.severity ||
+      !x.range.isEqual(y.range) ||
+      diagnosticCode(x) !== diagnosticCode(y) ||
+      !sameRelated(x.relatedInformation, y.relatedInformation)
+    )
+      return false;
+  }
+  return true;
+}
+
+function sameRelated(
+  a: readonly vscode.DiagnosticRelatedInformation[] | undefined,
+  b: readonly vscode.DiagnosticRelatedInformation[] | undefined,
+): boolean {
+  if (a === b) return true;
+  if ((a?.length ?? 0) !== (b?.length ?? 0)) return false;
+  return (a ?? []).every((r, i) => {
+    const s = b![i]!;
+    return (
+      r.message === s.message &&
+      r.location.uri.toString() === s.location.uri.toString() &&
+      r.location.range.isEqual(s.location.range)
+    );
+  });
 }

@@ -21,6 +21,98 @@ export interface UseNode {
   relativeFile: string;
 }
 
+/**
+ * Relative paths and the path order of files, kept across models (a rescan or an edit rebuilds the model; the files
+ * rarely change): computed once per file, not once per use or per rebuild.
+ */
+export class FileOrder {
+  private readonly relatives = new Map<string, string>();
+  private ranks: Map<string, number> | undefined;
+
+  constructor(readonly folders: readonly string[]) {}
+
+  relative(file: string): string {
+    let rel = this.relatives.get(file);
+    if (rel === undefined) {
+      this.relatives.set(file, (rel = relativeTo(this.folders, file)));
+      this.ranks = undefined;
+    }
+    return rel;
+  }
+
+  /** Learns every file of a model at once: the path order is then sorted once, not once per new file. */
+  add(files: Iterable<string>): void {
+    for (const f of files) this.relative(f);
+  }
+
+  /** The file's place in path order among every file seen so far. */
+  rank(file: string): number {
+    this.relative(file);
+    if (!this.ranks) {
+      const rel = this.relatives;
+      const files = [...rel.keys()].sort((a, b) => collate(rel.get(a)!, rel.get(b)!));
+      this.ranks = new Map(files.map((f, i) => [f, i]));
+    }
+    return this.ranks.get(file)!;
+  }
+
+  /** Uses in path order, then line and column. */
+  compare(a: Occurrence, b: Occurrence): number {
+    return (
+      this.rank(a.file) - this.rank(b.file) ||
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character
+    );
+  }
+}
+
+/**
+ * The uses under a row, made into nodes (and sorted) only when the row is expanded or its tooltip needs the first
+ * few: a tree of 50,000 uses builds its first levels without 50,000 nodes.
+ */
+export class UseList {
+  private nodes: UseNode[] | undefined;
+
+  constructor(
+    private readonly order: FileOrder,
+    readonly occurrences: Occurrence[],
+  ) {}
+
+  get length(): number {
+    return this.occurrences.length;
+  }
+
+  /** Every use, in path order. */
+  all(): UseNode[] {
+    this.nodes ??= [...this.occurrences].sort((a, b) => this.order.compare(a, b)).map((o) => this.node(o));
+    return this.nodes;
+  }
+
+  /** The first `n` uses in path order, without sorting them all. */
+  first(n: number): UseNode[] {
+    if (this.nodes || this.occurrences.length <= n) return this.all().slice(0, n);
+    const top: Occurrence[] = [];
+    for (const o of this.occurrences) {
+      if (top.length === n && this.order.compare(o, top[n - 1]!) >= 0) continue;
+      let at = top.length;
+      while (at > 0 && this.order.compare(o, top[at - 1]!) < 0) at--;
+      top.splice(at, 0, o);
+      if (top.length > n) top.pop();
+    }
+    return top.map((o) => this.node(o));
+  }
+
+  private node(o: Occurrence): UseNode {
+    const { line, character } = o.range.start;
+    return {
+      kind: 'use',
+      id: `use:${o.file}:${line}:${character}`,
+      occurrence: o,
+      relativeFile: this.order.relative(o.file),
+    };
+  }
+}
+
 export interface ReferenceNode {
   kind: 'reference';
   id: string;
@@ -28,7 +120,7 @@ export interface ReferenceNode {
   label: string;
   canonical: string;
   builtLocally: boolean;
-  uses: UseNode[];
+  uses: UseList;
 }
 
 export interface RepositoryNode {
@@ -51,13 +143,13 @@ export interface FileNode {
   id: string;
   file: string;
   relativeFile: string;
-  uses: UseNode[];
+  uses: UseList;
 }
 
 export interface UncheckedNode {
   kind: 'unchecked';
   id: string;
-  uses: UseNode[];
+  uses: UseList;
 }
 
 export type ImagesNode = RegistryNode | RepositoryNode | ReferenceNode | UseNode | FileNode | UncheckedNode;
@@ -87,18 +179,8 @@ export function relativeTo(folders: readonly string[], file: string): string {
 /** What `a.localeCompare(b)` does, at a fraction of the cost per call (the tree sorts tens of thousands of uses). */
 const collate = new Intl.Collator().compare;
 
-const byPosition = (a: UseNode, b: UseNode): number =>
-  collate(a.relativeFile, b.relativeFile) ||
-  a.occurrence.range.start.line - b.occurrence.range.start.line ||
-  a.occurrence.range.start.character - b.occurrence.range.start.character;
-
 function isImage(o: Occurrence): boolean {
   return o.skip?.reason !== 'stage' && o.skip?.reason !== 'scratch';
-}
-
-function useNode(o: Occurrence, relative: (file: string) => string): UseNode {
-  const { line, character } = o.range.start;
-  return { kind: 'use', id: `use:${o.file}:${line}:${character}`, occurrence: o, relativeFile: relative(o.file) };
 }
 
 export interface ImagesModel {
@@ -108,91 +190,105 @@ export interface ImagesModel {
   fileCount: number;
 }
 
-/** `keep`: an extra filter on occurrences (the view's "only with updates"). */
+/**
+ * `keep`: an extra filter on occurrences (the view's "only with updates"). `order`: relative paths and path order
+ * kept from the previous model (over the same folders).
+ */
 export function buildImagesModel(
   occurrences: readonly Occurrence[],
   folders: readonly string[],
   groupBy: GroupBy,
   keep?: (o: Occurrence) => boolean,
+  order: FileOrder = new FileOrder(folders),
 ): ImagesModel {
-  const images = occurrences.filter((o) => isImage(o) && (!keep || keep(o)));
-  const canonical = new Set(images.flatMap((o) => (o.reference && !o.skip ? [o.reference.canonical] : [])));
-  const files = new Set(images.map((o) => o.file));
-  const model = { imageCount: canonical.size, fileCount: files.size };
-  // One relative path per file, not per use.
-  const relatives = new Map<string, string>();
-  const relative = (file: string): string => {
-    let rel = relatives.get(file);
-    if (rel === undefined) relatives.set(file, (rel = relativeTo(folders, file)));
-    return rel;
-  };
+  const canonical = new Set<string>();
+  const files = new Set<string>();
 
   if (groupBy === 'file') {
-    const byFile = new Map<string, FileNode>();
-    for (const o of images) {
-      let node = byFile.get(o.file);
-      if (!node) {
-        node = { kind: 'file', id: `file:${o.file}`, file: o.file, relativeFile: relative(o.file), uses: [] };
-        byFile.set(o.file, node);
-      }
-      node.uses.push(useNode(o, relative));
+    const byFile = new Map<string, Occurrence[]>();
+    for (const o of occurrences) {
+      if (!isImage(o) || (keep && !keep(o))) continue;
+      if (o.reference && !o.skip) canonical.add(o.reference.canonical);
+      const list = byFile.get(o.file);
+      if (list) list.push(o);
+      else byFile.set(o.file, [o]);
     }
-    const roots = [...byFile.values()].sort((a, b) => collate(a.relativeFile, b.relativeFile));
-    for (const r of roots) r.uses.sort(byPosition);
-    return { roots, ...model };
+    order.add(byFile.keys());
+    const roots: FileNode[] = [...byFile].map(([file, list]) => ({
+      kind: 'file',
+      id: `file:${file}`,
+      file,
+      relativeFile: order.relative(file),
+      uses: new UseList(order, list),
+    }));
+    roots.sort((a, b) => order.rank(a.file) - order.rank(b.file));
+    return { roots, imageCount: canonical.size, fileCount: byFile.size };
   }
 
-  const registries = new Map<string, RegistryNode>();
-  const unchecked: UseNode[] = [];
-  for (const o of images) {
+  const registries = new Map<string, { node: RegistryNode; repositories: Map<string, RepositoryNode> }>();
+  const references = new Map<string, { node: ReferenceNode; occurrences: Occurrence[] }>();
+  const unchecked: Occurrence[] = [];
+  for (const o of occurrences) {
+    if (!isImage(o) || (keep && !keep(o))) continue;
+    files.add(o.file);
     const ref = o.reference;
     const builtLocally = o.skip?.reason === 'built-locally';
     if (!ref || (o.skip && !builtLocally)) {
-      unchecked.push(useNode(o, relative));
+      unchecked.push(o);
       continue;
     }
-    let reg = registries.get(ref.registry);
-    if (!reg) {
-      reg = { kind: 'registry', id: `registry:${ref.registry}`, registry: ref.registry, repositories: [] };
-      registries.set(ref.registry, reg);
-    }
-    let repo = reg.repositories.find((r) => r.repository === ref.repository);
-    if (!repo) {
-      repo = {
-        kind: 'repository',
-        id: `repository:${ref.registry}/${ref.repository}`,
-        registry: ref.registry,
-        repository: ref.repository,
-        references: [],
-      };
-      reg.repositories.push(repo);
-    }
-    let leaf = repo.references.find((r) => r.canonical === ref.canonical);
+    if (!o.skip) canonical.add(ref.canonical);
+    let leaf = references.get(ref.canonical);
     if (!leaf) {
-      leaf = {
+      let reg = registries.get(ref.registry);
+      if (!reg) {
+        const node: RegistryNode = {
+          kind: 'registry',
+          id: `registry:${ref.registry}`,
+          registry: ref.registry,
+          repositories: [],
+        };
+        registries.set(ref.registry, (reg = { node, repositories: new Map() }));
+      }
+      let repo = reg.repositories.get(ref.repository);
+      if (!repo) {
+        repo = {
+          kind: 'repository',
+          id: `repository:${ref.registry}/${ref.repository}`,
+          registry: ref.registry,
+          repository: ref.repository,
+          references: [],
+        };
+        reg.repositories.set(ref.repository, repo);
+        reg.node.repositories.push(repo);
+      }
+      const list: Occurrence[] = [];
+      const node: ReferenceNode = {
         kind: 'reference',
         id: `reference:${ref.canonical}`,
         label: referenceLabel(ref.tag, ref.digest),
         canonical: ref.canonical,
         builtLocally,
-        uses: [],
+        uses: new UseList(order, list),
       };
-      repo.references.push(leaf);
+      repo.references.push(node);
+      references.set(ref.canonical, (leaf = { node, occurrences: list }));
     }
     // A reference is "built locally" only while every use of it is a compose service with build:.
-    leaf.builtLocally = leaf.uses.length === 0 ? builtLocally : leaf.builtLocally && builtLocally;
-    leaf.uses.push(useNode(o, relative));
+    leaf.node.builtLocally = leaf.occurrences.length === 0 ? builtLocally : leaf.node.builtLocally && builtLocally;
+    leaf.occurrences.push(o);
   }
-  const roots: ImagesNode[] = [...registries.values()].sort((a, b) => collate(a.registry, b.registry));
+  const roots: ImagesNode[] = [...registries.values()]
+    .map((r) => r.node)
+    .sort((a, b) => collate(a.registry, b.registry));
   for (const reg of roots as RegistryNode[]) {
     reg.repositories.sort((a, b) => collate(a.repository, b.repository));
-    for (const repo of reg.repositories) {
+    for (const repo of reg.repositories)
       repo.references.sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }));
-      for (const leaf of repo.references) leaf.uses.sort(byPosition);
-    }
   }
-  if (unchecked.length) roots.push({ kind: 'unchecked', id: 'unchecked', uses: unchecked.sort(byPosition) });
-  return { roots, ...model };
+  if (unchecked.length) roots.push({ kind: 'unchecked', id: 'unchecked', uses: new UseList(order, unchecked) });
+  order.add(files);
+  return { roots, imageCount: canonical.size, fileCount: files.size };
 }
 
 /** Children of a node in the model (the tree provider's getChildren). */
@@ -205,7 +301,7 @@ export function childrenOf(node: ImagesNode): ImagesNode[] {
     case 'reference':
     case 'file':
     case 'unchecked':
-      return node.uses;
+      return node.uses.all();
     case 'use':
       return [];
   }

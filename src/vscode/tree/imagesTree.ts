@@ -8,6 +8,7 @@ import type { Finding, Occurrence } from '../../core';
 import {
   buildImagesModel,
   childrenOf,
+  FileOrder,
   type GroupBy,
   type ImagesModel,
   type ImagesNode,
@@ -62,13 +63,19 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
   private groupBy: GroupBy = 'registry';
   private onlyUpdates = false;
   private cached: ImagesModel | undefined;
+  /** Relative paths and path order of the files, kept across rebuilds while the folders stay the same. */
+  private order: FileOrder | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly images: WorkspaceImages,
     private readonly checker: UpdateChecker,
   ) {
-    this.subscriptions = [images.onDidChange(() => this.changed()), checker.onDidChange(() => this.changed())];
+    // The model is the scan's; findings only change the rows' states (and what the updates-only filter keeps).
+    this.subscriptions = [
+      images.onDidChange(() => this.changed()),
+      checker.onDidChange(() => this.changed(!this.onlyUpdates)),
+    ];
     void vscode.commands.executeCommand('setContext', ContextKey.ImagesGroupBy, this.groupBy);
     void vscode.commands.executeCommand('setContext', ContextKey.ImagesOnlyUpdates, false);
   }
@@ -95,12 +102,17 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
     const keep = this.onlyUpdates
       ? (o: Parameters<UpdateChecker['finding']>[0]) => hasUpdate(this.checker.finding(o))
       : undefined;
-    this.cached ??= buildImagesModel(this.images.result.occurrences, this.images.folders(), this.groupBy, keep);
+    if (!this.cached) {
+      const folders = this.images.folders();
+      if (this.order?.folders.join('\0') !== folders.join('\0')) this.order = new FileOrder(folders);
+      this.cached = buildImagesModel(this.images.result.occurrences, folders, this.groupBy, keep, this.order);
+    }
     return this.cached;
   }
 
-  private changed(): void {
-    this.cached = undefined;
+  /** Redraws the view; `keepModel` when only the rows' states changed, not which rows there are. */
+  private changed(keepModel = false): void {
+    if (!keepModel) this.cached = undefined;
     this.emitter.fire(undefined);
   }
 
@@ -141,7 +153,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
         const item = new vscode.TreeItem(node.label, C.Collapsed);
         item.id = node.id;
         let finding: Finding | undefined;
-        for (const u of node.uses) if ((finding = this.checker.finding(u.occurrence))) break;
+        for (const o of node.uses.occurrences) if ((finding = this.checker.finding(o))) break;
         const state = finding
           ? describeFinding(finding)
           : !node.builtLocally && this.checker.busy
@@ -159,7 +171,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
             : count;
         // The first uses only: an image used in thousands of files must not build a tooltip of thousands of lines.
         const listed = node.uses
-          .slice(0, TOOLTIP_USES)
+          .first(TOOLTIP_USES)
           .map((u) => `- ${u.relativeFile}:${u.occurrence.range.start.line + 1}`);
         if (uses > TOOLTIP_USES)
           listed.push(`- ${vscode.l10n.t('… and {0} more (expand the row)', uses - TOOLTIP_USES)}`);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryLensApi } from '../../../src/vscode/extension';
+import { PhaseProfiler } from './profile';
 
 /**
  * The editor bench's side inside VS Code's extension host (loaded as the extension-tests entry; see
@@ -31,13 +32,23 @@ function withTimeout<T>(what: string, p: Promise<T>, timeoutMs: number): Promise
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Edits the tag of the first FROM in `file`, saves, and times until the diagnostics show the new reference's. */
-async function editToDiagnostics(
-  api: RegistryLensApi,
-  file: string,
-  from: string,
-  to: string,
-): Promise<{ ms: number; rescans: number; updates: number }> {
+interface EditRun {
+  /** Edit and save -> its diagnostics. */
+  ms: number;
+  /** The edit applied (the round trip through the window), and its change event reaching the extension host. */
+  appliedMs: number;
+  changeEventMs: number;
+  /** The save resolved (from the edit's start), and how many rescans and re-extractions the edit and save caused. */
+  savedMs: number;
+  rescans: number;
+  updates: number;
+}
+
+/**
+ * Edits the tag of the first FROM in `file`, saves, and times until the diagnostics show the new reference's; then
+ * checks that neither the edit nor the save rescanned the workspace.
+ */
+async function editToDiagnostics(api: RegistryLensApi, file: string, from: string, to: string): Promise<EditRun> {
   const uri = vscode.Uri.file(file);
   const doc = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(doc);
@@ -47,18 +58,35 @@ async function editToDiagnostics(
   const before = api.imagesStats();
   const edit = new vscode.WorkspaceEdit();
   edit.replace(uri, new vscode.Range(0, at, 0, at + from.length), to);
+  let changeEventMs = NaN;
+  const onChange = vscode.workspace.onDidChangeTextDocument((e) => {
+    if (e.document.uri.fsPath === uri.fsPath && Number.isNaN(changeEventMs)) changeEventMs = ms(t0);
+  });
+  const wanted = line.slice('FROM '.length).split(/\s/)[0]!.replace(from, to);
+  const shown = (): boolean =>
+    vscode.languages.getDiagnostics(uri).some((d) => d.range.start.line === 0 && doc.getText(d.range) === wanted);
   const t0 = performance.now();
   await vscode.workspace.applyEdit(edit);
+  const appliedMs = ms(t0);
+  // The file is re-extracted when saved (the unsaved text only hides the edited reference's old diagnostic).
   await doc.save();
-  const wanted = line.slice('FROM '.length).split(/\s/)[0]!.replace(from, to);
-  await until(
-    `a diagnostic for ${wanted} in ${file}`,
-    () => vscode.languages.getDiagnostics(uri).some((d) => d.range.start.line === 0 && doc.getText(d.range) === wanted),
-    10_000,
-  );
+  const savedMs = ms(t0);
+  await until(`a diagnostic for ${wanted} in ${file}`, shown, 10_000);
   const took = ms(t0);
+  onChange.dispose();
+  // The file watcher's event for the save arrives and settles: it must not rescan either.
+  await new Promise((r) => setTimeout(r, 500));
+  await api.imagesIdle();
+  if (!shown()) throw new Error(`${file}: the diagnostic for ${wanted} is gone after the save`);
   const after = api.imagesStats();
-  return { ms: took, rescans: after.scans - before.scans, updates: after.fileUpdates - before.fileUpdates };
+  return {
+    ms: took,
+    appliedMs,
+    changeEventMs,
+    savedMs,
+    rescans: after.scans - before.scans,
+    updates: after.fileUpdates - before.fileUpdates,
+  };
 }
 
 export async function run(): Promise<void> {
@@ -66,12 +94,17 @@ export async function run(): Promise<void> {
   if (!out) throw new Error('REGISTRY_LENS_BENCH_RESULTS is not set');
   const figures: Figures = {};
   const write = (phase: string): void => fs.writeFileSync(out, JSON.stringify({ phase, figures }, null, 2));
+  const entered = Date.now();
+  const profiler = new PhaseProfiler();
+  await profiler.start();
   try {
     const ext = vscode.extensions.getExtension<RegistryLensApi>('registry-lens.registry-lens');
     if (!ext) throw new Error('the extension is not installed');
     const api = ext.isActive ? ext.exports : await ext.activate();
     // activatedAt is Date.now() at the end of activate(); performance.now() keeps the later timings monotonic.
     const sinceActivation = (): number => Date.now() - api.activatedAt;
+    // Positive when the extension was activated before this entry ran (the profiles miss what happened before).
+    figures.enteredAfterActivationMs = entered - api.activatedAt;
     const model = await api.imagesIdle();
     const roots = await api.imagesTree.getChildren();
     figures.treeMs = sinceActivation();
@@ -81,6 +114,7 @@ export async function run(): Promise<void> {
     figures.rssAfterTreeMb = mb(process.memoryUsage().rss);
     figures.heapAfterTreeMb = mb(process.memoryUsage().heapUsed);
     write('tree');
+    await profiler.phase('tree');
 
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
     const large = fs.existsSync(path.join(folder, 'svc-00042', 'Dockerfile'));
@@ -94,6 +128,7 @@ export async function run(): Promise<void> {
       figures.rssAfterCheckMb = mb(process.memoryUsage().rss);
       figures.heapAfterCheckMb = mb(process.memoryUsage().heapUsed);
       write('checked');
+      await profiler.phase('check');
 
       // The tree at 50,000 uses: the first level, a repository's references, one reference's uses, the filter.
       const tree = api.imagesTree;
@@ -124,9 +159,33 @@ export async function run(): Promise<void> {
       figures.groupByFileMs = ms(t0);
       await vscode.commands.executeCommand('registryLens.groupImagesByRegistry');
       write('tree at scale');
+      await profiler.phase('tree-at-scale');
+
+      // The control: the same edit and save of a file without images, so VS Code's own save round trip (through
+      // code-server and the file watcher) is told apart from what the extension adds.
+      const control: number[] = [];
+      const notes = vscode.Uri.file(path.join(folder, 'notes.txt'));
+      if (fs.existsSync(notes.fsPath)) {
+        const doc = await vscode.workspace.openTextDocument(notes);
+        await vscode.window.showTextDocument(doc);
+        for (let i = 0; i < 3; i++) {
+          const edit = new vscode.WorkspaceEdit();
+          edit.insert(notes, new vscode.Position(0, 0), 'x');
+          const t0 = performance.now();
+          await vscode.workspace.applyEdit(edit);
+          await doc.save();
+          control.push(ms(t0));
+        }
+      }
+      figures.controlSaveMs = median(control);
 
       // Edit -> diagnostics, five times on different files (each tag's answer is in the cache after the check).
       const runs: number[] = [];
+      const steps: { appliedMs: number[]; changeEventMs: number[]; savedMs: number[] } = {
+        appliedMs: [],
+        changeEventMs: [],
+        savedMs: [],
+      };
       let rescans = 0;
       let updates = 0;
       for (let i = 0; i < 5; i++) {
@@ -140,13 +199,19 @@ export async function run(): Promise<void> {
           30_000,
         );
         runs.push(r.ms);
+        for (const k of ['appliedMs', 'changeEventMs', 'savedMs'] as const) steps[k].push(r[k]);
         rescans += r.rescans;
         updates += r.updates;
       }
       figures.editToDiagnosticsMs = median(runs);
       figures.editToDiagnosticsWorstMs = Math.max(...runs);
+      figures.editAppliedMs = median(steps.appliedMs);
+      figures.editChangeEventMs = median(steps.changeEventMs);
+      figures.editSavedMs = median(steps.savedMs);
+      figures.editRunsMs = runs.join(' ');
       figures.editFullRescans = rescans;
       figures.editFileUpdates = updates;
+      await profiler.phase('edits');
     }
     figures.rssMb = mb(process.memoryUsage().rss);
     write('measured');
