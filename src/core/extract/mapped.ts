@@ -98,6 +98,11 @@ export class MappedString {
     return this.runs.find((r) => r.source.file === file)?.source;
   }
 
+  /** True when `test` holds for the source text of some piece of this value. */
+  someSource(test: (source: SourceText) => boolean): boolean {
+    return this.runs.some((r) => test(r.source));
+  }
+
   /** The file range holding value[start, end), when it is one verbatim run; null otherwise (or when empty). */
   locate(start: number, end: number): Location | null {
     if (end <= start) return null;

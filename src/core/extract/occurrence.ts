@@ -68,6 +68,9 @@ export function makeOccurrence(site: OccurrenceSite, expansion: Expansion, skip:
 
 /** The `registry-lens:` comments for an occurrence, read from the texts the extractor holds (its file, an `.env`). */
 function directiveComments(occurrence: Occurrence, src: SourceText, expansion: Expansion): Occurrence['directives'] {
+  // Almost no file has one: skip the search when no text this occurrence was read from mentions the marker.
+  if (!src.mentionsDirective && !expansion.value.someSource((s) => s.file !== src.file && s.mentionsDirective))
+    return [];
   return occurrenceDirectiveComments(occurrence, (file) => {
     const text = file === src.file ? src : expansion.value.sourceFor(file);
     return text?.mentionsDirective ? text.lines : undefined;
