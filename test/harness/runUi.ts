@@ -51,8 +51,16 @@ function credentialSession(): { name: string; settings?: Record<string, unknown>
     await toast.waitFor({ timeout: 30_000 });
     await cs.page.waitForTimeout(300);
     await cs.screenshot(shot);
-    await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
-    await toast.waitFor({ state: 'detached', timeout: 10_000 });
+    // A click that lands while the toast still slides in can be lost: click again until it goes (three tries).
+    for (let attempt = 1; ; attempt++) {
+      await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+      try {
+        await toast.waitFor({ state: 'detached', timeout: 5_000 });
+        return;
+      } catch (e) {
+        if (attempt === 3) throw e;
+      }
+    }
   };
   return [
     {
