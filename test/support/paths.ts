@@ -1,3 +1,4 @@
+import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -9,4 +10,15 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 /** A fixture under test/fixtures (fixtures are not transpiled; they stay where they are). */
 export function fixture(...parts: string[]): string {
   return path.join(REPO_ROOT, 'test', 'fixtures', ...parts);
+}
+
+/** Every .ts file under `dir`, recursively, sorted (the source-reading tests: layering, l10n). */
+export function tsFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...tsFiles(p));
+    else if (p.endsWith('.ts')) out.push(p);
+  }
+  return out.sort();
 }

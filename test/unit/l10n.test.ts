@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import * as ts from 'typescript';
-import { REPO_ROOT } from '../support/paths';
+import { REPO_ROOT, tsFiles } from '../support/paths';
 
 /**
  * Every user-facing string of the editor layer goes through `vscode.l10n.t`: a static check over the text of
@@ -167,16 +167,6 @@ export function findRawStrings(file: string, source: string): RawString[] {
   };
   visit(sf, undefined);
   return found;
-}
-
-function tsFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = path.join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...tsFiles(p));
-    else if (p.endsWith('.ts')) out.push(p);
-  }
-  return out.sort();
 }
 
 /**

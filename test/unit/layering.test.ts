@@ -1,18 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT } from '../support/paths';
-
-function tsFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = path.join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...tsFiles(p));
-    else if (p.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
+import { REPO_ROOT, tsFiles } from '../support/paths';
 
 // A runtime import of 'vscode': `import x from 'vscode'`, `import * as x`, `import {a}`, `require('vscode')`,
 // `import('vscode')` or `export ... from 'vscode'`, but not `import type`.
