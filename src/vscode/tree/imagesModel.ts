@@ -226,7 +226,7 @@ export function buildImagesModel(
   }
 
   const registries = new Map<string, { node: RegistryNode; repositories: Map<string, RepositoryNode> }>();
-  const references = new Map<string, { node: ReferenceNode; occurrences: Occurrence[] }>();
+  const references = new Map<string, ReferenceNode>();
   const unchecked: Occurrence[] = [];
   for (const o of occurrences) {
     if (!isImage(o) || (keep && !keep(o))) continue;
@@ -262,21 +262,20 @@ export function buildImagesModel(
         reg.repositories.set(ref.repository, repo);
         reg.node.repositories.push(repo);
       }
-      const list: Occurrence[] = [];
-      const node: ReferenceNode = {
+      leaf = {
         kind: 'reference',
         id: `reference:${ref.canonical}`,
         label: referenceLabel(ref.tag, ref.digest),
         canonical: ref.canonical,
         builtLocally,
-        uses: new UseList(order, list),
+        uses: new UseList(order, []),
       };
-      repo.references.push(node);
-      references.set(ref.canonical, (leaf = { node, occurrences: list }));
+      repo.references.push(leaf);
+      references.set(ref.canonical, leaf);
     }
     // A reference is "built locally" only while every use of it is a compose service with build:.
-    leaf.node.builtLocally = leaf.occurrences.length === 0 ? builtLocally : leaf.node.builtLocally && builtLocally;
-    leaf.occurrences.push(o);
+    leaf.builtLocally = leaf.uses.length === 0 ? builtLocally : leaf.builtLocally && builtLocally;
+    leaf.uses.occurrences.push(o);
   }
   const roots: ImagesNode[] = [...registries.values()]
     .map((r) => r.node)
