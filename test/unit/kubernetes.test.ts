@@ -12,6 +12,58 @@ function extract(text: string) {
 }
 
 void describe('extractKubernetes', () => {
+  void it('a container list reused through an alias is one occurrence used by both Pods', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '  - apiVersion: v1',
+      '    kind: Pod',
+      '    metadata: {name: one}',
+      '    spec:',
+      '      containers: &shared',
+      '        - name: app',
+      '          image: nginx:1.25',
+      '  - &base',
+      '    apiVersion: v1',
+      '    kind: Pod',
+      '    metadata: {name: two}',
+      '  - <<: *base',
+      '    spec:',
+      '      containers: *shared',
+      '',
+    ].join('\n');
+    const { occurrences, errors } = extract(text);
+    assert.deepEqual(errors, []);
+    // The image is written once: one occurrence (one diagnostic, one fix), used by both Pods' containers.
+    assert.deepEqual(
+      occurrences.map((o) => [o.reference?.canonical, o.services]),
+      [['docker.io/library/nginx:1.25', ['Pod/one/app', 'Pod/two/app']]],
+    );
+  });
+
+  void it('a List item whose metadata comes through a merge key is named by it', () => {
+    const text = [
+      'x-meta: &meta',
+      '  name: merged',
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '  - kind: Pod',
+      '    <<: {metadata: *meta}',
+      '    spec:',
+      '      containers:',
+      '        - name: c',
+      '          image: redis:7',
+      '',
+    ].join('\n');
+    const { occurrences } = extract(text);
+    assert.deepEqual(
+      occurrences.map((o) => [o.reference?.canonical, o.services[0]]),
+      [['docker.io/library/redis:7', 'Pod/merged/c']],
+    );
+  });
+
   void it('containers, initContainers and ephemeralContainers of a Pod, exact ranges, Kind/name/container', () => {
     const text = [
       'apiVersion: v1',

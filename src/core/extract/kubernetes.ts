@@ -1,5 +1,5 @@
 import { SourceText } from './sourceText';
-import type { ExtractResult, OccurrenceKind } from './types';
+import type { ExtractResult, Occurrence, OccurrenceKind } from './types';
 import { entriesOf, readDocuments, scalarImage, stringScalar, valueOf } from './yamlImages';
 import type { YamlMap, YamlNode, YamlSlot } from './yamlTree';
 
@@ -38,35 +38,64 @@ export function extractKubernetes(file: string, content: string): ExtractResult 
     ? src.text.replace(/^[ \t]*\{\{[^\n\r]*\}\}[ \t]*$/gm, (line) => ' '.repeat(line.length))
     : src.text;
   const docsSrc = yamlText === src.text ? src : new SourceText(file, yamlText);
+  const aliases = yamlText.includes('*');
+  // With aliases: the occurrence (null: the error) each image node gave, so a shared node gives it once.
+  const written = aliases ? new Map<YamlNode, Occurrence | null>() : null;
   for (const doc of readDocuments(docsSrc, result, templated)) {
     const root = doc.root;
     if (root?.kind !== 'map') continue;
     if (!stringScalar(valueOf(root, 'apiVersion')) || !stringScalar(valueOf(root, 'kind'))) continue;
-    const seen = new Set<YamlNode>();
+    // Only an alias (`*name`) makes two slots hold one node: without one the tree is walked once, with no Set.
+    const seen = aliases ? new Set<YamlNode>() : null;
+    const visit = (key: string, value: YamlSlot, who: string, depth: number): void => {
+      const kind = CONTAINER_LISTS[key];
+      if (kind && value?.kind === 'seq') {
+        for (const item of value.items) if (item?.kind === 'map') container(item, kind, who);
+      } else walk(value, who, depth + 1);
+    };
     const walk = (node: YamlSlot, owner: string, depth: number): void => {
-      if (!node || node.kind === 'scalar' || depth > MAX_DEPTH || seen.has(node)) return;
-      seen.add(node);
+      if (!node || node.kind === 'scalar' || depth > MAX_DEPTH) return;
+      if (seen) {
+        if (seen.has(node)) return;
+        seen.add(node);
+      }
       if (node.kind === 'seq') {
         for (const item of node.items) walk(item, owner, depth + 1);
         return;
       }
       // A nested object names itself only when it is one (a `List` item), not for a `scaleTargetRef`'s `kind`.
-      const who = (valueOf(node, 'metadata') !== undefined ? ownerOf(node) : null) ?? owner;
-      for (const [key, value] of entriesOf(node)) {
-        const kind = CONTAINER_LISTS[key];
-        if (kind && value?.kind === 'seq') {
-          for (const item of value.items) if (item?.kind === 'map') container(item, kind, who);
-        } else walk(value, who, depth + 1);
+      let merges = false;
+      let metadata: YamlSlot;
+      let named = false;
+      for (const pair of node.pairs) {
+        if (pair.merge) merges = true;
+        else if (!named && pair.key === 'metadata') {
+          named = true;
+          metadata = pair.value;
+        }
       }
+      if (!named && merges) metadata = valueOf(node, 'metadata');
+      const who = (metadata !== undefined ? ownerOf(node) : null) ?? owner;
+      if (merges) for (const [key, value] of entriesOf(node)) visit(key, value, who, depth);
+      else for (const pair of node.pairs) visit(pair.key, pair.value, who, depth);
     };
     const container = (map: YamlMap, kind: OccurrenceKind, owner: string) => {
       const image = valueOf(map, 'image');
       const name = stringScalar(valueOf(map, 'name'));
       const label = `${owner}/${name ? String(name.value) : '?'}`;
       const node = stringScalar(image);
-      if (node)
-        result.occurrences.push(scalarImage(src, node, { site: { source: 'kubernetes', kind, services: [label] } }));
-      else if (image !== undefined && image !== null && !(image.kind === 'scalar' && image.value === null)) {
+      // An image written once and reached again through an alias is one occurrence used by every container.
+      const again = image ? written?.get(image) : undefined;
+      if (again !== undefined) {
+        if (again && !again.services.includes(label)) again.services.push(label);
+        return;
+      }
+      if (node) {
+        const o = scalarImage(src, node, { site: { source: 'kubernetes', kind, services: [label] } });
+        result.occurrences.push(o);
+        written?.set(node, o);
+      } else if (image !== undefined && image !== null && !(image.kind === 'scalar' && image.value === null)) {
+        written?.set(image, null);
         const at = src.positionAt(image.start);
         result.errors.push({
           file,

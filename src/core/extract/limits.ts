@@ -145,9 +145,13 @@ export function yamlNestingOver(text: string, max: number): number {
   const indents: number[] = [];
   let flow = 0;
   let lineStart = 0;
+  // The next `[` or `{` at or after the line (text.length: none): outside a flow collection, a line without one
+  // cannot change the depth past its indentation, so its characters need no look (most lines of most files).
+  let nextOpen = -1;
   while (lineStart < text.length) {
     let end = text.indexOf('\n', lineStart);
     if (end < 0) end = text.length;
+    if (nextOpen < lineStart) nextOpen = nextOpening(text, lineStart);
     let i = lineStart;
     while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
     if (flow === 0 && i < end && text.charCodeAt(i) !== 35 /* # */ && text.charCodeAt(i) !== 13) {
@@ -162,6 +166,10 @@ export function yamlNestingOver(text: string, max: number): number {
         while (i < end && text.charCodeAt(i) === 32) i++;
       }
       if (indents.length > max) return lineStart;
+    }
+    if (flow === 0 && nextOpen >= end) {
+      lineStart = end + 1;
+      continue;
     }
     // The last non-blank character before `i` on this line (-1: none): `[`/`{` open a collection only where a
     // value starts (or inside one), not inside a plain scalar such as `${A:-x}`.
@@ -182,4 +190,12 @@ export function yamlNestingOver(text: string, max: number): number {
     lineStart = end + 1;
   }
   return -1;
+}
+
+/** The offset of the first `[` or `{` at or after `from`, else `text.length`. */
+function nextOpening(text: string, from: number): number {
+  const square = text.indexOf('[', from);
+  const curly = text.indexOf('{', from);
+  if (square < 0) return curly < 0 ? text.length : curly;
+  return curly < 0 || square < curly ? square : curly;
 }
