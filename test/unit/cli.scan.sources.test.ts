@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { toJson, writeJson, type ScanJsonItem } from '../../src/cli/scan';
+import { jsonLine, toJson, writeJson, type ScanJsonItem } from '../../src/cli/scan';
 import { scanWorkspace } from '../../src/core';
 import { fixture, REPO_ROOT } from '../support/paths';
 import { sliceRange } from '../support/ranges';
@@ -91,6 +91,15 @@ void describe('scan --json output, streamed', () => {
       JSON.parse(chunks.join('')),
       many.map((o) => toJson(o, rel)),
     );
+    // Field by field, each line is the very text JSON.stringify gives (skips, stages, platforms, services included).
+    const all = [...occurrences, ...(await scanWorkspace([fixture()])).occurrences];
+    const line = jsonLine(rel);
+    for (const o of all) assert.equal(line(o), JSON.stringify(toJson(o, rel)));
+    for (const field of ['skip', 'stage', 'platform', 'tagLocation', 'digestLocation'] as const)
+      assert.ok(
+        all.some((o) => o[field] !== null),
+        `no occurrence with a ${field}`,
+      );
     const empty: string[] = [];
     writeJson([], rel, (t) => empty.push(t));
     assert.equal(empty.join(''), '[]\n');

@@ -84,7 +84,16 @@ export class SourceText {
   }
 
   range(start: number, end: number): Range {
-    return { start: this.positionAt(start), end: this.positionAt(end) };
+    const from = this.positionAt(start);
+    // A range within one line (almost every reference): the end's line is the start's, no second search.
+    const starts = this.starts();
+    const lineStart = starts[from.line] ?? 0;
+    const next = starts[from.line + 1] ?? Infinity;
+    const e = Math.max(0, Math.min(end, this.text.length));
+    return {
+      start: from,
+      end: e >= lineStart && e < next ? { line: from.line, character: e - lineStart } : this.positionAt(end),
+    };
   }
 
   location(start: number, end: number): Location {
