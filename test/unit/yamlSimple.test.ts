@@ -309,6 +309,15 @@ void describe('readSimpleYaml', () => {
     assert.ok(agrees(`---\n${COMPOSE}`));
   });
 
+  void it('a key ends at the first colon followed by a blank or the line end; repeated keys read the same', () => {
+    // Values with colons (`http://x:80/`, `a:1`), a null key (dropped), a key at the end of a CRLF line.
+    const text = 'a.b: 1\nurl: http://x:80/\nnull: ~\n"q": v\nimage: a:1\nlist:\n  - image: b:2\n    image:\n';
+    assert.ok(agrees(text));
+    assert.ok(agrees(text.replace(/\n/g, '\r\n')));
+    const root = readSimpleYaml(text)?.[0]?.root;
+    assert.deepEqual(root?.kind === 'map' && root.pairs.map((p) => p.key), ['a.b', 'url', 'q', 'image', 'list']);
+  });
+
   void it('shares one node between an anchor and its aliases, the last anchor before the alias winning', () => {
     const text = 'a: &x 1\nb: *x\nc: &x [*x]\nd: *x\n';
     assert.ok(agrees(text));

@@ -187,14 +187,15 @@ class SimpleYamlReader {
       if (text[p] !== ':' || (p + 1 < end && text[p + 1] !== ' ')) return undefined;
       return { text: text.slice(at + 1, q - 1), plain: false, valueAt: p + 1 };
     }
-    let p = at;
-    while (p < end && !(text[p] === ':' && (p + 1 === end || text[p + 1] === ' '))) p++;
+    // The first `:` followed by a blank or the line's end.
+    let p = text.indexOf(':', at);
+    while (p >= 0 && p < end && p + 1 !== end && text.charCodeAt(p + 1) !== 32) p = text.indexOf(':', p + 1);
+    if (p < 0 || p > end) p = end;
     // The library limits implicit keys to 1024 characters.
     if (p === end || p - at > 1000) return undefined;
-    const raw = text.slice(at, p);
-    if (!PLAIN_KEY.test(raw)) return undefined;
-    const value = plainValue(raw);
-    return { text: value === null ? null : String(value), plain: true, valueAt: p + 1 };
+    const keyText = plainKey(text.slice(at, p));
+    if (keyText === false) return undefined;
+    return { text: keyText, plain: true, valueAt: p + 1 };
   }
 
   /**
@@ -393,12 +394,16 @@ class SimpleYamlReader {
     let p = at;
     let last = at; // after the last non-blank
     for (; p < end; p++) {
-      const c = text[p];
-      if (c === ' ') continue;
-      if (flow && (c === ',' || c === ']' || c === '}')) break;
-      if (c === '#' && text[p - 1] === ' ') break;
-      if (c === ':' && (p + 1 === end || text[p + 1] === ' ' || (flow && ',]}'.includes(text[p + 1] ?? '')))) decline();
-      if (flow && (c === '[' || c === '{' || c === '#')) decline();
+      const c = text.charCodeAt(p);
+      if (c === 32 /* space */) continue;
+      if (flow && (c === 44 /* , */ || c === 93 /* ] */ || c === 125) /* } */) break;
+      if (c === 35 /* # */ && text.charCodeAt(p - 1) === 32) break;
+      if (
+        c === 58 /* : */ &&
+        (p + 1 === end || text.charCodeAt(p + 1) === 32 || (flow && ',]}'.includes(text[p + 1] ?? '')))
+      )
+        decline();
+      if (flow && (c === 91 /* [ */ || c === 123 /* { */ || c === 35) /* # */) decline();
       last = p + 1;
     }
     return last;
@@ -430,6 +435,27 @@ class SimpleYamlReader {
     return p;
   }
 }
+
+/**
+ * A plain key's value as text (null for a null key), or false when `raw` is not a plain key we read. Keys repeat
+ * across a workspace (`image`, `name`, `containers`), so the answers are kept; bounded, cleared when full.
+ */
+function plainKey(raw: string): string | null | false {
+  let known = recentKeys.get(raw);
+  if (known === undefined) {
+    if (!PLAIN_KEY.test(raw)) known = false;
+    else {
+      const value = plainValue(raw);
+      known = value === null ? null : String(value);
+    }
+    if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear();
+    recentKeys.set(raw, known);
+  }
+  return known;
+}
+
+const recentKeys = new Map<string, string | null | false>();
+const RECENT_KEYS_MAX = 4096;
 
 /** A plain scalar's value under the YAML 1.2 core schema, tested in the `yaml` library's order. */
 export function plainValue(s: string): string | number | boolean | null {
