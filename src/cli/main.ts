@@ -60,6 +60,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 if (require.main === module) {
   main(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
+    drain: () =>
+      process.stdout.writableNeedDrain
+        ? new Promise((resolve) => process.stdout.once('drain', resolve))
+        : Promise.resolve(),
     stderr: (t) => process.stderr.write(t),
     cwd: process.cwd(),
     env: process.env,

@@ -95,7 +95,7 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
     io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
 
   if (json) {
-    writeJson(result.occurrences, rel, io.stdout);
+    await writeJson(result.occurrences, rel, io.stdout, io.drain);
     return 0;
   }
   io.stdout(table(result.occurrences, rel));
@@ -109,13 +109,15 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
 
 /**
  * The JSON array, streamed in chunks of about 64 KiB, one item per line: a scan of thousands of files is tens of
- * megabytes, which as one pretty-printed string costs a large part of the whole run (and its peak memory).
+ * megabytes, which as one pretty-printed string costs a large part of the whole run (and its peak memory). After a
+ * chunk, `drain` (when given) is awaited: written to a pipe, the text waits for its reader, not in our memory.
  */
-export function writeJson(
+export async function writeJson(
   occurrences: readonly Occurrence[],
   rel: (file: string) => string,
   write: (text: string) => void,
-): void {
+  drain?: () => Promise<void>,
+): Promise<void> {
   if (occurrences.length === 0) {
     write('[]\n');
     return;
@@ -127,6 +129,7 @@ export function writeJson(
     if (chunk.length >= CHUNK) {
       write(chunk);
       chunk = '';
+      if (drain) await drain();
     }
   }
   write(`${chunk}\n]\n`);

@@ -85,7 +85,7 @@ void describe('scan --json output, streamed', () => {
     const many = Array.from({ length: 40 }, () => occurrences).flat();
     const chunks: string[] = [];
     const rel = (f: string) => path.relative(ws, f);
-    writeJson(many, rel, (t) => chunks.push(t));
+    await writeJson(many, rel, (t) => chunks.push(t));
     assert.ok(chunks.length > 3, `${chunks.length} chunks`);
     assert.deepEqual(
       JSON.parse(chunks.join('')),
@@ -100,8 +100,27 @@ void describe('scan --json output, streamed', () => {
         all.some((o) => o[field] !== null),
         `no occurrence with a ${field}`,
       );
+    // With a drain: each chunk after the first waits for it (a slow pipe reader holds the writer, not our memory).
+    const log: string[] = [];
+    let release: (() => void) | undefined;
+    const written = writeJson(
+      many,
+      rel,
+      () => log.push('write'),
+      () => new Promise<void>((r) => (release = () => (log.push('drained'), r()))),
+    );
+    assert.deepEqual(log, ['write'], 'the writer waits after its first chunk');
+    while (release) {
+      const r = release;
+      release = undefined;
+      r();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await written;
+    assert.equal(log.filter((e) => e === 'write').length, chunks.length);
+    assert.equal(log.filter((e) => e === 'drained').length, chunks.length - 1);
     const empty: string[] = [];
-    writeJson([], rel, (t) => empty.push(t));
+    await writeJson([], rel, (t) => empty.push(t));
     assert.equal(empty.join(''), '[]\n');
   });
 });
