@@ -225,6 +225,40 @@ suite('Update checks in the Workspace Images view (real registries)', function (
     }
   });
 
+  test('an unsaved edit moves the diagnostics with their lines at once, and a revert moves them back', async () => {
+    const a = await api();
+    await a.checkNow();
+    const lines = (code: string) =>
+      vscode.languages
+        .getDiagnostics(file!)
+        .filter((d) => codeOf(d) === code)
+        .map((d) => d.range.start.line);
+    assert.deepEqual([lines('update-available'), lines('not-found')], [[0], [2]]);
+    const doc = await vscode.workspace.openTextDocument(file!);
+    await vscode.window.showTextDocument(doc);
+    const until = async (what: string, ok: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 5_000;
+      while (!ok()) {
+        if (Date.now() > deadline)
+          throw new Error(`${what}: ${JSON.stringify(vscode.languages.getDiagnostics(file!))}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const scans = a.imagesStats().scans;
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(file!, new vscode.Position(0, 0), '# pinned below\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    // No save: the document's own text is re-extracted; both answers (the error too) follow their references.
+    await until(
+      'the diagnostics moved down a line',
+      () => lines('update-available')[0] === 1 && lines('not-found')[0] === 3,
+    );
+    assert.ok(doc.isDirty);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await until('the diagnostics moved back', () => lines('update-available')[0] === 0 && lines('not-found')[0] === 2);
+    assert.equal(a.imagesStats().scans, scans, 'an edit must not rescan the workspace');
+  });
+
   test('a warm re-check answers from the cache: the same findings, at once', async () => {
     const a = await api();
     const started = Date.now();

@@ -51,6 +51,9 @@ export class UpdateChecker implements vscode.Disposable {
   private cache: CacheStore | undefined;
   /** The next check asks the registries again instead of answering from fresh cache entries. */
   private refreshNext = false;
+  /** The newest `refreshFiles` call per file (an older one finishing later must not win). */
+  private readonly fileGenerations = new Map<string, number>();
+  private fileGeneration = 0;
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private controller: AbortController | undefined;
@@ -177,6 +180,9 @@ export class UpdateChecker implements vscode.Disposable {
    */
   private async refreshFiles(files: readonly string[]): Promise<void> {
     const set = new Set(files);
+    // Edits come faster than the cache answers: only the newest refresh of a file may set its findings.
+    const generation = ++this.fileGeneration;
+    for (const f of files) this.fileGenerations.set(f, generation);
     const occurrences = this.images.result.occurrences.filter((o) => set.has(o.file));
     try {
       const { findings } = occurrences.length
@@ -187,8 +193,22 @@ export class UpdateChecker implements vscode.Disposable {
             offline: true,
           })
         : { findings: [] };
-      for (const [key, f] of this.findings) if (set.has(f.occurrence.file)) this.findings.delete(key);
-      for (const f of findings) if (f.code !== 'not-cached') this.findings.set(occurrenceKey(f.occurrence), f);
+      for (const f of files) if (this.fileGenerations.get(f) !== generation) set.delete(f);
+      if (!set.size) return;
+      // A reference the edit left as it was keeps its answer (an error is not cached, yet still the answer);
+      // only what was changed waits for the cache or the next check.
+      const before = new Map<string, Finding>();
+      for (const [key, f] of this.findings) {
+        if (!set.has(f.occurrence.file)) continue;
+        this.findings.delete(key);
+        const question = questionKey(f.occurrence);
+        if (!before.has(question)) before.set(question, f);
+      }
+      for (const f of findings) {
+        if (!set.has(f.occurrence.file)) continue;
+        const answer = f.code === 'not-cached' ? before.get(questionKey(f.occurrence)) : f;
+        if (answer) this.findings.set(occurrenceKey(f.occurrence), { ...answer, occurrence: f.occurrence });
+      }
       const { updates, errors, notChecked } = counts(this.findings.values());
       this.state = { ...this.state, updates, errors, notChecked };
       this.findingsVersion++;
@@ -282,6 +302,11 @@ export class UpdateChecker implements vscode.Disposable {
     void this.cache?.flush?.();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** What a finding answers, wherever the reference sits in its file: its text, expansion, platform and directives. */
+function questionKey(o: Occurrence): string {
+  return JSON.stringify([o.text, o.value, o.platform, o.skip?.reason ?? null, o.directives]);
 }
 
 /** The summary's counts over findings, in one pass. */

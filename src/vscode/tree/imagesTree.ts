@@ -26,6 +26,8 @@ const KIND_LABEL: Record<string, string> = {
 
 /** Uses listed in a reference row's tooltip. */
 const TOOLTIP_USES = 20;
+/** The least time between two redraws of the view (the first change of a burst redraws at once). */
+const REDRAW_MS = 250;
 /** Grouped by file, files start expanded up to this many. */
 const EXPANDED_FILES = 50;
 /** What names the image, for the kinds of the YAML sources (Kubernetes, Helm, Kustomize, CI) and devcontainer features. */
@@ -66,6 +68,8 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
   /** Relative paths and path order of the files, kept across rebuilds while the folders stay the same. */
   private order: FileOrder | undefined;
   private readonly subscriptions: vscode.Disposable[];
+  private redrawTimer: NodeJS.Timeout | undefined;
+  private redrawDue = false;
 
   constructor(
     private readonly images: WorkspaceImages,
@@ -110,10 +114,25 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
     return this.cached;
   }
 
-  /** Redraws the view; `keepModel` when only the rows' states changed, not which rows there are. */
+  /**
+   * Redraws the view; `keepModel` when only the rows' states changed, not which rows there are. The model is
+   * dropped at once (a caller asking for rows gets the current ones), but the view is told at most once per
+   * REDRAW_MS: a document re-extracted at every keystroke must not rebuild a 50,000-use tree each time.
+   */
   private changed(keepModel = false): void {
     if (!keepModel) this.cached = undefined;
+    if (this.redrawTimer) {
+      this.redrawDue = true;
+      return;
+    }
     this.emitter.fire(undefined);
+    this.redrawTimer = setTimeout(() => {
+      this.redrawTimer = undefined;
+      if (this.redrawDue) {
+        this.redrawDue = false;
+        this.changed(true);
+      }
+    }, REDRAW_MS);
   }
 
   getChildren(element?: ImagesNode): ImagesNode[] {
@@ -248,6 +267,7 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesNode>, 
   }
 
   dispose(): void {
+    if (this.redrawTimer) clearTimeout(this.redrawTimer);
     for (const d of this.subscriptions) d.dispose();
     this.emitter.dispose();
   }

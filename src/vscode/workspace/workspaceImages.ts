@@ -32,6 +32,11 @@ export class WorkspaceImages implements vscode.Disposable {
   /** Known files changed on disk since the last quiet period: re-extracted alone unless a rescan is due anyway. */
   private changed = new Set<string>();
   private rescanDue = false;
+  /** Documents edited since their last re-extraction, re-extracted together on the next turn of the event loop. */
+  private readonly editedDocs = new Map<string, vscode.TextDocument>();
+  private editTimer: NodeJS.Immediate | undefined;
+  /** Files whose occurrences come from unsaved editor text. */
+  private readonly live = new Set<string>();
   private counts = { scans: 0, fileUpdates: 0 };
   private readonly emitter = new vscode.EventEmitter<ScanResult>();
   private readonly filesEmitter = new vscode.EventEmitter<readonly string[]>();
@@ -60,8 +65,20 @@ export class WorkspaceImages implements vscode.Disposable {
       watcher.onDidDelete((u) => this.onDisk(`deleted ${vscode.workspace.asRelativePath(u)}`)),
       // A saved image file is re-extracted from the editor's text at once: its diagnostics need no rescan.
       vscode.workspace.onDidSaveTextDocument((doc) => {
-        if (doc.uri.scheme === 'file' && this.isKnown(doc.uri.fsPath))
-          this.updateFiles([doc.uri.fsPath], doc.getText());
+        if (doc.uri.scheme !== 'file' || !this.isKnown(doc.uri.fsPath)) return;
+        this.live.delete(doc.uri.fsPath);
+        this.updateFiles([doc.uri.fsPath], doc.getText());
+      }),
+      // An edited image file is re-extracted from its unsaved text as it is typed (no rescan, no save needed).
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length && e.document.uri.scheme === 'file' && this.isKnown(e.document.uri.fsPath))
+          this.edited(e.document);
+      }),
+      // Closed without saving: the file's images are its disk text's again.
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        const file = doc.uri.fsPath;
+        if (doc.uri.scheme !== 'file' || !this.live.delete(file) || !this.isKnown(file)) return;
+        this.updateFiles([file]);
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule('workspace folders changed')),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -110,7 +127,8 @@ export class WorkspaceImages implements vscode.Disposable {
         this.rescanDue = false;
         void this.refresh(reason);
       } else {
-        const updated = this.updateFiles(files);
+        // A file open with unsaved edits keeps the editor's text (its save re-extracts it).
+        const updated = this.updateFiles(files.filter((f) => !this.live.has(f)));
         if (this.diskChanged && updated) {
           this.diskChanged = false;
           this.diskEmitter.fire(this.current);
@@ -134,6 +152,27 @@ export class WorkspaceImages implements vscode.Disposable {
     );
   }
 
+  /**
+   * Re-extracts an edited document from its text. Edits that arrive while the event loop is busy coalesce into one
+   * re-extraction per document (no fixed delay: the first edit of a burst is shown at once). A text that now names
+   * a file the scan has not read (a half-typed `include:`) keeps the last occurrences until it is saved.
+   */
+  private edited(doc: vscode.TextDocument): void {
+    this.editedDocs.set(doc.uri.fsPath, doc);
+    this.editTimer ??= setImmediate(() => {
+      this.editTimer = undefined;
+      const docs = [...this.editedDocs.values()];
+      this.editedDocs.clear();
+      for (const d of docs) {
+        if (d.isClosed || !this.isKnown(d.uri.fsPath)) continue;
+        if (d.isDirty) this.live.add(d.uri.fsPath);
+        else this.live.delete(d.uri.fsPath);
+        this.updateFiles([d.uri.fsPath], d.getText(), { live: true });
+      }
+      this.settleIdle();
+    });
+  }
+
   private fileChanged(file: string): void {
     if (!this.isKnown(file)) {
       this.onDisk(`changed ${vscode.workspace.asRelativePath(file)}`);
@@ -149,7 +188,7 @@ export class WorkspaceImages implements vscode.Disposable {
    * into the last scan. A file that now names another file to read (a compose `include:`, a dev container's
    * Dockerfile) the scan has not seen, or that cannot be read, falls back to a full rescan.
    */
-  updateFiles(files: readonly string[], text?: string): boolean {
+  updateFiles(files: readonly string[], text?: string, opts: { live?: boolean } = {}): boolean {
     let occurrences = this.current.occurrences;
     let errors = this.current.errors;
     const known = new Set(this.current.files.map((f) => f.file));
@@ -179,7 +218,8 @@ export class WorkspaceImages implements vscode.Disposable {
       });
       if (!readSettings().devcontainerFeatures) r.occurrences = r.occurrences.filter((o) => o.kind !== 'feature');
       if (r.references.some((ref) => !known.has(ref.file))) {
-        this.schedule(`${vscode.workspace.asRelativePath(file)} names a new file`);
+        // Unsaved text: the rescan (which reads the disk) waits for the save.
+        if (!opts.live) this.schedule(`${vscode.workspace.asRelativePath(file)} names a new file`);
         return false;
       }
       const before = occurrences.filter((o) => o.file === file);
@@ -197,9 +237,11 @@ export class WorkspaceImages implements vscode.Disposable {
     this.counts.fileUpdates += updated.length;
     this.current = { files: this.current.files, occurrences, errors };
     this.showFileProblems(errors);
-    this.log.info(
-      `Re-extracted ${updated.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}: ${occurrences.length} image references in the workspace`,
-    );
+    // Not logged per keystroke: an edited document is re-extracted as it is typed.
+    if (!opts.live)
+      this.log.info(
+        `Re-extracted ${updated.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}: ${occurrences.length} image references in the workspace`,
+      );
     this.emitter.fire(this.current);
     this.filesEmitter.fire(updated);
     return true;
@@ -220,12 +262,12 @@ export class WorkspaceImages implements vscode.Disposable {
 
   /** Resolves when no scan is scheduled or running (for tests and for callers that need fresh results). */
   whenIdle(): Promise<ScanResult> {
-    if (!this.timer && !this.running && this.scannedOnce) return Promise.resolve(this.current);
+    if (!this.timer && !this.running && !this.editTimer && this.scannedOnce) return Promise.resolve(this.current);
     return new Promise((resolve) => this.idleWaiters.push(() => resolve(this.current)));
   }
 
   private settleIdle(): void {
-    if (this.timer || this.running) return;
+    if (this.timer || this.running || this.editTimer) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
@@ -257,6 +299,9 @@ export class WorkspaceImages implements vscode.Disposable {
         this.log.warn(`${vscode.workspace.asRelativePath(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}`);
       this.showFileProblems(result.errors);
       this.emitter.fire(result);
+      // The scan read the disk: documents with unsaved edits are theirs again.
+      for (const doc of vscode.workspace.textDocuments)
+        if (doc.isDirty && this.live.has(doc.uri.fsPath)) this.edited(doc);
       if (this.diskChanged) {
         this.diskChanged = false;
         this.diskEmitter.fire(result);
@@ -291,6 +336,8 @@ export class WorkspaceImages implements vscode.Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.editTimer) clearImmediate(this.editTimer);
+    this.editTimer = undefined;
     this.running?.controller.abort();
     for (const d of this.disposables) d.dispose();
     this.settleIdle();
