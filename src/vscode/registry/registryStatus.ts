@@ -123,13 +123,23 @@ export class RegistryStatus implements vscode.Disposable {
 
   /** Hosts shown: image registries of the workspace (not built-locally-only) plus stored credentials. */
   hosts(): string[] {
-    const set = new Set<string>();
-    for (const o of this.images.result.occurrences) {
-      if (o.reference && !o.skip) set.add(o.reference.registry);
-    }
+    const set = new Set(this.imageRegistries());
     for (const c of this.secrets.list()) set.add(c.host);
     return [...set].sort();
   }
+
+  /** The registries the last scan's images name, computed once per scan result (asked on every change). */
+  private imageRegistries(): ReadonlySet<string> {
+    const result = this.images.result;
+    if (this.registriesOf?.result !== result) {
+      const set = new Set<string>();
+      for (const o of result.occurrences) if (o.reference && !o.skip) set.add(o.reference.registry);
+      this.registriesOf = { result, set };
+    }
+    return this.registriesOf.set;
+  }
+
+  private registriesOf: { result: unknown; set: ReadonlySet<string> } | undefined;
 
   state(host: string): RegistryState {
     const key = normalizeRegistry(host);
