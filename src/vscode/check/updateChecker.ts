@@ -42,6 +42,8 @@ export interface CheckSummary {
  */
 export class UpdateChecker implements vscode.Disposable {
   private findings = new Map<string, Finding>();
+  /** The keys of `findings` per file, so one file's refresh touches only its own. */
+  private readonly keysByFile = new Map<string, Set<string>>();
   /** Bumped whenever the findings change (not when only the running state does): listeners skip rebuilds by it. */
   private findingsVersion = 0;
   /** Fires when findings change: with the files concerned when only they changed, else undefined (all of them). */
@@ -105,6 +107,24 @@ export class UpdateChecker implements vscode.Disposable {
   /** True while a check runs or is scheduled: rows without their own answer yet read "checking…". */
   get busy(): boolean {
     return this.running !== undefined || this.timer !== undefined;
+  }
+
+  /** The findings of one file, in the order `values()` gives them. */
+  *findingsOf(file: string): IterableIterator<Finding> {
+    for (const key of this.keysByFile.get(file) ?? []) {
+      const f = this.findings.get(key);
+      if (f) yield f;
+    }
+  }
+
+  private setFinding(f: Finding): void {
+    const key = occurrenceKey(f.occurrence);
+    this.findings.delete(key); // a re-set key moves to the end, as in the per-file index
+    this.findings.set(key, f);
+    let keys = this.keysByFile.get(f.occurrence.file);
+    if (!keys) this.keysByFile.set(f.occurrence.file, (keys = new Set()));
+    keys.delete(key);
+    keys.add(key);
   }
 
   all(): Finding[] {
@@ -197,20 +217,37 @@ export class UpdateChecker implements vscode.Disposable {
       if (!set.size) return;
       // A reference the edit left as it was keeps its answer (an error is not cached, yet still the answer);
       // only what was changed waits for the cache or the next check.
+      // Only these files' findings are touched (through the per-file index): an edit costs its file, not the workspace.
       const before = new Map<string, Finding>();
-      for (const [key, f] of this.findings) {
-        if (!set.has(f.occurrence.file)) continue;
-        this.findings.delete(key);
-        const question = questionKey(f.occurrence);
-        if (!before.has(question)) before.set(question, f);
+      const removed: Finding[] = [];
+      for (const file of set) {
+        for (const key of this.keysByFile.get(file) ?? []) {
+          const f = this.findings.get(key);
+          if (!f) continue;
+          this.findings.delete(key);
+          removed.push(f);
+          const question = questionKey(f.occurrence);
+          if (!before.has(question)) before.set(question, f);
+        }
+        this.keysByFile.delete(file);
       }
+      const added: Finding[] = [];
       for (const f of findings) {
         if (!set.has(f.occurrence.file)) continue;
         const answer = f.code === 'not-cached' ? before.get(questionKey(f.occurrence)) : f;
-        if (answer) this.findings.set(occurrenceKey(f.occurrence), { ...answer, occurrence: f.occurrence });
+        if (!answer) continue;
+        const found = { ...answer, occurrence: f.occurrence };
+        this.setFinding(found);
+        added.push(found);
       }
-      const { updates, errors, notChecked } = counts(this.findings.values());
-      this.state = { ...this.state, updates, errors, notChecked };
+      const minus = counts(removed);
+      const plus = counts(added);
+      this.state = {
+        ...this.state,
+        updates: this.state.updates - minus.updates + plus.updates,
+        errors: this.state.errors - minus.errors + plus.errors,
+        notChecked: this.state.notChecked - minus.notChecked + plus.notChecked,
+      };
       this.findingsVersion++;
       this.emitter.fire(set);
     } catch (e) {
@@ -280,7 +317,9 @@ export class UpdateChecker implements vscode.Disposable {
 
   private apply(findings: Finding[], fromCache: boolean): void {
     if (fromCache && findings.length === 0) return; // nothing cached: claim nothing
-    this.findings = new Map(findings.map((f) => [occurrenceKey(f.occurrence), f]));
+    this.findings = new Map();
+    this.keysByFile.clear();
+    for (const f of findings) this.setFinding(f);
     this.findingsVersion++;
     const { updates, errors, notChecked, current } = counts(findings);
     this.state = {

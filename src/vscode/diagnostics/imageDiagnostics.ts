@@ -110,9 +110,10 @@ export class ImageDiagnostics implements vscode.Disposable {
       return level === undefined ? undefined : toDiagnostic(f, level, message, this.docsUri(f.code));
     };
     const related = this.relatedUses();
-    for (const f of this.checker.values()) {
+    // One file's refresh reads that file's findings only (the checker indexes them per file).
+    const source = only ? [...only].flatMap((file) => [...this.checker.findingsOf(file)]) : this.checker.values();
+    for (const f of source) {
       const o = f.occurrence;
-      if (only && !only.has(o.file)) continue;
       const ref = o.reference;
       let d: vscode.Diagnostic | undefined;
       if (f.status === 'update' || f.status === 'digest-changed') {
