@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { abortError, hasName, isAbortError, Limiter, mapLimit, sleep } from '../../src/core/util';
+import { abortError, hasName, isAbortError, Limiter, mapLimit, recentResults, sleep } from '../../src/core/util';
 
 void describe('util: the one limiter', () => {
   void it('never runs more than its limit, and serves waiters in order', async () => {
@@ -77,5 +77,24 @@ void describe('util: abort helper and error-name guard', () => {
     assert.ok(!hasName(new Error('x'), ['PolicyError']));
     assert.ok(!hasName('PolicyError', ['PolicyError']));
     assert.ok(!hasName(null, ['AbortError']));
+  });
+});
+
+void describe('recentResults', () => {
+  void it('computes each input once while it is kept, clears when full, and keeps nothing for a throw', () => {
+    const calls: string[] = [];
+    const length = recentResults(2, (s) => {
+      calls.push(s);
+      if (s === 'bad') throw new Error('bad input');
+      return s.length;
+    });
+    assert.deepEqual([length('a'), length('bb'), length('a')], [1, 2, 1]);
+    assert.deepEqual(calls, ['a', 'bb']);
+    assert.equal(length('ccc'), 3); // full: cleared, then kept
+    assert.equal(length('a'), 1);
+    assert.deepEqual(calls, ['a', 'bb', 'ccc', 'a']);
+    assert.throws(() => length('bad'), /bad input/);
+    assert.throws(() => length('bad'), /bad input/);
+    assert.deepEqual(calls.slice(-2), ['bad', 'bad']);
   });
 });

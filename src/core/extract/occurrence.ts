@@ -1,3 +1,4 @@
+import { recentResults } from '../util';
 import { occurrenceDirectiveComments } from './directiveComments';
 import { isInvalidReferenceError, parseReferenceWithSpans, type InvalidReferenceError } from '../reference';
 import type { SourceText } from './sourceText';
@@ -82,22 +83,12 @@ type Parsed = ReturnType<typeof parseReferenceWithSpans> | InvalidReferenceError
 /**
  * Recent parses by input. A workspace names the same images over and over, parsing is pure, and its results
  * are immutable (readonly), so occurrences can share them: less work and a smaller heap for large scans.
- * Bounded: cleared when full.
  */
-const recentParses = new Map<string, Parsed>();
-const RECENT_PARSES_MAX = 4096;
-
-function parseCached(value: string): Parsed {
-  let parsed = recentParses.get(value);
-  if (parsed === undefined) {
-    try {
-      parsed = parseReferenceWithSpans(value);
-    } catch (err) {
-      if (!isInvalidReferenceError(err)) throw err;
-      parsed = err;
-    }
-    if (recentParses.size >= RECENT_PARSES_MAX) recentParses.clear();
-    recentParses.set(value, parsed);
+const parseCached = recentResults(4096, (value): Parsed => {
+  try {
+    return parseReferenceWithSpans(value);
+  } catch (err) {
+    if (!isInvalidReferenceError(err)) throw err;
+    return err;
   }
-  return parsed;
-}
+});

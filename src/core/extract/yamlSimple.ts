@@ -1,4 +1,5 @@
 // Over 400 lines: one single-pass reader (a line loop and its state), checked against the yaml library.
+import { recentResults } from '../util';
 import type { YamlDocument, YamlMap, YamlNode, YamlScalar, YamlSeq, YamlSlot } from './yamlNodes';
 
 /**
@@ -438,24 +439,13 @@ class SimpleYamlReader {
 
 /**
  * A plain key's value as text (null for a null key), or false when `raw` is not a plain key we read. Keys repeat
- * across a workspace (`image`, `name`, `containers`), so the answers are kept; bounded, cleared when full.
+ * across a workspace (`image`, `name`, `containers`), so the answers are kept.
  */
-function plainKey(raw: string): string | null | false {
-  let known = recentKeys.get(raw);
-  if (known === undefined) {
-    if (!PLAIN_KEY.test(raw)) known = false;
-    else {
-      const value = plainValue(raw);
-      known = value === null ? null : String(value);
-    }
-    if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear();
-    recentKeys.set(raw, known);
-  }
-  return known;
-}
-
-const recentKeys = new Map<string, string | null | false>();
-const RECENT_KEYS_MAX = 4096;
+const plainKey = recentResults(4096, (raw): string | null | false => {
+  if (!PLAIN_KEY.test(raw)) return false;
+  const value = plainValue(raw);
+  return value === null ? null : String(value);
+});
 
 /** A plain scalar's value under the YAML 1.2 core schema, tested in the `yaml` library's order. */
 export function plainValue(s: string): string | number | boolean | null {
