@@ -203,7 +203,7 @@ export class UpdateChecker implements vscode.Disposable {
     // Edits come faster than the cache answers: only the newest refresh of a file may set its findings.
     const generation = ++this.fileGeneration;
     for (const f of files) this.fileGenerations.set(f, generation);
-    const occurrences = this.images.result.occurrences.filter((o) => set.has(o.file));
+    const occurrences = files.flatMap((f) => this.images.occurrencesOf(f));
     try {
       const { findings } = occurrences.length
         ? await checkImages(occurrences, {
@@ -215,9 +215,8 @@ export class UpdateChecker implements vscode.Disposable {
         : { findings: [] };
       for (const f of files) if (this.fileGenerations.get(f) !== generation) set.delete(f);
       if (!set.size) return;
-      // A reference the edit left as it was keeps its answer (an error is not cached, yet still the answer);
-      // only what was changed waits for the cache or the next check.
-      // Only these files' findings are touched (through the per-file index): an edit costs its file, not the workspace.
+      // Only these files' findings are touched (through the per-file index). A reference the edit left as it was
+      // keeps its answer (an error is not cached, yet still the answer); what changed waits for the cache or a check.
       const before = new Map<string, Finding>();
       const removed: Finding[] = [];
       for (const file of set) {

@@ -1,7 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { extractFile, scanWorkspace, type ExtractionError, type ScanResult } from '../../core';
+import {
+  extractFile,
+  scanWorkspace,
+  type DiscoveredFile,
+  type ExtractionError,
+  type Occurrence,
+  type ScanResult,
+} from '../../core';
 import { affects, readSettings, SCAN_SETTINGS } from '../config';
 import { DIAGNOSTIC_SOURCE, toUri } from '../convert';
 
@@ -32,6 +39,10 @@ export class WorkspaceImages implements vscode.Disposable {
   /** Known files changed on disk since the last quiet period: re-extracted alone unless a rescan is due anyway. */
   private changed = new Set<string>();
   private rescanDue = false;
+  /** The last scan's files and occurrences by path (kept current by the re-extractions), and `.env` texts read. */
+  private entries = new Map<string, DiscoveredFile>();
+  private byFile = new Map<string, Occurrence[]>();
+  private readonly dotenvs = new Map<string, { file: string; content: string } | null>();
   /** Documents edited since their last re-extraction, re-extracted together on the next turn of the event loop. */
   private readonly editedDocs = new Map<string, vscode.TextDocument>();
   private editTimer: NodeJS.Immediate | undefined;
@@ -141,14 +152,14 @@ export class WorkspaceImages implements vscode.Disposable {
   /** A file the last scan read, whose content alone decides its images (not `.env`, `.gitignore`, `Chart.yaml`). */
   private isKnown(file: string): boolean {
     const base = path.basename(file);
-    // A Kubernetes manifest is a YAML file recognised by its content, which an edit can change: a rescan decides.
+    // Not in the last scan, or a Kubernetes manifest (recognised by its content, which an edit can change): a rescan decides.
     return (
       this.scannedOnce &&
       !this.running &&
       base !== '.env' &&
       base !== '.gitignore' &&
       base !== 'Chart.yaml' &&
-      this.current.files.some((f) => f.file === file && f.source !== 'kubernetes')
+      (this.entries.get(file)?.source ?? 'kubernetes') !== 'kubernetes'
     );
   }
 
@@ -183,6 +194,42 @@ export class WorkspaceImages implements vscode.Disposable {
     this.arm(`changed ${vscode.workspace.asRelativePath(file)}`);
   }
 
+  /** The occurrences of one file in the last scan (with its re-extractions since), as `result` lists them. */
+  occurrencesOf(file: string): readonly Occurrence[] {
+    return this.byFile.get(file) ?? [];
+  }
+
+  /** A new full scan: the per-file indexes are rebuilt, and `.env` files are read again when next needed. */
+  private setScanned(result: ScanResult): void {
+    this.current = result;
+    this.entries = new Map(result.files.map((f) => [f.file, f]));
+    this.byFile = new Map();
+    for (const o of result.occurrences) {
+      const list = this.byFile.get(o.file);
+      if (list) list.push(o);
+      else this.byFile.set(o.file, [o]);
+    }
+    this.dotenvs.clear();
+  }
+
+  /**
+   * The `.env` beside a compose file, read once per scan: an edited compose file is re-extracted at every keystroke,
+   * and a change of the `.env` itself rescans the workspace (which clears this).
+   */
+  private dotenvBeside(file: string): { file: string; content: string } | null {
+    const envFile = path.join(path.dirname(file), '.env');
+    let entry = this.dotenvs.get(envFile);
+    if (entry === undefined) {
+      try {
+        entry = { file: envFile, content: fs.readFileSync(envFile, 'utf8') };
+      } catch {
+        entry = null; // no .env
+      }
+      this.dotenvs.set(envFile, entry);
+    }
+    return entry;
+  }
+
   /**
    * Re-extracts known files on their own (from `text` when given, else from disk) and splices their occurrences
    * into the last scan. A file that now names another file to read (a compose `include:`, a dev container's
@@ -191,10 +238,9 @@ export class WorkspaceImages implements vscode.Disposable {
   updateFiles(files: readonly string[], text?: string, opts: { live?: boolean } = {}): boolean {
     let occurrences = this.current.occurrences;
     let errors = this.current.errors;
-    const known = new Set(this.current.files.map((f) => f.file));
     const updated: string[] = [];
     for (const file of files) {
-      const entry = this.current.files.find((f) => f.file === file);
+      const entry = this.entries.get(file);
       if (!entry) continue;
       let content = text;
       try {
@@ -203,26 +249,18 @@ export class WorkspaceImages implements vscode.Disposable {
         this.schedule(`cannot read ${vscode.workspace.asRelativePath(file)}`);
         return false;
       }
-      let dotenv: { file: string; content: string } | null = null;
-      if (entry.source === 'compose') {
-        const envFile = path.join(path.dirname(file), '.env');
-        try {
-          dotenv = { file: envFile, content: fs.readFileSync(envFile, 'utf8') };
-        } catch {
-          /* no .env */
-        }
-      }
+      const dotenv = entry.source === 'compose' ? this.dotenvBeside(file) : null;
       const r = extractFile(file, content, entry.source, {
         dotenv,
         ...(entry.root !== undefined ? { root: entry.root } : {}),
       });
       if (!readSettings().devcontainerFeatures) r.occurrences = r.occurrences.filter((o) => o.kind !== 'feature');
-      if (r.references.some((ref) => !known.has(ref.file))) {
+      if (r.references.some((ref) => !this.entries.has(ref.file))) {
         // Unsaved text: the rescan (which reads the disk) waits for the save.
         if (!opts.live) this.schedule(`${vscode.workspace.asRelativePath(file)} names a new file`);
         return false;
       }
-      const before = occurrences.filter((o) => o.file === file);
+      const before = this.byFile.get(file) ?? [];
       const beforeErrors = errors.filter((e) => e.file === file);
       if (
         JSON.stringify(before) === JSON.stringify(r.occurrences) &&
@@ -231,6 +269,8 @@ export class WorkspaceImages implements vscode.Disposable {
         continue;
       occurrences = spliceFile(occurrences, file, r.occurrences);
       errors = spliceFile(errors, file, r.errors);
+      if (r.occurrences.length) this.byFile.set(file, r.occurrences);
+      else this.byFile.delete(file);
       updated.push(file);
     }
     if (!updated.length) return false;
@@ -289,7 +329,7 @@ export class WorkspaceImages implements vscode.Disposable {
       if (signal.aborted) return;
       if (!settings.devcontainerFeatures)
         result = { ...result, occurrences: result.occurrences.filter((o) => o.kind !== 'feature') };
-      this.current = result;
+      this.setScanned(result);
       this.scannedOnce = true;
       this.counts.scans++;
       this.log.info(
