@@ -233,10 +233,6 @@ async function main(): Promise<number> {
         .first()
         .waitFor({ state: 'detached', timeout: 10_000 })
         .catch(() => undefined);
-      // The pointer rests where the last click left it (the activity bar): move it to the empty editor area so no
-      // tooltip (the container's name) covers the Workspace Images header.
-      const viewport = cs.page.viewportSize();
-      if (viewport) await cs.page.mouse.move(viewport.width - 40, viewport.height / 2);
       await cs.page.waitForTimeout(1000);
       await cs.screenshot(`ui-sidebar-${theme}.png`);
     };

@@ -20,7 +20,13 @@ export async function openContainer(page: Page, title = 'Registry Lens'): Promis
   await icon.waitFor({ timeout: 90_000 });
   const sidebar = page.locator(sel.sidebar);
   const header = sidebar.locator(sel.paneHeader, { hasText: 'Registries' });
-  if (!(await header.isVisible().catch(() => false))) await icon.click();
+  if (!(await header.isVisible().catch(() => false))) {
+    await icon.click();
+    // The pointer would rest on the icon, whose tooltip (the container's name) then covers the Workspace Images
+    // header in every later screenshot: park it over the editor area.
+    const viewport = page.viewportSize();
+    if (viewport) await page.mouse.move(viewport.width - 40, viewport.height / 2);
+  }
   await header.waitFor({ timeout: 30_000 });
   return sidebar;
 }
