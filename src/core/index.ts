@@ -11,3 +11,4 @@ export * from './versioning';
 export * from './check';
 export * from './edits';
 export * from './docker';
+export { replaceFileEntries } from './util';

@@ -1,6 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { abortError, hasName, isAbortError, Limiter, mapLimit, recentResults, sleep } from '../../src/core/util';
+import {
+  abortError,
+  hasName,
+  isAbortError,
+  Limiter,
+  mapLimit,
+  recentResults,
+  replaceFileEntries,
+  sleep,
+} from '../../src/core/util';
 
 void describe('util: the one limiter', () => {
   void it('never runs more than its limit, and serves waiters in order', async () => {
@@ -96,5 +105,65 @@ void describe('recentResults', () => {
     assert.throws(() => length('bad'), /bad input/);
     assert.throws(() => length('bad'), /bad input/);
     assert.deepEqual(calls.slice(-2), ['bad', 'bad']);
+  });
+});
+
+void describe('replaceFileEntries', () => {
+  const at = (file: string, n: number): { file: string; n: number } => ({ file, n });
+  // Sorted by plain string comparison, as the scan sorts: upper case before lower, '/' before letters.
+  const list = [
+    at('/w/A', 0),
+    at('/w/a', 1),
+    at('/w/a', 2),
+    at('/w/a/b', 3),
+    at('/w/b', 4),
+    at('/w/b', 5),
+    at('/w/c', 6),
+  ];
+
+  void it("replaces a file's run, keeping every other entry in order, and returns a new list", () => {
+    const out = replaceFileEntries(list, '/w/b', [at('/w/b', 40)]);
+    assert.deepEqual(
+      out.map((x) => x.n),
+      [0, 1, 2, 3, 40, 6],
+    );
+    assert.equal(list.length, 7, 'the input list is not changed');
+    assert.deepEqual(
+      replaceFileEntries(list, '/w/a', []).map((x) => x.n),
+      [0, 3, 4, 5, 6],
+      'a file whose prefix names another file (/w/a/b) keeps that one',
+    );
+    assert.deepEqual(
+      replaceFileEntries(list, '/w/A', [at('/w/A', 10), at('/w/A', 11)]).map((x) => x.n),
+      [10, 11, 1, 2, 3, 4, 5, 6],
+    );
+    assert.deepEqual(
+      replaceFileEntries(list, '/w/c', []).map((x) => x.n),
+      [0, 1, 2, 3, 4, 5],
+    );
+  });
+
+  void it('inserts an absent file where it sorts, including before the first and after the last', () => {
+    assert.deepEqual(
+      replaceFileEntries(list, '/w/ab', [at('/w/ab', 9)]).map((x) => x.file),
+      ['/w/A', '/w/a', '/w/a', '/w/a/b', '/w/ab', '/w/b', '/w/b', '/w/c'],
+    );
+    assert.deepEqual(replaceFileEntries(list, '/v', [at('/v', 9)])[0], at('/v', 9));
+    assert.deepEqual(replaceFileEntries(list, '/x', [at('/x', 9)]).at(-1), at('/x', 9));
+    assert.deepEqual(replaceFileEntries([], '/x', [at('/x', 9)]), [at('/x', 9)]);
+  });
+
+  void it('agrees with a filter-and-insert over every file of a shuffled-then-sorted list', () => {
+    const files = ['/r/x', '/r/X', '/r/x-1', '/r/x/y', '/r/é', '/r/z', '/r/0'];
+    const sorted = files
+      .flatMap((f, i) => [at(f, i), at(f, i + 10)])
+      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.n - b.n));
+    for (const f of [...files, '/r/new', '/r/x0']) {
+      const rest = sorted.filter((x) => x.file !== f);
+      let i = rest.findIndex((x) => x.file > f);
+      if (i < 0) i = rest.length;
+      const want = [...rest.slice(0, i), at(f, 99), ...rest.slice(i)];
+      assert.deepEqual(replaceFileEntries(sorted, f, [at(f, 99)]), want, f);
+    }
   });
 });

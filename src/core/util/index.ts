@@ -3,3 +3,4 @@ export { abortError, abortReason, sleep } from './abort';
 export { hasName, isAbortError } from './errorName';
 export { Limiter, mapLimit } from './limiter';
 export { recentResults } from './recent';
+export { replaceFileEntries } from './byFile';

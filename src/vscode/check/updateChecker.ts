@@ -13,6 +13,7 @@ import { affects, readSettings, settingId } from '../config';
 import { Setting } from '../constants';
 import type { RegistryClients } from '../registry/registryClients';
 import type { WorkspaceImages } from '../workspace/workspaceImages';
+import { FindingIndex } from './findingIndex';
 
 /** The key of an occurrence: file and start position (what findings are looked up by). */
 export function occurrenceKey(o: Pick<Occurrence, 'file' | 'range'>): string {
@@ -44,6 +45,19 @@ export class UpdateChecker implements vscode.Disposable {
   private findings = new Map<string, Finding>();
   /** The keys of `findings` per file, so one file's refresh touches only its own. */
   private readonly keysByFile = new Map<string, Set<string>>();
+  /** Per image (canonical reference): its findings with an update or a moved digest. */
+  private readonly updatesByImage = new FindingIndex((f) =>
+    f.status === 'update' || f.status === 'digest-changed' ? f.occurrence.reference?.canonical : undefined,
+  );
+  /** Per registry: the findings it refused (a credential withheld from it, or rejected by it). */
+  private readonly refusalsByRegistry = new FindingIndex((f) =>
+    f.code === 'credential-not-sent' || f.code === 'auth-failed' ? f.occurrence.reference?.registry : undefined,
+  );
+  /** Per registry: the findings it did not answer. */
+  private readonly notCheckedByRegistry = new FindingIndex((f) =>
+    f.notChecked ? f.occurrence.reference?.registry : undefined,
+  );
+  private readonly indexes = [this.updatesByImage, this.refusalsByRegistry, this.notCheckedByRegistry];
   /** Bumped whenever the findings change (not when only the running state does): listeners skip rebuilds by it. */
   private findingsVersion = 0;
   /** Fires when findings change: with the files concerned when only they changed, else undefined (all of them). */
@@ -117,8 +131,36 @@ export class UpdateChecker implements vscode.Disposable {
     }
   }
 
+  /**
+   * The findings with an update or a moved digest for one image, in the order they were set (a diagnostic lists a
+   * few other uses of its image without a pass over every finding).
+   */
+  updatesOf(canonical: string): ReadonlySet<Finding> {
+    return this.updatesByImage.get(canonical);
+  }
+
+  /** The findings a registry refused (`credential-not-sent`, `auth-failed`), in the order they were set. */
+  refusalsOf(registry: string): ReadonlySet<Finding> {
+    return this.refusalsByRegistry.get(registry);
+  }
+
+  /** The findings a registry did not answer, in the order they were set. */
+  notCheckedOf(registry: string): ReadonlySet<Finding> {
+    return this.notCheckedByRegistry.get(registry);
+  }
+
+  private indexFinding(f: Finding, add: boolean): void {
+    for (const index of this.indexes) {
+      if (add) index.add(f);
+      else index.delete(f);
+    }
+  }
+
   private setFinding(f: Finding): void {
     const key = occurrenceKey(f.occurrence);
+    const old = this.findings.get(key);
+    if (old) this.indexFinding(old, false);
+    this.indexFinding(f, true);
     this.findings.delete(key); // a re-set key moves to the end, as in the per-file index
     this.findings.set(key, f);
     let keys = this.keysByFile.get(f.occurrence.file);
@@ -224,6 +266,7 @@ export class UpdateChecker implements vscode.Disposable {
           const f = this.findings.get(key);
           if (!f) continue;
           this.findings.delete(key);
+          this.indexFinding(f, false);
           removed.push(f);
           const question = questionKey(f.occurrence);
           if (!before.has(question)) before.set(question, f);
@@ -318,6 +361,7 @@ export class UpdateChecker implements vscode.Disposable {
     if (fromCache && findings.length === 0) return; // nothing cached: claim nothing
     this.findings = new Map();
     this.keysByFile.clear();
+    for (const index of this.indexes) index.clear();
     for (const f of findings) this.setFinding(f);
     this.findingsVersion++;
     const { updates, errors, notChecked, current } = counts(findings);

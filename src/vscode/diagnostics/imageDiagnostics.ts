@@ -194,14 +194,20 @@ export class ImageDiagnostics implements vscode.Disposable {
    * (an image used in thousands of files must not cost thousands of locations per diagnostic).
    */
   private relatedUses(): (f: Finding) => vscode.DiagnosticRelatedInformation[] {
-    const uses = new Map<string, Finding[]>();
-    for (const f of this.checker.values()) {
-      const c = f.occurrence.reference?.canonical;
-      if (!c || (f.status !== 'update' && f.status !== 'digest-changed')) continue;
-      const list = uses.get(c);
-      if (!list) uses.set(c, [f]);
-      else if (list.length <= RELATED_USES) list.push(f);
-    }
+    // The first few uses of each image, from the checker's index (no pass over every finding).
+    const firstUses = new Map<string, Finding[]>();
+    const usesOf = (c: string): Finding[] => {
+      let first = firstUses.get(c);
+      if (!first) {
+        first = [];
+        for (const x of this.checker.updatesOf(c)) {
+          first.push(x);
+          if (first.length > RELATED_USES) break;
+        }
+        firstUses.set(c, first);
+      }
+      return first;
+    };
     const items = new Map<Finding, vscode.DiagnosticRelatedInformation>();
     const item = (x: Finding): vscode.DiagnosticRelatedInformation => {
       let r = items.get(x);
@@ -211,7 +217,7 @@ export class ImageDiagnostics implements vscode.Disposable {
     const shared = new Map<string, vscode.DiagnosticRelatedInformation[]>();
     return (f) => {
       const c = f.occurrence.reference?.canonical ?? '';
-      const first = uses.get(c) ?? [];
+      const first = usesOf(c);
       if (first.includes(f))
         return first
           .filter((x) => x !== f)

@@ -123,23 +123,10 @@ export class RegistryStatus implements vscode.Disposable {
 
   /** Hosts shown: image registries of the workspace (not built-locally-only) plus stored credentials. */
   hosts(): string[] {
-    const set = new Set(this.imageRegistries());
+    const set = new Set(this.images.registries());
     for (const c of this.secrets.list()) set.add(c.host);
     return [...set].sort();
   }
-
-  /** The registries the last scan's images name, computed once per scan result (asked on every change). */
-  private imageRegistries(): ReadonlySet<string> {
-    const result = this.images.result;
-    if (this.registriesOf?.result !== result) {
-      const set = new Set<string>();
-      for (const o of result.occurrences) if (o.reference && !o.skip) set.add(o.reference.registry);
-      this.registriesOf = { result, set };
-    }
-    return this.registriesOf.set;
-  }
-
-  private registriesOf: { result: unknown; set: ReadonlySet<string> } | undefined;
 
   state(host: string): RegistryState {
     const key = normalizeRegistry(host);
@@ -151,8 +138,8 @@ export class RegistryStatus implements vscode.Disposable {
       };
     const s = this.states.get(key) ?? { host: key, status: 'unchecked' };
     // A token registry answers anonymous pings; whether the images need a credential shows only when they are read.
-    const notChecked = this.notCheckedBy.get(key);
-    const refused = s.status === 'anonymous' || s.status === 'signed-in' ? this.refusedBy.get(key) : undefined;
+    const notChecked = this.notChecked(key);
+    const refused = s.status === 'anonymous' || s.status === 'signed-in' ? this.refusal(key) : undefined;
     if (refused?.code === 'credential-not-sent') {
       const allow = refused.error?.plainHttpHost ?? key;
       return {
@@ -177,31 +164,30 @@ export class RegistryStatus implements vscode.Disposable {
     return notChecked ? { ...s, notChecked } : s;
   }
 
-  /** Per registry, a finding of the last check that the registry refused (auth-failed); rebuilt when checks change. */
-  private refusedBy = new Map<string, Finding>();
-  /** Per registry, how many findings of the last check it did not answer, and why. */
-  private notCheckedBy = new Map<string, { count: number; why: string }>();
+  private findings: FindingsByRegistry | undefined;
+
+  /** Per registry, a finding of the last check it refused: a withheld credential explains every refusal, so it wins. */
+  private refusal(host: string): Finding | undefined {
+    let first: Finding | undefined;
+    for (const f of this.findings?.refusalsOf(host) ?? []) {
+      if (f.code === 'credential-not-sent') return f;
+      first ??= f;
+    }
+    return first;
+  }
+
+  /** Per registry, how many findings of the last check it did not answer, and why (the first one's reason). */
+  private notChecked(host: string): { count: number; why: string } | undefined {
+    const set = this.findings?.notCheckedOf(host);
+    if (!set?.size) return undefined;
+    const [first] = set;
+    return { count: set.size, why: first?.notChecked?.message ?? '' };
+  }
 
   /** Takes the update checker's findings into account: a registry that refused them needs a credential. */
-  useFindings(checker: { all(): Finding[]; onDidChange: vscode.Event<unknown> }): void {
-    this.disposables.push(
-      checker.onDidChange(() => {
-        this.refusedBy = new Map();
-        this.notCheckedBy = new Map();
-        for (const f of checker.all()) {
-          const host = f.occurrence.reference?.registry;
-          if (!host) continue;
-          // A withheld credential explains every refusal of that registry: it wins over a plain refusal.
-          if (f.code === 'credential-not-sent') this.refusedBy.set(host, f);
-          else if (f.code === 'auth-failed' && !this.refusedBy.has(host)) this.refusedBy.set(host, f);
-          if (f.notChecked) {
-            const n = this.notCheckedBy.get(host);
-            this.notCheckedBy.set(host, { count: (n?.count ?? 0) + 1, why: n?.why ?? f.notChecked.message });
-          }
-        }
-        this.emitter.fire();
-      }),
-    );
+  useFindings(checker: FindingsByRegistry & { onDidChange: vscode.Event<unknown> }): void {
+    this.findings = checker;
+    this.disposables.push(checker.onDidChange(() => this.emitter.fire()));
   }
 
   /** Pings `hosts` (default: all shown), at most one run at a time; resolves when done. */
@@ -253,4 +239,10 @@ export class RegistryStatus implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** What the registries' states need of the checker's findings (its per-registry indexes). */
+interface FindingsByRegistry {
+  refusalsOf(registry: string): ReadonlySet<Finding>;
+  notCheckedOf(registry: string): ReadonlySet<Finding>;
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   extractFile,
+  replaceFileEntries,
   scanWorkspace,
   type DiscoveredFile,
   type ExtractionError,
@@ -43,6 +44,8 @@ export class WorkspaceImages implements vscode.Disposable {
   private entries = new Map<string, DiscoveredFile>();
   private byFile = new Map<string, Occurrence[]>();
   private readonly dotenvs = new Map<string, { file: string; content: string } | null>();
+  /** How many checked references (not skipped) name each registry, kept current by the re-extractions. */
+  private readonly registryUses = new Map<string, number>();
   /** Documents edited since their last re-extraction, re-extracted together on the next turn of the event loop. */
   private readonly editedDocs = new Map<string, vscode.TextDocument>();
   private editTimer: NodeJS.Immediate | undefined;
@@ -209,7 +212,24 @@ export class WorkspaceImages implements vscode.Disposable {
       if (list) list.push(o);
       else this.byFile.set(o.file, [o]);
     }
+    this.registryUses.clear();
+    this.countRegistries(result.occurrences, 1);
     this.dotenvs.clear();
+  }
+
+  /** The registries the images name (checked references only), without a pass over every occurrence. */
+  registries(): IterableIterator<string> {
+    return this.registryUses.keys();
+  }
+
+  private countRegistries(occurrences: readonly Occurrence[], by: 1 | -1): void {
+    for (const o of occurrences) {
+      if (!o.reference || o.skip) continue;
+      const host = o.reference.registry;
+      const n = (this.registryUses.get(host) ?? 0) + by;
+      if (n > 0) this.registryUses.set(host, n);
+      else this.registryUses.delete(host);
+    }
   }
 
   /**
@@ -239,6 +259,7 @@ export class WorkspaceImages implements vscode.Disposable {
     let occurrences = this.current.occurrences;
     let errors = this.current.errors;
     const updated: string[] = [];
+    let problemsChanged = false;
     for (const file of files) {
       const entry = this.entries.get(file);
       if (!entry) continue;
@@ -261,14 +282,15 @@ export class WorkspaceImages implements vscode.Disposable {
         return false;
       }
       const before = this.byFile.get(file) ?? [];
-      const beforeErrors = errors.filter((e) => e.file === file);
-      if (
-        JSON.stringify(before) === JSON.stringify(r.occurrences) &&
-        JSON.stringify(beforeErrors) === JSON.stringify(r.errors)
-      )
-        continue;
-      occurrences = spliceFile(occurrences, file, r.occurrences);
-      errors = spliceFile(errors, file, r.errors);
+      const sameErrors = JSON.stringify(errors.filter((e) => e.file === file)) === JSON.stringify(r.errors);
+      if (sameErrors && JSON.stringify(before) === JSON.stringify(r.occurrences)) continue;
+      occurrences = replaceFileEntries(occurrences, file, r.occurrences);
+      this.countRegistries(before, -1);
+      this.countRegistries(r.occurrences, 1);
+      if (!sameErrors) {
+        errors = replaceFileEntries(errors, file, r.errors);
+        problemsChanged = true;
+      }
       if (r.occurrences.length) this.byFile.set(file, r.occurrences);
       else this.byFile.delete(file);
       updated.push(file);
@@ -276,7 +298,7 @@ export class WorkspaceImages implements vscode.Disposable {
     if (!updated.length) return false;
     this.counts.fileUpdates += updated.length;
     this.current = { files: this.current.files, occurrences, errors };
-    this.showFileProblems(errors);
+    if (problemsChanged) this.showFileProblems(errors);
     // Not logged per keystroke: an edited document is re-extracted as it is typed.
     if (!opts.live)
       this.log.info(
@@ -382,12 +404,4 @@ export class WorkspaceImages implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     this.settleIdle();
   }
-}
-
-/** Replaces one file's entries in a list sorted by file (the scan's order), keeping the order. */
-function spliceFile<T extends { file: string }>(list: readonly T[], file: string, entries: readonly T[]): T[] {
-  const rest = list.filter((x) => x.file !== file);
-  let at = rest.findIndex((x) => x.file > file);
-  if (at < 0) at = rest.length;
-  return [...rest.slice(0, at), ...entries, ...rest.slice(at)];
 }
