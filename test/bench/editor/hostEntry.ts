@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { RegistryLensApi } from '../../../src/vscode/extension';
 import { PhaseProfiler } from './profile';
@@ -16,11 +18,21 @@ const ms = (t0: number): number => Math.round((performance.now() - t0) * 10) / 1
 const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
+/** V8's full collection, for the bench alone (the extension host is not started with --expose-gc). */
+function garbageCollector(): (() => void) | undefined {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
+
+async function until(what: string, ok: () => boolean, timeoutMs: number, everyMs = 5): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!ok()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -87,6 +99,56 @@ async function editToDiagnostics(api: RegistryLensApi, file: string, from: strin
     savedMs,
     rescans: after.scans - before.scans,
     updates: after.fileUpdates - before.fileUpdates,
+  };
+}
+
+/**
+ * A key typed in the window (by the driver, through chromium) -> its diagnostics: the edit as a user makes it, the
+ * window's own path to the extension host included and nothing of the extension host's to the window (which
+ * `applyEdit` adds). The tag's middle digit of the first FROM is selected here, the driver is asked to type `1`
+ * over it (a request file it polls) and answers with the wall-clock time of the window's keydown (and of its own
+ * key press); both processes read the same clock, in whole ms. The file is then saved, and neither the keystroke nor the save may have rescanned the workspace.
+ */
+async function typeToDiagnostics(
+  api: RegistryLensApi,
+  out: string,
+  file: string,
+): Promise<{ ms: number; changeEventMs: number; fromPressMs: number; rescans: number }> {
+  const uri = vscode.Uri.file(file);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const editor = await vscode.window.showTextDocument(doc, { preserveFocus: false });
+  const line = doc.lineAt(0).text;
+  const at = line.indexOf(':1.0.0');
+  if (at < 0) throw new Error(`${file}: ":1.0.0" not on line 1 (${line})`);
+  editor.selection = new vscode.Selection(0, at + 3, 0, at + 4); // the middle 0 of 1.0.0
+  const before = api.imagesStats();
+  const wanted = line.slice('FROM '.length).split(/\s/)[0]!.replace(':1.0.0', ':1.1.0');
+  const shown = (): boolean =>
+    vscode.languages.getDiagnostics(uri).some((d) => d.range.start.line === 0 && doc.getText(d.range) === wanted);
+  let changedAt = NaN;
+  const onChange = vscode.workspace.onDidChangeTextDocument((e) => {
+    if (e.document.uri.fsPath === uri.fsPath && Number.isNaN(changedAt)) changedAt = Date.now();
+  });
+  // Let the selection and the focus reach the window before the key is pressed.
+  await new Promise((r) => setTimeout(r, 300));
+  fs.rmSync(`${out}.typed`, { force: true });
+  fs.writeFileSync(`${out}.type`, '1');
+  await until(`a diagnostic for ${wanted} in ${file} after the typed key`, shown, 15_000, 1);
+  const shownAt = Date.now();
+  await until('the driver to say when it pressed the key', () => fs.existsSync(`${out}.typed`), 5_000);
+  const typed = JSON.parse(fs.readFileSync(`${out}.typed`, 'utf8')) as { pressedAt: number; keydownAt?: number };
+  if (typeof typed.keydownAt !== 'number') throw new Error(`${file}: the window saw no keydown for the typed key`);
+  const typedAt = typed.keydownAt;
+  fs.rmSync(`${out}.typed`, { force: true });
+  onChange.dispose();
+  await doc.save();
+  await new Promise((r) => setTimeout(r, 500));
+  await api.imagesIdle();
+  return {
+    ms: shownAt - typedAt,
+    changeEventMs: changedAt - typedAt,
+    fromPressMs: shownAt - typed.pressedAt,
+    rescans: api.imagesStats().scans - before.scans,
   };
 }
 
@@ -213,8 +275,37 @@ export async function run(): Promise<void> {
       figures.editFullRescans = rescans;
       figures.editFileUpdates = updates;
       await profiler.phase('edits');
+
+      // A key typed in the window -> its diagnostics, five times on files the edits above did not touch.
+      const typed: number[] = [];
+      const typedEvents: number[] = [];
+      const typedFromPress: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const step = Math.max(10, Math.floor(model.fileCount / 50) * 10);
+        const file = path.join(folder, `svc-${String(42 + step / 2 + i * step).padStart(5, '0')}`, 'Dockerfile');
+        write(`typing ${i + 1}`);
+        const r = await withTimeout(`typing ${i + 1} (${file})`, typeToDiagnostics(api, out, file), 30_000);
+        typed.push(r.ms);
+        typedEvents.push(r.changeEventMs);
+        typedFromPress.push(r.fromPressMs);
+        rescans += r.rescans;
+      }
+      figures.typedToDiagnosticsMs = median(typed);
+      figures.typedToDiagnosticsWorstMs = Math.max(...typed);
+      figures.typedChangeEventMs = median(typedEvents);
+      figures.typedRunsMs = typed.join(' ');
+      figures.typedFromPressMs = median(typedFromPress);
+      figures.editFullRescans = rescans;
     }
     figures.rssMb = mb(process.memoryUsage().rss);
+    // What stays once garbage is collected (the figure above includes whatever garbage the host had not collected).
+    const gc = garbageCollector();
+    if (gc) {
+      for (let i = 0; i < 3; i++) gc();
+      await new Promise((r) => setTimeout(r, 100));
+      figures.settledRssMb = mb(process.memoryUsage().rss);
+      figures.settledHeapMb = mb(process.memoryUsage().heapUsed);
+    }
     write('measured');
   } catch (e) {
     figures.error = e instanceof Error ? (e.stack ?? e.message) : String(e);
