@@ -182,7 +182,14 @@ suite(
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       for (const uri of [...Object.values(files).map((f) => f.uri), ...extra])
         await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
-      for (const dir of ['sources-k8s', 'sources-chart', 'sources-overlay', '.github', '.devcontainer']) {
+      for (const dir of [
+        'sources-k8s',
+        'sources-chart',
+        'sources-overlay',
+        'sources-env',
+        '.github',
+        '.devcontainer',
+      ]) {
         await vscode.workspace.fs
           .delete(vscode.Uri.joinPath(folder, dir), { recursive: true })
           .then(undefined, () => undefined);
@@ -287,6 +294,74 @@ suite(
       assert.ok(ours(files.kubernetes.uri).length > 0);
       await config().update('sources.helm', undefined, vscode.ConfigurationTarget.Global);
     });
+    test('Kubernetes: an unsaved edit moves the diagnostic at once and its save keeps it, with no rescan; a manifest edited into something else is rescanned at its save', async () => {
+      const a = await api();
+      const f = files.kubernetes;
+      const doc = await vscode.workspace.openTextDocument(f.uri);
+      await vscode.window.showTextDocument(doc);
+      const lines = () =>
+        ours(f.uri)
+          .filter((d) => codeOf(d) === 'update-available')
+          .map((d) => d.range.start.line);
+      assert.deepEqual(lines(), [9]);
+      await a.imagesIdle();
+      const scans = a.imagesStats().scans;
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(f.uri, new vscode.Position(0, 0), '# the app\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await until(
+        () => `the diagnostic to move down a line (${JSON.stringify(lines())})`,
+        () => lines()[0] === 10,
+        5_000,
+      );
+      assert.ok(await doc.save());
+      await new Promise((r) => setTimeout(r, 800)); // the file watcher's event for the save
+      await a.imagesIdle();
+      assert.deepEqual(lines(), [10]);
+      assert.equal(a.imagesStats().scans, scans, 'an edit and a save of a manifest must not rescan the workspace');
+      // Without its kind it is no longer a manifest: the save rescans, and the file leaves the scan.
+      assert.equal(doc.lineAt(2).text, 'kind: Deployment');
+      const unkind = new vscode.WorkspaceEdit();
+      unkind.delete(f.uri, new vscode.Range(2, 0, 3, 0));
+      assert.ok(await vscode.workspace.applyEdit(unkind));
+      assert.ok(await doc.save());
+      await until('the rescan to drop the file', async () => {
+        await a.imagesIdle();
+        return a.imagesStats().scans > scans && ours(f.uri).length === 0;
+      });
+    });
+
+    test('a changed .env re-extracts the compose file beside it alone, with no rescan', async () => {
+      const a = await api();
+      const dir = vscode.Uri.joinPath(folder, 'sources-env');
+      const compose = vscode.Uri.joinPath(dir, 'compose.yaml');
+      const env = vscode.Uri.joinPath(dir, '.env');
+      extra.push(compose, env);
+      await write(env, 'APP_TAG=1.1.0\n');
+      await write(compose, `services:\n  app:\n    image: ${anon}/test/app:\${APP_TAG}\n`);
+      const updates = () => ours(compose).filter((d) => codeOf(d) === 'update-available');
+      await until('an update diagnostic for the tag from the .env', async () => {
+        await a.imagesIdle();
+        await a.checkNow();
+        return updates().length === 1;
+      });
+      assert.equal(updates()[0]!.range.start.line, 2);
+      const before = a.imagesStats();
+      await write(env, 'APP_TAG=2.0.0\n');
+      // 2.0.0 is the newest tag: the compose file's re-extraction (from the cache, no check) drops the update.
+      await until(
+        'the compose file to read the new .env',
+        async () => {
+          await a.imagesIdle();
+          return updates().length === 0;
+        },
+        10_000,
+      );
+      const after = a.imagesStats();
+      assert.equal(after.scans, before.scans, 'a .env change must not rescan the workspace');
+      assert.equal(after.fileUpdates, before.fileUpdates + 1, 'the compose file beside it alone is re-extracted');
+    });
+
     test('Update All Images (major) updates every new source in one edit', async () => {
       const result = await vscode.commands.executeCommand<{ updated: number; skipped: string[]; applied: boolean }>(
         CommandId.UpdateAllImages,

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   extractFile,
+  FILE_SIZE_LIMITS,
+  looksLikeKubernetes,
   replaceFileEntries,
   scanWorkspace,
   type DiscoveredFile,
@@ -152,17 +154,19 @@ export class WorkspaceImages implements vscode.Disposable {
     }, this.debounceMs);
   }
 
-  /** A file the last scan read, whose content alone decides its images (not `.env`, `.gitignore`, `Chart.yaml`). */
+  /**
+   * A file the last scan read, whose content alone decides its images (not `.env`, `.gitignore`, `Chart.yaml`). A
+   * Kubernetes manifest is one too while its text still reads as a manifest (`updateFiles` checks that).
+   */
   private isKnown(file: string): boolean {
     const base = path.basename(file);
-    // Not in the last scan, or a Kubernetes manifest (recognised by its content, which an edit can change): a rescan decides.
     return (
       this.scannedOnce &&
       !this.running &&
       base !== '.env' &&
       base !== '.gitignore' &&
       base !== 'Chart.yaml' &&
-      (this.entries.get(file)?.source ?? 'kubernetes') !== 'kubernetes'
+      this.entries.has(file)
     );
   }
 
@@ -188,6 +192,7 @@ export class WorkspaceImages implements vscode.Disposable {
   }
 
   private fileChanged(file: string): void {
+    if (path.basename(file) === '.env' && this.dotenvChanged(file)) return;
     if (!this.isKnown(file)) {
       this.onDisk(`changed ${vscode.workspace.asRelativePath(file)}`);
       return;
@@ -195,6 +200,30 @@ export class WorkspaceImages implements vscode.Disposable {
     this.diskChanged = true;
     this.changed.add(file);
     this.arm(`changed ${vscode.workspace.asRelativePath(file)}`);
+  }
+
+  /**
+   * A changed `.env` is read by the compose files beside it alone: those are re-extracted (none, and nothing is
+   * done). False when a rescan must decide instead: while one runs, before the first, or for a `.env` over its size
+   * limit (the scan reports that).
+   */
+  private dotenvChanged(envFile: string): boolean {
+    if (!this.scannedOnce || this.running) return false;
+    try {
+      if (fs.statSync(envFile).size > (FILE_SIZE_LIMITS.dotenv ?? Infinity)) return false;
+    } catch {
+      return false;
+    }
+    const dir = path.dirname(envFile);
+    const composeFiles = [...this.entries.values()]
+      .filter((f) => f.source === 'compose' && path.dirname(f.file) === dir)
+      .map((f) => f.file);
+    this.dotenvs.delete(envFile);
+    if (!composeFiles.length) return true;
+    this.diskChanged = true;
+    for (const f of composeFiles) this.changed.add(f);
+    this.arm(`changed ${vscode.workspace.asRelativePath(envFile)}`);
+    return true;
   }
 
   /** The occurrences of one file in the last scan (with its re-extractions since), as `result` lists them. */
@@ -268,6 +297,11 @@ export class WorkspaceImages implements vscode.Disposable {
         content ??= fs.readFileSync(file, 'utf8');
       } catch {
         this.schedule(`cannot read ${vscode.workspace.asRelativePath(file)}`);
+        return false;
+      }
+      // A manifest is known by its content: one edited into something else waits for the save, which rescans.
+      if (entry.source === 'kubernetes' && !looksLikeKubernetes(content)) {
+        if (!opts.live) this.schedule(`${vscode.workspace.asRelativePath(file)} is no longer a Kubernetes manifest`);
         return false;
       }
       const dotenv = entry.source === 'compose' ? this.dotenvBeside(file) : null;
