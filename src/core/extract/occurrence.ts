@@ -1,4 +1,4 @@
-import { recentResults } from '../util';
+import { detachString, recentResults } from '../util';
 import { occurrenceDirectiveComments } from './directiveComments';
 import { isInvalidReferenceError, parseReferenceWithSpans, type InvalidReferenceError } from '../reference';
 import type { SourceText } from './sourceText';
@@ -76,6 +76,23 @@ function directiveComments(occurrence: Occurrence, src: SourceText, expansion: E
     const text = file === src.file ? src : expansion.value.sourceFor(file);
     return text?.mentionsDirective ? text.lines : undefined;
   });
+}
+
+/**
+ * Makes every string an occurrence holds its own copy, so that it does not keep its file's text alive (V8 keeps a
+ * slice's whole parent: see `detachString`). Its reference is one already (the parse cache copies its input).
+ * Worth it for a large file with few images; a small file's text costs less than copies of its strings.
+ */
+export function detachOccurrenceStrings(o: Occurrence): void {
+  o.text = detachString(o.text);
+  o.value = detachString(o.value);
+  for (const s of o.tagSegments ?? []) s.text = detachString(s.text);
+  for (let i = 0; i < o.services.length; i++) o.services[i] = detachString(o.services[i]!);
+  for (let i = 0; i < o.variables.length; i++) o.variables[i] = detachString(o.variables[i]!);
+  for (const d of o.directives) d.text = detachString(d.text);
+  if (o.platform !== null) o.platform = detachString(o.platform);
+  if (o.stage?.name) o.stage = { ...o.stage, name: detachString(o.stage.name) };
+  if (o.skip) o.skip = { ...o.skip, detail: detachString(o.skip.detail) };
 }
 
 type Parsed = ReturnType<typeof parseReferenceWithSpans> | InvalidReferenceError;

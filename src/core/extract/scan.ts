@@ -25,6 +25,7 @@ import { extractGitlabCi } from './gitlabCi';
 import { extractHelmValues } from './helm';
 import { extractKubernetes, looksLikeKubernetes } from './kubernetes';
 import { extractKustomize } from './kustomize';
+import { detachOccurrenceStrings } from './occurrence';
 import type { ExtractionError, ExtractResult, Occurrence, OccurrenceSource, Position } from './types';
 
 export interface ExtractFileOptions {
@@ -52,7 +53,7 @@ export function extractFile(
   const max = FILE_SIZE_LIMITS[source] ?? DEFAULT_FILE_SIZE_LIMIT;
   if (content.length > max) return failed(file, sizeMessage(source, max), 'file-size');
   try {
-    return withTimeBudget(options.timeBudgetMs ?? LIMITS.timeBudgetMs, () => {
+    const r = withTimeBudget(options.timeBudgetMs ?? LIMITS.timeBudgetMs, (): ExtractResult => {
       switch (source) {
         case 'dockerfile':
           return extractDockerfile(file, content);
@@ -72,6 +73,9 @@ export function extractFile(
           return extractGitlabCi(file, content, { root: options.root });
       }
     });
+    // A large file's text is not kept alive by the strings its occurrences slice from it.
+    if (content.length > DETACH_ABOVE) for (const o of r.occurrences) detachOccurrenceStrings(o);
+    return r;
   } catch (err) {
     if (isLimitError(err)) return failed(file, err.message, err.limit);
     // The extractors do not throw; a library bug must still not stop a scan.
@@ -267,6 +271,9 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
 }
 
 const YIELD_EVERY = 32;
+
+/** Files longer than this get their occurrences' strings copied (see `detachOccurrenceStrings`). */
+const DETACH_ABOVE = 2048;
 
 /**
  * Reads files of at most `maxSize` bytes as UTF-8 into one reused buffer: open, read to the end (or past the

@@ -4,3 +4,4 @@ export { hasName, isAbortError } from './errorName';
 export { Limiter, mapLimit } from './limiter';
 export { recentResults } from './recent';
 export { replaceFileEntries } from './byFile';
+export { detachString } from './strings';
