@@ -174,6 +174,38 @@ suite('Quick-fixes, Fix All, Update All, code lens (real registries)', function 
     assert.deepEqual(rel(c), ['.devcontainer.json:2']);
   });
 
+  test('related uses: an image used in up to 50 places lists 5 others on each diagnostic, one used in more lists none', async () => {
+    const a = await api();
+    const many = vscode.Uri.joinPath(folder, 'many.Dockerfile');
+    const rel = (d: vscode.Diagnostic) => d.relatedInformation?.length ?? 0;
+    const compose = () => ours(files.compose.uri)[0];
+    // test/app:1.1.1 is in the compose file and the devcontainer.json already: 48 more make 50 uses, 49 make 51.
+    const write = async (uses: number) => {
+      const lines = Array.from({ length: uses }, (_, i) => `FROM ${anon}/test/app:1.1.1 AS s${i}`);
+      await vscode.workspace.fs.writeFile(many, new TextEncoder().encode(`${lines.join('\n')}\n`));
+      await until(`${uses} diagnostics in many.Dockerfile`, async () => {
+        await a.imagesIdle();
+        await a.checkNow();
+        return ours(many).filter((d) => codeOf(d) === 'update-available').length === uses;
+      });
+    };
+    try {
+      await write(48);
+      assert.deepEqual([...new Set(ours(many).map(rel))], [5]);
+      assert.equal(rel(compose()!), 5);
+      await write(49);
+      assert.deepEqual([...new Set(ours(many).map(rel))], [0]);
+      assert.equal(rel(compose()!), 0);
+    } finally {
+      await vscode.workspace.fs.delete(many).then(undefined, () => undefined);
+    }
+    await until('the compose file to point at the devcontainer.json again', async () => {
+      await a.imagesIdle();
+      await a.checkNow();
+      return rel(compose()!) === 1;
+    });
+  });
+
   test('a tag from an ARG default: the fix edits the ARG line only', async () => {
     const d = ours(files.dockerfile.uri).find((x) => x.range.start.line === 1)!;
     const actions = await actionsAt(files.dockerfile.uri, d.range);
