@@ -177,6 +177,7 @@ async function main(): Promise<number> {
     const base = await session('baseline', small, settings);
     const big = await session('large', large, settings);
     const f = big.figures;
+    if (process.env.REGISTRY_LENS_BENCH_FIGURES === '1') console.log(JSON.stringify({ base: base.figures, large: f }));
     const failed = f.error ?? base.figures.error;
     if (failed)
       console.log(
@@ -197,7 +198,7 @@ async function main(): Promise<number> {
     );
     const settled = n('settledRssMb') - Number(base.figures.settledRssMb);
     console.log(
-      `after full garbage collections: ${n('settledRssMb')} MB rss, heap ${n('settledHeapMb')} MB, vs ${base.figures.settledRssMb} MB rss and heap ${base.figures.settledHeapMb} MB with one file: +${settled} MB retained (target < ${TARGET.extraMb} MB extra: ${mark(settled < TARGET.extraMb)})`,
+      `after full garbage collections: ${n('settledRssMb')} MB rss, heap ${n('settledHeapMb')} MB used of ${n('settledHeapTotalMb')} MB (${n('heapTotalMb')} MB before them), external ${n('settledExternalMb')} MB, vs ${base.figures.settledRssMb} MB rss and heap ${base.figures.settledHeapMb} MB with one file: +${settled} MB retained (target < ${TARGET.extraMb} MB extra: ${mark(settled < TARGET.extraMb)})`,
     );
     console.log(
       `first online check of ${uses} uses: ${n('checkMs')} ms (${n('checkUpdates')} with updates, ${n('checkErrors')} errors)`,

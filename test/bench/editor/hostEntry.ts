@@ -298,13 +298,18 @@ export async function run(): Promise<void> {
       figures.editFullRescans = rescans;
     }
     figures.rssMb = mb(process.memoryUsage().rss);
+    figures.heapTotalMb = mb(process.memoryUsage().heapTotal);
     // What stays once garbage is collected (the figure above includes whatever garbage the host had not collected).
     const gc = garbageCollector();
     if (gc) {
       for (let i = 0; i < 3; i++) gc();
       await new Promise((r) => setTimeout(r, 100));
       figures.settledRssMb = mb(process.memoryUsage().rss);
-      figures.settledHeapMb = mb(process.memoryUsage().heapUsed);
+      const m = process.memoryUsage();
+      figures.settledHeapMb = mb(m.heapUsed);
+      figures.settledHeapTotalMb = mb(m.heapTotal);
+      figures.settledExternalMb = mb(m.external);
+      figures.settledArrayBuffersMb = mb(m.arrayBuffers);
     }
     write('measured');
   } catch (e) {
