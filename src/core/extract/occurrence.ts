@@ -3,7 +3,7 @@ import { occurrenceDirectiveComments } from './directiveComments';
 import { isInvalidReferenceError, parseReferenceWithSpans, type InvalidReferenceError } from '../reference';
 import type { SourceText } from './sourceText';
 import type { Expansion } from './substitute';
-import type { Occurrence, OccurrenceKind, OccurrenceSource, Skip, StageInfo } from './types';
+import type { Location, Occurrence, OccurrenceKind, OccurrenceSource, Skip, StageInfo } from './types';
 
 export interface OccurrenceSite {
   src: SourceText;
@@ -59,8 +59,14 @@ export function makeOccurrence(site: OccurrenceSite, expansion: Expansion, skip:
   const { reference, spans } = parsed;
   occurrence.reference = reference;
   if (spans.tag) {
-    occurrence.tagLocation = expansion.value.locate(spans.tag[0], spans.tag[1]);
-    occurrence.tagSegments = expansion.value.segments(spans.tag[0], spans.tag[1]);
+    const at = expansion.value.locate(spans.tag[0], spans.tag[1]);
+    const segments = expansion.value.segments(spans.tag[0], spans.tag[1]);
+    // A tag written in one piece (nearly all): its one segment shares the tag's location object (a large scan
+    // holds tens of thousands of occurrences, and four objects less for each).
+    const [only] = segments;
+    if (at && segments.length === 1 && only?.location && sameLocation(only.location, at)) only.location = at;
+    occurrence.tagLocation = at;
+    occurrence.tagSegments = segments;
   }
   if (spans.digest) occurrence.digestLocation = expansion.value.locate(spans.digest[0], spans.digest[1]);
   occurrence.directives = directiveComments(occurrence, site.src, expansion);
@@ -76,6 +82,17 @@ function directiveComments(occurrence: Occurrence, src: SourceText, expansion: E
     const text = file === src.file ? src : expansion.value.sourceFor(file);
     return text?.mentionsDirective ? text.lines : undefined;
   });
+}
+
+function sameLocation(a: Location, b: Location): boolean {
+  const [x, y] = [a.range, b.range];
+  return (
+    a.file === b.file &&
+    x.start.line === y.start.line &&
+    x.start.character === y.start.character &&
+    x.end.line === y.end.line &&
+    x.end.character === y.end.character
+  );
 }
 
 /**
