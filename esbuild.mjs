@@ -75,6 +75,27 @@ for (const name of ${JSON.stringify(undiciExports)}) Object.defineProperty(expor
   },
 };
 
+// Modules outside the bundle (vscode, Node's own) imported by many of our files: each `import * as x from 'm'` of
+// an external CommonJS module becomes its own copy of m's exports (esbuild's __toESM defines a getter per name),
+// and the 41 copies of the vscode API's several hundred names were a quarter of the extension's load time. Each
+// such module is imported once, by a small module of ours that re-exports it; our files import that one.
+const importOnce = (names) => ({
+  name: 'import-once',
+  setup(build) {
+    const filter = new RegExp(`^(${names.map((n) => n.replace(/[/.:-]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (a) => ({ path: a.path, namespace: 'import-once' }));
+    build.onResolve({ filter: /^external:/, namespace: 'import-once' }, (a) => ({
+      path: a.path.slice('external:'.length),
+      external: true,
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'import-once' }, (a) => ({
+      loader: 'js',
+      contents: `export * from ${JSON.stringify(`external:${a.path}`)};`,
+    }));
+  },
+});
+const NODE_SHARED = ['node:fs', 'node:path', 'node:os', 'node:fs/promises'];
+
 // What dockerode pulls in that we never use, replaced by stubs that load fine and throw when used:
 // - ssh2 (docker-modem's ssh:// transport, with native optional parts cpu-features / sshcrypto.node): we speak
 //   unix sockets and tcp:// only, and resolveEngine reports ssh:// hosts as unsupported before dockerode is asked;
@@ -108,7 +129,7 @@ const bundles = [
     entryPoints: { extension: 'src/vscode/extension.ts' },
     outdir: distDir,
     external: [...common.external, 'vscode'],
-    plugins: [lazyDockerode, lazyUndici],
+    plugins: [lazyDockerode, lazyUndici, importOnce(['vscode', ...NODE_SHARED])],
     // `import()` becomes `require()`: the lazy chunk loads through the CommonJS loader like everything else.
     supported: { 'dynamic-import': false },
   },
@@ -117,7 +138,7 @@ const bundles = [
     entryPoints: { cli: 'src/cli/main.ts' },
     outdir: distDir,
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [lazyDockerode, lazyUndici],
+    plugins: [lazyDockerode, lazyUndici, importOnce(NODE_SHARED)],
     supported: { 'dynamic-import': false },
   },
   {
