@@ -53,27 +53,34 @@ const lazyDockerode = {
   },
 };
 
-// undici likewise lives in dist/undici.js. It is a megabyte of code, and loading it makes Node load its own internal
-// copy as well: that was most of the extension's load time, before any registry is asked anything. The main bundles
-// get a stand-in 'undici' whose exports are getters that require ./undici.js on first use (`new Agent(...)` when
-// the first request goes out). The names are undici's own, read here, so a new import needs no change in this file.
-const undiciExports = Object.keys(createRequire(import.meta.url)('undici'));
-const lazyUndici = {
-  name: 'lazy-undici',
-  setup(build) {
-    build.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'lazy-undici' }));
-    build.onResolve({ filter: /^\.\/undici\.js$/, namespace: 'lazy-undici' }, () => ({
-      path: './undici.js',
-      external: true,
-    }));
-    build.onLoad({ filter: /.*/, namespace: 'lazy-undici' }, () => ({
-      loader: 'js',
-      contents: `let undici;
-const load = () => (undici ??= require('./undici.js'));
-for (const name of ${JSON.stringify(undiciExports)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
-    }));
-  },
+// undici likewise lives in dist/undici.js, and the yaml library in dist/yaml.js. undici is a megabyte of code, and
+// loading it makes Node load its own internal copy as well: that was most of the extension's load time, before any
+// registry is asked anything. yaml is a third of what remained (the simple YAML reader answers most files; the
+// library reads the rest and reports what compose refuses). The main bundles get a stand-in for each whose exports
+// are getters that require ./<name>.js on first use (`new Agent(...)` when the first request goes out). The names
+// are the package's own, read here, so a new import needs no change in this file.
+const LAZY_PACKAGES = ['undici', 'yaml'];
+const lazyPackage = (pkg) => {
+  const names = Object.keys(createRequire(import.meta.url)(pkg));
+  const file = `./${pkg}.js`;
+  return {
+    name: `lazy-${pkg}`,
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${pkg}$`) }, () => ({ path: pkg, namespace: `lazy-${pkg}` }));
+      build.onResolve({ filter: /^\.\/[a-z]+\.js$/, namespace: `lazy-${pkg}` }, (a) => ({
+        path: a.path,
+        external: true,
+      }));
+      build.onLoad({ filter: /.*/, namespace: `lazy-${pkg}` }, () => ({
+        loader: 'js',
+        contents: `let loaded;
+const load = () => (loaded ??= require(${JSON.stringify(file)}));
+for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
+      }));
+    },
+  };
 };
+const lazyPackages = LAZY_PACKAGES.map(lazyPackage);
 
 // Modules outside the bundle (vscode, Node's own) imported by many of our files: each `import * as x from 'm'` of
 // an external CommonJS module becomes its own copy of m's exports (esbuild's __toESM defines a getter per name),
@@ -129,7 +136,7 @@ const bundles = [
     entryPoints: { extension: 'src/vscode/extension.ts' },
     outdir: distDir,
     external: [...common.external, 'vscode'],
-    plugins: [lazyDockerode, lazyUndici, importOnce(['vscode', ...NODE_SHARED])],
+    plugins: [lazyDockerode, ...lazyPackages, importOnce(['vscode', ...NODE_SHARED])],
     // `import()` becomes `require()`: the lazy chunk loads through the CommonJS loader like everything else.
     supported: { 'dynamic-import': false },
   },
@@ -138,7 +145,7 @@ const bundles = [
     entryPoints: { cli: 'src/cli/main.ts' },
     outdir: distDir,
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [lazyDockerode, lazyUndici, importOnce(NODE_SHARED)],
+    plugins: [lazyDockerode, ...lazyPackages, importOnce(NODE_SHARED)],
     supported: { 'dynamic-import': false },
   },
   {
@@ -152,16 +159,16 @@ const bundles = [
     outfile: join(distDir, 'docker.js'),
     plugins: [stubUnused],
   },
-  {
+  ...LAZY_PACKAGES.map((pkg) => ({
     ...common,
     stdin: {
-      contents: "module.exports = require('undici');",
+      contents: `module.exports = require(${JSON.stringify(pkg)});`,
       resolveDir: '.',
-      sourcefile: 'undici-entry.js',
+      sourcefile: `${pkg}-entry.js`,
       loader: 'js',
     },
-    outfile: join(distDir, 'undici.js'),
-  },
+    outfile: join(distDir, `${pkg}.js`),
+  })),
 ];
 
 function listTs(dir, skip) {

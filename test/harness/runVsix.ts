@@ -56,6 +56,7 @@ async function main(): Promise<number> {
         'extension/dist/extension.js',
         'extension/dist/cli.js',
         'extension/dist/undici.js',
+        'extension/dist/yaml.js',
         'extension/dist/docker.js',
         'extension/package.json',
         'extension/l10n/bundle.l10n.json',

@@ -56,3 +56,48 @@ void describe(
     });
   },
 );
+
+void describe(
+  'bundles: the yaml library in dist/yaml.js, loaded when a file needs it',
+  { skip: existsSync(path.join(dist, 'extension.js')) ? false : `${dist}/extension.js is missing: build first` },
+  () => {
+    void it('cli.js and extension.js hold no yaml code and require ./yaml.js only from the stand-in', () => {
+      assert.ok(/var Composer\b/.test(readFileSync(path.join(dist, 'yaml.js'), 'utf8')), 'yaml.js holds the library');
+      for (const name of ['cli.js', 'extension.js']) {
+        const text = readFileSync(path.join(dist, name), 'utf8');
+        assert.ok(!/var Composer\b|sufficiently indented and end with/.test(text), `${name} bundles yaml`);
+        assert.ok(!/require\(["']yaml["']\)/.test(text), `${name} requires yaml from node_modules`);
+        assert.equal(text.match(/require\("\.\/yaml\.js"\)/g)?.length, 1, `${name}: one lazy require of ./yaml.js`);
+      }
+    });
+
+    void it('extension.js loads without loading yaml.js', () => {
+      const script = `require(${JSON.stringify(path.join(__dirname, '..', 'support', 'vscodeStub.js'))}).installVscodeStub();
+      require(${JSON.stringify(path.join(dist, 'extension.js'))});
+      console.log(JSON.stringify(Object.keys(require.cache).some((f) => f.endsWith('yaml.js'))));`;
+      assert.equal(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim(), 'false');
+    });
+
+    void it('cli.js scan from a folder with only cli.js and yaml.js: an alias read through the library, a refused file reported', () => {
+      const dir = path.join(tmp, 'yaml');
+      mkdirSync(path.join(dir, 'ws'), { recursive: true });
+      for (const f of ['cli.js', 'yaml.js']) copyFileSync(path.join(dist, f), path.join(dir, f));
+      // An anchor and an alias: the simple reader declines, the library reads it.
+      writeFileSync(
+        path.join(dir, 'ws', 'compose.yaml'),
+        'x-app: &app\n  image: registry.example.com/acme/app:1.2.3\nservices:\n  web: *app\n',
+      );
+      writeFileSync(path.join(dir, 'ws', 'compose.broken.yaml'), 'services:\n  web: [\n');
+      const r = spawnSync(process.execPath, [path.join(dir, 'cli.js'), 'scan', 'ws', '--json'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '' },
+      });
+      const lines = JSON.parse(r.stdout) as { value?: string; services?: string[] }[];
+      const app = lines.find((l) => l.value === 'registry.example.com/acme/app:1.2.3');
+      assert.deepEqual(app?.services, ['web', 'x-app'], r.stdout + r.stderr);
+      // The library's own message: it was loaded from yaml.js beside cli.js.
+      assert.match(r.stderr, /compose\.broken\.yaml:\d+:\d+: YAML: Flow sequence in block collection/);
+    });
+  },
+);
