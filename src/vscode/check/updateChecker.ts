@@ -49,15 +49,23 @@ export class UpdateChecker implements vscode.Disposable {
   private readonly updatesByImage = new FindingIndex((f) =>
     f.status === 'update' || f.status === 'digest-changed' ? f.occurrence.reference?.canonical : undefined,
   );
-  /** Per registry: the findings it refused (a credential withheld from it, or rejected by it). */
-  private readonly refusalsByRegistry = new FindingIndex((f) =>
-    f.code === 'credential-not-sent' || f.code === 'auth-failed' ? f.occurrence.reference?.registry : undefined,
+  /** Per registry: the findings it refused, by why (a credential withheld from it, or rejected by it). */
+  private readonly withheldByRegistry = new FindingIndex((f) =>
+    f.code === 'credential-not-sent' ? f.occurrence.reference?.registry : undefined,
+  );
+  private readonly rejectedByRegistry = new FindingIndex((f) =>
+    f.code === 'auth-failed' ? f.occurrence.reference?.registry : undefined,
   );
   /** Per registry: the findings it did not answer. */
   private readonly notCheckedByRegistry = new FindingIndex((f) =>
     f.notChecked ? f.occurrence.reference?.registry : undefined,
   );
-  private readonly indexes = [this.updatesByImage, this.refusalsByRegistry, this.notCheckedByRegistry];
+  private readonly indexes = [
+    this.updatesByImage,
+    this.withheldByRegistry,
+    this.rejectedByRegistry,
+    this.notCheckedByRegistry,
+  ];
   /** Bumped whenever the findings change (not when only the running state does): listeners skip rebuilds by it. */
   private findingsVersion = 0;
   /** Fires when findings change: with the files concerned when only they changed, else undefined (all of them). */
@@ -139,9 +147,13 @@ export class UpdateChecker implements vscode.Disposable {
     return this.updatesByImage.get(canonical);
   }
 
-  /** The findings a registry refused (`credential-not-sent`, `auth-failed`), in the order they were set. */
+  /**
+   * The findings a registry refused, in the order they were set: `credential-not-sent` ones, else `auth-failed`
+   * ones (a withheld credential explains every refusal of its registry).
+   */
   refusalsOf(registry: string): ReadonlySet<Finding> {
-    return this.refusalsByRegistry.get(registry);
+    const withheld = this.withheldByRegistry.get(registry);
+    return withheld.size ? withheld : this.rejectedByRegistry.get(registry);
   }
 
   /** The findings a registry did not answer, in the order they were set. */

@@ -166,13 +166,9 @@ export class RegistryStatus implements vscode.Disposable {
 
   private findings: FindingsByRegistry | undefined;
 
-  /** Per registry, a finding of the last check it refused: a withheld credential explains every refusal, so it wins. */
+  /** Per registry, a finding of the last check it refused (a withheld credential's first, which explains them all). */
   private refusal(host: string): Finding | undefined {
-    let first: Finding | undefined;
-    for (const f of this.findings?.refusalsOf(host) ?? []) {
-      if (f.code === 'credential-not-sent') return f;
-      first ??= f;
-    }
+    const [first] = this.findings?.refusalsOf(host) ?? [];
     return first;
   }
 

@@ -262,8 +262,8 @@ export class WorkspaceImages implements vscode.Disposable {
   }
 
   /**
-   * The `.env` beside a compose file, read once per scan: an edited compose file is re-extracted at every keystroke,
-   * and a change of the `.env` itself rescans the workspace (which clears this).
+   * The `.env` beside a compose file, read once per scan: an edited compose file is re-extracted at every keystroke.
+   * A change of the `.env` itself drops its entry (and re-extracts the compose files beside it); a rescan clears all.
    */
   private dotenvBeside(file: string): { file: string; content: string } | null {
     const envFile = path.join(path.dirname(file), '.env');
