@@ -272,6 +272,7 @@ export async function run(): Promise<void> {
       figures.editChangeEventMs = median(steps.changeEventMs);
       figures.editSavedMs = median(steps.savedMs);
       figures.editRunsMs = runs.join(' ');
+      figures.editChangeEventRunsMs = steps.changeEventMs.join(' ');
       figures.editFullRescans = rescans;
       figures.editFileUpdates = updates;
       await profiler.phase('edits');
