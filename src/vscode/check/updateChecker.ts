@@ -43,8 +43,8 @@ export interface CheckSummary {
  */
 export class UpdateChecker implements vscode.Disposable {
   private findings = new Map<string, Finding>();
-  /** The keys of `findings` per file, so one file's refresh touches only its own. */
-  private readonly keysByFile = new Map<string, Set<string>>();
+  /** Per file: its findings, so one file's refresh touches only its own. */
+  private readonly byFile = new FindingIndex((f) => f.occurrence.file);
   /** Per image (canonical reference): its findings with an update or a moved digest. */
   private readonly updatesByImage = new FindingIndex((f) =>
     f.status === 'update' || f.status === 'digest-changed' ? f.occurrence.reference?.canonical : undefined,
@@ -61,6 +61,7 @@ export class UpdateChecker implements vscode.Disposable {
     f.notChecked ? f.occurrence.reference?.registry : undefined,
   );
   private readonly indexes = [
+    this.byFile,
     this.updatesByImage,
     this.withheldByRegistry,
     this.rejectedByRegistry,
@@ -132,11 +133,8 @@ export class UpdateChecker implements vscode.Disposable {
   }
 
   /** The findings of one file, in the order `values()` gives them. */
-  *findingsOf(file: string): IterableIterator<Finding> {
-    for (const key of this.keysByFile.get(file) ?? []) {
-      const f = this.findings.get(key);
-      if (f) yield f;
-    }
+  findingsOf(file: string): IterableIterator<Finding> {
+    return this.byFile.get(file).values();
   }
 
   /**
@@ -173,12 +171,8 @@ export class UpdateChecker implements vscode.Disposable {
     const old = this.findings.get(key);
     if (old) this.indexFinding(old, false);
     this.indexFinding(f, true);
-    this.findings.delete(key); // a re-set key moves to the end, as in the per-file index
+    this.findings.delete(key); // a re-set key moves to the end, as in the indexes
     this.findings.set(key, f);
-    let keys = this.keysByFile.get(f.occurrence.file);
-    if (!keys) this.keysByFile.set(f.occurrence.file, (keys = new Set()));
-    keys.delete(key);
-    keys.add(key);
   }
 
   all(): Finding[] {
@@ -274,16 +268,13 @@ export class UpdateChecker implements vscode.Disposable {
       const before = new Map<string, Finding>();
       const removed: Finding[] = [];
       for (const file of set) {
-        for (const key of this.keysByFile.get(file) ?? []) {
-          const f = this.findings.get(key);
-          if (!f) continue;
-          this.findings.delete(key);
+        for (const f of [...this.byFile.get(file)]) {
+          this.findings.delete(occurrenceKey(f.occurrence));
           this.indexFinding(f, false);
           removed.push(f);
           const question = questionKey(f.occurrence);
           if (!before.has(question)) before.set(question, f);
         }
-        this.keysByFile.delete(file);
       }
       const added: Finding[] = [];
       for (const f of findings) {
@@ -372,7 +363,6 @@ export class UpdateChecker implements vscode.Disposable {
   private apply(findings: Finding[], fromCache: boolean): void {
     if (fromCache && findings.length === 0) return; // nothing cached: claim nothing
     this.findings = new Map();
-    this.keysByFile.clear();
     for (const index of this.indexes) index.clear();
     for (const f of findings) this.setFinding(f);
     this.findingsVersion++;
