@@ -56,46 +56,66 @@ interface EditRun {
   updates: number;
 }
 
+/** Every edit turns the first FROM's tag from this into that (both answers are in the cache after the check). */
+const FROM_TAG = ':1.0.0';
+const TO_TAG = ':1.1.0';
+
 /**
- * Edits the tag of the first FROM in `file` and times until the diagnostics show the new reference's (unsaved); then
- * saves, and checks that neither the edit nor the save rescanned the workspace.
+ * `file` open in the editor, with what an edit of its first FROM's tag needs: where the tag is, the reference it
+ * becomes, whether that reference's diagnostic shows, and when the document's first change event came (NaN
+ * before it: `perf` on performance.now(), `wall` on the clock the driver reads).
  */
-async function editToDiagnostics(api: RegistryLensApi, file: string, from: string, to: string): Promise<EditRun> {
+async function openTagEdit(file: string) {
   const uri = vscode.Uri.file(file);
   const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc);
+  const editor = await vscode.window.showTextDocument(doc, { preserveFocus: false });
   const line = doc.lineAt(0).text;
-  const at = line.indexOf(from);
-  if (at < 0) throw new Error(`${file}: "${from}" not on line 1 (${line})`);
-  const before = api.imagesStats();
-  const edit = new vscode.WorkspaceEdit();
-  edit.replace(uri, new vscode.Range(0, at, 0, at + from.length), to);
-  let changeEventMs = NaN;
-  const onChange = vscode.workspace.onDidChangeTextDocument((e) => {
-    if (e.document.uri.fsPath === uri.fsPath && Number.isNaN(changeEventMs)) changeEventMs = ms(t0);
-  });
-  const wanted = line.slice('FROM '.length).split(/\s/)[0]!.replace(from, to);
+  const at = line.indexOf(FROM_TAG);
+  if (at < 0) throw new Error(`${file}: "${FROM_TAG}" not on line 1 (${line})`);
+  const wanted = line.slice('FROM '.length).split(/\s/)[0]!.replace(FROM_TAG, TO_TAG);
   const shown = (): boolean =>
     vscode.languages.getDiagnostics(uri).some((d) => d.range.start.line === 0 && doc.getText(d.range) === wanted);
+  const changed = { perf: NaN, wall: NaN };
+  const onChange = vscode.workspace.onDidChangeTextDocument((e) => {
+    if (e.document.uri.fsPath !== uri.fsPath || !Number.isNaN(changed.perf)) return;
+    changed.perf = performance.now();
+    changed.wall = Date.now();
+  });
+  return { uri, doc, editor, at, wanted, shown, changed, stopListening: (): void => void onChange.dispose() };
+}
+
+/** Saves, and lets the file watcher's event for the save arrive and settle (it must not rescan either). */
+async function saveAndSettle(api: RegistryLensApi, doc: vscode.TextDocument): Promise<void> {
+  await doc.save();
+  await new Promise((r) => setTimeout(r, 500));
+  await api.imagesIdle();
+}
+
+/**
+ * Edits the tag of the first FROM in `file` with `applyEdit` and times until the diagnostics show the new
+ * reference's (unsaved); then saves, and checks that neither the edit nor the save rescanned the workspace.
+ */
+async function editToDiagnostics(api: RegistryLensApi, file: string): Promise<EditRun> {
+  const { uri, doc, at, wanted, shown, changed, stopListening } = await openTagEdit(file);
+  const before = api.imagesStats();
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(uri, new vscode.Range(0, at, 0, at + FROM_TAG.length), TO_TAG);
   const t0 = performance.now();
   await vscode.workspace.applyEdit(edit);
   const appliedMs = ms(t0);
   // The unsaved text is re-extracted as it changes: the new reference's diagnostic comes from the cache, no save.
   await until(`a diagnostic for ${wanted} in ${file}`, shown, 10_000);
   const took = ms(t0);
+  stopListening();
   const s0 = performance.now();
-  await doc.save();
+  await saveAndSettle(api, doc);
   const savedMs = ms(s0);
-  onChange.dispose();
-  // The file watcher's event for the save arrives and settles: it must not rescan either.
-  await new Promise((r) => setTimeout(r, 500));
-  await api.imagesIdle();
   if (!shown()) throw new Error(`${file}: the diagnostic for ${wanted} is gone after the save`);
   const after = api.imagesStats();
   return {
     ms: took,
     appliedMs,
-    changeEventMs,
+    changeEventMs: Math.round((changed.perf - t0) * 10) / 10,
     savedMs,
     rescans: after.scans - before.scans,
     updates: after.fileUpdates - before.fileUpdates,
@@ -107,28 +127,17 @@ async function editToDiagnostics(api: RegistryLensApi, file: string, from: strin
  * window's own path to the extension host included and nothing of the extension host's to the window (which
  * `applyEdit` adds). The tag's middle digit of the first FROM is selected here, the driver is asked to type `1`
  * over it (a request file it polls) and answers with the wall-clock time of the window's keydown (and of its own
- * key press); both processes read the same clock, in whole ms. The file is then saved, and neither the keystroke nor the save may have rescanned the workspace.
+ * key press); both processes read the same clock, in whole ms. The file is then saved, and neither the keystroke
+ * nor the save may have rescanned the workspace.
  */
 async function typeToDiagnostics(
   api: RegistryLensApi,
   out: string,
   file: string,
 ): Promise<{ ms: number; changeEventMs: number; fromPressMs: number; rescans: number }> {
-  const uri = vscode.Uri.file(file);
-  const doc = await vscode.workspace.openTextDocument(uri);
-  const editor = await vscode.window.showTextDocument(doc, { preserveFocus: false });
-  const line = doc.lineAt(0).text;
-  const at = line.indexOf(':1.0.0');
-  if (at < 0) throw new Error(`${file}: ":1.0.0" not on line 1 (${line})`);
+  const { doc, editor, at, wanted, shown, changed, stopListening } = await openTagEdit(file);
   editor.selection = new vscode.Selection(0, at + 3, 0, at + 4); // the middle 0 of 1.0.0
   const before = api.imagesStats();
-  const wanted = line.slice('FROM '.length).split(/\s/)[0]!.replace(':1.0.0', ':1.1.0');
-  const shown = (): boolean =>
-    vscode.languages.getDiagnostics(uri).some((d) => d.range.start.line === 0 && doc.getText(d.range) === wanted);
-  let changedAt = NaN;
-  const onChange = vscode.workspace.onDidChangeTextDocument((e) => {
-    if (e.document.uri.fsPath === uri.fsPath && Number.isNaN(changedAt)) changedAt = Date.now();
-  });
   // Let the selection and the focus reach the window before the key is pressed.
   await new Promise((r) => setTimeout(r, 300));
   fs.rmSync(`${out}.typed`, { force: true });
@@ -140,13 +149,11 @@ async function typeToDiagnostics(
   if (typeof typed.keydownAt !== 'number') throw new Error(`${file}: the window saw no keydown for the typed key`);
   const typedAt = typed.keydownAt;
   fs.rmSync(`${out}.typed`, { force: true });
-  onChange.dispose();
-  await doc.save();
-  await new Promise((r) => setTimeout(r, 500));
-  await api.imagesIdle();
+  stopListening();
+  await saveAndSettle(api, doc);
   return {
     ms: shownAt - typedAt,
-    changeEventMs: changedAt - typedAt,
+    changeEventMs: changed.wall - typedAt,
     fromPressMs: shownAt - typed.pressedAt,
     rescans: api.imagesStats().scans - before.scans,
   };
@@ -256,11 +263,7 @@ export async function run(): Promise<void> {
         const step = Math.max(10, Math.floor(model.fileCount / 50) * 10);
         const file = path.join(folder, `svc-${String(42 + i * step).padStart(5, '0')}`, 'Dockerfile');
         write(`edit ${i + 1}`);
-        const r = await withTimeout(
-          `edit ${i + 1} (${file})`,
-          editToDiagnostics(api, file, ':1.0.0', ':1.1.0'),
-          30_000,
-        );
+        const r = await withTimeout(`edit ${i + 1} (${file})`, editToDiagnostics(api, file), 30_000);
         runs.push(r.ms);
         for (const k of ['appliedMs', 'changeEventMs', 'savedMs'] as const) steps[k].push(r[k]);
         rescans += r.rescans;
