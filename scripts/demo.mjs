@@ -189,7 +189,8 @@ async function main() {
   console.log(`
 Registry Lens demo is running.
 
-  Open:   http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(workspace)}
+  Open:   ${server.url}
+          (the demo Dockerfile opens with its diagnostics, as in test-results/demo-first-screen.png)
 
   VS Code (code-server ${'4.100.3'}) with registry-lens.vsix installed, on ${workspace}
   Registries (loopback only), as the demo files name them:
