@@ -16,7 +16,7 @@ import { openCheckSession, prepareCheck } from './checkSetup';
 import type { CliIo } from './io';
 import { formatTable } from './table';
 import { parseConcurrency, REGISTRY_FLAGS_USAGE, takeRegistryFlag, type RegistryFlags } from './registryFlags';
-import { toJson, type ScanJsonItem } from './scan';
+import { relativeTo, toJson, type ScanJsonItem } from './scan';
 
 export const CHECK_USAGE = `Usage: registry-lens check [PATH...] [options]
 
@@ -164,10 +164,7 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
   if ('error' in prepared) return fail(prepared.error);
   const { rules } = prepared;
 
-  const rel = (file: string) => {
-    const r = path.relative(io.cwd, file).split(path.sep).join('/');
-    return r === '' ? '.' : r;
-  };
+  const rel = relativeTo(io.cwd);
   const scan = await scanWorkspace(absolute);
   for (const e of scan.errors)
     io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);

@@ -82,15 +82,7 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
 
   const result = await scanWorkspace(absolute);
   // Occurrences of one file are many: compute each file's relative path once.
-  const rels = new Map<string, string>();
-  const rel = (file: string) => {
-    let r = rels.get(file);
-    if (r === undefined) {
-      r = path.relative(io.cwd, file).split(path.sep).join('/') || '.';
-      rels.set(file, r);
-    }
-    return r;
-  };
+  const rel = relativeTo(io.cwd);
   for (const e of result.errors)
     io.stderr(`registry-lens: ${rel(e.file)}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
 
@@ -105,6 +97,52 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
     `\n${result.occurrences.length} image reference${result.occurrences.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${skipped} skipped.\n`,
   );
   return 0;
+}
+
+/**
+ * `file` relative to `cwd`, with "/" (`.` for `cwd` itself), kept per file. `path.relative` normalises and
+ * resolves both paths on every call, a large part of writing a large scan; the scan's paths are already absolute
+ * and normal, so the answer is the `..`s up to the nearest folder of `cwd` that holds the file, then the rest of
+ * its path. A path that is not plainly normal (or on another drive) gets `path.relative`.
+ */
+export function relativeTo(cwd: string): (file: string) => string {
+  const rels = new Map<string, string>();
+  const sep = path.sep;
+  // cwd and each folder above it, each with a trailing separator, and the `..`s that climb to it.
+  const folders: { dir: string; prefix: string; up: string }[] = [];
+  for (let dir = path.resolve(cwd), up = ''; ;) {
+    folders.push({ dir, prefix: dir.endsWith(sep) ? dir : dir + sep, up });
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+    up = up ? `${up}/..` : '..';
+  }
+  const compute = (file: string): string => {
+    // Windows paths compare without case (and across drives): leave them to path.relative.
+    if (sep === '/') {
+      for (const { dir, prefix, up } of folders) {
+        if (file === dir) return up;
+        if (!file.startsWith(prefix)) continue;
+        const tail = file.slice(prefix.length);
+        if (!isNormal(tail)) break;
+        return up && tail ? `${up}/${tail}` : up || tail;
+      }
+    }
+    return path.relative(cwd, file).split(sep).join('/');
+  };
+  return (file) => {
+    let r = rels.get(file);
+    if (r === undefined) {
+      r = compute(file) || '.';
+      rels.set(file, r);
+    }
+    return r;
+  };
+}
+
+/** Whether a relative POSIX path has no empty, `.` or `..` segment and no trailing `/` (the scan's paths). */
+function isNormal(tail: string): boolean {
+  return !tail.startsWith('/') && !tail.endsWith('/') && !tail.includes('//') && !/(?:^|\/)\.\.?(?:\/|$)/.test(tail);
 }
 
 /**

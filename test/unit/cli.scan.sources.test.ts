@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { jsonLine, toJson, writeJson, type ScanJsonItem } from '../../src/cli/scan';
+import { jsonLine, relativeTo, toJson, writeJson, type ScanJsonItem } from '../../src/cli/scan';
 import { scanWorkspace } from '../../src/core';
 import { fixture, REPO_ROOT } from '../support/paths';
 import { sliceRange } from '../support/ranges';
@@ -122,5 +122,36 @@ void describe('scan --json output, streamed', () => {
     const empty: string[] = [];
     await writeJson([], rel, (t) => empty.push(t));
     assert.equal(empty.join(''), '[]\n');
+  });
+});
+
+void describe('scan paths relative to the working folder', () => {
+  void it('gives what path.relative gives, with "/", for files inside, beside, above and outside it', () => {
+    const cwds = ['/', '/w', '/w/main', '/w/main/', '/w/main/sub/deep', '/tmp/x'];
+    const files = [
+      '/',
+      '/w',
+      '/w/main',
+      '/w/main/Dockerfile',
+      '/w/main/sub/deep/compose.yaml',
+      '/w/main-other/Dockerfile',
+      '/w/mai/Dockerfile',
+      '/w/main/.github/workflows/ci.yml',
+      '/w/main/..foo/Dockerfile',
+      '/tmp/rl-bench/team-1/svc-2/Dockerfile',
+      // Not normal: these take path.relative itself.
+      '/w/main//x',
+      '/w/main/./x',
+      '/w/main/a/../x',
+      '/w/main/x/',
+    ];
+    for (const cwd of cwds) {
+      const rel = relativeTo(cwd);
+      for (const file of files) {
+        const expected = path.relative(cwd, file).split(path.sep).join('/') || '.';
+        assert.equal(rel(file), expected, `${file} from ${cwd}`);
+        assert.equal(rel(file), expected, `${file} from ${cwd}, again (kept)`);
+      }
+    }
   });
 });

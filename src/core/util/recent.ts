@@ -10,7 +10,8 @@ import { detachString } from './strings';
 export function recentResults<T>(max: number, compute: (input: string) => T): (input: string) => T {
   const answers = new Map<string, T>();
   return (input) => {
-    if (answers.has(input)) return answers.get(input) as T;
+    const known = answers.get(input);
+    if (known !== undefined || answers.has(input)) return known as T;
     const key = detachString(input);
     const answer = compute(key);
     if (answers.size >= max) answers.clear();
