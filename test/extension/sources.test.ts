@@ -362,6 +362,48 @@ suite(
       assert.equal(after.fileUpdates, before.fileUpdates + 1, 'the compose file beside it alone is re-extracted');
     });
 
+    test('a .env over its 256 KiB limit beside a compose file being edited stays unread, as the scan left it', async () => {
+      const a = await api();
+      const dir = vscode.Uri.joinPath(folder, 'sources-env-large');
+      const compose = vscode.Uri.joinPath(dir, 'compose.yaml');
+      const env = vscode.Uri.joinPath(dir, '.env');
+      extra.push(compose, env);
+      // 290 KB: the scan reports it and reads none of it, so APP_TAG is unresolved and nothing is checked.
+      await write(env, 'APP_TAG=1.1.0\n' + '# padding past the size limit\n'.repeat(10_000));
+      await write(compose, `services:\n  app:\n    image: ${anon}/test/app:\${APP_TAG}\n`);
+      const limit = () => vscode.languages.getDiagnostics(env).filter((d) => codeOf(d) === 'limit');
+      await until('the scan to report the .env over its limit', async () => {
+        await a.imagesIdle();
+        return limit().length === 1;
+      });
+      const updates = () => ours(compose).filter((d) => codeOf(d) === 'update-available');
+      const doc = await vscode.workspace.openTextDocument(compose);
+      await vscode.window.showTextDocument(doc);
+      const before = a.imagesStats();
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(compose, new vscode.Position(0, 0), '# edited\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await until('the edited compose file to be re-extracted', async () => {
+        await a.imagesIdle();
+        return a.imagesStats().fileUpdates > before.fileUpdates;
+      });
+      await a.checkNow();
+      assert.deepEqual(
+        updates().map((d) => d.message),
+        [],
+        'the re-extraction read the .env the scan did not (APP_TAG=1.1.0 has an update)',
+      );
+      assert.equal(limit().length, 1, 'the .env is still reported');
+      // Control: under the limit, the same .env is read and its tag has an update.
+      await write(env, 'APP_TAG=1.1.0\n');
+      await until('the compose file to read the .env under its limit', async () => {
+        await a.imagesIdle();
+        await a.checkNow();
+        return updates().length === 1;
+      });
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    });
+
     test('Update All Images (major) updates every new source in one edit', async () => {
       const result = await vscode.commands.executeCommand<{ updated: number; skipped: string[]; applied: boolean }>(
         CommandId.UpdateAllImages,

@@ -10,7 +10,15 @@ export { extractKustomize } from './kustomize';
 export { compileGlob, parseGlob, type GlobMatcher, type GlobProblem } from './glob';
 export { isIgnored, parseGitignore, type IgnoreLevel, type IgnoreNote, type IgnoreRule } from './gitignore';
 export { FILE_SIZE_LIMITS, LIMITS, isLimitError, LimitError, type LimitName } from './limits';
-export { extractFile, scanWorkspace, type ExtractFileOptions, type ScanOptions, type ScanResult } from './scan';
+export {
+  extractFile,
+  readDotenvBeside,
+  scanWorkspace,
+  type DotenvRead,
+  type ExtractFileOptions,
+  type ScanOptions,
+  type ScanResult,
+} from './scan';
 export { SourceText } from './sourceText';
 export {
   OCCURRENCE_SOURCES,

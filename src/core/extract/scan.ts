@@ -170,19 +170,14 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
     boundaries.some((b) => file === b || file.startsWith(b.endsWith(path.sep) ? b : b + path.sep));
   const reader = new SmallFileReader();
   const dotenvs = new Map<string, { file: string; content: string } | null>();
+  const read = (file: string, max: number) => reader.read(file, max);
   const dotenvFor = (file: string) => {
-    const envFile = path.join(path.dirname(file), '.env');
+    const envFile = dotenvPathBeside(file);
     let entry = dotenvs.get(envFile);
     if (entry === undefined) {
-      let content: string | null = null;
-      const max = FILE_SIZE_LIMITS.dotenv ?? DEFAULT_FILE_SIZE_LIMIT;
-      try {
-        content = reader.read(envFile, max);
-      } catch (err) {
-        if (err === TOO_LARGE)
-          errors.push({ file: envFile, line: 0, character: 0, message: sizeMessage('.env', max), limit: 'file-size' });
-      }
-      entry = content === null ? null : { file: envFile, content };
+      const r = readDotenvBeside(file, read);
+      if (r.error) errors.push(r.error);
+      entry = r.dotenv;
       dotenvs.set(envFile, entry);
     }
     return entry;
@@ -271,6 +266,47 @@ export async function scanWorkspace(paths: readonly string[], options: ScanOptio
 }
 
 const YIELD_EVERY = 32;
+
+/** Where compose looks for the `.env` of a compose file: beside it. */
+export function dotenvPathBeside(composeFile: string): string {
+  return path.join(path.dirname(composeFile), '.env');
+}
+
+/** The `.env` beside a compose file as the scan reads it, and the error to report for it (none, mostly). */
+export interface DotenvRead {
+  /** Null: there is none, it cannot be read, or it is over its size limit. */
+  dotenv: { file: string; content: string } | null;
+  /** The size-limit error, when it is over FILE_SIZE_LIMITS.dotenv (then it is not read at all). */
+  error: ExtractionError | null;
+}
+
+/**
+ * Reads the `.env` beside `composeFile` with the scan's rules, for the scan and for the editor's re-extraction of
+ * one compose file alike (so both see the same variables): a missing or unreadable file is no `.env`; one over its
+ * size limit is not read, and the error says so.
+ */
+export function readDotenvBeside(
+  composeFile: string,
+  read: (file: string, maxSize: number) => string = readTextFile,
+): DotenvRead {
+  const file = dotenvPathBeside(composeFile);
+  const max = FILE_SIZE_LIMITS.dotenv ?? DEFAULT_FILE_SIZE_LIMIT;
+  try {
+    return { dotenv: { file, content: read(file, max) }, error: null };
+  } catch (err) {
+    if (err !== TOO_LARGE) return { dotenv: null, error: null };
+    return {
+      dotenv: null,
+      error: { file, line: 0, character: 0, message: sizeMessage('.env', max), limit: 'file-size' },
+    };
+  }
+}
+
+/** A UTF-8 file's text, read through one reused buffer; throws past `maxSize` bytes (see SmallFileReader). */
+export function readTextFile(file: string, maxSize: number): string {
+  return (sharedReader ??= new SmallFileReader()).read(file, maxSize);
+}
+let sharedReader: SmallFileReader | undefined;
 
 /** Files longer than this get their occurrences' strings copied (see `detachOccurrenceStrings`). */
 const DETACH_ABOVE = 2048;

@@ -5,6 +5,7 @@ import {
   extractFile,
   FILE_SIZE_LIMITS,
   looksLikeKubernetes,
+  readDotenvBeside,
   replaceFileEntries,
   scanWorkspace,
   type DiscoveredFile,
@@ -262,18 +263,16 @@ export class WorkspaceImages implements vscode.Disposable {
   }
 
   /**
-   * The `.env` beside a compose file, read once per scan: an edited compose file is re-extracted at every keystroke.
-   * A change of the `.env` itself drops its entry (and re-extracts the compose files beside it); a rescan clears all.
+   * The `.env` beside a compose file, read once per scan (an edited compose file is re-extracted at every
+   * keystroke) and by the scan's own rules: one over its size limit is not read, as the scan did not (it reported
+   * it). A change of the `.env` itself drops its entry (and re-extracts the compose files beside it); a rescan
+   * clears all.
    */
   private dotenvBeside(file: string): { file: string; content: string } | null {
     const envFile = path.join(path.dirname(file), '.env');
     let entry = this.dotenvs.get(envFile);
     if (entry === undefined) {
-      try {
-        entry = { file: envFile, content: fs.readFileSync(envFile, 'utf8') };
-      } catch {
-        entry = null; // no .env
-      }
+      entry = readDotenvBeside(file).dotenv;
       this.dotenvs.set(envFile, entry);
     }
     return entry;
