@@ -72,6 +72,37 @@ void describe('registry-lens scan (built bundle)', () => {
     );
   });
 
+  // Found on public repositories: compose refuses these files, and the scan listed them without a word.
+  void it('image: *img with no anchor, ports: under services, extends: file: gone.yaml: each on stderr as file:line:col', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rl-cli-refused-'));
+    try {
+      writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  web:\n    image: nginx:1\n  db:\n    image: *img\n');
+      writeFileSync(
+        path.join(dir, 'compose-indent.yaml'),
+        'services:\n  web:\n    image: nginx:1\n  ports:\n    - "80:80"\n',
+      );
+      writeFileSync(
+        path.join(dir, 'compose-extends.yaml'),
+        'services:\n  app:\n    extends:\n      file: gone.yaml\n      service: base\n',
+      );
+      const r = scan(['--json'], dir);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(r.stderr.trimEnd().split('\n').sort(), [
+        'registry-lens: compose-extends.yaml:4:13: gone.yaml: no such file (named here)',
+        'registry-lens: compose-indent.yaml:5:5: services.ports must be a mapping (compose refuses this file; is a key indented under the wrong parent?)',
+        'registry-lens: compose.yaml:5:12: YAML: Unresolved alias *img: no anchor &img before it',
+      ]);
+      // The images compose could read are still listed.
+      const items = JSON.parse(r.stdout) as ScanJsonItem[];
+      assert.deepEqual(
+        items.map((i) => `${i.file} ${i.reference?.canonical}`),
+        ['compose-indent.yaml docker.io/library/nginx:1', 'compose.yaml docker.io/library/nginx:1'],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   void it('PATH arguments (folders and files) relative to the current folder', () => {
     const r = scan(['--json', 'services', 'common/base-services.yml'], ws);
     assert.equal(r.status, 0, r.stderr);

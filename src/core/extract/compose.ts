@@ -161,16 +161,18 @@ export function extractCompose(file: string, content: string, options: ComposeOp
       const ext = e.get('extends');
       let base: string | null = null;
       let baseFile: string | null = null;
+      let baseFileAt = 0;
       if (ext?.kind === 'scalar' && typeof ext.value === 'string') base = ext.value;
       else if (ext?.kind === 'map') {
         const x = entries(ext);
         const s = x.get('service');
         const f = x.get('file');
         if (s?.kind === 'scalar' && typeof s.value === 'string') base = s.value;
-        if (f?.kind === 'scalar' && typeof f.value === 'string') baseFile = f.value;
+        if (f?.kind === 'scalar' && typeof f.value === 'string') [baseFile, baseFileAt] = [f.value, f.start];
       }
+      // A missing file is reported where its name is written, as an include: path is.
       if (baseFile !== null && path.resolve(dir, baseFile) !== file) {
-        reference(baseFile, ext?.start ?? svc.start);
+        reference(baseFile, baseFileAt);
         base = null;
       }
       return { name, image: e.get('image'), built: hasValue(e.get('build')), base: base === name ? null : base };
