@@ -404,6 +404,41 @@ suite(
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     });
 
+    // Found on public repositories: compose refuses these files, and the editor showed nothing on them.
+    test('compose files YAML or compose refuses (image: *img with no anchor, ports: under services) and a missing extends file: a warning at the line of each', async () => {
+      const a = await api();
+      const dir = vscode.Uri.joinPath(folder, 'sources-refused');
+      const alias = vscode.Uri.joinPath(dir, 'compose.yaml');
+      const indent = vscode.Uri.joinPath(dir, 'compose-indent.yaml');
+      const extendsGone = vscode.Uri.joinPath(dir, 'compose-extends.yaml');
+      extra.push(alias, indent, extendsGone);
+      await write(alias, `services:\n  web:\n    image: ${anon}/test/app:1.1.0\n  db:\n    image: *img\n`);
+      await write(indent, `services:\n  web:\n    image: ${anon}/test/app:1.1.0\n  ports:\n    - "80:80"\n`);
+      await write(extendsGone, 'services:\n  app:\n    extends:\n      file: gone.yaml\n      service: base\n');
+      const problems = (uri: vscode.Uri) =>
+        vscode.languages
+          .getDiagnostics(uri)
+          .filter((d) => codeOf(d) === 'file-problem')
+          .map((d) => `${d.range.start.line}: ${d.message}`);
+      const all = () => [alias, indent, extendsGone].map(problems);
+      await until(
+        () => `a file-problem warning in each refused file (now ${JSON.stringify(all())})`,
+        async () => {
+          await a.imagesIdle();
+          return all().every((p) => p.length > 0);
+        },
+      );
+      assert.deepEqual(all(), [
+        ['4: YAML: Unresolved alias *img: no anchor &img before it (the other images in this file are checked)'],
+        [
+          '4: services.ports must be a mapping (compose refuses this file; is a key indented under the wrong parent?) (the other images in this file are checked)',
+        ],
+        ['3: gone.yaml: no such file (named here) (images here are not checked)'],
+      ]);
+      const warning = vscode.languages.getDiagnostics(alias).find((d) => codeOf(d) === 'file-problem');
+      assert.equal(warning?.severity, vscode.DiagnosticSeverity.Warning);
+    });
+
     test('Update All Images (major) updates every new source in one edit', async () => {
       const result = await vscode.commands.executeCommand<{ updated: number; skipped: string[]; applied: boolean }>(
         CommandId.UpdateAllImages,

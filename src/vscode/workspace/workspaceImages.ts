@@ -324,6 +324,8 @@ export class WorkspaceImages implements vscode.Disposable {
         errors = replaceFileEntries(errors, file, r.errors);
         problemsChanged = true;
       }
+      // A problem's warning says whether the file's other images are checked: redraw it when that changes.
+      if (r.errors.length && before.length > 0 !== r.occurrences.length > 0) problemsChanged = true;
       if (r.occurrences.length) this.byFile.set(file, r.occurrences);
       else this.byFile.delete(file);
       updated.push(file);
@@ -408,24 +410,29 @@ export class WorkspaceImages implements vscode.Disposable {
     }
   }
 
-  /** One warning per problem, at its line; code `limit` when a bound on hostile input was reached. */
+  /**
+   * One warning per problem, at its line; code `limit` when a bound on hostile input was reached. It says whether
+   * the file's other images are still checked (a compose file with one bad alias still names its other images).
+   */
   private showFileProblems(errors: readonly ExtractionError[]): void {
-    const byFile = new Map<string, vscode.Diagnostic[]>();
+    const perFile = new Map<string, vscode.Diagnostic[]>();
     for (const e of errors) {
       const at = new vscode.Position(e.line, e.character);
       const d = new vscode.Diagnostic(
         new vscode.Range(at, at),
-        vscode.l10n.t('{0} (images here are not checked)', e.message),
+        this.byFile.has(e.file)
+          ? vscode.l10n.t('{0} (the other images in this file are checked)', e.message)
+          : vscode.l10n.t('{0} (images here are not checked)', e.message),
         vscode.DiagnosticSeverity.Warning,
       );
       d.source = DIAGNOSTIC_SOURCE;
       d.code = e.limit ? 'limit' : 'file-problem';
-      let list = byFile.get(e.file);
-      if (!list) byFile.set(e.file, (list = []));
+      let list = perFile.get(e.file);
+      if (!list) perFile.set(e.file, (list = []));
       list.push(d);
     }
     this.fileProblems.clear();
-    for (const [file, ds] of byFile) this.fileProblems.set(toUri(file), ds);
+    for (const [file, ds] of perFile) this.fileProblems.set(toUri(file), ds);
   }
 
   dispose(): void {
