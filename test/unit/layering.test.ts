@@ -171,6 +171,15 @@ void describe('layering', () => {
     assert.deepEqual(gone, [], 'a known cycle is gone: remove it from KNOWN_CYCLES');
   });
 
+  void it('no file under src/ is over 400 lines unless its first line says why', () => {
+    const long = tsFiles(SRC)
+      .map((file) => ({ file: path.relative(SRC, file), text: readFileSync(file, 'utf8') }))
+      .map(({ file, text }) => ({ file, text, lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0) }))
+      .filter(({ text, lines }) => lines > 400 && !/^\/\/ Over 400 lines: \S/.test(text))
+      .map(({ file, lines }) => `${file} (${lines} lines)`);
+    assert.deepEqual(long, [], 'say why on the first line ("// Over 400 lines: ...") or split the file');
+  });
+
   void it('the graph and cycle checks catch what they must (self-check)', () => {
     const g = new Map<string, Set<string>>([
       ['a.ts', new Set(['b.ts'])],

@@ -1,3 +1,4 @@
+// Over 400 lines: one checker over the finding indexes it keeps in step (schedule, run, refresh, cache).
 import * as vscode from 'vscode';
 import {
   checkCacheFile,

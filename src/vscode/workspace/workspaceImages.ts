@@ -1,3 +1,4 @@
+// Over 400 lines: one model of the workspace's images (scan, per-path indexes, re-extraction, problems).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
