@@ -168,7 +168,10 @@ export function extractCompose(file: string, content: string, options: ComposeOp
         const s = x.get('service');
         const f = x.get('file');
         if (s?.kind === 'scalar' && typeof s.value === 'string') base = s.value;
-        if (f?.kind === 'scalar' && typeof f.value === 'string') [baseFile, baseFileAt] = [f.value, f.start];
+        if (f?.kind === 'scalar' && typeof f.value === 'string') {
+          baseFile = f.value;
+          baseFileAt = f.start;
+        }
       }
       // A missing file is reported where its name is written, as an include: path is.
       if (baseFile !== null && path.resolve(dir, baseFile) !== file) {
